@@ -1,0 +1,35 @@
+// The interface every tokenizer model implements (SentencePiece BPE for LLaMA-1/2, byte-level BPE
+// for cl100k_base / o200k_base / llama3 / any .tiktoken file), so the batch, thread and shard
+// machinery is written once.
+//
+// Contract:
+// - encode() appends the ids of one document (raw UTF-8 bytes, possibly invalid) to `out`,
+//   WITHOUT BOS/EOS (the caller adds them per its options). It must be exact to the reference
+//   tokenizer, linear-ish in the input (no quadratic case), and safe to call concurrently from
+//   many threads on one const Encoder: per-thread mutable state lives in the Scratch the caller owns.
+// - decode() appends the bytes of `ids` to `out` (byte-fallback / byte-level tokens become raw bytes).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace corpusmill {
+
+// Per-thread scratch space an encoder may use (word cache, work buffers). Encoders subclass it.
+struct Scratch {
+  virtual ~Scratch() = default;
+};
+
+class Encoder {
+ public:
+  virtual ~Encoder() = default;
+  virtual std::unique_ptr<Scratch> make_scratch() const = 0;
+  virtual void encode(const uint8_t* text, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const = 0;
+  virtual void decode(const uint32_t* ids, size_t n, std::string& out) const = 0;
+  // Number of ids (max id + 1), including special tokens.
+  virtual uint32_t vocab_size() const = 0;
+};
+
+}  // namespace corpusmill

@@ -1,0 +1,48 @@
+/**
+ * The document every stage passes along, and its on-disk form.
+ *
+ * On disk a document is one RedPajama-compatible JSON line with the keys in the order
+ * `text, meta, id, source` (see ../shared/CONVENTIONS.md). `id` is derived from provenance
+ * (`<source>/<input file>/<record index or byte offset>`) so any output document leads back to
+ * the raw record it came from, and a rerun gives the same id.
+ */
+
+export const SOURCES = ['commoncrawl', 'c4', 'github', 'wikipedia', 'books', 'arxiv', 'stackexchange'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+export type Meta = Record<string, unknown>;
+
+export interface Doc {
+  id: string;
+  text: string;
+  /** One of SOURCES for corpus documents; free-form for user inputs. */
+  source: string;
+  meta: Meta;
+}
+
+/** Serialises a document as one JSON line (no trailing newline), keys in RedPajama order. */
+export function docToJson(doc: Doc): string {
+  return JSON.stringify({ text: doc.text, meta: doc.meta, id: doc.id, source: doc.source });
+}
+
+/**
+ * Reads a document from a parsed JSON object. Accepts RedPajama (`meta`), dolma (`metadata`) and bare
+ * `{text}` records; `fallbackId` names the record when it carries no id of its own.
+ */
+export function docFromJson(value: unknown, fallbackId: string, fallbackSource: string): Doc {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('expected a JSON object');
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.text !== 'string') throw new TypeError('expected a string "text" field');
+  const metaRaw = o.meta ?? o.metadata;
+  const meta: Meta = metaRaw && typeof metaRaw === 'object' && !Array.isArray(metaRaw) ? { ...(metaRaw as Meta) } : {};
+  const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : fallbackId;
+  const source = typeof o.source === 'string' ? o.source : fallbackSource;
+  return { id, text: o.text, source, meta };
+}
+
+/** Builds a provenance id: `<source>/<input name>/<record>`. */
+export function provenanceId(source: string, inputName: string, record: number | string): string {
+  return `${source}/${inputName}/${record}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * Counters for one step of one task, and how they merge across tasks.
+ *
+ * Every step gets a StepStats from the runner; the shared step helpers fill `docs_in/out`,
+ * `bytes_in/out` (UTF-8 bytes of text) and `time_ms`, so a concrete filter only names its drop
+ * reasons. Stats are plain JSON so they travel from worker threads, marker files and the catalog
+ * alike, and merging is plain addition, so the result never depends on the worker count.
+ */
+
+export interface StepStats {
+  step: string;
+  docs_in: number;
+  docs_out: number;
+  bytes_in: number;
+  bytes_out: number;
+  time_ms: number;
+  /** Documents removed, by reason (`too_short`, `duplicate`, …). */
+  drops: Record<string, number>;
+  /** Any other named count a step wants to report (lines removed, tokens, …). */
+  counts: Record<string, number>;
+}
+
+export interface OutputStats {
+  docs: number;
+  /** UTF-8 bytes of document text written. */
+  text_bytes: number;
+  /** Bytes of the shard files on disk. */
+  file_bytes: number;
+  files: string[];
+}
+
+/** What a task reports when it completes. */
+export interface TaskStats {
+  source: string;
+  input_bytes: number;
+  /** Raw records the reader could not turn into documents, by reason; each also logged with its file and record. */
+  quarantined: Record<string, number>;
+  steps: StepStats[];
+  output: OutputStats;
+  rejects: OutputStats;
+  time_ms: number;
+}
+
+export function newStepStats(step: string): StepStats {
+  return { step, docs_in: 0, docs_out: 0, bytes_in: 0, bytes_out: 0, time_ms: 0, drops: {}, counts: {} };
+}
+
+export function newOutputStats(): OutputStats {
+  return { docs: 0, text_bytes: 0, file_bytes: 0, files: [] };
+}
+
+export function addCount(into: Record<string, number>, key: string, n = 1): void {
+  into[key] = (into[key] ?? 0) + n;
+}
+
+function addRecord(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) addCount(into, k, v);
+}
+
+export function mergeStepStats(into: StepStats, from: StepStats): void {
+  into.docs_in += from.docs_in;
+  into.docs_out += from.docs_out;
+  into.bytes_in += from.bytes_in;
+  into.bytes_out += from.bytes_out;
+  into.time_ms += from.time_ms;
+  addRecord(into.drops, from.drops);
+  addRecord(into.counts, from.counts);
+}
+
+export function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles = false): void {
+  into.docs += from.docs;
+  into.text_bytes += from.text_bytes;
+  into.file_bytes += from.file_bytes;
+  if (keepFiles) into.files.push(...from.files);
+}
+
+/** Stats of one stage for one source, summed over its tasks. */
+export interface SourceStageStats {
+  tasks: number;
+  input_bytes: number;
+  quarantined: Record<string, number>;
+  steps: StepStats[];
+  output: OutputStats;
+  rejects: OutputStats;
+  time_ms: number;
+}
+
+export function newSourceStageStats(): SourceStageStats {
+  return { tasks: 0, input_bytes: 0, quarantined: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0 };
+}
+
+export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): void {
+  into.tasks += 1;
+  into.input_bytes += task.input_bytes;
+  into.time_ms += task.time_ms;
+  addRecord(into.quarantined, task.quarantined);
+  task.steps.forEach((s, i) => {
+    const target = into.steps[i] ?? (into.steps[i] = newStepStats(s.step));
+    mergeStepStats(target, s);
+  });
+  mergeOutputStats(into.output, task.output);
+  mergeOutputStats(into.rejects, task.rejects);
+}
+
+export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');

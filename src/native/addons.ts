@@ -1,0 +1,42 @@
+/**
+ * Loads the project's native addons (built by node-gyp at `npm install` into build/Release).
+ * Each layer's facade (src/tokenize, src/filters, src/dedup) imports its addon from here.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'binding.gyp'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('corpusmill: cannot find the project root (binding.gyp)');
+    dir = up;
+  }
+  return dir;
+}
+
+function load<T>(name: string): T {
+  const root = projectRoot();
+  for (const kind of ['Release', 'Debug']) {
+    const p = join(root, 'build', kind, `${name}.node`);
+    if (existsSync(p)) return require(p) as T;
+  }
+  throw new Error(`corpusmill: native addon ${name} is not built; run \`npm install\` (or \`npm run install\`) in ${root}`);
+}
+
+let textAddon: unknown;
+let tokenizeAddon: unknown;
+
+/** The `corpusmill_text` addon (hashing, language id, MinHash); callers type what they use. */
+export function textNative<T = Record<string, unknown>>(): T {
+  return (textAddon ??= load('corpusmill_text')) as T;
+}
+
+/** The `corpusmill_tokenize` addon (BPE models, batch encode, shard writers). */
+export function tokenizeNative<T = Record<string, unknown>>(): T {
+  return (tokenizeAddon ??= load('corpusmill_tokenize')) as T;
+}
