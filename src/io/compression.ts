@@ -74,6 +74,8 @@ export interface OpenOptions {
   end?: number;
   compression?: Compression;
   highWaterMark?: number;
+  /** Called with the count of raw (still compressed) bytes read, for progress. */
+  onRawBytes?: (n: number) => void;
 }
 
 /**
@@ -90,6 +92,10 @@ export function openDecompressed(path: string, opts: OpenOptions = {}): Readable
     end: opts.end === undefined ? undefined : opts.end - 1,
     highWaterMark: opts.highWaterMark ?? 1 << 20,
   });
+  if (opts.onRawBytes) {
+    const report = opts.onRawBytes;
+    raw.on('data', (c: Buffer | string) => report(c.length));
+  }
   if (compression === 'none') return wrapErrors(raw, path, compression);
   const dec = decompressor(compression, path);
   raw.on('error', (e) => dec.destroy(e));

@@ -70,9 +70,9 @@ export interface LineRange {
  * Reads the lines of `path` that start inside [range.start, range.end) (uncompressed files only),
  * or every line of the whole (possibly compressed) file when no range is given.
  */
-export async function* readLines(path: string, range?: LineRange, compression?: Compression): AsyncGenerator<Line> {
+export async function* readLines(path: string, range?: LineRange, compression?: Compression, onRawBytes?: (n: number) => void): AsyncGenerator<Line> {
   if (!range) {
-    yield* splitLines(openDecompressed(path, { compression }) as Readable & AsyncIterable<Buffer>, 0);
+    yield* splitLines(openDecompressed(path, { compression, onRawBytes }) as Readable & AsyncIterable<Buffer>, 0);
     return;
   }
   const { start, end } = range;
@@ -82,7 +82,7 @@ export async function* readLines(path: string, range?: LineRange, compression?: 
     begin = await nextLineStart(path, start - 1);
     if (begin < 0 || begin >= end) return;
   }
-  const stream = openDecompressed(path, { start: begin, compression: 'none' });
+  const stream = openDecompressed(path, { start: begin, end: undefined, compression: 'none', onRawBytes });
   try {
     for await (const line of splitLines(stream as AsyncIterable<Buffer>, begin)) {
       if (line.offset >= end) break;

@@ -140,6 +140,8 @@ export interface ReadShardOptions {
   inputName?: string;
   /** Called for each bad record; when absent, a bad record is an error. */
   onBad?: (bad: BadRecord) => void;
+  /** Raw bytes read, for progress. */
+  onBytes?: (n: number) => void;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -151,7 +153,7 @@ export async function* readShard(path: string, opts: ReadShardOptions): AsyncGen
   const ranged = opts.range !== undefined;
   let lastRecord: number | string = 0;
   try {
-    for await (const line of readLines(path, opts.range, compression)) {
+    for await (const line of readLines(path, opts.range, compression, opts.onBytes)) {
       // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
       const record = ranged ? `@${line.offset}` : line.index;
       lastRecord = ranged ? line.offset : line.index + 1;

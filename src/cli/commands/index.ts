@@ -1,0 +1,4 @@
+/** Every CLI command; each file registers one command (or a group) on the program. */
+import type { Command } from 'commander';
+
+export const commandRegistrars: Array<(program: Command) => void> = [];

@@ -1,0 +1,6 @@
+/** Filter and transform steps (`steps: [{step: <name>, ...}]`). */
+import type { StepDef } from '../pipeline/step.js';
+import { textLengthStep } from './text-length.js';
+import { normalizeTextStep } from './normalize-text.js';
+
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep] as StepDef[];

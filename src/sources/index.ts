@@ -1,0 +1,6 @@
+/** The sources a pipeline can read (`inputs: [{source: <name>, ...}]`). */
+import type { SourceDef } from './source.js';
+import { c4Source } from './c4/source.js';
+import { jsonlSource } from './jsonl.js';
+
+export const sources: SourceDef[] = [jsonlSource, c4Source] as SourceDef[];

@@ -1,0 +1,44 @@
+/**
+ * The shared way a source names its input files: explicit `urls` (https, http, file:, or paths
+ * relative to the pipeline), and local glob patterns for `file:` folders. Listing-based sources
+ * (CommonCrawl paths files, Wikipedia dumpstatus.json, ...) build on their own listings instead.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import type { RemoteFile, SourceEnv } from './source.js';
+
+export const urlListParams = z.object({
+  /** URLs or paths; a `*` in the last path segment of a local path globs that folder. */
+  urls: z.array(z.string().min(1)).min(1),
+});
+
+/** Turns `urls` into RemoteFiles with stable names (the file name, or the path below a glob's folder). */
+export async function expandUrls(p: { urls: string[] }, env: SourceEnv): Promise<RemoteFile[]> {
+  const out: RemoteFile[] = [];
+  for (const url of p.urls) {
+    const local = env.fetcher.localPath(url);
+    if (local && basename(local).includes('*')) {
+      const dir = dirname(local);
+      const re = new RegExp('^' + basename(local).split('*').map(escapeRe).join('.*') + '$');
+      let names: string[];
+      try {
+        names = (await readdir(dir)).filter((n) => re.test(n)).sort();
+      } catch {
+        throw new ConfigError(`${url}: folder ${dir} does not exist`);
+      }
+      if (names.length === 0) throw new ConfigError(`${url}: no file matches`);
+      for (const n of names) out.push({ url: pathToFileURL(join(dir, n)).href, name: n });
+      continue;
+    }
+    const name = local ? relative(dirname(local), local) : decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? url);
+    out.push({ url: local ? pathToFileURL(local).href : url, name });
+  }
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
