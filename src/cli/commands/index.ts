@@ -7,5 +7,6 @@ import { registerInspect } from './inspect.js';
 import { registerTask } from './task.js';
 import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerTask];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerTask];
