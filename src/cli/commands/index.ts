@@ -8,5 +8,6 @@ import { registerTask } from './task.js';
 import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
+import { registerPlan } from './plan.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerTask];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask];
