@@ -143,3 +143,56 @@ export function splitLines(bytes: Buffer): Buffer[] {
   if (start < bytes.length) lines.push(bytes.subarray(start));
   return lines;
 }
+
+/** A legacy-style LLaMA `tokenizer.json` (Prepend + Replace normalizer, BPE with byte fallback), as HF's converter writes it. */
+export function llamaTokenizerJson(pieces: string[], merges: Uint32Array): string {
+  const special = (id: number) => ({ id, content: pieces[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const vocab: Record<string, number> = {};
+  pieces.forEach((p, i) => (vocab[p] = i));
+  const mergeList: string[] = [];
+  for (let k = 0; k < merges.length; k += 2) mergeList.push(`${pieces[merges[k]!]} ${pieces[merges[k + 1]!]}`);
+  return JSON.stringify({
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [special(0), special(1), special(2)],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: null,
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab, merges: mergeList },
+  });
+}
+
+/** The LLaMA vocabulary as a SentencePiece ModelProto: scores from the merge order (best merge = highest score). */
+export function llamaModelProto(pieces: string[], merges: Uint32Array): Buffer {
+  const idOf = new Map(pieces.map((p, i) => [p, i] as [string, number]));
+  const first = new Map<number, number>();
+  for (let k = 0; k < merges.length / 2; k++) {
+    const id = idOf.get(pieces[merges[2 * k]!]! + pieces[merges[2 * k + 1]!]!)!;
+    if (!first.has(id)) first.set(id, k);
+  }
+  const proto = pieces.map((piece, i) => ({
+    piece,
+    score: first.has(i) ? -first.get(i)! : i < 259 ? 0 : -1e9,
+    type: i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1,
+  }));
+  return writeModelProto(proto, { unkId: 0, bosId: 1, eosId: 2 });
+}
+
+/** Asserts two id lists per document are equal; reports the first differing documents with context. */
+export function diffIds(label: string, docs: ReadonlyArray<string | Uint8Array>, want: number[][], got: ArrayLike<number>[]): { docs: number; ids: number; bad: string[] } {
+  const bad: string[] = [];
+  let ids = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const w = want[i]!, g = Array.from(got[i]!);
+    ids += w.length;
+    if (w.length !== g.length || w.some((x, k) => x !== g[k])) {
+      const k = w.findIndex((x, j) => x !== g[j]);
+      const text = typeof docs[i] === 'string' ? (docs[i] as string) : Buffer.from(docs[i] as Uint8Array).toString('latin1');
+      if (bad.length < 5) bad.push(`${label} doc ${i} ${JSON.stringify(text.slice(0, 80))}: first diff at ${k}: want ${w.slice(k, k + 8)} got ${g.slice(k, k + 8)}`);
+      else bad.push('');
+    }
+  }
+  return { docs: docs.length, ids, bad };
+}
