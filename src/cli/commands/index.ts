@@ -4,5 +4,11 @@ import { registerBuild } from './build.js';
 import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
+import { registerEncode } from './encode.js';
+import { registerDecode } from './decode.js';
+import { registerCount } from './count.js';
+import { registerTokenize } from './tokenize.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect];
+export const commandRegistrars: Array<(program: Command) => void> = [
+  registerBuild, registerFetch, registerStats, registerInspect, registerEncode, registerDecode, registerCount, registerTokenize,
+];
