@@ -9,5 +9,23 @@ import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
 import { registerPlan } from './plan.js';
+import { registerEncode } from './encode.js';
+import { registerDecode } from './decode.js';
+import { registerCount } from './count.js';
+import { registerTokenize } from './tokenize.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask];
+export const commandRegistrars: Array<(program: Command) => void> = [
+  registerBuild,
+  registerFetch,
+  registerStats,
+  registerInspect,
+  registerStatus,
+  registerLogs,
+  registerReport,
+  registerPlan,
+  registerEncode,
+  registerDecode,
+  registerCount,
+  registerTokenize,
+  registerTask,
+];
