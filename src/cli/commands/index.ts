@@ -13,6 +13,7 @@ import { registerEncode } from './encode.js';
 import { registerDecode } from './decode.js';
 import { registerCount } from './count.js';
 import { registerTokenize } from './tokenize.js';
+import { registerVerify } from './verify.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -27,5 +28,6 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerDecode,
   registerCount,
   registerTokenize,
+  registerVerify,
   registerTask,
 ];
