@@ -14,6 +14,7 @@ import { registerDecode } from './decode.js';
 import { registerCount } from './count.js';
 import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
+import { registerMix } from './mix.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -29,5 +30,6 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerCount,
   registerTokenize,
   registerVerify,
+  registerMix,
   registerTask,
 ];
