@@ -16,17 +16,26 @@ export interface NgramCounts {
 
 const B = 0x01000193; // FNV prime as the polynomial base
 
+/** Reused buffers (views of the right length): the counts are read before the next call. */
+const buffers: Int32Array[] = [];
+function scratch(k: number, n: number): Int32Array {
+  let b = buffers[k];
+  if (!b || b.length < n) buffers[k] = b = new Int32Array(Math.max(n, 1024, (b?.length ?? 0) * 2));
+  return b.subarray(0, n);
+}
+
+/** Counts n-grams; the result lives in shared buffers, valid until the next call. */
 export function countNgrams(ids: Int32Array, n: number): NgramCounts {
   const positions = ids.length - n + 1;
   if (positions <= 0) return { group: new Int32Array(0), count: new Int32Array(0), first: new Int32Array(0), distinct: 0 };
   let size = 16;
   while (size < positions * 2) size <<= 1;
   const mask = size - 1;
-  const slotGroup = new Int32Array(size).fill(-1);
-  const slotHash = new Int32Array(size);
-  const group = new Int32Array(positions);
-  const count = new Int32Array(positions);
-  const first = new Int32Array(positions);
+  const slotGroup = scratch(0, size).fill(-1);
+  const slotHash = scratch(1, size);
+  const group = scratch(2, positions);
+  const count = scratch(3, positions);
+  const first = scratch(4, positions);
   let distinct = 0;
   // B^(n-1) mod 2^32, to drop the leaving word from the rolling hash.
   let top = 1;

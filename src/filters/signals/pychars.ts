@@ -51,7 +51,8 @@ function classify(cp: number): number {
   return f;
 }
 
-const BMP = new Uint8Array(0x10000);
+/** Class bits of every BMP code point (surrogates 0), for hot loops. */
+export const BMP = new Uint8Array(0x10000);
 for (let cp = 0; cp < 0x10000; cp++) BMP[cp] = cp >= 0xd800 && cp <= 0xdfff ? 0 : classify(cp);
 
 /** Class bits of one code point. */
@@ -108,6 +109,11 @@ export function lstripStart(s: string, start: number, end: number): number {
  */
 export function pyRound8(x: number): number {
   if (!Number.isFinite(x)) return x;
+  // Fast path: away from a decimal half-way point, rounding x·1e8 gives the same 8 digits, and the
+  // division below is the double nearest that decimal, like float(repr). Valid while ulp(x·1e8) ≪ 1e-4.
+  const y = x * 1e8;
+  const fl = Math.floor(y);
+  if (Math.abs(x) < 1000 && Math.abs(y - fl - 0.5) > 1e-4) return (y - fl < 0.5 ? fl : fl + 1) / 1e8;
   const fixed = x.toFixed(8);
   if (Math.abs(x) >= 1e12) return Number(fixed);
   const long = Math.abs(x).toFixed(30);

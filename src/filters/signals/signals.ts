@@ -10,7 +10,7 @@
  * and the ccnet_* copies of CCNet fields. rps_doc_ldnoobw_words needs a word list (`bad_words_file`).
  */
 import { countNgrams } from './ngrams.js';
-import { charClass, cpLength, lstripStart, NUMERIC, pyRound8, pyStrip, rstripEnd, UPPER, WORD } from './pychars.js';
+import { charClass, cpLength, lstripStart, pyRound8, pyStrip, rstripEnd, WORD } from './pychars.js';
 import type { TextViews } from './text-views.js';
 
 export type Score = number | null;
@@ -38,17 +38,36 @@ function countOf(hay: string, needle: string): number {
   return n;
 }
 
+const noRepeatsFrom = new WeakMap<TextViews, number>();
+const totals = new WeakMap<TextViews, number>();
+
+/** Σ len(normalized words). */
+function sumLengths(v: TextViews): number {
+  let t = totals.get(v);
+  if (t === undefined) {
+    t = 0;
+    const lens = v.wordLengths;
+    for (let i = 0; i < lens.length; i++) t += lens[i]!;
+    totals.set(v, t);
+  }
+  return t;
+}
+
 /** Most frequent normalized n-gram (first seen wins ties, like Counter.most_common): its chars × count / all word chars. */
 function topNgramFraction(v: TextViews, n: number): Span[] {
+  const known = noRepeatsFrom.get(v);
+  if (known !== undefined && n >= known) return doc(v, 0);
   const c = countNgrams(v.wordIds, n);
   if (c.distinct === 0) return doc(v, 0);
   let best = 0;
   for (let g = 1; g < c.distinct; g++) if (c.count[g]! > c.count[best]!) best = g;
   const count = c.count[best]!;
-  if (count <= 1) return doc(v, 0);
+  if (count <= 1) {
+    noRepeatsFrom.set(v, Math.min(n, known ?? n));
+    return doc(v, 0);
+  }
   const lens = v.wordLengths;
-  let total = 0;
-  for (let i = 0; i < lens.length; i++) total += lens[i]!;
+  const total = sumLengths(v);
   let gramChars = 0;
   const start = c.first[best]!;
   for (let k = 0; k < n; k++) gramChars += lens[start + k]!;
@@ -59,9 +78,11 @@ function topNgramFraction(v: TextViews, n: number): Span[] {
 function dupeNgramFraction(v: TextViews, n: number): Span[] {
   const lens = v.wordLengths;
   if (lens.length < n) return doc(v, 0);
+  // A repeated (n+1)-gram starts with a repeated n-gram: once some n has none, no larger n has any.
+  const known = noRepeatsFrom.get(v);
+  if (known !== undefined && n >= known) return doc(v, 0);
   const c = countNgrams(v.wordIds, n);
-  let total = 0;
-  for (let i = 0; i < lens.length; i++) total += lens[i]!;
+  const total = sumLengths(v);
   let duped = 0;
   let coveredTo = 0;
   for (let i = 0; i < c.group.length; i++) {
@@ -69,6 +90,7 @@ function dupeNgramFraction(v: TextViews, n: number): Span[] {
     for (let k = Math.max(i, coveredTo); k < i + n; k++) duped += lens[k]!;
     coveredTo = i + n;
   }
+  if (duped === 0) noRepeatsFrom.set(v, Math.min(n, known ?? n));
   if (total === 0) return doc(v, 0);
   return doc(v, pyRound8(duped / total));
 }
@@ -88,16 +110,6 @@ const TERMINAL_MARKS = ['.', '!', '?', '\u201d'];
 const ELLIPSIS = ['...', '\u2026'];
 /** RPv2 RPS_Lines_Start_With_Bulletpoint.BULLET_POINT_SYMBOLS. */
 const BULLETS = new Set(['\u2022', '\u2023', '\u25B6', '\u25C0', '\u25E6', '\u25A0', '\u25A1', '\u25AA', '\u25AB', '\u2013']);
-
-function countClass(s: string, bit: number): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    let cp = s.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < s.length) cp = s.codePointAt(i++)!;
-    if (charClass(cp) & bit) n++;
-  }
-  return n;
-}
 
 /** Python `len(re.findall(r'\b[^.!?]+[.!?]*', text))` with Unicode `\w` for `\b`. */
 export function countSentences(text: string): number {
@@ -137,15 +149,12 @@ function duplicatePieces(pieces: string[]): { dupCount: number; dupChars: number
 export const SIGNALS: readonly SignalDef[] = [
   // natural_language.py
   { name: 'rps_doc_num_sentences', level: 'doc', compute: (v) => doc(v, countSentences(v.raw)) },
-  { name: 'rps_doc_word_count', level: 'doc', compute: (v) => doc(v, v.words.length) },
+  { name: 'rps_doc_word_count', level: 'doc', compute: (v) => doc(v, v.wordCount) },
   {
     name: 'rps_doc_mean_word_length',
     level: 'doc',
     compute: (v) => {
-      const lens = v.wordLengths;
-      let chars = 0;
-      for (let i = 0; i < lens.length; i++) chars += lens[i]!;
-      return doc(v, ratio(chars, lens.length));
+      return doc(v, ratio(sumLengths(v), v.wordCount));
     },
   },
   {
@@ -177,12 +186,12 @@ export const SIGNALS: readonly SignalDef[] = [
       return doc(v, w.count === 0 ? null : pyRound8(1.0 - w.withAsciiAlpha / w.count));
     },
   },
-  { name: 'rps_doc_frac_unique_words', level: 'doc', compute: (v) => doc(v, ratio(v.distinctWords, v.words.length)) },
+  { name: 'rps_doc_frac_unique_words', level: 'doc', compute: (v) => doc(v, ratio(v.distinctWords, v.wordCount)) },
   {
     name: 'rps_doc_unigram_entropy',
     level: 'doc',
     compute: (v) => {
-      const total = v.words.length;
+      const total = v.wordCount;
       if (total === 0) return doc(v, null);
       const ids = v.wordIds;
       const counts = new Int32Array(v.distinctWords);
@@ -219,10 +228,14 @@ export const SIGNALS: readonly SignalDef[] = [
     name: 'rps_doc_lorem_ipsum',
     level: 'doc',
     compute: (v) => {
-      const norm = v.normContent;
-      if (norm.length === 0) return doc(v, 0);
-      const n = countOf(norm, 'lorem ipsum'); // normalized text is lower-cased already
-      return doc(v, n === 0 ? 0 : pyRound8(n / (v.astral ? cpLength(norm) : norm.length)));
+      const words = v.wordCount;
+      if (words === 0) return doc(v, 0);
+      // "lorem ipsum" in the space-joined words (it cannot overlap itself) is a word ending in "lorem"
+      // followed by one starting with "ipsum"; the normalized text is lower-cased already.
+      let n = 0;
+      for (let i = 0; i + 1 < words; i++) if (v.wordEndsWith(i, 'lorem') && v.wordStartsWith(i + 1, 'ipsum')) n++;
+      if (n === 0) return doc(v, 0);
+      return doc(v, pyRound8(n / (sumLengths(v) + words - 1)));
     },
   },
   {
@@ -238,7 +251,7 @@ export const SIGNALS: readonly SignalDef[] = [
     name: 'rps_doc_stop_word_fraction',
     level: 'doc',
     compute: (v, env) => {
-      if (v.words.length === 0) return doc(v, 0);
+      if (v.wordCount === 0) return doc(v, 0);
       const w = v.rawWords(env.stopWords);
       return doc(v, pyRound8(w.stopWords / w.count));
     },
@@ -249,18 +262,7 @@ export const SIGNALS: readonly SignalDef[] = [
     (n): SignalDef => ({ name: `rps_doc_frac_chars_dupe_${n}grams`, level: 'doc', compute: (v) => dupeNgramFraction(v, n) }),
   ),
   // lines.py
-  {
-    name: 'rps_lines_javascript_counts',
-    level: 'line',
-    compute: (v) =>
-      lineSpans(v, (i) => {
-        const l = v.normLines[i]!;
-        if (l.length === 0 || !l.includes('javascript')) return 0;
-        let n = 0;
-        for (const w of l.split(' ')) if (w === 'javascript') n++;
-        return n;
-      }),
-  },
+  { name: 'rps_lines_javascript_counts', level: 'line', compute: (v) => lineSpans(v, (i) => v.lineJavascript[i]!) },
   {
     name: 'rps_lines_ending_with_terminal_punctution_mark',
     level: 'line',
@@ -270,29 +272,16 @@ export const SIGNALS: readonly SignalDef[] = [
         return endsWithAny(v.raw, s, rstripEnd(v.raw, s, v.lineEnd[i]!), TERMINAL_MARKS) ? 1 : 0;
       }),
   },
-  {
-    name: 'rps_lines_num_words',
-    level: 'line',
-    compute: (v) => lineSpans(v, (i) => (v.normLines[i]!.length === 0 ? 0 : countOf(v.normLines[i]!, ' ') + 1)),
-  },
+  { name: 'rps_lines_num_words', level: 'line', compute: (v) => lineSpans(v, (i) => v.lineNormWords[i]!) },
   {
     name: 'rps_lines_uppercase_letter_fraction',
     level: 'line',
-    compute: (v) =>
-      lineSpans(v, (i) => {
-        const line = v.rawLine(i);
-        return pyRound8(countClass(line, UPPER) / (v.lineCpEnd[i]! - v.lineCpStart[i]!));
-      }),
+    compute: (v) => lineSpans(v, (i) => pyRound8(v.lineUpper[i]! / (v.lineCpEnd[i]! - v.lineCpStart[i]!))),
   },
   {
     name: 'rps_lines_numerical_chars_fraction',
     level: 'line',
-    compute: (v) =>
-      lineSpans(v, (i) => {
-        const l = v.normLines[i]!;
-        if (l.length === 0) return 0;
-        return pyRound8(countClass(l, NUMERIC) / (v.astral ? cpLength(l) : l.length));
-      }),
+    compute: (v) => lineSpans(v, (i) => (v.lineNormLength[i] === 0 ? 0 : pyRound8(v.lineNumeric[i]! / v.lineNormLength[i]!))),
   },
   {
     name: 'rps_lines_start_with_bulletpoint',
@@ -348,7 +337,7 @@ export const SIGNALS: readonly SignalDef[] = [
   {
     name: 'cm_fineweb_newline_word_ratio',
     level: 'doc',
-    compute: (v) => doc(v, ratio(countOf(v.raw, '\n'), v.words.length)),
+    compute: (v) => doc(v, ratio(countOf(v.raw, '\n'), v.wordCount)),
   },
 ];
 

@@ -1,32 +1,35 @@
 /**
  * The views of a document that the RedPajama-V2 signals read (RPv2 `core/document.py`), computed
- * once per document and shared by every signal:
+ * once per document in two linear scans and shared by every signal:
  * - raw lines: regex `([^\n]*\n|[^\n]+$)` over the raw text, each keeping its `\n`, empty lines kept;
- * - normalized lines: each raw line through `normalize()`;
- * - normalized words: `normalize(text).split()`, built from the normalized lines (the same list:
- *   normalisation never joins or splits across a newline, see joinsLikeWholeText in the tests);
+ * - normalized lines `normalize(line)` and normalized words `normalize(text).split()`: RPv2 normalises
+ *   each line on its own, but punctuation removal, lower-casing and NFD never cross a `\n` (it is not
+ *   case-ignorable and has combining class 0), so one pass over the whole text gives every line's
+ *   words, and the document's words are the lines' words in order (checked by a test);
  * - raw words: NLTK WordPunctTokenizer, i.e. regex `\w+|[^\w\s]+` with Python's Unicode classes;
  * - word ids: normalized words interned to integers so n-gram signals hash integers, not strings.
  * Offsets in spans are Python string indices (code points), as RPv2 stores them.
  */
-import { charClass, cpLength, hasAstral, LOWER_OR_TITLE, PY_SPACE, pyStrip, UPPER } from './pychars.js';
+import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, NUMERIC, PY_SPACE, pyStrip, SPACE, UPPER, WORD } from './pychars.js';
 
 /** Python `string.punctuation`: the 32 ASCII punctuation characters. */
 const ASCII_PUNCT = /[!-/:-@[-`{-~]+/g;
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'g');
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** Punctuation removed, lower-cased, NFD: the per-character part of normalize(). */
+function foldChars(text: string): string {
+  const t = text.replace(ASCII_PUNCT, '').toLowerCase();
+  return NON_ASCII.test(t) ? t.normalize('NFD') : t;
+}
+
 /**
  * RPv2 `normalize()` (utilities/text/normalization.py): delete ASCII punctuation, lower-case,
  * strip, collapse whitespace runs to one space, then Unicode NFD.
  */
 export function normalize(text: string): string {
-  let t = text.replace(ASCII_PUNCT, '').toLowerCase();
-  t = pyStrip(t).replace(SPACE_RUN, ' ');
-  return NON_ASCII.test(t) ? t.normalize('NFD') : t;
+  return pyStrip(foldChars(text)).replace(SPACE_RUN, ' ');
 }
-
-const RAW_WORD = new RegExp(`[\\p{L}\\p{N}_]+|[^\\p{L}\\p{N}_${PY_SPACE}]+`, 'gu');
 
 export interface RawWordStats {
   count: number;
@@ -38,25 +41,38 @@ export interface RawWordStats {
   stopWords: number;
 }
 
-function isAllCaps(w: string): boolean {
-  let cased = false;
-  for (let i = 0; i < w.length; i++) {
-    let cp = w.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < w.length) cp = w.codePointAt(i++)!;
-    const f = charClass(cp);
-    if (f & LOWER_OR_TITLE) return false;
-    if (f & UPPER) cased = true;
-  }
-  return cased;
+function sameChars(t: string, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (t.charCodeAt(a + k) !== t.charCodeAt(b + k)) return false;
+  return true;
 }
 
-function hasAsciiAlpha(w: string): boolean {
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i) | 0x20;
-    if (c >= 0x61 && c <= 0x7a) return true;
-  }
-  return false;
-}
+/** Per-word scratch shared by all views (copied out per document). */
+const W = {
+  start: new Int32Array(0),
+  end: new Int32Array(0),
+  id: new Int32Array(0),
+  cps: new Int32Array(0),
+  hash: new Int32Array(0),
+  firstOf: new Int32Array(0),
+  table: new Int32Array(0),
+  tableBuf: new Int32Array(0),
+  distinct: 0,
+  reserve(n: number): void {
+    if (this.start.length < n) {
+      const m = Math.max(n, this.start.length * 2, 1024);
+      this.start = new Int32Array(m);
+      this.end = new Int32Array(m);
+      this.id = new Int32Array(m);
+      this.cps = new Int32Array(m);
+      this.hash = new Int32Array(m);
+      this.firstOf = new Int32Array(m);
+    }
+    let size = 1024;
+    while (size < n * 2) size <<= 1;
+    if (this.tableBuf.length < size) this.tableBuf = new Int32Array(size);
+    this.table = this.tableBuf.subarray(0, size);
+  },
+};
 
 export class TextViews {
   readonly raw: string;
@@ -69,11 +85,22 @@ export class TextViews {
   readonly lineEnd: number[] = [];
   readonly lineCpStart: number[];
   readonly lineCpEnd: number[];
-  readonly normLines: string[] = [];
-  readonly words: string[] = [];
-  private _ids?: Int32Array;
-  private _lens?: Int32Array;
-  private _distinct = 0;
+  /** Per raw line: upper-case code points (raw); words, length, numeric chars and "javascript" words (normalized). */
+  readonly lineUpper: number[] = [];
+  readonly lineNormWords: number[] = [];
+  readonly lineNormLength: number[] = [];
+  readonly lineNumeric: number[] = [];
+  readonly lineJavascript: number[] = [];
+  /** Folded text (punctuation removed, lower-cased, NFD) whose runs between whitespace are the normalized words. */
+  private readonly folded: string;
+  /** Normalized word i is folded[wordStart[i], wordEnd[i]). */
+  readonly wordStart: Int32Array;
+  readonly wordEnd: Int32Array;
+  readonly wordIds: Int32Array;
+  /** Python len() of each normalized word. */
+  readonly wordLengths: Int32Array;
+  readonly distinctWords: number;
+  private _words?: string[];
   private _normContent?: string;
   private _rawWords?: RawWordStats;
   private _rawWordsStop?: ReadonlySet<string>;
@@ -81,7 +108,6 @@ export class TextViews {
   constructor(text: string) {
     this.raw = text;
     this.astral = hasAstral(text);
-    this.length = this.astral ? cpLength(text) : text.length;
     let pos = 0;
     while (pos < text.length) {
       const nl = text.indexOf('\n', pos);
@@ -90,6 +116,7 @@ export class TextViews {
       this.lineEnd.push(end);
       pos = end;
     }
+    this.scanRaw();
     if (this.astral) {
       this.lineCpStart = [];
       this.lineCpEnd = [];
@@ -99,23 +126,147 @@ export class TextViews {
         cp += cpLength(text.slice(this.lineStart[i], this.lineEnd[i]));
         this.lineCpEnd.push(cp);
       }
+      this.length = cp;
     } else {
       this.lineCpStart = this.lineStart;
       this.lineCpEnd = this.lineEnd;
+      this.length = text.length;
     }
-    for (let i = 0; i < this.lineStart.length; i++) {
-      const n = normalize(text.slice(this.lineStart[i], this.lineEnd[i]));
-      this.normLines.push(n);
-      if (n.length > 0) for (const w of n.split(' ')) this.words.push(w);
+    this.folded = foldChars(text);
+    const n = this.scanNormalized(this.folded);
+    this.wordStart = W.start.slice(0, n);
+    this.wordEnd = W.end.slice(0, n);
+    this.wordIds = W.id.slice(0, n);
+    this.wordLengths = W.cps.slice(0, n);
+    this.distinctWords = W.distinct;
+  }
+
+  /** Upper-case code points per raw line. */
+  private scanRaw(): void {
+    const s = this.raw;
+    for (let l = 0; l < this.lineStart.length; l++) {
+      let up = 0;
+      for (let i = this.lineStart[l]!, e = this.lineEnd[l]!; i < e; i++) {
+        let c = s.charCodeAt(i);
+        if (c < 0x80) {
+          if (c >= 0x41 && c <= 0x5a) up++;
+          continue;
+        }
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < e) c = s.codePointAt(i++)!;
+        if (charClass(c) & UPPER) up++;
+      }
+      this.lineUpper.push(up);
     }
+  }
+
+  /**
+   * Splits the folded text on Python whitespace into words, interning each (hash table keyed by the
+   * word's characters, no string built) and counting per-line statistics. Returns the word count.
+   */
+  private scanNormalized(t: string): number {
+    const len = t.length;
+    W.reserve((len >> 1) + 1);
+    const table = W.table;
+    const mask = table.length - 1;
+    table.fill(-1);
+    let nWords = 0;
+    let distinct = 0;
+    let words = 0;
+    let chars = 0;
+    let numeric = 0;
+    let js = 0;
+    let wordStart = -1;
+    let wordCp = 0;
+    let h = 0;
+    for (let i = 0; i <= len; i++) {
+      let c = i < len ? t.charCodeAt(i) : 10;
+      const at = i;
+      let f: number;
+      if (i === len) f = SPACE;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+        c = t.codePointAt(i++)!;
+        f = charClass(c);
+      } else f = BMP[c]!;
+      if ((f & SPACE) === 0) {
+        if (wordStart === -1) {
+          wordStart = at;
+          h = 0x811c9dc5;
+        }
+        h = Math.imul(h ^ c, 0x01000193);
+        wordCp++;
+        if (f & NUMERIC) numeric++;
+        continue;
+      }
+      if (wordStart !== -1) {
+        // Intern folded[wordStart, at).
+        const wlen = at - wordStart;
+        let slot = (h ^ (h >>> 16)) & mask;
+        let id = -1;
+        for (;;) {
+          const e = table[slot]!;
+          if (e === -1) break;
+          const s0 = W.start[W.firstOf[e]!]!;
+          if (W.hash[e] === h && W.end[W.firstOf[e]!]! - s0 === wlen && sameChars(t, s0, wordStart, wlen)) {
+            id = e;
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+        if (id === -1) {
+          id = distinct++;
+          table[slot] = id;
+          W.hash[id] = h;
+          W.firstOf[id] = nWords;
+        }
+        W.start[nWords] = wordStart;
+        W.end[nWords] = at;
+        W.id[nWords] = id;
+        W.cps[nWords] = wordCp;
+        nWords++;
+        if (wordCp === 10 && t.startsWith('javascript', wordStart)) js++;
+        words++;
+        chars += wordCp;
+        wordStart = -1;
+        wordCp = 0;
+      }
+      if (c === 10 && (i < len || this.lineNormWords.length < this.lineStart.length)) {
+        this.lineNormWords.push(words);
+        this.lineNormLength.push(words === 0 ? 0 : chars + words - 1);
+        this.lineNumeric.push(numeric);
+        this.lineJavascript.push(js);
+        words = chars = numeric = js = 0;
+      }
+    }
+    W.distinct = distinct;
+    return nWords;
+  }
+
+  /** The normalized words as strings (built on first use). */
+  get words(): string[] {
+    if (!this._words) {
+      const w: string[] = new Array(this.wordStart.length);
+      for (let i = 0; i < w.length; i++) w[i] = this.folded.slice(this.wordStart[i], this.wordEnd[i]);
+      this._words = w;
+    }
+    return this._words;
+  }
+
+  get wordCount(): number {
+    return this.wordIds.length;
+  }
+
+  /** True when normalized word i ends with `suffix` / starts with `prefix` (no string built). */
+  wordEndsWith(i: number, suffix: string): boolean {
+    const e = this.wordEnd[i]!;
+    return e - this.wordStart[i]! >= suffix.length && this.folded.startsWith(suffix, e - suffix.length);
+  }
+
+  wordStartsWith(i: number, prefix: string): boolean {
+    return this.wordEnd[i]! - this.wordStart[i]! >= prefix.length && this.folded.startsWith(prefix, this.wordStart[i]!);
   }
 
   get lineCount(): number {
     return this.lineStart.length;
-  }
-
-  rawLine(i: number): string {
-    return this.raw.slice(this.lineStart[i], this.lineEnd[i]);
   }
 
   /** `normalize(raw)`: the normalized words joined by single spaces. */
@@ -123,58 +274,54 @@ export class TextViews {
     return (this._normContent ??= this.words.join(' '));
   }
 
-  private intern(): void {
-    const n = this.words.length;
-    const ids = new Int32Array(n);
-    const lens = new Int32Array(n);
-    const table = new Map<string, number>();
-    const astral = this.astral;
-    for (let i = 0; i < n; i++) {
-      const w = this.words[i]!;
-      let id = table.get(w);
-      if (id === undefined) {
-        id = table.size;
-        table.set(w, id);
-      }
-      ids[i] = id;
-      lens[i] = astral ? cpLength(w) : w.length;
-    }
-    this._ids = ids;
-    this._lens = lens;
-    this._distinct = table.size;
-  }
-
-  /** Normalized words as integer ids (equal words, equal ids). */
-  get wordIds(): Int32Array {
-    if (!this._ids) this.intern();
-    return this._ids!;
-  }
-
-  /** Python len() of each normalized word. */
-  get wordLengths(): Int32Array {
-    if (!this._lens) this.intern();
-    return this._lens!;
-  }
-
-  get distinctWords(): number {
-    if (!this._ids) this.intern();
-    return this._distinct;
-  }
-
   /** Counts over the raw (WordPunct) words; `stop` is the stop-word set of the document's language. */
   rawWords(stop: ReadonlySet<string>): RawWordStats {
     if (this._rawWords && this._rawWordsStop === stop) return this._rawWords;
-    const s: RawWordStats = { count: 0, withAsciiAlpha: 0, allCaps: 0, stopWords: 0 };
-    RAW_WORD.lastIndex = 0;
-    for (let m = RAW_WORD.exec(this.raw); m !== null; m = RAW_WORD.exec(this.raw)) {
-      const w = m[0];
-      s.count++;
-      if (hasAsciiAlpha(w)) s.withAsciiAlpha++;
-      if (isAllCaps(w)) s.allCaps++;
-      if (stop.has(w)) s.stopWords++;
+    const st: RawWordStats = { count: 0, withAsciiAlpha: 0, allCaps: 0, stopWords: 0 };
+    let maxStop = 0;
+    for (const w of stop) maxStop = Math.max(maxStop, w.length);
+    const s = this.raw;
+    const len = s.length;
+    // Token kinds: 1 = run of \w, 2 = run of [^\w\s]; whitespace separates.
+    let kind = 0;
+    let start = 0;
+    let alpha = false;
+    let upper = false;
+    let lower = false;
+    const close = (end: number) => {
+      st.count++;
+      if (alpha) st.withAsciiAlpha++;
+      if (upper && !lower) st.allCaps++;
+      if (end - start <= maxStop && stop.has(s.slice(start, end))) st.stopWords++;
+    };
+    for (let i = 0; i < len; i++) {
+      const at = i;
+      let c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) c = s.codePointAt(i++)!;
+      const f = charClass(c);
+      const k = f & SPACE ? 0 : f & WORD ? 1 : 2;
+      if (k !== kind) {
+        if (kind !== 0) close(at);
+        kind = k;
+        start = at;
+        alpha = upper = lower = false;
+      }
+      if (k === 0) continue;
+      if (c < 0x80) {
+        const lc = c | 0x20;
+        if (lc >= 0x61 && lc <= 0x7a) {
+          alpha = true;
+          if (c === lc) lower = true;
+          else upper = true;
+        }
+        continue;
+      }
+      if (f & UPPER) upper = true;
+      if (f & LOWER_OR_TITLE) lower = true;
     }
-    this._rawWords = s;
+    if (kind !== 0) close(len);
+    this._rawWords = st;
     this._rawWordsStop = stop;
-    return s;
+    return st;
   }
 }
