@@ -8,6 +8,8 @@
 // over plain arrays so the compiler vectorises it; an AVX2 clone is picked at load time where available.
 #include "registry.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -23,20 +25,56 @@ void sha1_block(uint32_t st[5], const uint8_t* p) {
   for (int i = 0; i < 16; i++) w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) | (uint32_t(p[4 * i + 2]) << 8) | p[4 * i + 3];
   for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
   uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4];
-  for (int i = 0; i < 80; i++) {
-    uint32_t f, k;
-    if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
-    else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
-    else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
-    else { f = b ^ c ^ d; k = 0xCA62C1D6; }
-    uint32_t t = rol(a, 5) + f + e + k + w[i];
-    e = d; d = c; c = rol(b, 30); b = a; a = t;
+#define CM_SHA1_ROUND(F, K)                      \
+  {                                              \
+    uint32_t t = rol(a, 5) + (F) + e + (K) + w[i]; \
+    e = d; d = c; c = rol(b, 30); b = a; a = t;  \
   }
+  int i = 0;
+  for (; i < 20; i++) CM_SHA1_ROUND((b & c) | (~b & d), 0x5A827999)
+  for (; i < 40; i++) CM_SHA1_ROUND(b ^ c ^ d, 0x6ED9EBA1)
+  for (; i < 60; i++) CM_SHA1_ROUND((b & c) | (b & d) | (c & d), 0x8F1BBCDC)
+  for (; i < 80; i++) CM_SHA1_ROUND(b ^ c ^ d, 0xCA62C1D6)
+#undef CM_SHA1_ROUND
   st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
 }
 
+// Node's own OpenSSL SHA1() when the process exports it (it uses the SHA extensions of the CPU);
+// otherwise the portable implementation here. Both give the same digest.
+// The low-level SHA1_Init/Update/Final (OpenSSL 3's one-shot SHA1() fetches a provider per call).
+struct OpenSslSha1 {
+  int (*init)(void*) = nullptr;
+  int (*update)(void*, const void*, size_t) = nullptr;
+  int (*final)(unsigned char*, void*) = nullptr;
+  OpenSslSha1() {
+    init = reinterpret_cast<int (*)(void*)>(dlsym(RTLD_DEFAULT, "SHA1_Init"));
+    update = reinterpret_cast<int (*)(void*, const void*, size_t)>(dlsym(RTLD_DEFAULT, "SHA1_Update"));
+    final = reinterpret_cast<int (*)(unsigned char*, void*)>(dlsym(RTLD_DEFAULT, "SHA1_Final"));
+    if (!init || !update || !final) init = nullptr;
+  }
+};
+const OpenSslSha1& openssl_sha1() {
+  static OpenSslSha1 fns;
+  return fns;
+}
+
+uint32_t portable_sha1_hash32(const uint8_t* data, size_t len);
+
 // First 4 digest bytes read little-endian (datasketch sha1_hash32: struct.unpack("<I", digest[:4])).
 uint32_t sha1_hash32(const uint8_t* data, size_t len) {
+  const OpenSslSha1& ssl = openssl_sha1();
+  if (ssl.init) {
+    alignas(16) unsigned char ctx[256];  // SHA_CTX is 96 bytes
+    unsigned char md[20];
+    ssl.init(ctx);
+    ssl.update(ctx, data, len);
+    ssl.final(md, ctx);
+    return uint32_t(md[0]) | (uint32_t(md[1]) << 8) | (uint32_t(md[2]) << 16) | (uint32_t(md[3]) << 24);
+  }
+  return portable_sha1_hash32(data, len);
+}
+
+uint32_t portable_sha1_hash32(const uint8_t* data, size_t len) {
   uint32_t st[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
   size_t full = len / 64;
   for (size_t i = 0; i < full; i++) sha1_block(st, data + 64 * i);
@@ -127,7 +165,7 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   return valid;
 }
 
-// sha1Hash32(buffer) -> number: the shingle hash on its own, for tests.
+// sha1Hash32(buffer, portable?) -> number: the shingle hash on its own (portable: skip OpenSSL), for tests.
 Napi::Value Sha1Hash32(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsBuffer()) {
@@ -135,7 +173,8 @@ Napi::Value Sha1Hash32(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   auto buf = info[0].As<Napi::Buffer<uint8_t>>();
-  return Napi::Number::New(env, sha1_hash32(buf.Data(), buf.Length()));
+  bool portable = info.Length() > 1 && info[1].ToBoolean();
+  return Napi::Number::New(env, portable ? portable_sha1_hash32(buf.Data(), buf.Length()) : sha1_hash32(buf.Data(), buf.Length()));
 }
 
 corpusmill::RegisterExports reg([](Napi::Env env, Napi::Object exports) {
