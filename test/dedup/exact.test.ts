@@ -1,0 +1,58 @@
+/** Exact dedup: planted copies across tasks and sources are found; the lowest (source, id) survives. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Doc } from '../../src/core/document.js';
+import { exactDedupStep } from '../../src/dedup/exact.js';
+import { runPasses } from './run-passes.js';
+import { sampleTexts } from './samples.js';
+
+function corpus(): Doc[][] {
+  const texts = sampleTexts().slice(0, 30);
+  const c4: Doc[] = texts.slice(0, 15).map((text, i) => ({ id: `c4/a.json/${i}`, source: 'c4', text, meta: { url: `https://x/${i}` } }));
+  const cc: Doc[] = texts.slice(15).map((text, i) => ({ id: `commoncrawl/b.json/${i}`, source: 'commoncrawl', text, meta: { url: `https://y/${i}` } }));
+  // Planted: an exact copy of c4/0 in commoncrawl (c4 < commoncrawl: the c4 one survives), a copy of
+  // commoncrawl/3 in another commoncrawl task, and a triple of c4/5 within c4 under other ids.
+  cc.push({ id: 'commoncrawl/b.json/100', source: 'commoncrawl', text: c4[0]!.text, meta: { url: 'https://y/100' } });
+  const cc2: Doc[] = [{ id: 'commoncrawl/c.json/0', source: 'commoncrawl', text: cc[3]!.text, meta: { url: 'https://x/1' } }];
+  c4.push({ id: 'c4/a.json/99', source: 'c4', text: c4[5]!.text, meta: {} }, { id: 'c4/a.json/100', source: 'c4', text: c4[5]!.text, meta: {} });
+  return [c4, cc, cc2];
+}
+
+test('exact dedup on the text: planted copies dropped, lowest (source, id) kept, reasons recorded', async () => {
+    // ids compare as strings: 'c4/a.json/100' < 'c4/a.json/5'.
+  const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
+  try {
+    const r = await runPasses(exactDedupStep({ key: 'text', buckets: 4 }), corpus(), dir);
+    const dropped = r.dropped.map((d) => [d.doc.id, d.reason, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]).sort();
+    assert.deepEqual(dropped, [
+      ['c4/a.json/5', 'duplicate', 'c4/a.json/100'],
+      ['c4/a.json/99', 'duplicate', 'c4/a.json/100'],
+      ['commoncrawl/b.json/100', 'duplicate', 'c4/a.json/0'],
+      ['commoncrawl/c.json/0', 'duplicate', 'commoncrawl/b.json/3'],
+    ]);
+    const kept = r.kept.flat();
+    assert.equal(kept.length, 30 + 4 - 4);
+    const surv = kept.find((d) => d.id === 'c4/a.json/100')!;
+    assert.deepEqual(surv.meta.dedup, { cluster_id: 'c4/a.json/100', cluster_size: 3 });
+    assert.equal(r.counts.clusters, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exact dedup on a meta key; documents without the key pass through', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
+  try {
+    const r = await runPasses(exactDedupStep({ key: 'meta.url', buckets: 3 }), corpus(), dir);
+    assert.deepEqual(
+      r.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]),
+      [['commoncrawl/c.json/0', 'c4/a.json/1']],
+    );
+    assert.equal(r.counts.no_key, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
