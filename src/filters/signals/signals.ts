@@ -106,6 +106,7 @@ function endsWithAny(s: string, start: number, end: number, marks: readonly stri
   return false;
 }
 
+const GOPHER_STOP_WORDS = new Set(['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with']);
 const TERMINAL_MARKS = ['.', '!', '?', '\u201d'];
 const ELLIPSIS = ['...', '\u2026'];
 /** RPv2 RPS_Lines_Start_With_Bulletpoint.BULLET_POINT_SYMBOLS. */
@@ -313,6 +314,16 @@ export const SIGNALS: readonly SignalDef[] = [
       },
     ];
   }),
+  {
+    // Gopher: at least 2 of these 8 English words (Rae et al. 2021, App. A), over normalized words.
+    name: 'cm_gopher_stop_word_count',
+    level: 'doc',
+    compute: (v) => {
+      let n = 0;
+      for (const w of v.words) if (GOPHER_STOP_WORDS.has(w)) n++;
+      return doc(v, n);
+    },
+  },
   {
     name: 'cm_fineweb_line_punct_ratio',
     level: 'doc',
