@@ -15,6 +15,8 @@ export class AtomicLineFile {
   private readonly tmp: string;
   readonly path: string;
   lines = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
 
   constructor(dir: string, name: string) {
     this.path = join(dir, name);
@@ -24,10 +26,21 @@ export class AtomicLineFile {
 
   async write(line: string): Promise<void> {
     this.lines++;
-    if (!this.out.write(line + '\n')) await once(this.out, 'drain');
+    this.pending.push(line);
+    this.pendingBytes += line.length + 1;
+    if (this.pendingBytes >= 1 << 16) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.join('\n') + '\n';
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 
   async commit(): Promise<void> {
+    await this.flush();
     this.out.end();
     await once(this.out, 'close');
     await rename(this.tmp, this.path);
