@@ -297,8 +297,11 @@ export class TextViews {
     for (let i = 0; i < len; i++) {
       const at = i;
       let c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) c = s.codePointAt(i++)!;
-      const f = charClass(c);
+      let f: number;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+        c = s.codePointAt(i++)!;
+        f = charClass(c);
+      } else f = BMP[c]!;
       const k = f & SPACE ? 0 : f & WORD ? 1 : 2;
       if (k !== kind) {
         if (kind !== 0) close(at);
