@@ -22,21 +22,21 @@ function corpus(): Doc[][] {
 }
 
 test('exact dedup on the text: planted copies dropped, lowest (source, id) kept, reasons recorded', async () => {
-    // ids compare as strings: 'c4/a.json/100' < 'c4/a.json/5'.
+    // ids compare in natural order: 'c4/a.json/5' < 'c4/a.json/99' < 'c4/a.json/100'.
   const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
   try {
     const r = await runPasses(exactDedupStep({ key: 'text', buckets: 4 }), corpus(), dir);
     const dropped = r.dropped.map((d) => [d.doc.id, d.reason, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]).sort();
     assert.deepEqual(dropped, [
-      ['c4/a.json/5', 'duplicate', 'c4/a.json/100'],
-      ['c4/a.json/99', 'duplicate', 'c4/a.json/100'],
+      ['c4/a.json/100', 'duplicate', 'c4/a.json/5'],
+      ['c4/a.json/99', 'duplicate', 'c4/a.json/5'],
       ['commoncrawl/b.json/100', 'duplicate', 'c4/a.json/0'],
       ['commoncrawl/c.json/0', 'duplicate', 'commoncrawl/b.json/3'],
     ]);
     const kept = r.kept.flat();
     assert.equal(kept.length, 30 + 4 - 4);
-    const surv = kept.find((d) => d.id === 'c4/a.json/100')!;
-    assert.deepEqual(surv.meta.dedup, { cluster_id: 'c4/a.json/100', cluster_size: 3 });
+    const surv = kept.find((d) => d.id === 'c4/a.json/5')!;
+    assert.deepEqual(surv.meta.dedup, { cluster_id: 'c4/a.json/5', cluster_size: 3 });
     assert.equal(r.counts.clusters, 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -55,4 +55,10 @@ test('exact dedup on a meta key; documents without the key pass through', async 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('natural order of ids: digit runs by value', async () => {
+  const { compareNatural } = await import('../../src/dedup/state.js');
+  const ids = ['c/f/100', 'c/f/5', 'c/f/@20', 'c/f/@3', 'c/f/05', 'c/g/1', 'c/f/99'];
+  assert.deepEqual([...ids].sort(compareNatural), ['c/f/05', 'c/f/5', 'c/f/99', 'c/f/100', 'c/f/@3', 'c/f/@20', 'c/g/1']);
 });
