@@ -28,15 +28,21 @@ const rows = Math.floor(perms / bands);
 const step = minhashDedupStep({ threshold: 0.8, perms, ngram: 13, bands, rows, jaccard_check: false, batch: 256, run_records: 1 << 20 });
 const [, buckets, components] = step.passes!;
 if (buckets?.kind !== 'reduce' || components?.kind !== 'reduce') throw new Error('unexpected passes');
+const cpu = () => process.cpuUsage().user / 1e6;
 const t1 = Date.now();
+const c1 = cpu();
 for (let b = 0; b < bands; b++) await buckets.reduce(ctx(b));
 const t2 = Date.now();
+const c2 = cpu();
 await components.reduce(ctx(0));
 const t3 = Date.now();
+const c3 = cpu();
 console.log(
   JSON.stringify({
     bucketsSec: (t2 - t1) / 1000,
     componentsSec: (t3 - t2) / 1000,
+    bucketsCpu: c2 - c1,
+    componentsCpu: c3 - c2,
     rssStart: rss0,
     maxRss: process.resourceUsage().maxRSS * 1024,
     clusters: counts.clusters ?? 0,

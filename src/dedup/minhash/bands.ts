@@ -6,8 +6,7 @@
  * through a k-way merge, so equal keys arrive together whatever the number of tasks and runs, with
  * memory of one read buffer per run.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { rankName } from '../state.js';
 
@@ -87,17 +86,18 @@ export class BandRunWriter {
     this.doc = Array.from({ length: bands }, () => new Uint32Array(capacity));
   }
 
-  async add(sig: Uint32Array, sigOffset: number, rows: number, docIndex: number): Promise<void> {
+  add(sig: Uint32Array, sigOffset: number, rows: number, docIndex: number): void {
     for (let b = 0; b < this.bands; b++) {
       const [h, l] = bandKey(sig, sigOffset + b * rows, rows);
       this.hi[b]![this.used] = h;
       this.lo[b]![this.used] = l;
       this.doc[b]![this.used] = docIndex;
     }
-    if (++this.used === this.capacity) await this.spill();
+    if (++this.used === this.capacity) this.spill();
   }
 
-  async spill(): Promise<void> {
+  /** Writes the buffered records of every band as one sorted run each (tmp then rename). */
+  spill(): void {
     if (this.used === 0) return;
     for (let b = 0; b < this.bands; b++) {
       const [h, l, d] = sortRecords(this.hi[b]!.slice(0, this.used), this.lo[b]!.slice(0, this.used), this.doc[b]!.slice(0, this.used));
@@ -115,7 +115,7 @@ export class BandRunWriter {
       } finally {
         closeSync(fd);
       }
-      await rename(tmp, join(this.dir, name));
+      renameSync(tmp, join(this.dir, name));
     }
     this.runs++;
     this.used = 0;

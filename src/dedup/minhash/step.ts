@@ -25,7 +25,7 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
-import { AtomicLineFile, compareSourceId, ensureDir, LineFileSet, listState, rankName, readStateLines, removeState } from '../state.js';
+import { AtomicLineFile, compareSourceId, ensureDir, LineFileSet, listState, rankName, removeState } from '../state.js';
 import { dedupMeta, loadDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { MinHasher } from './signature.js';
@@ -135,7 +135,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
                 continue;
               }
               await keys.write(JSON.stringify([batch[i]!.source, batch[i]!.id]));
-              await runs.add(sigs, i * p.perms, rows, indexed++);
+              runs.add(sigs, i * p.perms, rows, indexed++);
               if (sigFd !== -1) writeSync(sigFd, sigs.subarray(i * p.perms, (i + 1) * p.perms));
             }
             batch = [];
@@ -145,7 +145,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
             if (batch.length >= p.batch) await flush();
           }
           if (batch.length > 0) await flush();
-          await runs.spill();
+          runs.spill();
           await keys.commit();
           if (sigFd !== -1) {
             closeSync(sigFd);
@@ -229,6 +229,35 @@ export function minhashDedupStep(p: MinhashParams): Step {
   };
 }
 
+/**
+ * Calls `fn` for the keys-file lines (one JSON [source, id] per document, document `base + line`)
+ * whose document passes `want`, reading 1 MiB blocks and decoding only those lines.
+ */
+function forEachClusteredKey(path: string, base: number, want: (g: number) => boolean, fn: (g: number, source: string, id: string) => void): void {
+  const fd = openSync(path, 'r');
+  const block = Buffer.alloc(1 << 20);
+  let carry: Buffer | null = null;
+  let g = base;
+  try {
+    for (let len = readSync(fd, block, 0, block.length, null); len > 0; len = readSync(fd, block, 0, block.length, null)) {
+      let chunk = block.subarray(0, len);
+      if (carry) chunk = Buffer.concat([carry, chunk]);
+      let from = 0;
+      for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
+        if (want(g)) {
+          const [source, id] = JSON.parse(chunk.toString('utf8', from, nl)) as [string, string];
+          fn(g, source, id);
+        }
+        g++;
+        from = nl + 1;
+      }
+      carry = from < chunk.length ? Buffer.from(chunk.subarray(from)) : null;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Connected components over every band's edges; survivors; per-task drop lists. */
 async function components(ctx: TaskContext): Promise<void> {
   const tasks = taskBases(await listState(ctx.stateDir, /^count-r\d+\.json$/));
@@ -245,39 +274,30 @@ async function components(ctx: TaskContext): Promise<void> {
     }
   }
   const size = uf.componentSizes();
-  // Pass 1 over the keys: the lowest (source, id) of every component of two or more.
+  // Pass 1 over the keys: the lowest (source, id) of every component of two or more. Only the lines
+  // of clustered documents are decoded, so a pass costs a scan for newlines.
   const best = new Map<number, { source: string; id: string }>();
-  const clustered = (g: number) => size[uf.find(g)]! > 1;
-  for (const t of tasks) {
-    let g = t.base;
-    for await (const line of readStateLines(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`))) {
-      if (clustered(g)) {
-        const [source, id] = JSON.parse(line) as [string, string];
-        const root = uf.find(g);
-        const cur = best.get(root);
-        if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
-      }
-      g++;
-    }
-  }
+  for (const t of tasks)
+    forEachClusteredKey(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`), t.base, (g) => size[uf.find(g)]! > 1, (g, source, id) => {
+      const root = uf.find(g);
+      const cur = best.get(root);
+      if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
+    });
   ctx.count('clusters', best.size);
   // Pass 2: drop records for the task that holds each clustered document.
   await removeState(ctx.stateDir, /^drop-r\d+\.jsonl$/);
   const out = new LineFileSet(ctx.stateDir);
   for (const t of tasks) {
-    let g = t.base;
-    for await (const line of readStateLines(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`))) {
-      if (clustered(g)) {
-        const [source, id] = JSON.parse(line) as [string, string];
-        const root = uf.find(g);
-        const surv = best.get(root)!;
-        const isSurvivor = surv.source === source && surv.id === id;
-        const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
-        if (!isSurvivor) ctx.count('duplicates');
-        await out.write(`drop-r${rankName(t.rank)}.jsonl`, JSON.stringify(rec));
-      }
-      g++;
-    }
+    const lines: string[] = [];
+    forEachClusteredKey(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`), t.base, (g) => size[uf.find(g)]! > 1, (g, source, id) => {
+      const root = uf.find(g);
+      const surv = best.get(root)!;
+      const isSurvivor = surv.source === source && surv.id === id;
+      const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
+      if (!isSurvivor) ctx.count('duplicates');
+      lines.push(JSON.stringify(rec));
+    });
+    for (const l of lines) await out.write(`drop-r${rankName(t.rank)}.jsonl`, l);
   }
   await out.commit();
 }
