@@ -4,6 +4,7 @@
  * (the survivor's id, which is the cluster id) and are dropped with reason `duplicate`.
  */
 import type { Doc } from '../core/document.js';
+import type { TaskContext } from '../pipeline/step.js';
 import { listState, rankName, readStateLines } from './state.js';
 
 export interface DropRecord {
@@ -44,4 +45,19 @@ export function dedupMeta(doc: Doc, rec: DropRecord): Doc {
   const dedup: Record<string, unknown> = { ...prev, cluster_id: rec.c, cluster_size: rec.n };
   if (rec.d) dedup.duplicate_of = rec.c;
   return { ...doc, meta: { ...doc.meta, dedup } };
+}
+
+/** The main pass of both dedup steps: marks clustered documents and drops the duplicates. */
+export async function* applyDropRecords(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
+  const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
+  for await (const doc of docs) {
+    const rec = drops.get(doc.source, doc.id);
+    if (!rec) {
+      yield doc;
+      continue;
+    }
+    const marked = dedupMeta(doc, rec);
+    if (rec.d) ctx.drop(marked, 'duplicate');
+    else yield marked;
+  }
 }

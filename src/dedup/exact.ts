@@ -20,7 +20,7 @@ import type { Doc } from '../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../pipeline/step.js';
 import { normalize } from '../filters/signals/text-views.js';
 import { compareSourceId, ensureDir, LineFileSet, listState, rankName, readStateLines, removeState } from './state.js';
-import { dedupMeta, loadDropRecords, type DropRecord } from './drops.js';
+import { applyDropRecords, type DropRecord } from './drops.js';
 
 const params = z
   .object({
@@ -102,19 +102,7 @@ export function exactDedupStep(p: ExactParams): Step {
         },
       },
     ],
-    async *run(docs, ctx) {
-      const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
-      for await (const doc of docs) {
-        const rec = drops.get(doc.source, doc.id);
-        if (!rec) {
-          yield doc;
-          continue;
-        }
-        const marked = dedupMeta(doc, rec);
-        if (rec.d) ctx.drop(marked, 'duplicate');
-        else yield marked;
-      }
-    },
+    run: applyDropRecords,
   };
 }
 

@@ -26,7 +26,7 @@ import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
 import { AtomicLineFile, compareSourceId, ensureDir, LineFileSet, listState, rankName, removeState } from '../state.js';
-import { dedupMeta, loadDropRecords, type DropRecord } from '../drops.js';
+import { applyDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { MinHasher } from './signature.js';
 import { optimalParams } from './lsh-params.js';
@@ -213,19 +213,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
         reduce: (ctx) => components(ctx),
       },
     ],
-    async *run(docs, ctx) {
-      const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
-      for await (const doc of docs) {
-        const rec = drops.get(doc.source, doc.id);
-        if (!rec) {
-          yield doc;
-          continue;
-        }
-        const marked = dedupMeta(doc, rec);
-        if (rec.d) ctx.drop(marked, 'duplicate');
-        else yield marked;
-      }
-    },
+    run: applyDropRecords,
   };
 }
 
