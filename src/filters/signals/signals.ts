@@ -10,7 +10,7 @@
  * and the ccnet_* copies of CCNet fields. rps_doc_ldnoobw_words needs a word list (`bad_words_file`).
  */
 import { countNgrams } from './ngrams.js';
-import { charClass, cpLength, lstripStart, pyRound8, pyStrip, rstripEnd, WORD } from './pychars.js';
+import { BMP, charClass, cpLength, lstripStart, pyRound8, pyStrip, rstripEnd, WORD } from './pychars.js';
 import type { TextViews } from './text-views.js';
 
 export type Score = number | null;
@@ -121,9 +121,14 @@ export function countSentences(text: string): number {
   while (i < len) {
     // A match starts at the first word character: only there does `\b` hold before a non-terminator
     // (the previous character is a terminator, a non-word character, or the start of the text).
-    const cp = text.codePointAt(i)!;
-    if ((charClass(cp) & WORD) === 0) {
-      i += cp > 0xffff ? 2 : 1;
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      if ((charClass(text.codePointAt(i)!) & WORD) === 0) {
+        i += 2;
+        continue;
+      }
+    } else if ((BMP[c]! & WORD) === 0) {
+      i++;
       continue;
     }
     n++;
@@ -231,6 +236,7 @@ export const SIGNALS: readonly SignalDef[] = [
     compute: (v) => {
       const words = v.wordCount;
       if (words === 0) return doc(v, 0);
+      if (!v.foldedIncludes('lorem')) return doc(v, 0);
       // "lorem ipsum" in the space-joined words (it cannot overlap itself) is a word ending in "lorem"
       // followed by one starting with "ipsum"; the normalized text is lower-cased already.
       let n = 0;

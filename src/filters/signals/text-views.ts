@@ -255,6 +255,11 @@ export class TextViews {
     return this.wordIds.length;
   }
 
+  /** True when the normalized text contains `s` (which has no whitespace). */
+  foldedIncludes(s: string): boolean {
+    return this.folded.includes(s);
+  }
+
   /** True when normalized word i ends with `suffix` / starts with `prefix` (no string built). */
   wordEndsWith(i: number, suffix: string): boolean {
     const e = this.wordEnd[i]!;
