@@ -106,6 +106,21 @@ void fold_shingle(uint64_t h, const uint64_t* __restrict a, const uint64_t* __re
   }
 }
 
+// Byte ranges of the space-separated words of text[s, e).
+void split_words(const uint8_t* base, size_t s, size_t e, std::vector<uint32_t>& starts, std::vector<uint32_t>& ends) {
+  starts.clear();
+  ends.clear();
+  size_t i = s;
+  while (i < e) {
+    while (i < e && base[i] == ' ') i++;
+    if (i >= e) break;
+    size_t w = i;
+    while (i < e && base[i] != ' ') i++;
+    starts.push_back(uint32_t(w));
+    ends.push_back(uint32_t(i));
+  }
+}
+
 // minhashBatch(text: Buffer, offsets: Uint32Array(n+1), ngram, a: BigUint64Array, b: BigUint64Array,
 //              out: Uint32Array(n*perms)) -> Uint8Array(n) with 1 where a signature was written.
 Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
@@ -137,17 +152,7 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
       Napi::RangeError::New(env, "minhashBatch: offsets outside the buffer").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    starts.clear();
-    ends.clear();
-    size_t i = s;
-    while (i < e) {
-      while (i < e && base[i] == ' ') i++;
-      if (i >= e) break;
-      size_t w = i;
-      while (i < e && base[i] != ' ') i++;
-      starts.push_back(uint32_t(w));
-      ends.push_back(uint32_t(i));
-    }
+    split_words(base, s, e, starts, ends);
     uint32_t* sig = out.Data() + d * perms;
     if (starts.size() < size_t(ngram)) {
       valid[d] = 0;
@@ -165,6 +170,45 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   return valid;
 }
 
+// shingleHashes(text: Buffer, offsets: Uint32Array(n+1), ngram) -> {hashes: Uint32Array, index: Uint32Array(n+1)}:
+// each document's distinct shingle hashes, sorted, at hashes[index[d], index[d+1]) (the sets MinHash
+// estimates the Jaccard similarity of; used to check candidate pairs exactly).
+Napi::Value ShingleHashes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsBuffer() || !info[1].IsTypedArray() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "shingleHashes(text, offsets, ngram)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto text = info[0].As<Napi::Buffer<uint8_t>>();
+  auto offsets = info[1].As<Napi::Uint32Array>();
+  int ngram = info[2].As<Napi::Number>().Int32Value();
+  size_t docs = offsets.ElementLength() == 0 ? 0 : offsets.ElementLength() - 1;
+  std::vector<uint32_t> all, starts, ends, one;
+  std::vector<uint32_t> index(docs + 1, 0);
+  for (size_t d = 0; d < docs; d++) {
+    size_t s = offsets[d], e = offsets[d + 1];
+    if (e > text.Length() || s > e || ngram < 1) {
+      Napi::RangeError::New(env, "shingleHashes: bad offsets").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    split_words(text.Data(), s, e, starts, ends);
+    one.clear();
+    for (size_t k = 0; k + ngram <= starts.size(); k++) one.push_back(sha1_hash32(text.Data() + starts[k], ends[k + ngram - 1] - starts[k]));
+    std::sort(one.begin(), one.end());
+    one.erase(std::unique(one.begin(), one.end()), one.end());
+    all.insert(all.end(), one.begin(), one.end());
+    index[d + 1] = uint32_t(all.size());
+  }
+  auto hashes = Napi::Uint32Array::New(env, all.size());
+  if (!all.empty()) std::memcpy(hashes.Data(), all.data(), all.size() * 4);
+  auto idx = Napi::Uint32Array::New(env, index.size());
+  std::memcpy(idx.Data(), index.data(), index.size() * 4);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("hashes", hashes);
+  out.Set("index", idx);
+  return out;
+}
+
 // sha1Hash32(buffer, portable?) -> number: the shingle hash on its own (portable: skip OpenSSL), for tests.
 Napi::Value Sha1Hash32(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -180,6 +224,7 @@ Napi::Value Sha1Hash32(const Napi::CallbackInfo& info) {
 corpusmill::RegisterExports reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("minhashBatch", Napi::Function::New(env, MinhashBatch));
   exports.Set("sha1Hash32", Napi::Function::New(env, Sha1Hash32));
+  exports.Set("shingleHashes", Napi::Function::New(env, ShingleHashes));
 });
 
 }  // namespace

@@ -13,6 +13,7 @@ import { ConfigError } from '../../core/errors.js';
 interface MinhashNative {
   minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array): Uint8Array;
   sha1Hash32(buf: Buffer): number;
+  shingleHashes(text: Buffer, offsets: Uint32Array, ngram: number): { hashes: Uint32Array; index: Uint32Array };
 }
 
 interface PermFile {
@@ -62,18 +63,50 @@ export class MinHasher {
 
   /** Signatures of texts already normalized (words separated by single spaces). */
   signaturesOfNormalized(norm: readonly string[]): SignatureBatch {
-    const offsets = new Uint32Array(norm.length + 1);
-    let bytes = 0;
-    for (let i = 0; i < norm.length; i++) {
-      bytes += Buffer.byteLength(norm[i]!);
-      offsets[i + 1] = bytes;
-    }
-    const buf = Buffer.allocUnsafe(bytes);
-    for (let i = 0; i < norm.length; i++) buf.write(norm[i]!, offsets[i]!, 'utf8');
+    const { buf, offsets } = pack(norm);
     const sigs = new Uint32Array(norm.length * this.perms);
     const valid = this.native.minhashBatch(buf, offsets, this.ngram, this.a, this.b, sigs);
     return { sigs, valid };
   }
+}
+
+/** Normalized texts as one UTF-8 buffer and the byte offset of each (n + 1 entries). */
+function pack(norm: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
+  const offsets = new Uint32Array(norm.length + 1);
+  let bytes = 0;
+  for (let i = 0; i < norm.length; i++) {
+    bytes += Buffer.byteLength(norm[i]!);
+    offsets[i + 1] = bytes;
+  }
+  const buf = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < norm.length; i++) buf.write(norm[i]!, offsets[i]!, 'utf8');
+  return { buf, offsets };
+}
+
+/**
+ * Each normalized text's distinct shingle hashes (the sets MinHash estimates the Jaccard similarity
+ * of), sorted, document d at hashes[index[d], index[d + 1]).
+ */
+export function shingleSets(norm: readonly string[], ngram: number): { hashes: Uint32Array; index: Uint32Array } {
+  const { buf, offsets } = pack(norm);
+  return textNative<MinhashNative>().shingleHashes(buf, offsets, ngram);
+}
+
+/** Jaccard similarity of two sorted sets of distinct values. */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  const union = a.length + b.length - inter;
+  return union === 0 ? 0 : inter / union;
 }
 
 /** RPv2's band byte strings: big-endian uint32 slices [i*rows, (i+1)*rows) of a signature, hex-encoded. */

@@ -6,10 +6,12 @@
  * Passes (state in the step's stateDir):
  * 1. scan `signatures` (every task): signatures in batches in the native addon; per band, sorted runs
  *    of (band key, document) records (bands.ts); `keys-r<task>.jsonl` ([source, id] per signed
- *    document), `count-r<task>.json`, and `sig-r<task>.bin` when `jaccard_check` is on.
+ *    document), `count-r<task>.json`, and the shingle sets (`shingles-r<task>.bin/.idx`) when
+ *    `jaccard_check` is on.
  * 2. reduce `buckets` (one task per band): k-way merge of the band's runs from all tasks; in every
  *    bucket of two or more documents an edge from each to the bucket's smallest document (as RPv2's
- *    LSH does), optionally kept only when the signatures agree on at least `threshold` of their values;
+ *    LSH does), optionally kept only when the exact Jaccard similarity of the two shingle sets is at
+ *    least `threshold`;
  *    edges go to `edges-b<band>.bin`.
  * 3. reduce `components` (one task): union-find over all edges (8 bytes per document: parent and
  *    component size); in each component the lowest (source, id) survives; `drop-r<task>.jsonl` tells
@@ -18,7 +20,7 @@
  *    {cluster_id (the survivor's id), cluster_size[, duplicate_of]}.
  * Documents with fewer words than a shingle have no signature (null in RPv2) and are never removed.
  */
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -28,7 +30,8 @@ import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js'
 import { AtomicLineFile, compareSourceId, ensureDir, LineFileSet, listState, rankName, removeState } from '../state.js';
 import { applyDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
-import { MinHasher } from './signature.js';
+import { jaccard, MinHasher, shingleSets } from './signature.js';
+import { normalize } from '../../filters/signals/text-views.js';
 import { optimalParams } from './lsh-params.js';
 import { UnionFind } from './union-find.js';
 
@@ -43,7 +46,7 @@ const params = z
     /** Override the (bands, rows) the threshold would pick. */
     bands: z.number().int().positive().optional(),
     rows: z.number().int().positive().optional(),
-    /** Keep a candidate pair only if its signatures agree on ≥ threshold of their values. */
+    /** Keep a candidate pair only if the exact Jaccard similarity of its shingle sets is ≥ threshold. */
     jaccard_check: z.boolean().default(false),
     batch: z.number().int().positive().default(256),
     /** Band records held per band before a sorted run is spilled (12 bytes each). */
@@ -77,18 +80,47 @@ function taskBases(countFiles: string[]): { rank: number; base: number; docs: nu
   });
 }
 
-/** Random access to the signatures of `sig-r<task>.bin` by global index (jaccard_check). */
-class SignatureStore {
-  private readonly fds = new Map<number, number>();
-  private readonly buf: Buffer;
+/** Writes a scan task's shingle sets: `shingles-r<task>.bin` (uint32 hashes) and `.idx` (float64 offsets). */
+class ShingleWriter {
+  private readonly bin: string;
+  private readonly idx: string;
+  private readonly binFd: number;
+  private readonly idxFd: number;
+  private offset = 0;
+
+  constructor(dir: string, rank: number) {
+    this.bin = join(dir, `shingles-r${rankName(rank)}.bin`);
+    this.idx = join(dir, `shingles-r${rankName(rank)}.idx`);
+    this.binFd = openSync(`${this.bin}.tmp-${process.pid}`, 'w');
+    this.idxFd = openSync(`${this.idx}.tmp-${process.pid}`, 'w');
+    writeSync(this.idxFd, new Float64Array([0]));
+  }
+
+  add(set: Uint32Array): void {
+    writeSync(this.binFd, set);
+    this.offset += set.length;
+    writeSync(this.idxFd, new Float64Array([this.offset]));
+  }
+
+  commit(): void {
+    closeSync(this.binFd);
+    closeSync(this.idxFd);
+    renameSync(`${this.bin}.tmp-${process.pid}`, this.bin);
+    renameSync(`${this.idx}.tmp-${process.pid}`, this.idx);
+  }
+}
+
+/** Random access to the shingle sets of any document by global index (jaccard_check). */
+class ShingleStore {
+  private readonly fds = new Map<number, { bin: number; idx: number }>();
+  private readonly pos = new Float64Array(2);
+
   constructor(
     private readonly stateDir: string,
     private readonly tasks: { rank: number; base: number; docs: number }[],
-    private readonly perms: number,
-  ) {
-    this.buf = Buffer.alloc(perms * 4);
-  }
-  read(global: number, out: Uint32Array): void {
+  ) {}
+
+  read(global: number): Uint32Array {
     let lo = 0;
     let hi = this.tasks.length - 1;
     while (lo < hi) {
@@ -98,15 +130,22 @@ class SignatureStore {
     }
     const t = this.tasks[lo]!;
     let fd = this.fds.get(t.rank);
-    if (fd === undefined) {
-      fd = openSync(join(this.stateDir, `sig-r${rankName(t.rank)}.bin`), 'r');
+    if (!fd) {
+      const name = join(this.stateDir, `shingles-r${rankName(t.rank)}`);
+      fd = { bin: openSync(`${name}.bin`, 'r'), idx: openSync(`${name}.idx`, 'r') };
       this.fds.set(t.rank, fd);
     }
-    readSync(fd, this.buf, 0, this.buf.length, (global - t.base) * this.perms * 4);
-    for (let i = 0; i < this.perms; i++) out[i] = this.buf.readUInt32LE(i * 4);
+    readSync(fd.idx, this.pos, 0, 16, (global - t.base) * 8);
+    const out = new Uint32Array(this.pos[1]! - this.pos[0]!);
+    if (out.length > 0) readSync(fd.bin, out, 0, out.length * 4, this.pos[0]! * 4);
+    return out;
   }
+
   close(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
+    for (const fd of this.fds.values()) {
+      closeSync(fd.bin);
+      closeSync(fd.idx);
+    }
   }
 }
 
@@ -119,16 +158,17 @@ export function minhashDedupStep(p: MinhashParams): Step {
         name: 'signatures',
         async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
           const dir = await ensureDir(ctx.stateDir);
-          await removeState(dir, new RegExp(`^(band|keys|sig|count)-r${rankName(ctx.rank)}[-.]`));
+          await removeState(dir, new RegExp(`^(band|keys|shingles|count)-r${rankName(ctx.rank)}[-.]`));
           const hasher = new MinHasher({ perms: p.perms, ngram: p.ngram });
           const runs = new BandRunWriter(dir, ctx.rank, bands, p.run_records);
           const keys = new AtomicLineFile(dir, `keys-r${rankName(ctx.rank)}.jsonl`);
-          const sigTmp = join(dir, `sig-r${rankName(ctx.rank)}.bin.tmp-${process.pid}`);
-          const sigFd = p.jaccard_check ? openSync(sigTmp, 'w') : -1;
+          const shingles = p.jaccard_check ? new ShingleWriter(dir, ctx.rank) : undefined;
           let indexed = 0;
           let batch: Doc[] = [];
           const flush = async () => {
-            const { sigs, valid } = hasher.signatures(batch.map((d) => d.text));
+            const norm = batch.map((d) => normalize(d.text));
+            const { sigs, valid } = hasher.signaturesOfNormalized(norm);
+            const sets = shingles ? shingleSets(norm, p.ngram) : undefined;
             for (let i = 0; i < batch.length; i++) {
               if (!valid[i]) {
                 ctx.count('no_signature');
@@ -136,7 +176,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
               }
               await keys.write(JSON.stringify([batch[i]!.source, batch[i]!.id]));
               runs.add(sigs, i * p.perms, rows, indexed++);
-              if (sigFd !== -1) writeSync(sigFd, sigs.subarray(i * p.perms, (i + 1) * p.perms));
+              shingles?.add(sets!.hashes.subarray(sets!.index[i], sets!.index[i + 1]));
             }
             batch = [];
           };
@@ -147,10 +187,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
           if (batch.length > 0) await flush();
           runs.spill();
           await keys.commit();
-          if (sigFd !== -1) {
-            closeSync(sigFd);
-            await rename(sigTmp, join(dir, `sig-r${rankName(ctx.rank)}.bin`));
-          }
+          shingles?.commit();
           const countTmp = join(dir, `count-r${rankName(ctx.rank)}.json.tmp-${process.pid}`);
           writeFileSync(countTmp, JSON.stringify({ docs: indexed }));
           await rename(countTmp, join(dir, `count-r${rankName(ctx.rank)}.json`));
@@ -166,9 +203,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
           const baseOf = new Map(tasks.map((t) => [t.rank, t.base]));
           const runFiles = await listState(ctx.stateDir, new RegExp(`^band-r\\d+-b${band}-\\d+\\.bin$`));
           const runs = runFiles.map((path) => ({ path, base: baseOf.get(Number(/band-r(\d+)-/.exec(path)![1]))! }));
-          const store = p.jaccard_check ? new SignatureStore(ctx.stateDir, tasks, p.perms) : undefined;
-          const sa = new Uint32Array(p.perms);
-          const sb = new Uint32Array(p.perms);
+          const store = p.jaccard_check ? new ShingleStore(ctx.stateDir, tasks) : undefined;
           const tmp = join(ctx.stateDir, `edges-b${band}.bin.tmp-${process.pid}`);
           const fd = openSync(tmp, 'w');
           const out = Buffer.alloc(8 * 8192);
@@ -177,16 +212,11 @@ export function minhashDedupStep(p: MinhashParams): Step {
             for (const group of mergeBandRuns(runs)) {
               ctx.count('buckets_with_duplicates');
               const root = group[0]!;
-              if (store) store.read(root, sa);
+              const rootSet = store?.read(root);
               for (let k = 1; k < group.length; k++) {
-                if (store) {
-                  store.read(group[k]!, sb);
-                  let same = 0;
-                  for (let i = 0; i < p.perms; i++) if (sa[i] === sb[i]) same++;
-                  if (same / p.perms < p.threshold) {
-                    ctx.count('pairs_rejected_by_jaccard');
-                    continue;
-                  }
+                if (store && jaccard(rootSet!, store.read(group[k]!)) < p.threshold) {
+                  ctx.count('pairs_rejected_by_jaccard');
+                  continue;
                 }
                 ctx.count('candidate_pairs');
                 out.writeUInt32LE(group[k]!, used);
