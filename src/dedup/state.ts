@@ -3,7 +3,7 @@
  * crashed task never leaves a half file that a later pass would trust), listed by a name pattern, and
  * read back line by line. Also the rule that picks a cluster's survivor.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, renameSync, writeSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -49,6 +49,35 @@ export class AtomicLineFile {
   async abort(): Promise<void> {
     this.out.destroy();
     await rm(this.tmp, { force: true });
+  }
+}
+
+/** A line file written synchronously in 64 KiB blocks, tmp then rename; empty files are not created. */
+export class SyncLineFile {
+  private fd = -1;
+  private pending: string[] = [];
+  private bytes = 0;
+  constructor(readonly path: string) {}
+
+  write(line: string): void {
+    this.pending.push(line);
+    this.bytes += line.length + 1;
+    if (this.bytes >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    if (this.fd === -1) this.fd = openSync(`${this.path}.tmp-${process.pid}`, 'w');
+    writeSync(this.fd, this.pending.join('\n') + '\n');
+    this.pending = [];
+    this.bytes = 0;
+  }
+
+  commit(): void {
+    this.flush();
+    if (this.fd === -1) return;
+    closeSync(this.fd);
+    renameSync(`${this.path}.tmp-${process.pid}`, this.path);
   }
 }
 

@@ -27,7 +27,7 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
-import { AtomicLineFile, compareSourceId, ensureDir, LineFileSet, listState, rankName, removeState } from '../state.js';
+import { AtomicLineFile, compareSourceId, ensureDir, listState, rankName, removeState, SyncLineFile } from '../state.js';
 import { applyDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { jaccard, MinHasher, shingleSets } from './signature.js';
@@ -304,20 +304,18 @@ async function components(ctx: TaskContext): Promise<void> {
   ctx.count('clusters', best.size);
   // Pass 2: drop records for the task that holds each clustered document.
   await removeState(ctx.stateDir, /^drop-r\d+\.jsonl$/);
-  const out = new LineFileSet(ctx.stateDir);
   for (const t of tasks) {
-    const lines: string[] = [];
+    const out = new SyncLineFile(join(ctx.stateDir, `drop-r${rankName(t.rank)}.jsonl`));
     forEachClusteredKey(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`), t.base, (g) => size[uf.find(g)]! > 1, (g, source, id) => {
       const root = uf.find(g);
       const surv = best.get(root)!;
       const isSurvivor = surv.source === source && surv.id === id;
       const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
       if (!isSurvivor) ctx.count('duplicates');
-      lines.push(JSON.stringify(rec));
+      out.write(JSON.stringify(rec));
     });
-    for (const l of lines) await out.write(`drop-r${rankName(t.rank)}.jsonl`, l);
+    out.commit();
   }
-  await out.commit();
 }
 
 export const minhashDedupDef = defineStep({
