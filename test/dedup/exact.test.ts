@@ -62,3 +62,20 @@ test('natural order of ids: digit runs by value', async () => {
   const ids = ['c/f/100', 'c/f/5', 'c/f/@20', 'c/f/@3', 'c/f/05', 'c/g/1', 'c/f/99'];
   assert.deepEqual([...ids].sort(compareNatural), ['c/f/05', 'c/f/5', 'c/f/99', 'c/f/100', 'c/f/@3', 'c/f/@20', 'c/g/1']);
 });
+
+test('normalized_text key: copies differing only in case, punctuation and spacing are duplicates', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
+  try {
+    const docs: Doc[] = [
+      { id: 'x/f/1', source: 'x', text: 'Hello, World!  This is   a TEST.', meta: {} },
+      { id: 'x/f/2', source: 'x', text: 'hello world this is a test', meta: {} },
+      { id: 'x/f/3', source: 'x', text: 'hello world this is another test', meta: {} },
+    ];
+    const raw = await runPasses(exactDedupStep({ key: 'text', buckets: 2 }), [docs], dir);
+    assert.equal(raw.dropped.length, 0);
+    const norm = await runPasses(exactDedupStep({ key: 'normalized_text', buckets: 2 }), [docs], dir);
+    assert.deepEqual(norm.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]), [['x/f/2', 'x/f/1']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
