@@ -33,12 +33,15 @@ export const UPPER = 2;
 export const LOWER_OR_TITLE = 4;
 export const NUMERIC = 8;
 export const SPACE = 16;
+/** NFD may change the text here: the character decomposes, or is a mark that canonical ordering may move. */
+export const NFD_SENSITIVE = 32;
 
 const RE_WORD = /[\p{L}\p{N}_]/u;
 const RE_UPPER = /\p{Uppercase}/u;
 const RE_LOWER_TITLE = /[\p{Lowercase}\p{Lt}]/u;
 const RE_NUMERIC = /\p{N}/u;
 const RE_SPACE = new RegExp(`[${PY_SPACE}]`, 'u');
+const RE_MARK = /\p{M}/u;
 
 function classify(cp: number): number {
   const c = String.fromCodePoint(cp);
@@ -48,12 +51,24 @@ function classify(cp: number): number {
   if (RE_LOWER_TITLE.test(c)) f |= LOWER_OR_TITLE;
   if (RE_NUMERIC.test(c) || NUMERIC_SET.has(cp)) f |= NUMERIC;
   if (RE_SPACE.test(c)) f |= SPACE;
+  if (RE_MARK.test(c) || c.normalize('NFD') !== c) f |= NFD_SENSITIVE;
   return f;
 }
 
 /** Class bits of every BMP code point (surrogates 0), for hot loops. */
 export const BMP = new Uint8Array(0x10000);
 for (let cp = 0; cp < 0x10000; cp++) BMP[cp] = cp >= 0xd800 && cp <= 0xdfff ? 0 : classify(cp);
+
+/** True when `s.normalize('NFD')` could differ from `s` (astral text is always normalized). */
+export function needsNfd(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xc0) continue;
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+    if (BMP[c]! & NFD_SENSITIVE) return true;
+  }
+  return false;
+}
 
 /** Class bits of one code point. */
 export function charClass(cp: number): number {

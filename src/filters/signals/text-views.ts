@@ -10,17 +10,16 @@
  * - word ids: normalized words interned to integers so n-gram signals hash integers, not strings.
  * Offsets in spans are Python string indices (code points), as RPv2 stores them.
  */
-import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, NUMERIC, PY_SPACE, pyStrip, SPACE, UPPER, WORD } from './pychars.js';
+import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, needsNfd, NUMERIC, PY_SPACE, pyStrip, SPACE, UPPER, WORD } from './pychars.js';
 
 /** Python `string.punctuation`: the 32 ASCII punctuation characters. */
 const ASCII_PUNCT = /[!-/:-@[-`{-~]+/g;
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'g');
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Punctuation removed, lower-cased, NFD: the per-character part of normalize(). */
 function foldChars(text: string): string {
   const t = text.replace(ASCII_PUNCT, '').toLowerCase();
-  return NON_ASCII.test(t) ? t.normalize('NFD') : t;
+  return needsNfd(t) ? t.normalize('NFD') : t;
 }
 
 /**
