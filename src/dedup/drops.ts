@@ -19,13 +19,27 @@ export interface DropRecord {
   d: boolean;
 }
 
+/**
+ * Drop records of one task by (source, id). Ids should be unique, but when an input holds the same
+ * (source, id) twice, its records are handed out in order, so the first copy gets the first record.
+ */
 export class DropTable {
-  private readonly map = new Map<string, DropRecord>();
+  private readonly map = new Map<string, DropRecord | DropRecord[]>();
   add(r: DropRecord): void {
-    this.map.set(`${r.s}\u0000${r.i}`, r);
+    const key = `${r.s}\u0000${r.i}`;
+    const prev = this.map.get(key);
+    if (prev === undefined) this.map.set(key, r);
+    else if (Array.isArray(prev)) prev.push(r);
+    else this.map.set(key, [prev, r]);
   }
-  get(source: string, id: string): DropRecord | undefined {
-    return this.map.get(`${source}\u0000${id}`);
+  /** The next record for this document, if any. */
+  take(source: string, id: string): DropRecord | undefined {
+    const key = `${source}\u0000${id}`;
+    const v = this.map.get(key);
+    if (!Array.isArray(v)) return v;
+    const r = v.shift();
+    if (v.length === 1) this.map.set(key, v[0]!);
+    return r;
   }
   get size(): number {
     return this.map.size;
@@ -51,7 +65,7 @@ export function dedupMeta(doc: Doc, rec: DropRecord): Doc {
 export async function* applyDropRecords(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
   const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
   for await (const doc of docs) {
-    const rec = drops.get(doc.source, doc.id);
+    const rec = drops.take(doc.source, doc.id);
     if (!rec) {
       yield doc;
       continue;

@@ -79,3 +79,18 @@ test('normalized_text key: copies differing only in case, punctuation and spacin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the same (source, id) twice in a task: the first copy survives, the second is dropped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
+  try {
+    const docs: Doc[] = [
+      { id: 'x/f/1', source: 'x', text: 'same', meta: {} },
+      { id: 'x/f/1', source: 'x', text: 'same', meta: {} },
+    ];
+    const r = await runPasses(exactDedupStep({ key: 'text', buckets: 1 }), [docs], dir);
+    assert.equal(r.kept[0]!.length, 1);
+    assert.equal(r.dropped.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
