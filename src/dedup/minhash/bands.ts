@@ -71,6 +71,7 @@ export class BandRunWriter {
   private hi: Uint32Array[];
   private lo: Uint32Array[];
   private doc: Uint32Array[];
+  private size = 4096;
   private used = 0;
   private runs = 0;
 
@@ -78,15 +79,17 @@ export class BandRunWriter {
     private readonly dir: string,
     private readonly rank: number,
     private readonly bands: number,
-    /** Records per band held before a spill (12 bytes each). */
+    /** Records per band held before a spill (12 bytes each); buffers grow to it as needed. */
     private readonly capacity = 1 << 20,
   ) {
-    this.hi = Array.from({ length: bands }, () => new Uint32Array(capacity));
-    this.lo = Array.from({ length: bands }, () => new Uint32Array(capacity));
-    this.doc = Array.from({ length: bands }, () => new Uint32Array(capacity));
+    this.size = Math.min(this.size, capacity);
+    this.hi = Array.from({ length: bands }, () => new Uint32Array(this.size));
+    this.lo = Array.from({ length: bands }, () => new Uint32Array(this.size));
+    this.doc = Array.from({ length: bands }, () => new Uint32Array(this.size));
   }
 
   add(sig: Uint32Array, sigOffset: number, rows: number, docIndex: number): void {
+    if (this.used === this.size) this.grow();
     for (let b = 0; b < this.bands; b++) {
       const [h, l] = bandKey(sig, sigOffset + b * rows, rows);
       this.hi[b]![this.used] = h;
@@ -94,6 +97,18 @@ export class BandRunWriter {
       this.doc[b]![this.used] = docIndex;
     }
     if (++this.used === this.capacity) this.spill();
+  }
+
+  private grow(): void {
+    this.size = Math.min(this.size * 2, this.capacity);
+    const more = (a: Uint32Array) => {
+      const b = new Uint32Array(this.size);
+      b.set(a);
+      return b;
+    };
+    this.hi = this.hi.map(more);
+    this.lo = this.lo.map(more);
+    this.doc = this.doc.map(more);
   }
 
   /** Writes the buffered records of every band as one sorted run each (tmp then rename). */
