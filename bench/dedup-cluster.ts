@@ -34,6 +34,7 @@ const c1 = cpu();
 for (let b = 0; b < bands; b++) await buckets.reduce(ctx(b));
 const t2 = Date.now();
 const c2 = cpu();
+const maxRssBuckets = process.resourceUsage().maxRSS * 1024;
 await components.reduce(ctx(0));
 const t3 = Date.now();
 const c3 = cpu();
@@ -45,6 +46,7 @@ console.log(
     componentsCpu: c3 - c2,
     rssStart: rss0,
     maxRss: process.resourceUsage().maxRSS * 1024,
+    maxRssBuckets,
     clusters: counts.clusters ?? 0,
     duplicates: counts.duplicates ?? 0,
   }),

@@ -107,12 +107,12 @@ function pythonCpu(script: string, args: string[], input: string): number {
     const child = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'dedup-cluster.ts'), dir, String(bands), String(perms)], {
       cwd: repoRoot,
     });
-    const c = JSON.parse(child.toString().trim().split('\n').pop()!) as { bucketsSec: number; componentsSec: number; bucketsCpu: number; componentsCpu: number; rssStart: number; maxRss: number; clusters: number; duplicates: number };
+    const c = JSON.parse(child.toString().trim().split('\n').pop()!) as { bucketsSec: number; componentsSec: number; bucketsCpu: number; componentsCpu: number; rssStart: number; maxRss: number; maxRssBuckets: number; clusters: number; duplicates: number };
     rows.push([
       `clustering ${docs.toLocaleString('en')} synthetic docs (${planted.toLocaleString('en')} near copies → ${c.duplicates.toLocaleString('en')} removed in ${c.clusters.toLocaleString('en')} clusters)`,
       `buckets ${c.bucketsCpu.toFixed(1)} CPU-s (${c.bucketsSec.toFixed(1)} s wall; ${bands} band tasks, one after another here) + union-find/survivors ${c.componentsCpu.toFixed(1)} CPU-s (${c.componentsSec.toFixed(1)} s wall)`,
       `(scan-side band runs written in ${genSec.toFixed(1)} s)`,
-      `peak RSS ${((c.maxRss - c.rssStart) / 1e6).toFixed(0)} MB above the process start (${((c.maxRss - c.rssStart) / docs).toFixed(1)} B/doc)`,
+      `peak RSS ${((c.maxRss - c.rssStart) / 1e6).toFixed(0)} MB above the process start (${((c.maxRssBuckets - c.rssStart) / 1e6).toFixed(0)} MB by the end of the bucket tasks)`,
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -177,7 +177,7 @@ function less(a: RunReader, b: RunReader): boolean {
 
 /**
  * Streams the groups of equal band keys (only groups with at least two documents) across all runs,
- * each group's documents as global indices in ascending order.
+ * each group's documents as global indices in ascending order. The yielded array is reused.
  */
 export function* mergeBandRuns(runs: Array<{ path: string; base: number }>): Generator<number[]> {
   const heap: RunReader[] = [];
@@ -206,14 +206,14 @@ export function* mergeBandRuns(runs: Array<{ path: string; base: number }>): Gen
     const r = new RunReader(run.path, run.base);
     if (r.next()) push(r);
   }
-  let group: number[] = [];
+  const group: number[] = [];
   let gHi = -1;
   let gLo = -1;
   while (heap.length > 0) {
     const top = heap[0]!;
     if (top.hi !== gHi || top.lo !== gLo) {
       if (group.length > 1) yield group;
-      group = [];
+      group.length = 0; // reused: a yielded group is valid until the consumer asks for the next one
       gHi = top.hi;
       gLo = top.lo;
     }
