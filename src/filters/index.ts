@@ -2,5 +2,7 @@
 import type { StepDef } from '../pipeline/step.js';
 import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
+import { qualitySignalsStep } from './signals/step.js';
+import { qualityFilterStep } from './rules/step.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep] as StepDef[];

@@ -15,6 +15,7 @@ import { registerCount } from './count.js';
 import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
 import { registerMix } from './mix.js';
+import { registerDedup } from './dedup.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -31,5 +32,6 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerTokenize,
   registerVerify,
   registerMix,
+  registerDedup,
   registerTask,
 ];
