@@ -58,6 +58,11 @@ export interface ReadContext {
   advance(bytes: number): void;
   /** Counts and records a raw record that could not become a document. */
   quarantine(bad: BadRecord): void;
+  /**
+   * Counts raw records skipped on purpose (not bad: a binary or vendored file, a disallowed
+   * licence), by reason; shown as `skipped` in the read row of the stats.
+   */
+  skip?(reason: string, n?: number): void;
 }
 
 export interface SourceDef<S extends z.ZodType = z.ZodType> {

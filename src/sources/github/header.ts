@@ -45,33 +45,52 @@ function isLineComment(line: string): boolean {
   return t.startsWith('#') && !t.startsWith('#!') && !DIRECTIVE.test(t);
 }
 
-/** The fixed cleaner: removes a leading copyright comment (block or line run), nothing else. */
+/**
+ * The fixed cleaner: removes the first comment of the file's preamble (the lines before any code:
+ * blank lines, a shebang, preprocessor directives) when it mentions "copyright" - a block comment,
+ * or a run of line comments - and the blank lines after it. Nothing else is touched.
+ */
 export function stripHeaderFixed(content: string): string {
-  let start = 0;
-  if (content.startsWith('#!')) {
-    const nl = content.indexOf('\n');
-    if (nl === -1) return content;
-    start = nl + 1;
+  let pos = 0;
+  let first = true;
+  while (pos < content.length) {
+    const nl = content.indexOf('\n', pos);
+    const end = nl === -1 ? content.length : nl;
+    const line = content.slice(pos, end);
+    const t = line.trim();
+    const isShebang = first && line.startsWith('#!');
+    first = false;
+    if (t === '' || isShebang || DIRECTIVE.test(t)) {
+      pos = end + 1;
+      continue;
+    }
+    if (t.startsWith('/*')) {
+      const at = pos + line.indexOf('/*');
+      const m = BLOCK_COMMENT.exec(content.slice(at));
+      if (!m || m.index !== 0 || !COPYRIGHT.test(m[0])) return content;
+      return content.slice(0, at) + dropBlankLines(content.slice(at + m[0].length));
+    }
+    if (!isLineComment(line)) return content;
+    // A run of line comments: up to the first line that is neither a comment nor blank.
+    let runEnd = end;
+    let next = end + 1;
+    while (next < content.length) {
+      const nl2 = content.indexOf('\n', next);
+      const e2 = nl2 === -1 ? content.length : nl2;
+      const l2 = content.slice(next, e2);
+      if (!isLineComment(l2) && l2.trim() !== '') break;
+      runEnd = e2;
+      next = e2 + 1;
+    }
+    if (!COPYRIGHT.test(content.slice(pos, runEnd))) return content;
+    return content.slice(0, pos) + content.slice(Math.min(runEnd + 1, content.length));
   }
-  const head = content.slice(0, start);
-  const rest = content.slice(start);
-  const lead = /^\s*/.exec(rest)![0].length;
-  if (rest.startsWith('/*', lead)) {
-    const m = BLOCK_COMMENT.exec(rest.slice(lead));
-    if (m && m.index === 0 && COPYRIGHT.test(m[0])) return head + rest.slice(lead + m[0].length).replace(/^[ \t]*\r?\n(?:[ \t]*\r?\n)*/, '');
-    return content;
-  }
-  const lines = rest.split('\n');
-  let n = 0;
-  let sawComment = false;
-  while (n < lines.length && (lines[n]!.trim() === '' || isLineComment(lines[n]!))) {
-    if (lines[n]!.trim() !== '') sawComment = true;
-    n++;
-  }
-  if (!sawComment) return content;
-  const block = lines.slice(0, n).join('\n');
-  if (!COPYRIGHT.test(block)) return content;
-  return head + lines.slice(n).join('\n');
+  return content;
+}
+
+/** The rest of the line after a removed block comment, and the blank lines that follow it. */
+function dropBlankLines(s: string): string {
+  return s.replace(/^[ \t]*(?:\r?\n[ \t]*)*(?:\r?\n|$)/, '');
 }
 
 export function stripHeader(content: string, mode: HeaderMode): string {

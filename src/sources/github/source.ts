@@ -114,13 +114,12 @@ function policy(p: GithubParams): LicensePolicy {
   return { allow: p.licenses.allow, multi: p.licenses.multi };
 }
 
-/** Counts a skip reason: on the task's counters when the runtime offers them, else in a tally that is logged. */
+/** Counts a skip reason: on the task's stats when the runtime offers ReadContext.skip, else in a tally that is logged. */
 function counter(ctx: ReadContext, label: string): { count: (reason: string, n?: number) => void; flush: () => void } {
   const tally = new Map<string, number>();
-  const withCounters = ctx as ReadContext & { count?: (name: string, n?: number) => void };
   return {
     count(reason, n = 1) {
-      if (withCounters.count) withCounters.count(`skipped_${reason}`, n);
+      if (ctx.skip) ctx.skip(reason, n);
       else tally.set(reason, (tally.get(reason) ?? 0) + n);
     },
     flush() {
