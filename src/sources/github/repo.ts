@@ -9,11 +9,11 @@
  * Tarball members go through src/io/tar.ts, so `..` paths, absolute paths, links and device files
  * never reach the file system or the corpus (counted `tar_<reason>`).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Doc } from '../../core/document.js';
-import { openDecompressed } from '../../io/compression.js';
+import { compressionOfMagic, openDecompressed, type Compression } from '../../io/compression.js';
 import { readTar, type TarSkip } from '../../io/tar.js';
 import { classifyBytes, skipByPath } from './files.js';
 import { githubDocument } from './document.js';
@@ -94,10 +94,22 @@ function stripComponents(path: string, n: number): string | null {
   return parts.length > n ? parts.slice(n).join('/') : null;
 }
 
-/** A gzipped (or plain) tarball on disk as a RepoWalker; each call re-reads the archive. */
-export function tarballWalker(file: string, opts: { stripComponents: number; maxFileBytes: number; open?: () => Readable }): RepoWalker {
+/** Compression of a file from its first bytes (codeload URLs end in the ref, not `.tar.gz`). */
+function sniffCompression(file: string): Compression {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    return compressionOfMagic(head.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A gzipped, zstd, bzip2 or plain tarball on disk as a RepoWalker; each call re-reads the archive. */
+export function tarballWalker(file: string, opts: { stripComponents: number; maxFileBytes: number }): RepoWalker {
   return async function* (select, onSkip) {
-    const input = opts.open ? opts.open() : openDecompressed(file);
+    const input = openDecompressed(file, { compression: sniffCompression(file) });
     const onTarSkip = (s: TarSkip) => {
       if (s.path !== 'pax_global_header') onSkip(s.reason === 'too_large' ? 'too_large' : `tar_${s.reason}`, s.path);
     };
