@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { defineStep, filterStep } from '../../pipeline/step.js';
 import { lineStats } from './stats.js';
-import { defaultTokenCounter, type TokenCounter } from './tokens.js';
+import { defaultTokenCounter, pretokenCount, type TokenCounter } from './tokens.js';
 
 /** RedPajama's extension allowlist (`Dockerfile` and `Makefile` match any path ending with them). */
 export const REDPAJAMA_EXTENSIONS = [
@@ -56,7 +56,9 @@ export function githubFilterReason(text: string, path: string, o: GithubFilterOp
   if (st.max_line_length > o.max_line_length) return 'max_line_length';
   if (st.avg_line_length > o.max_avg_line_length) return 'avg_line_length';
   if (st.alnum_prop < o.min_alnum_prop) return 'alnum_prop';
-  if (st.alpha_chars / countTokens(text) < o.min_alpha_per_token) return 'alpha_per_token';
+  // The stand-in count comes out of the statistics pass already; a real tokenizer runs here.
+  const tokens = countTokens === pretokenCount ? st.pretokens : countTokens(text);
+  if (st.alpha_chars / tokens < o.min_alpha_per_token) return 'alpha_per_token';
   return null;
 }
 

@@ -6,9 +6,12 @@
  * - `avg_line_length` = characters (newlines included) / lines; `alnum_prop` uses Unicode `isalnum`;
  * - `alpha_chars` (Unicode `isalpha`) feeds the alphabetic-characters-per-token rule.
  * Empty text gives all zeros, as in RedPajama.
+ * The same pass also counts GPT-2 pre-tokenizer pieces (`pretokens`, see tokens.ts), the stand-in
+ * token count, so the filter reads every character once.
  *
- * Hot path (tens of MB/s per core): a charCodeAt loop with an ASCII class table; only non-ASCII
- * characters go through a Unicode property regex.
+ * Hot path: one charCodeAt loop with a per-ASCII-code class table (letter / digit / space / line
+ * break / other); only non-ASCII characters go through Unicode property regexes. Measured: two
+ * separate loops (stats, then tokens) ran at about half the speed of this fused one.
  */
 
 export interface LineStats {
@@ -19,73 +22,91 @@ export interface LineStats {
   /** Code points. */
   chars: number;
   alpha_chars: number;
+  /** GPT-2 pre-tokenizer pieces (the stand-in token count). */
+  pretokens: number;
 }
 
-const ALPHA = 1;
+// Character classes: the token kind in the low bits, plus a line-break flag.
+const SPACE = 0;
+const LETTER = 1;
 const DIGIT = 2;
-const ASCII_CLASS = new Uint8Array(128);
+const OTHER = 3;
+const BREAK = 4;
+const ASCII = new Uint8Array(128).fill(OTHER);
 for (let c = 0; c < 128; c++) {
-  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) ASCII_CLASS[c] = ALPHA;
-  else if (c >= 48 && c <= 57) ASCII_CLASS[c] = DIGIT;
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) ASCII[c] = LETTER;
+  else if (c >= 48 && c <= 57) ASCII[c] = DIGIT;
+  else if (c === 10 || c === 11 || c === 12 || c === 13 || c === 0x1c || c === 0x1d || c === 0x1e) ASCII[c] = SPACE | BREAK;
+  else if (c === 32 || c === 9 || c === 0x1f) ASCII[c] = SPACE;
 }
-const IS_ALPHA = /^\p{L}$/u;
-const IS_NUMERIC = /^\p{N}$/u;
+const U_ALPHA = /\p{L}/u;
+const U_NUMERIC = /\p{N}/u;
+const U_SPACE = /\s/u;
 
-function isPythonLineBreak(c: number): boolean {
-  return c === 10 || c === 13 || c === 11 || c === 12 || (c >= 0x1c && c <= 0x1e) || c === 0x85 || c === 0x2028 || c === 0x2029;
+/** Class of a non-ASCII code point (as a string of one code point). */
+function unicodeClass(ch: string, code: number): number {
+  if (code === 0x85 || code === 0x2028 || code === 0x2029) return SPACE | BREAK;
+  if (U_ALPHA.test(ch)) return LETTER;
+  if (U_NUMERIC.test(ch)) return DIGIT;
+  if (U_SPACE.test(ch)) return SPACE;
+  return OTHER;
 }
 
 export function lineStats(text: string): LineStats {
   const n = text.length;
-  if (n === 0) return { line_count: 0, max_line_length: 0, avg_line_length: 0, alnum_prop: 0, chars: 0, alpha_chars: 0 };
+  if (n === 0) return { line_count: 0, max_line_length: 0, avg_line_length: 0, alnum_prop: 0, chars: 0, alpha_chars: 0, pretokens: 0 };
   let chars = 0;
   let alpha = 0;
-  let alnum = 0;
+  let digits = 0;
   let lines = 0;
   let lineLen = 0;
   let maxLen = 0;
+  // Pre-tokenizer state: kind of the previous character, the pending whitespace run.
+  let tokens = 0;
+  let prev = -1;
+  let spaceRun = 0;
+  let lastBlank = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    let cls: number;
+    if (c < 128) cls = ASCII[c]!;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      cls = unicodeClass(text.slice(i, i + 2), 0x10000);
+      i++;
+    } else cls = unicodeClass(text[i]!, c);
     chars++;
-    if (c < 128) {
-      if (c <= 0x1e && isPythonLineBreak(c)) {
-        if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) {
-          i++;
-          chars++;
-        }
-        if (lineLen > maxLen) maxLen = lineLen;
-        lineLen = 0;
-        lines++;
-        continue;
+    if (cls & BREAK) {
+      // \r\n is one break.
+      if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) {
+        i++;
+        chars++;
       }
-      const k = ASCII_CLASS[c]!;
-      if (k === ALPHA) {
-        alpha++;
-        alnum++;
-      } else if (k === DIGIT) alnum++;
-      lineLen++;
-      continue;
-    }
-    if (isPythonLineBreak(c)) {
       if (lineLen > maxLen) maxLen = lineLen;
       lineLen = 0;
       lines++;
+      spaceRun++;
+      lastBlank = false;
+      prev = SPACE;
       continue;
     }
-    let ch: string;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        ch = text.slice(i, i + 2);
-        i++;
-      } else ch = text[i]!;
-    } else ch = text[i]!;
-    if (IS_ALPHA.test(ch)) {
-      alpha++;
-      alnum++;
-    } else if (IS_NUMERIC.test(ch)) alnum++;
     lineLen++;
+    if (cls === SPACE) {
+      spaceRun++;
+      lastBlank = c === 32;
+      prev = SPACE;
+      continue;
+    }
+    if (cls === LETTER) alpha++;
+    else if (cls === DIGIT) digits++;
+    if (spaceRun > 0) {
+      // The last blank of a run joins the next piece; the rest of the run is one piece.
+      if (!lastBlank || spaceRun > 1) tokens++;
+      spaceRun = 0;
+      tokens++;
+    } else if (cls !== prev) tokens++;
+    prev = cls;
   }
+  if (spaceRun > 0) tokens++;
   // splitlines() gives a last line only when the text does not end with a break.
   if (lineLen > 0) {
     lines++;
@@ -95,8 +116,9 @@ export function lineStats(text: string): LineStats {
     line_count: lines,
     max_line_length: maxLen,
     avg_line_length: lines > 0 ? chars / lines : 0,
-    alnum_prop: alnum / chars,
+    alnum_prop: (alpha + digits) / chars,
     chars,
     alpha_chars: alpha,
+    pretokens: tokens,
   };
 }
