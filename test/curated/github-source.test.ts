@@ -90,7 +90,7 @@ test('hostile tar members (.., absolute, links, devices) never escape and are co
   );
   const counts: Record<string, number> = {};
   const docs = await collect(
-    readRepository(tarballWalker(file, { stripComponents: 0, maxFileBytes: 1 << 20 }), {
+    readRepository(tarballWalker(file, { stripComponents: 0, maxFileBytes: 1 << 20, maxArchiveBytes: 1 << 30 }), {
       inputName: 'repos',
       repoName: 'evil/repo',
       license: { allow: ['MIT'], multi: 'other' },
@@ -237,4 +237,29 @@ test('the sample inputs read the same twice (ids and texts are deterministic)', 
     a.docs.map((d) => [d.id, d.meta.content_hash]),
     b.docs.map((d) => [d.id, d.meta.content_hash]),
   );
+});
+
+test('a decompression bomb stops at max_archive_bytes and is quarantined as archive_too_large', async () => {
+  const dir = tempDir('bomb');
+  const file = join(dir, 'bomb.tar.gz');
+  // 8 MiB of zeros in one member compresses to a few KiB.
+  writeFileSync(file, await tarGz([{ name: 'r/LICENSE', data: MIT }, { name: 'r/zeros.py', data: Buffer.alloc(8 << 20) }]));
+  assert.ok(readFileSync(file).length < 64 << 10);
+  const { docs, ctx } = await runSource({ repos: [{ repo: 'bomb/repo', url: file }], max_archive_bytes: 1 << 20 }, env(dir));
+  assert.equal(docs.length, 0);
+  assert.equal(ctx.bad.length, 1);
+  assert.equal(ctx.bad[0]!.reason, 'archive_too_large');
+  assert.equal(ctx.bad[0]!.record, 'bomb/repo');
+});
+
+test('a truncated tarball is quarantined as corrupt_archive, naming the repository', async () => {
+  const dir = tempDir('trunc');
+  const whole = readFileSync(join(samples, 'octocat-hello-corpus.tar.gz'));
+  const file = join(dir, 'cut.tar.gz');
+  writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+  const { ctx } = await runSource({ repos: [{ repo: 'octocat/hello-corpus', url: file }] }, env(dir));
+  assert.equal(ctx.bad.length, 1);
+  assert.equal(ctx.bad[0]!.reason, 'corrupt_archive');
+  assert.equal(ctx.bad[0]!.record, 'octocat/hello-corpus');
+  assert.match(ctx.bad[0]!.detail, /cut\.tar\.gz/);
 });

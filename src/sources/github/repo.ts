@@ -14,7 +14,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Doc } from '../../core/document.js';
 import { compressionOfMagic, openDecompressed, type Compression } from '../../io/compression.js';
-import { readTar, type TarSkip } from '../../io/tar.js';
+import { limitBytes, readTar, type TarSkip } from '../../io/tar.js';
 import { classifyBytes, skipByPath } from './files.js';
 import { githubDocument } from './document.js';
 import type { HeaderMode } from './header.js';
@@ -107,9 +107,12 @@ function sniffCompression(file: string): Compression {
 }
 
 /** A gzipped, zstd, bzip2 or plain tarball on disk as a RepoWalker; each call re-reads the archive. */
-export function tarballWalker(file: string, opts: { stripComponents: number; maxFileBytes: number }): RepoWalker {
+export function tarballWalker(file: string, opts: { stripComponents: number; maxFileBytes: number; maxArchiveBytes: number }): RepoWalker {
   return async function* (select, onSkip) {
-    const input = openDecompressed(file, { compression: sniffCompression(file) });
+    // A decompression bomb stops at maxArchiveBytes (SizeLimitError, wrapped by readTar).
+    const raw = openDecompressed(file, { compression: sniffCompression(file) });
+    const input = raw.pipe(limitBytes(opts.maxArchiveBytes));
+    raw.on('error', (e) => input.destroy(e));
     const onTarSkip = (s: TarSkip) => {
       if (s.path !== 'pax_global_header') onSkip(s.reason === 'too_large' ? 'too_large' : `tar_${s.reason}`, s.path);
     };

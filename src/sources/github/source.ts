@@ -17,7 +17,8 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
+import { SizeLimitError } from '../../io/tar.js';
 import { isSplittable } from '../../io/shards.js';
 import { byteRanges } from '../../io/lines.js';
 import { defineSource, type LocalFile, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
@@ -67,6 +68,8 @@ export const githubParams = z
     header: z.enum(['fixed', 'redpajama', 'off']).default('fixed'),
     /** Files larger than this are skipped (`too_large`); BigQuery holds no content above 1 MiB either. */
     max_file_bytes: z.number().int().positive().default(1 << 20),
+    /** A tarball that decompresses to more than this is stopped and quarantined (`archive_too_large`). */
+    max_archive_bytes: z.number().int().positive().default(4 * 2 ** 30),
     /** Leading path components dropped from tarball members (codeload wraps files in `<repo>-<ref>/`). */
     strip_components: z.number().int().nonnegative().default(1),
   })
@@ -176,14 +179,22 @@ export const githubSource = defineSource({
         const walker =
           kind === 'checkout'
             ? checkoutWalker(task.path, { maxFileBytes: p.max_file_bytes })
-            : tarballWalker(task.path, { stripComponents: p.strip_components, maxFileBytes: p.max_file_bytes });
+            : tarballWalker(task.path, { stripComponents: p.strip_components, maxFileBytes: p.max_file_bytes, maxArchiveBytes: p.max_archive_bytes });
         const inputName = kind === 'checkout' ? 'checkouts' : p.name;
-        yield* readRepository(walker, {
-          inputName,
-          repoName: repo,
-          ...common,
-          onLicense: (lic, ok) => ctx.log.debug(`${repo}: licence ${lic.spdx ?? lic.key ?? 'none'} (${ok ? 'kept' : 'skipped'})`),
-        });
+        try {
+          yield* readRepository(walker, {
+            inputName,
+            repoName: repo,
+            ...common,
+            onLicense: (lic, ok) => ctx.log.debug(`${repo}: licence ${lic.spdx ?? lic.key ?? 'none'} (${ok ? 'kept' : 'skipped'})`),
+          });
+        } catch (e) {
+          // A damaged or oversized archive is one bad record: quarantined (files read before the
+          // damage are kept), or the task fails when the pipeline says on_bad_record: fail.
+          if (!(e instanceof CorpusError) || kind === 'checkout') throw e;
+          const reason = e.cause instanceof SizeLimitError ? 'archive_too_large' : 'corrupt_archive';
+          ctx.quarantine({ reason, file: task.path, record: repo, detail: errorMessage(e) });
+        }
         if (kind !== 'checkout') ctx.advance(task.bytes);
       }
     } finally {
