@@ -80,8 +80,8 @@ export const githubFiltersStep = defineStep({
   name: 'github_filters',
   description: "RedPajama's GitHub file filters: extension allowlist, line lengths, alphanumeric share, alphabetic characters per token",
   params,
-  create(p) {
-    const countTokens = defaultTokenCounter();
+  async create(p) {
+    const countTokens = await defaultTokenCounter();
     return filterStep((doc) => {
       const path = pathOf(doc);
       if (path === null) return 'no_path';

@@ -21,9 +21,9 @@ export function pretokenCount(text: string): number {
   return lineStats(text).pretokens;
 }
 
-/** The counter `github_filters` uses unless told otherwise. */
-export function defaultTokenCounter(): TokenCounter {
-  // Switch to the LLaMA tokenizer once src/tokenize exports a counter, e.g.:
-  //   return llamaTokenCounter();
+/** The counter `github_filters` uses (loaded once per worker, in the step's create()). */
+export async function defaultTokenCounter(): Promise<TokenCounter> {
+  // The switch to the LLaMA tokenizer once src/tokenize is on main (tok-spm branch API):
+  //   const tok = await loadTokenizer('llama2'); return (text) => tok.encode(text, { bos: false }).length;
   return pretokenCount;
 }
