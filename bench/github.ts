@@ -27,7 +27,7 @@ const capBytes = (mbArg >= 0 ? Number(args[mbArg + 1]) : 24) * 1e6;
 const json = args.includes('--json');
 const EXT = new Set(['.js', '.ts', '.c', '.h', '.cc', '.md', '.py']);
 
-function gather(): Array<{ path: string; text: string }> {
+function gather(capBytes: number): Array<{ path: string; text: string }> {
   const out: Array<{ path: string; text: string }> = [];
   let total = 0;
   const walk = (dir: string) => {
@@ -92,47 +92,65 @@ function time(fn: () => void): number {
   return (d.user + d.system) / 1e6;
 }
 
-const docs = gather();
-const bytes = docs.reduce((a, d) => a + Buffer.byteLength(d.text), 0);
-const mb = bytes / 1e6;
-
-let kept = 0;
-const run = () => {
-  kept = 0;
-  for (const d of docs) if (githubFilterReason(d.text, d.path, DEFAULT_FILTER_OPTIONS, pretokenCount) === null) kept++;
-};
-run(); // warm-up
-const filterS = Math.min(time(run), time(run));
-const docRun = () => {
-  for (const d of docs) githubDocument({ id: d.path, repo_name: 'bench/bench', path: d.path, license: 'MIT', content: d.text }, 'fixed');
-};
-docRun();
-const docS = Math.min(time(docRun), time(docRun));
-
-const dir = mkdtempSync(join(tmpdir(), 'cm-bench-gh-'));
-let peerS = NaN;
-let peerKept = NaN;
-try {
-  const input = join(dir, 'docs.jsonl');
-  writeFileSync(input, docs.map((d) => JSON.stringify({ path: d.path, text: d.text })).join('\n') + '\n');
-  const script = join(dir, 'peer.py');
-  writeFileSync(script, PEER);
-  const r = JSON.parse(execFileSync('/usr/bin/python3', [script, input], { maxBuffer: 1 << 26 }).toString()) as { seconds: number; kept: number };
-  peerS = r.seconds;
-  peerKept = r.kept;
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+/** A row in bench/curated.ts's format (structurally its `Row`). */
+export interface GithubBenchRow {
+  case: string;
+  measure: string;
+  value: number;
+  unit: string;
+  peer?: number;
+  ratio?: number;
+  note?: string;
 }
 
-const rows = [
-  { what: 'github_filters (corpusmill)', seconds: filterS, mbps: mb / filterS, kept },
-  { what: 'reader document: header + stats + sha256 (corpusmill)', seconds: docS, mbps: mb / docS, kept: docs.length },
-  { what: 'RedPajama clean + filter (Python 3, peer)', seconds: peerS, mbps: mb / peerS, kept: peerKept },
-];
-if (json) {
-  process.stdout.write(JSON.stringify({ files: docs.length, mb, rows }, null, 1) + '\n');
-} else {
-  process.stdout.write(`GitHub filtering, one core, ${docs.length} files, ${mb.toFixed(1)} MB of code from node_modules\n`);
-  for (const r of rows) process.stdout.write(`  ${r.what.padEnd(56)} ${r.seconds.toFixed(3).padStart(7)} CPU s ${r.mbps.toFixed(1).padStart(7)} MB/s  kept ${r.kept}\n`);
-  process.stdout.write(`  ratio github_filters / peer: ${(peerS / filterS).toFixed(1)}x\n`);
+/** Runs the three measurements; the `github-filter` case of `npm run bench:curated`. */
+export async function runGithubBench(mbCap = capBytes / 1e6): Promise<{ files: number; mb: number; rows: GithubBenchRow[] }> {
+  const docs = gather(mbCap * 1e6);
+  const bytes = docs.reduce((a, d) => a + Buffer.byteLength(d.text), 0);
+  const mb = bytes / 1e6;
+
+  let kept = 0;
+  const run = () => {
+    kept = 0;
+    for (const d of docs) if (githubFilterReason(d.text, d.path, DEFAULT_FILTER_OPTIONS, pretokenCount) === null) kept++;
+  };
+  run(); // warm-up
+  const filterS = Math.min(time(run), time(run));
+  const docRun = () => {
+    for (const d of docs) githubDocument({ id: d.path, repo_name: 'bench/bench', path: d.path, license: 'MIT', content: d.text }, 'fixed');
+  };
+  docRun();
+  const docS = Math.min(time(docRun), time(docRun));
+
+  const dir = mkdtempSync(join(tmpdir(), 'cm-bench-gh-'));
+  let peer: { seconds: number; kept: number };
+  try {
+    const input = join(dir, 'docs.jsonl');
+    writeFileSync(input, docs.map((d) => JSON.stringify({ path: d.path, text: d.text })).join('\n') + '\n');
+    const script = join(dir, 'peer.py');
+    writeFileSync(script, PEER);
+    peer = JSON.parse(execFileSync('/usr/bin/python3', [script, input], { maxBuffer: 1 << 26 }).toString()) as { seconds: number; kept: number };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const peerMbps = mb / peer.seconds;
+  const note = `${docs.length} files, ${mb.toFixed(1)} MB from node_modules`;
+  const rows: GithubBenchRow[] = [
+    { case: 'github-filter', measure: 'github_filters', value: mb / filterS, unit: 'MB/s', peer: peerMbps, ratio: peer.seconds / filterS, note: `${note}; kept ${kept}, peer kept ${peer.kept}` },
+    { case: 'github-filter', measure: 'reader document (header + stats + sha256)', value: mb / docS, unit: 'MB/s', note },
+    { case: 'github-filter', measure: 'RedPajama clean + filter (Python 3, peer)', value: peerMbps, unit: 'MB/s', note },
+  ];
+  return { files: docs.length, mb, rows };
+}
+
+/** The case object bench/curated.ts lists in `cases`. */
+export const githubFilterCase = { name: 'github-filter', run: async () => (await runGithubBench()).rows };
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { files, mb, rows } = await runGithubBench();
+  if (json) process.stdout.write(JSON.stringify({ files, mb, rows }, null, 1) + '\n');
+  else {
+    process.stdout.write(`GitHub filtering, one core (MB per CPU second), ${files} files, ${mb.toFixed(1)} MB of code from node_modules\n`);
+    for (const r of rows) process.stdout.write(`  ${r.measure.padEnd(44)} ${r.value.toFixed(1).padStart(7)} ${r.unit}${r.ratio ? `  (${r.ratio.toFixed(1)}x the peer)` : ''}\n`);
+  }
 }
