@@ -32,3 +32,19 @@ test('the sample github stage builds the same shards with 1 and 2 workers, with 
   assert.deepEqual(gh.steps.find((s) => s.step === 'github_filters')!.drops, { alpha_per_token: 2, extension: 2, max_line_length: 2 });
   assert.equal(gh.output.docs, 20);
 });
+
+test('corpusmill license explains a repository decision and honours --allow', async () => {
+  const [deny, allow] = await Promise.all([
+    runCli(['license', 'samples/github/octocat-gpl-tool.tar.gz', '--json']),
+    runCli(['license', 'samples/github/octocat-gpl-tool.tar.gz', '--json', '--allow', 'MIT', 'GPL-3.0']),
+  ]);
+  assert.equal(deny.code, 0, deny.stderr);
+  const d = JSON.parse(deny.stdout) as { spdx: string; allowed: boolean; files: Array<{ path: string; matcher: string }> };
+  assert.equal(d.spdx, 'GPL-3.0');
+  assert.equal(d.allowed, false);
+  assert.deepEqual(d.files.map((f) => [f.path, f.matcher]), [['COPYING', 'exact']]);
+  assert.equal((JSON.parse(allow.stdout) as { allowed: boolean }).allowed, true);
+  const missing = await runCli(['license', 'samples/github/no-such-repo']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no-such-repo: no such file or folder/);
+});

@@ -51,11 +51,15 @@ function isLicenseInput(path: string): boolean {
   return isLicenseFilePath(path) || isReadmePath(path);
 }
 
-export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): AsyncGenerator<Doc> {
-  const quiet = () => {};
+/** Pass 1: the repository's licence from its root licence files and README. */
+export async function repositoryLicense(walk: RepoWalker): Promise<ProjectLicense> {
   const licenseFiles: Array<{ path: string; text: string }> = [];
-  for await (const m of walk(isLicenseInput, quiet)) licenseFiles.push({ path: m.path, text: m.data.toString('utf8') });
-  const lic = detectProjectLicense(licenseFiles);
+  for await (const m of walk(isLicenseInput, () => {})) licenseFiles.push({ path: m.path, text: m.data.toString('utf8') });
+  return detectProjectLicense(licenseFiles);
+}
+
+export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): AsyncGenerator<Doc> {
+  const lic = await repositoryLicense(walk);
   const allowed = isAllowed(lic, opts.license.allow, opts.license.multi);
   opts.onLicense?.(lic, allowed);
   if (!allowed) {
