@@ -263,3 +263,23 @@ test('a truncated tarball is quarantined as corrupt_archive, naming the reposito
   assert.equal(ctx.bad[0]!.record, 'octocat/hello-corpus');
   assert.match(ctx.bad[0]!.detail, /cut\.tar\.gz/);
 });
+
+test("a repository's .gitattributes overrides the vendored and generated rules", async () => {
+  const dir = tempDir('attrs');
+  const file = join(dir, 'attrs.tar.gz');
+  const code = 'def answer():\n    return 42\n';
+  writeFileSync(
+    file,
+    await tarGz([
+      { name: 'r-main/LICENSE', data: MIT },
+      { name: 'r-main/.gitattributes', data: 'api/** linguist-generated\nvendor/ours/** -linguist-vendored\n' },
+      { name: 'r-main/api/client.py', data: code },
+      { name: 'r-main/vendor/ours/util.py', data: code.replace('42', '43') },
+      { name: 'r-main/vendor/theirs/util.py', data: code.replace('42', '44') },
+      { name: 'r-main/main.py', data: code.replace('42', '45') },
+    ]),
+  );
+  const { docs, ctx } = await runSource({ repos: [{ repo: 'a/r', url: file }] }, env(dir));
+  assert.deepEqual(docs.map((d) => d.meta.path).sort(), ['.gitattributes', 'main.py', 'vendor/ours/util.py']);
+  assert.deepEqual(ctx.skipped, { generated: 1, license_file: 1, vendored: 1 });
+});

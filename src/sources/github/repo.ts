@@ -1,7 +1,8 @@
 /**
  * Reading one whole repository (a codeload tarball or a local checkout) into documents, in two
  * passes over its files so memory stays flat whatever the repository's size:
- * 1. only the root licence files and README are read, and the licence decided (license-detect.ts);
+ * 1. only the root licence files, README and .gitattributes are read, and the licence decided
+ *    (license-detect.ts);
  *    a repository whose licence is not allowed yields nothing (counted `license_not_allowed`);
  * 2. every other file is read one at a time: vendored / generated-by-name files are skipped before
  *    their bytes are read, binary / non-UTF-8 / generated-by-content files after; the rest become
@@ -16,6 +17,7 @@ import type { Doc } from '../../core/document.js';
 import { compressionOfMagic, openDecompressed, type Compression } from '../../io/compression.js';
 import { limitBytes, readTar, type TarSkip } from '../../io/tar.js';
 import { classifyBytes, skipByPath } from './files.js';
+import { NO_OVERRIDES, parseGitattributes, type LinguistOverrides } from './gitattributes.js';
 import { githubDocument } from './document.js';
 import type { HeaderMode } from './header.js';
 import { detectProjectLicense, isAllowed, isLicenseFilePath, isReadmePath, type MultiLicensePolicy, type ProjectLicense } from './license-detect.js';
@@ -47,19 +49,30 @@ export interface RepoReadOptions {
   onLicense?: (lic: ProjectLicense, allowed: boolean) => void;
 }
 
-function isLicenseInput(path: string): boolean {
-  return isLicenseFilePath(path) || isReadmePath(path);
+const GITATTRIBUTES = '.gitattributes';
+
+function isPreambleFile(path: string): boolean {
+  return isLicenseFilePath(path) || isReadmePath(path) || path === GITATTRIBUTES;
 }
 
-/** Pass 1: the repository's licence from its root licence files and README. */
-export async function repositoryLicense(walk: RepoWalker): Promise<ProjectLicense> {
+/** Pass 1: the root licence files, README and .gitattributes. */
+async function readPreamble(walk: RepoWalker): Promise<{ license: ProjectLicense; overrides: LinguistOverrides }> {
   const licenseFiles: Array<{ path: string; text: string }> = [];
-  for await (const m of walk(isLicenseInput, () => {})) licenseFiles.push({ path: m.path, text: m.data.toString('utf8') });
-  return detectProjectLicense(licenseFiles);
+  let overrides = NO_OVERRIDES;
+  for await (const m of walk(isPreambleFile, () => {})) {
+    if (m.path === GITATTRIBUTES) overrides = parseGitattributes(m.data.toString('utf8'));
+    else licenseFiles.push({ path: m.path, text: m.data.toString('utf8') });
+  }
+  return { license: detectProjectLicense(licenseFiles), overrides };
+}
+
+/** The repository's licence from its root licence files and README. */
+export async function repositoryLicense(walk: RepoWalker): Promise<ProjectLicense> {
+  return (await readPreamble(walk)).license;
 }
 
 export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): AsyncGenerator<Doc> {
-  const lic = await repositoryLicense(walk);
+  const { license: lic, overrides } = await readPreamble(walk);
   const allowed = isAllowed(lic, opts.license.allow, opts.license.multi);
   opts.onLicense?.(lic, allowed);
   if (!allowed) {
@@ -72,7 +85,7 @@ export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): 
       opts.count('license_file');
       return false;
     }
-    const reason = skipByPath(path);
+    const reason = skipByPath(path, overrides);
     if (reason) {
       opts.count(reason);
       return false;
@@ -80,7 +93,7 @@ export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): 
     return true;
   };
   for await (const m of walk(select, (reason) => opts.count(reason))) {
-    const c = classifyBytes(m.path, m.data);
+    const c = classifyBytes(m.path, m.data, overrides);
     if ('skip' in c) {
       opts.count(c.skip);
       continue;
