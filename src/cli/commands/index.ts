@@ -4,6 +4,9 @@ import { registerBuild } from './build.js';
 import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
+import { registerTask } from './task.js';
+import { registerStatus } from './status.js';
+import { registerLogs } from './logs.js';
 import { registerLicense } from './license.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerLicense];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerTask, registerLicense];
