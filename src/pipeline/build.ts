@@ -148,6 +148,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     catalog.finishRun(ok ? 'done' : 'failed');
   }
   const stats = await closeBuild(ctx);
+  if (pipeline.settings.report && !opts.fetchOnly) {
+    const { writeReport } = await import('../report/write.js');
+    const file = await writeReport(out, 'html');
+    log.info(`report: ${file}`);
+  }
   return { out, stats, pipeline };
 }
 

@@ -7,6 +7,8 @@ import { registerInspect } from './inspect.js';
 import { registerTask } from './task.js';
 import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
+import { registerPlan } from './plan.js';
 import { registerLicense } from './license.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerTask, registerLicense];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask, registerLicense];
