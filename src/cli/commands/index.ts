@@ -16,6 +16,7 @@ import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
 import { registerMix } from './mix.js';
 import { registerDedup } from './dedup.js';
+import { registerLicense } from './license.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -34,4 +35,5 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerMix,
   registerDedup,
   registerTask,
+  registerLicense,
 ];
