@@ -10,4 +10,6 @@ import { makeDedupSample } from './sample/dedup.js';
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
 await makeDedupSample(root);
+import { makeGithubSample } from './sample/github.js';
+await makeGithubSample(root);
 process.stderr.write('sample inputs written under samples/\n');

@@ -4,5 +4,6 @@ import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
 import { qualitySignalsStep } from './signals/step.js';
 import { qualityFilterStep } from './rules/step.js';
+import { githubFiltersStep } from '../sources/github/filters.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, githubFiltersStep] as StepDef[];

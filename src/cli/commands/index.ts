@@ -16,6 +16,7 @@ import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
 import { registerMix } from './mix.js';
 import { registerDedup } from './dedup.js';
+import { registerLicense } from './license.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -32,6 +33,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerTokenize,
   registerVerify,
   registerMix,
-  registerTask,
   registerDedup,
+  registerTask,
+  registerLicense,
 ];
