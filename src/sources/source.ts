@@ -58,6 +58,11 @@ export interface ReadContext {
   advance(bytes: number): void;
   /** Counts and records a raw record that could not become a document. */
   quarantine(bad: BadRecord): void;
+  /**
+   * Counts a raw record skipped by design, by reason (a WARC `warcinfo` or `request` record, an
+   * HTTP 404 page): not an error, so not quarantined, but never lost silently either.
+   */
+  count?(name: string, n?: number): void;
 }
 
 export interface SourceDef<S extends z.ZodType = z.ZodType> {
