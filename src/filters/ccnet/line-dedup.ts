@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CorpusError } from '../../core/errors.js';
 import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js';
+import { pyLen } from '../pystr.js';
 import { LineHashSet } from './hashset.js';
 import { normalizeForDedup, sha1Prefix64 } from './normalize.js';
 
@@ -142,11 +143,6 @@ export function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet
   return { text: out.join('\n'), keptLines, removedShared: lines.length - kept, removedLocal };
 }
 
-/** Python len(): code points. */
-function codePoints(s: string): number {
-  return /[\ud800-\udfff]/.test(s) ? [...s].length : s.length;
-}
-
 function hashFileName(stateDir: string, source: string, rank: number): string {
   return join(stateDir, `${source.replace(/[^\w.-]/g, '_')}.${rank}.bin`);
 }
@@ -220,10 +216,10 @@ export const ccnetLineDedupStep = defineStep({
           }
           ctx.count('lines_removed_shared', res.removedShared);
           ctx.count('lines_removed_local', res.removedLocal);
-          const length = codePoints(res.text);
+          const length = pyLen(res.text);
           const meta = { ...doc.meta };
           meta.original_nlines ??= meta.nlines ?? nlines;
-          meta.original_length ??= meta.length ?? codePoints(doc.text);
+          meta.original_length ??= meta.length ?? pyLen(doc.text);
           meta.nlines = res.keptLines.length;
           meta.length = length;
           if (p.keep_line_ids) meta.line_ids = res.keptLines;

@@ -8,13 +8,13 @@
  * little-endian uint64 (numpy's native order on x86).
  *
  * Python vs JavaScript, decided here once:
- * - `str.strip()` strips what `str.isspace()` calls space: it includes U+001C–001F and U+0085 and
- *   excludes U+FEFF; JS `trim()` is the other way round, so `pyStrip` uses Python's set.
+ * - `str.strip()` is `pyStrip` (../pystr.ts), not JS `trim()`.
  * - `str.lower()` and JS `toLowerCase()` both apply the full Unicode mapping (İ → i̇, final sigma);
  *   they can differ only where the Unicode versions differ (Python 3.11: 14.0, Node 20: 15.x).
  * - Python `\d` is Unicode category Nd: `\p{Nd}` with the `u` flag.
  */
 import { createHash } from 'node:crypto';
+import { pyStrip } from '../pystr.js';
 
 /** cc_net `UNICODE_PUNCT` (text_normalizer.py): the keys are removed by normalize_for_dedup. */
 export const UNICODE_PUNCT: Readonly<Record<string, string>> = {
@@ -24,19 +24,11 @@ export const UNICODE_PUNCT: Readonly<Record<string, string>> = {
   '━': '-', '〈': '<', '〉': '>', '【': '[', '】': ']', '％': '%', '►': '-',
 };
 
-// Python str.isspace(): Unicode White_Space plus the information separators U+001C–001F.
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_STRIP_RE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 const DIGIT_RE = /\p{Nd}/gu;
 const PUNCT_OR_CONTROL_RE = new RegExp(`[${Object.keys(UNICODE_PUNCT).join('')}\\x00-\\x1f\\x7f-\\x9f]`, 'g');
 // Fast path: a line of printable ASCII only needs lower-casing and digit folding.
 // eslint-disable-next-line no-control-regex
 const NON_SIMPLE_RE = /[^\x20-\x7e]/;
-
-/** Python's `str.strip()` with no argument. */
-export function pyStrip(s: string): string {
-  return s.replace(PY_STRIP_RE, '');
-}
 
 /** cc_net `normalize_for_dedup(line)`. */
 export function normalizeForDedup(line: string): string {
