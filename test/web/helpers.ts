@@ -1,4 +1,5 @@
 /** Shared test plumbing for the web tests: a task context that records drops and counts. */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newStepStats } from '../../src/core/stats.js';
 import { createLogger } from '../../src/core/log.js';
@@ -6,7 +7,8 @@ import type { Doc } from '../../src/core/document.js';
 import type { TaskContext } from '../../src/pipeline/step.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const sharedSamples = join(repoRoot, '..', 'shared', 'samples');
+/** `../shared/samples` beside the clone (CI), or beside its parent (a worktree under /work/wt). */
+export const sharedSamples = [join(repoRoot, '..', 'shared', 'samples'), join(repoRoot, '..', '..', 'shared', 'samples')].find((d) => existsSync(d)) ?? join(repoRoot, '..', 'shared', 'samples');
 
 export interface RecordingContext extends TaskContext {
   dropped: { doc: Doc; reason: string }[];
@@ -46,4 +48,22 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 export function doc(id: string, text: string, source = 'commoncrawl'): Doc {
   return { id, text, source, meta: {} };
+}
+
+/** A read context that records quarantined records and counts. */
+export function readContext() {
+  const quarantined: { reason: string; record: string | number; detail: string }[] = [];
+  const counts: Record<string, number> = {};
+  return {
+    quarantined,
+    counts,
+    log: createLogger('test'),
+    advance(_n: number) {},
+    quarantine(bad: { reason: string; record: string | number; detail: string }) {
+      quarantined.push(bad);
+    },
+    count(name: string, n = 1) {
+      counts[name] = (counts[name] ?? 0) + n;
+    },
+  };
 }

@@ -137,6 +137,7 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
       const next = await seekVersionLine(bodyStart);
       if (next >= 0) {
         bodyEnd = trimTrailingLineEnds(buf, bodyStart, next);
+        if (declared >= 0 && !issues.includes('content_length_mismatch')) issues.push('content_length_mismatch');
       } else if (eof) {
         // No later record: the block runs to the end of the stream, short of what it declared.
         bodyEnd = trimTrailingLineEnds(buf, bodyStart, buf.length);
