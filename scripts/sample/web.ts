@@ -211,13 +211,14 @@ function warcinfo(segment: string, date: string, r: () => number): Buffer {
   return Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), fields, Buffer.from('\r\n\r\n')]);
 }
 
-export async function makeCommonCrawlSample(root: URL): Promise<void> {
-  const r = rng(6);
+/** Writes the listing and segments under `<root>/commoncrawl/`; the options scale it up for benchmarks. */
+export async function makeCommonCrawlSample(root: URL, opts: { seed?: number; segments?: number; perSegment?: number } = {}): Promise<string[]> {
+  const r = rng(opts.seed ?? 6);
   const base = new URL('commoncrawl/', root);
   const segDir = new URL(SEGMENT_DIR, base);
   mkdirSync(segDir, { recursive: true });
-  const segments = 3;
-  const perSegment = 26;
+  const segments = opts.segments ?? 3;
+  const perSegment = opts.perSegment ?? 26;
   // Pages of every site, then the planted ones, spread over the segments in a seeded order.
   const pages: Page[] = [];
   for (let i = 0; i < segments * perSegment - 8; i++) {
@@ -240,12 +241,13 @@ export async function makeCommonCrawlSample(root: URL): Promise<void> {
     const members = [gzipSync(warcinfo(name, new Date(t0).toISOString().replace('.000', ''), r))];
     for (let k = s * perSegment; k < Math.min(order.length, (s + 1) * perSegment); k++) {
       const date = new Date(t0 + Math.floor(r() * 3600_000)).toISOString().replace(/\.\d+Z$/, 'Z');
-      members.push(gzipSync(wetRecord(r, order[k]!.p, date), { level: 9 }));
+      members.push(gzipSync(wetRecord(r, order[k]!.p, date), { level: opts.segments ? 1 : 9 }));
     }
     writeFileSync(new URL(name, segDir), Buffer.concat(members));
     paths.push(SEGMENT_DIR + name);
   }
   writeFileSync(new URL(`crawl-data/CC-MAIN-${DUMP}/wet.paths.gz`, base), gzipSync(paths.join('\n') + '\n', { level: 9 }));
+  return paths.map((p) => new URL(p, base).pathname);
 }
 
 /** A C4 validation file: clean pages as C4 ships them plus pages the C4 rules must clean or drop. */

@@ -14,8 +14,17 @@ const STRIP_RE = new RegExp(`^[${PY_SPACE_CLASS}]+|[${PY_SPACE_CLASS}]+$`, 'g');
 const SPLIT_RE = new RegExp(`[${PY_SPACE_CLASS}]+`);
 const SPLITLINES_RE = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
+/** True for a UTF-16 unit that Python's `str.isspace()` accepts. */
+export function isPySpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 /** `s.strip()`. */
 export function pyStrip(s: string): string {
+  // Most lines have no space at either end: skip the regex for them.
+  if (s.length === 0 || (!isPySpace(s.charCodeAt(0)) && !isPySpace(s.charCodeAt(s.length - 1)))) return s;
   return s.replace(STRIP_RE, '');
 }
 

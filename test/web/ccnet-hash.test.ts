@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { lineHash, normalizeForDedup, UNICODE_PUNCT } from '../../src/filters/ccnet/normalize.js';
+import { textLineHashes } from '../../src/filters/ccnet/line-dedup.js';
 
 const LINES = [
   'Famous Mark Twain Quotes',
@@ -62,4 +63,16 @@ test('line hashes equal hashlib sha1 first 8 bytes little-endian', () => {
 test('known value: the empty line hashes to the first 8 bytes of sha1("")', () => {
   // sha1("") = da39a3ee5e6b4b0d3255bfef95601890afd80709; bytes da 39 a3 ee 5e 6b 4b 0d read little-endian.
   assert.equal(lineHash('   '), 0x0d4b6b5eeea339dan);
+});
+
+test('the native bulk hash of a document equals hashlib line by line, long lines included', () => {
+  // Lines of 55, 56, 63, 64 and 200 bytes cross the SHA-1 padding and block boundaries.
+  const lines = [...LINES.filter((l) => !l.includes('\n') && !l.includes('\u2028')), 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(63), 'w'.repeat(64), 'v'.repeat(200)];
+  const expected = python(lines);
+  const got = textLineHashes(lines.join('\n'));
+  assert.equal(got.length, lines.length * 2);
+  lines.forEach((line, i) => {
+    const h = (BigInt(got[i * 2 + 1]!) << 32n) | BigInt(got[i * 2]!);
+    assert.equal(h.toString(), expected[i]![1], `line ${i}: ${JSON.stringify(line)}`);
+  });
 });

@@ -40,8 +40,13 @@ export function normalizeForDedup(line: string): string {
   }
   let s = pyStrip(line);
   if (s.length === 0) return s;
-  s = s.toLowerCase().replace(DIGIT_RE, '0');
-  return s.replace(PUNCT_OR_CONTROL_RE, '');
+  s = s.toLowerCase();
+  // The regexes are built once; `test` first because most lines need neither replacement.
+  DIGIT_RE.lastIndex = 0;
+  if (DIGIT_RE.test(s)) s = s.replace(DIGIT_RE, '0');
+  PUNCT_OR_CONTROL_RE.lastIndex = 0;
+  if (PUNCT_OR_CONTROL_RE.test(s)) s = s.replace(PUNCT_OR_CONTROL_RE, '');
+  return s;
 }
 
 /** First 8 bytes of SHA-1 of the UTF-8 string, little-endian, as two uint32 halves [lo, hi]. */

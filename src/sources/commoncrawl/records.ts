@@ -42,7 +42,7 @@ export function netloc(url: string): string {
 /** Splits a WET body as cc_net does: stripped, non-empty lines; title first. */
 export function wetLines(body: string): { title: string; lines: string[] } {
   const lines: string[] = [];
-  for (const raw of body.split(/\r\n|\r|\n/)) {
+  for (const raw of body.includes('\r') ? body.split(/\r\n|\r|\n/) : body.split('\n')) {
     const l = pyStrip(raw);
     if (l) lines.push(l);
   }
