@@ -65,7 +65,7 @@ test('known value: the empty line hashes to the first 8 bytes of sha1("")', () =
   assert.equal(lineHash('   '), 0x0d4b6b5eeea339dan);
 });
 
-test('the native bulk hash of a document equals hashlib line by line, long lines included', () => {
+test('the hashes of a whole document equal hashlib line by line, long lines included', () => {
   // Lines of 55, 56, 63, 64 and 200 bytes cross the SHA-1 padding and block boundaries.
   const lines = [...LINES.filter((l) => !l.includes('\n') && !l.includes('\u2028')), 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(63), 'w'.repeat(64), 'v'.repeat(200)];
   const expected = python(lines);

@@ -32,8 +32,7 @@ import { CorpusError } from '../../core/errors.js';
 import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js';
 import { pyLen } from '../pystr.js';
 import { LineHashSet } from './hashset.js';
-import { normalizeForDedup } from './normalize.js';
-import { textNative } from '../../native/addons.js';
+import { normalizeForDedup, sha1Prefix64 } from './normalize.js';
 
 const MAGIC = 'CMLHASH1';
 
@@ -51,17 +50,16 @@ const params = z
   })
   .strict();
 
-const native = textNative<{ sha1Prefix64Lines(buf: Buffer): Uint32Array }>();
-
-/**
- * The line hashes of a text, as [lo, hi] pairs in one array (cc_net `compute_hashes`): lines are
- * normalised here and hashed in one native call per document (native/text/sha1_lines.cc).
- */
+/** The line hashes of a text, as [lo, hi] pairs in one array (cc_net `compute_hashes`). */
 export function textLineHashes(text: string): Uint32Array {
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) lines[i] = normalizeForDedup(lines[i]!);
-  // A normalised line holds no '\n' (controls are deleted), so '\n' separates them unambiguously.
-  return native.sha1Prefix64Lines(Buffer.from(lines.join('\n'), 'utf8'));
+  const out = new Uint32Array(lines.length * 2);
+  for (let i = 0; i < lines.length; i++) {
+    const [lo, hi] = sha1Prefix64(normalizeForDedup(lines[i]!));
+    out[i * 2] = lo;
+    out[i * 2 + 1] = hi;
+  }
+  return out;
 }
 
 /** Adds one document's hashes to a task's set with cc_net's batch semantics (`add`). */
