@@ -120,22 +120,18 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
   }
 }
 
-export const commonCrawlSource = defineSource({
-  name: 'commoncrawl',
-  source: 'commoncrawl',
-  description: 'Common Crawl WET segments of the given dumps (wet.paths.gz under base_url)',
-  params,
-  list: (p, env) => listSegments(p, env, 'wet'),
-  plan: (files) => wholeFileTasks(files),
-  read: (task, p, ctx) => readSegment(task, p, ctx),
-});
+/** A source over `<kind>.paths.gz` listings; both kinds read any WARC record they meet. */
+function segmentSource(name: string, kind: 'wet' | 'warc', description: string) {
+  return defineSource({
+    name,
+    source: 'commoncrawl',
+    description,
+    params,
+    list: (p, env) => listSegments(p, env, kind),
+    plan: (files) => wholeFileTasks(files),
+    read: (task, p, ctx) => readSegment(task, p, ctx),
+  });
+}
 
-export const commonCrawlWarcSource = defineSource({
-  name: 'commoncrawl_warc',
-  source: 'commoncrawl',
-  description: 'Common Crawl (or any) WARC files: HTML responses extracted to text (warc.paths.gz under base_url)',
-  params,
-  list: (p, env) => listSegments(p, env, 'warc'),
-  plan: (files) => wholeFileTasks(files),
-  read: (task, p, ctx) => readSegment(task, p, ctx),
-});
+export const commonCrawlSource = segmentSource('commoncrawl', 'wet', 'Common Crawl WET segments of the given dumps (wet.paths.gz under base_url)');
+export const commonCrawlWarcSource = segmentSource('commoncrawl_warc', 'warc', 'Common Crawl (or any) WARC files: HTML responses extracted to text (warc.paths.gz under base_url)');
