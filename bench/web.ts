@@ -42,12 +42,12 @@ const arg = (name: string, dflt: number) => {
 /**
  * Times `fn` over `bytes` of text and records a row. CPU time of this process (user + system), not
  * wall time: the machine is shared, and "per core" is what the goals are stated in. A warm-up run
- * on the first documents comes first so the JIT has compiled the hot path, and each row runs twice
- * (the faster run counts).
+ * on the first documents comes first so the JIT has compiled the hot path, and each row runs three
+ * times (the fastest run counts: V8 needs a couple of runs to settle).
  */
 export async function row(step: string, bytes: number, fn: () => Promise<void> | void, peerSeconds?: number, note?: string): Promise<void> {
   let best = Infinity;
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const t0 = process.cpuUsage();
     await fn();
     const d = process.cpuUsage(t0);
