@@ -98,10 +98,30 @@ test('the hash file holds one entry per distinct line of the task', async () => 
   assert.equal(hashFileCount(readFileSync(file), file), 3);
 });
 
-test('groupRanks tiles the tasks in blocks', () => {
-  assert.deepEqual(groupRanks(0, 5, 2), [0, 1]);
-  assert.deepEqual(groupRanks(3, 5, 2), [2, 3]);
-  assert.deepEqual(groupRanks(4, 5, 2), [4]);
+test('groupRanks tiles the tasks of one source in blocks, whatever their rank numbers', () => {
+  assert.deepEqual(groupRanks(0, [0, 1, 2, 3, 4], 2), [0, 1]);
+  assert.deepEqual(groupRanks(3, [0, 1, 2, 3, 4], 2), [2, 3]);
+  assert.deepEqual(groupRanks(4, [4, 0, 1, 2, 3], 2), [4]);
+  // The source's tasks are ranks 3, 5, 8 of the stage (another source holds the rest).
+  assert.deepEqual(groupRanks(8, [3, 5, 8], 2), [8]);
+  assert.deepEqual(groupRanks(5, [3, 5, 8], 2), [3, 5]);
+});
+
+test('two sources in one stage never pool their hashes', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'ccnet-dedup-'));
+  const step = await makeStep({ group_tasks: 10 }, stateDir);
+  const scan = step.passes![0]!;
+  const tasks: [string, Doc][] = [['commoncrawl', doc('a', 'Shared line.\nOnly A.')], ['c4', doc('b', 'Shared line.\nOnly B.', 'c4')]];
+  for (const [r, [source, d]] of tasks.entries()) if (scan.kind === 'scan') await scan.scan(iterate([d]), taskContext({ rank: r, worldSize: 2, stateDir, source }));
+  const texts = [];
+  for (const [r, [source, d]] of tasks.entries()) texts.push(...(await collect(step.run(iterate([d]), taskContext({ rank: r, worldSize: 2, stateDir, source })))).map((x) => x.text));
+  assert.deepEqual(texts, ['Shared line.\nOnly A.', 'Shared line.\nOnly B.']);
+});
+
+test('a task whose scan did not run fails with a clear error', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'ccnet-dedup-'));
+  const step = await makeStep({}, stateDir);
+  await assert.rejects(collect(step.run(iterate([doc('a', 'x')]), taskContext({ rank: 0, worldSize: 1, stateDir }))), /line hashes of this task are missing/);
 });
 
 test('the hash set keeps 64-bit keys apart and grows without losing flags', () => {

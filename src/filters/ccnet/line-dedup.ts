@@ -9,7 +9,7 @@
  * a duplicate. The set is written to `<stateDir>/<source>.<rank>.bin`.
  *
  * Main pass (cc_net `DuplicatesRemover`): a task loads the hash files of its group (`group_tasks`
- * consecutive tasks of the same source, cc_net's `hash_in_mem`) into one set, merging as cc_net
+ * consecutive tasks of the same source, in rank order; cc_net's `hash_in_mem`) into one set, merging as cc_net
  * does (a hash in two files, or flagged in one, is a duplicate). Then, per document:
  * - every line whose hash is a duplicate is removed, ALL occurrences including the first one in
  *   the group (cc_net keeps no "first" copy: the line is boilerplate wherever it appears);
@@ -25,7 +25,7 @@
  * hashset.ts). With one WET file per task (~2–3 M distinct lines) and 18 tasks per group, about
  * 0.4–1.2 GB per worker; lower `group_tasks` to bound it.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CorpusError } from '../../core/errors.js';
@@ -143,15 +143,35 @@ export function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet
   return { text: out.join('\n'), keptLines, removedShared: lines.length - kept, removedLocal };
 }
 
-function hashFileName(stateDir: string, source: string, rank: number): string {
-  return join(stateDir, `${source.replace(/[^\w.-]/g, '_')}.${rank}.bin`);
+function fileSource(source: string): string {
+  return source.replace(/[^\w.-]/g, '_');
 }
 
-/** Ranks whose hashes a task pools: its block of `groupTasks` consecutive tasks. */
-export function groupRanks(rank: number, worldSize: number, groupTasks: number): number[] {
-  const first = Math.floor(rank / groupTasks) * groupTasks;
-  const last = Math.min(worldSize, first + groupTasks);
-  return Array.from({ length: last - first }, (_, i) => first + i);
+function hashFileName(stateDir: string, source: string, rank: number): string {
+  return join(stateDir, `${fileSource(source)}.${rank}.bin`);
+}
+
+/**
+ * The ranks whose hashes a task pools: the tasks of its source that wrote hash files, in rank
+ * order, cut into blocks of `groupTasks`; the block holding `rank`. Ranks may be numbered across
+ * the stage's sources, so a group is counted among its own source's tasks only.
+ */
+export function groupRanks(rank: number, sourceRanks: number[], groupTasks: number): number[] {
+  const sorted = [...sourceRanks].sort((a, b) => a - b);
+  const at = sorted.indexOf(rank);
+  if (at < 0) return [];
+  const first = Math.floor(at / groupTasks) * groupTasks;
+  return sorted.slice(first, first + groupTasks);
+}
+
+/** Ranks below `worldSize` with a hash file of `source` in the state folder. */
+async function sourceRanks(stateDir: string, source: string, worldSize: number): Promise<number[]> {
+  const prefix = `${fileSource(source)}.`;
+  const names = await readdir(stateDir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.bin'))
+    .map((n) => Number(n.slice(prefix.length, -4)))
+    .filter((r) => Number.isInteger(r) && r >= 0 && r < worldSize);
 }
 
 export const ccnetLineDedupStep = defineStep({
@@ -181,7 +201,9 @@ export const ccnetLineDedupStep = defineStep({
 
     // The group set is loaded once per task (tasks of one group load the same files).
     const loadGroup = async (ctx: TaskContext): Promise<LineHashSet> => {
-      const files = groupRanks(ctx.rank, ctx.worldSize, p.group_tasks).map((r) => hashFileName(ctx.stateDir, ctx.source, r));
+      const ranks = groupRanks(ctx.rank, await sourceRanks(ctx.stateDir, ctx.source, ctx.worldSize), p.group_tasks);
+      if (ranks.length === 0) throw new CorpusError('line hashes of this task are missing (the scan pass did not run or its state was removed)', { file: hashFileName(ctx.stateDir, ctx.source, ctx.rank) });
+      const files = ranks.map((r) => hashFileName(ctx.stateDir, ctx.source, r));
       const bufs: Buffer[] = [];
       let total = 0;
       for (const f of files) {
