@@ -266,10 +266,3 @@ export async function makeC4ValidationSample(root: URL): Promise<void> {
   writeFileSync(new URL('c4-validation.00000-of-00001.json.gz', dir), gzipSync(lines, { level: 9 }));
 }
 
-/** Run directly: `npx tsx scripts/sample/web.ts`. */
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const root = new URL('../../samples/', import.meta.url);
-  await makeCommonCrawlSample(root);
-  await makeC4ValidationSample(root);
-  process.stderr.write('CommonCrawl and C4 validation samples written under samples/\n');
-}

@@ -59,8 +59,9 @@ export interface ReadContext {
   /** Counts and records a raw record that could not become a document. */
   quarantine(bad: BadRecord): void;
   /**
-   * Counts a raw record skipped by design, by reason (a WARC `warcinfo` or `request` record, an
-   * HTTP 404 page): not an error, so not quarantined, but never lost silently either.
+   * Counts something about the raw records that is not an error, by name: a record skipped by
+   * design (a WARC `warcinfo` or `request` record, an HTTP 404 page) or one read despite a fault (a
+   * wrong WARC Content-Length). Shown on the source's `(read)` row of the stats.
    */
   count?(name: string, n?: number): void;
 }

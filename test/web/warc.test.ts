@@ -38,7 +38,7 @@ test('Common Crawl WET (CC-MAIN-2024-22): headers read by name, not position', a
   assert.equal(m.warc_record_id, 'urn:uuid:ba729a40-ff84-4085-8d48-0a5b2ee0c42d');
   assert.equal(docs[0]!.id, 'commoncrawl/crawl-data/CC-MAIN-2024-22/x.warc.wet.gz/1');
   assert.ok(docs[0]!.text.startsWith('Ir al contenido\nMenú principal\n'));
-  assert.deepEqual(ctx.counts, { skipped_record_warcinfo: 1 });
+  assert.deepEqual(ctx.counts, { record_warcinfo: 1 });
   assert.deepEqual(ctx.quarantined, []);
 });
 
@@ -63,7 +63,7 @@ test("cc_net's sample WET: wrong Content-Length values are detected and the reco
 test('Common Crawl WARC (CC-MAIN-2020-34): 16 HTML responses; GB2312 and windows-1251 pages decode', async () => {
   const { docs, ctx } = await readFile(join(dir, 'resiliparse-CC-MAIN-2020-34-warcfile.warc.gz'));
   assert.equal(docs.length, 16);
-  assert.deepEqual(ctx.counts, { skipped_record_warcinfo: 1, skipped_record_request: 17, skipped_record_metadata: 16 });
+  assert.deepEqual(ctx.counts, { record_warcinfo: 1, record_request: 17, record_metadata: 16 });
   const charsets = new Set(docs.map((d) => d.meta.charset));
   assert.ok(charsets.has('gbk'), `charsets: ${[...charsets]}`);
   assert.ok(charsets.has('windows-1251'), `charsets: ${[...charsets]}`);
@@ -102,17 +102,17 @@ test('wget WARC: angle-bracketed target URIs, request/resource records counted',
   const { docs, ctx } = await readFile(join(dir, 'dolma-sample-0000.warc.gz'));
   assert.equal(docs.length, 22);
   assert.ok(docs.every((d) => /^https?:\/\//.test(d.meta.url as string)));
-  assert.deepEqual(ctx.counts, { skipped_record_warcinfo: 1, skipped_record_request: 22, skipped_record_resource: 2, skipped_record_metadata: 1 });
+  assert.deepEqual(ctx.counts, { record_warcinfo: 1, record_request: 22, record_resource: 2, record_metadata: 1 });
 });
 
 test('WAT metadata and warcio revisit records yield no documents but are counted', async () => {
   const wat = await readFile(join(dir, 'cc-whirlwind-CC-MAIN-2024-22.warc.wat.gz'));
   assert.equal(wat.docs.length, 0);
-  assert.deepEqual(wat.ctx.counts, { skipped_record_warcinfo: 1, skipped_record_metadata: 1 });
+  assert.deepEqual(wat.ctx.counts, { record_warcinfo: 1, record_metadata: 1 });
   const warcio = await readFile(join(dir, 'warcio-example.warc.gz'));
   assert.equal(warcio.docs.length, 1);
   assert.match(warcio.docs[0]!.text, /^Example Domain\nThis domain is/);
-  assert.equal(warcio.ctx.counts.skipped_record_revisit, 1);
+  assert.equal(warcio.ctx.counts.record_revisit, 1);
 });
 
 // ---- framing faults, on files written here ----

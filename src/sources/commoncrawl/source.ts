@@ -108,7 +108,7 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
         continue;
       }
       if (out.detail !== undefined) ctx.quarantine({ reason: out.skip, ...where, detail: out.detail, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
-      else count(`skipped_${out.skip}`);
+      else count(out.skip);
     }
   } catch (e) {
     // A corrupt or clipped gzip stream: every record before the damage was read; the rest of the
