@@ -137,3 +137,23 @@ test('the hash set keeps 64-bit keys apart and grows without losing flags', () =
   s.merge(4, 4, false);
   assert.equal(s.isDuplicate(4, 4), true, 'merging a present key marks it duplicate');
 });
+
+test('the main pass reuses the scan hashes, and ignores (and counts) a stream that does not match', async () => {
+  const a = doc('a', 'Welcome to our shop\nRed shoes are on sale today.');
+  const b = doc('b', 'Welcome to our shop\nBlue hats are back in stock.');
+  const stateDir = mkdtempSync(join(tmpdir(), 'ccnet-dedup-'));
+  const step = await makeStep({}, stateDir);
+  const scan = step.passes![0]!;
+  if (scan.kind === 'scan') await scan.scan(iterate([a, b]), taskContext({ stateDir }));
+  const good = taskContext({ stateDir });
+  const fromStream = await collect(step.run(iterate([a, b]), good));
+  assert.equal(good.stats.counts.hash_stream_mismatch, undefined);
+  // A document the scan never saw: the stream is dropped for the rest of the task.
+  const other = doc('x', 'Welcome to our shop\nSomething else entirely.');
+  const bad = taskContext({ stateDir });
+  const fallback = await collect(step.run(iterate([other, b]), bad));
+  assert.equal(bad.stats.counts.hash_stream_mismatch, 1);
+  assert.deepEqual(fromStream.map((d) => d.text), ['Red shoes are on sale today.', 'Blue hats are back in stock.']);
+  assert.deepEqual(fallback.map((d) => d.text), ['Something else entirely.', 'Blue hats are back in stock.']);
+  assert.ok(readFileSync(join(stateDir, 'commoncrawl.0.lines')).length === 2 * (8 + 2 * 8));
+});

@@ -6,7 +6,9 @@
  * (`normalize_for_dedup`) and hashed (SHA-1, first 8 bytes). The task's distinct hashes go to a
  * set whose flag says "seen in an earlier document of this task"; the flag of a document's lines
  * is decided before its own lines are inserted, so a line repeated inside one document only is NOT
- * a duplicate. The set is written to `<stateDir>/<source>.<rank>.bin`.
+ * a duplicate. The set is written to `<stateDir>/<source>.<rank>.bin`, and every document's line
+ * hashes, in order, to `<source>.<rank>.lines` so the main pass need not hash again
+ * (hash-stream.ts).
  *
  * Main pass (cc_net `DuplicatesRemover`): a task loads the hash files of its group (`group_tasks`
  * consecutive tasks of the same source, in rank order; cc_net's `hash_in_mem`) into one set, merging as cc_net
@@ -32,6 +34,7 @@ import { CorpusError } from '../../core/errors.js';
 import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js';
 import { pyLen } from '../pystr.js';
 import { LineHashSet } from './hashset.js';
+import { HashStreamReader, HashStreamWriter } from './hash-stream.js';
 import { normalizeForDedup, sha1Prefix64 } from './normalize.js';
 
 const MAGIC = 'CMLHASH1';
@@ -143,6 +146,18 @@ export function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet
   return { text: out.join('\n'), keptLines, removedShared: lines.length - kept, removedLocal };
 }
 
+/** Lines of a text as `split('\n')` counts them. */
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The per-document hash stream beside a task's hash set file. */
+function streamFileName(hashFile: string): string {
+  return hashFile.replace(/\.bin$/, '.lines');
+}
+
 function fileSource(source: string): string {
   return source.replace(/[^\w.-]/g, '_');
 }
@@ -184,16 +199,19 @@ export const ccnetLineDedupStep = defineStep({
       name: 'hashes',
       async scan(docs, ctx) {
         const set = new LineHashSet(1 << 16);
+        const file = hashFileName(ctx.stateDir, ctx.source, ctx.rank);
+        await mkdir(ctx.stateDir, { recursive: true });
+        const stream = new HashStreamWriter(streamFileName(file));
         let lines = 0;
         for await (const doc of docs) {
           const h = textLineHashes(doc.text);
           lines += h.length / 2;
           collectDocument(set, h);
+          stream.write(doc.id, h);
         }
+        stream.close();
         ctx.count('lines_hashed', lines);
         ctx.count('distinct_hashes', set.size);
-        const file = hashFileName(ctx.stateDir, ctx.source, ctx.rank);
-        await mkdir(ctx.stateDir, { recursive: true });
         await writeFile(file + '.tmp', encodeHashFile(set));
         await rename(file + '.tmp', file);
       },
@@ -226,31 +244,38 @@ export const ccnetLineDedupStep = defineStep({
       passes: [scan],
       async *run(docs, ctx) {
         const group = await loadGroup(ctx);
-        for await (const doc of docs) {
-          const hashes = textLineHashes(doc.text);
-          const nlines = hashes.length / 2;
-          const res = dedupLines(doc.text, hashes, group);
-          ctx.count('lines_in', nlines);
-          if (res === null) {
-            ctx.count('lines_removed_shared', nlines);
-            ctx.drop(doc, 'all_lines_duplicated');
-            continue;
+        const stored = new HashStreamReader(streamFileName(hashFileName(ctx.stateDir, ctx.source, ctx.rank)));
+        try {
+          for await (const doc of docs) {
+            const nlines = countLines(doc.text);
+            const wasActive = stored.active;
+            const hashes = stored.next(doc.id, nlines) ?? textLineHashes(doc.text);
+            if (wasActive && !stored.active) ctx.count('hash_stream_mismatch');
+            const res = dedupLines(doc.text, hashes, group);
+            ctx.count('lines_in', nlines);
+            if (res === null) {
+              ctx.count('lines_removed_shared', nlines);
+              ctx.drop(doc, 'all_lines_duplicated');
+              continue;
+            }
+            ctx.count('lines_removed_shared', res.removedShared);
+            ctx.count('lines_removed_local', res.removedLocal);
+            const length = pyLen(res.text);
+            const meta = { ...doc.meta };
+            meta.original_nlines ??= meta.nlines ?? nlines;
+            meta.original_length ??= meta.length ?? pyLen(doc.text);
+            meta.nlines = res.keptLines.length;
+            meta.length = length;
+            if (p.keep_line_ids) meta.line_ids = res.keptLines;
+            const out = { ...doc, text: res.text, meta };
+            if (length < p.min_len) {
+              ctx.drop(out, 'too_short_after_dedup');
+              continue;
+            }
+            yield out;
           }
-          ctx.count('lines_removed_shared', res.removedShared);
-          ctx.count('lines_removed_local', res.removedLocal);
-          const length = pyLen(res.text);
-          const meta = { ...doc.meta };
-          meta.original_nlines ??= meta.nlines ?? nlines;
-          meta.original_length ??= meta.length ?? pyLen(doc.text);
-          meta.nlines = res.keptLines.length;
-          meta.length = length;
-          if (p.keep_line_ids) meta.line_ids = res.keptLines;
-          const out = { ...doc, text: res.text, meta };
-          if (length < p.min_len) {
-            ctx.drop(out, 'too_short_after_dedup');
-            continue;
-          }
-          yield out;
+        } finally {
+          stored.close();
         }
       },
     };

@@ -49,8 +49,6 @@ export function wetLines(body: string): { title: string; lines: string[] } {
   return { title: lines[0] ?? '', lines: lines.slice(1) };
 }
 
-const utf8 = new TextDecoder('utf-8');
-
 function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
   const url = stripAngles(headerUtf8(rec, 'warc-target-uri') ?? '');
   const meta: Record<string, unknown> = { url };
@@ -67,7 +65,8 @@ function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
 
 /** A `conversion` record as a document (text may be empty: the length filter decides). */
 export function wetDocument(rec: WarcRecord, segment: string): Converted {
-  const { title, lines } = wetLines(utf8.decode(rec.body));
+  // Invalid UTF-8 becomes U+FFFD (cc_net's strict decoding would stop the whole file).
+  const { title, lines } = wetLines(rec.body.toString('utf8'));
   if (title === '') return { skip: 'empty' };
   const meta = baseMeta(rec, segment);
   const digest = rec.headers.get('warc-block-digest');

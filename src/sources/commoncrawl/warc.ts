@@ -150,7 +150,9 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
         issues.push('oversized');
       }
     }
-    const body = Buffer.from(buf.subarray(bodyStart, bodyEnd));
+    // A view, not a copy: `buf` is never written to again (more() builds a new buffer), so the
+    // record's bytes stay valid while the caller holds them.
+    const body = buf.subarray(bodyStart, bodyEnd);
     yield { version: head.version, headers: head.headers, body, offset, index: index++, issues };
     consume(bodyEnd);
   }
