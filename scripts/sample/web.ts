@@ -266,3 +266,57 @@ export async function makeC4ValidationSample(root: URL): Promise<void> {
   writeFileSync(new URL('c4-validation.00000-of-00001.json.gz', dir), gzipSync(lines, { level: 9 }));
 }
 
+
+/** windows-1251 bytes of Russian text (А–я are 0xC0–0xFF, Ё/ё 0xA8/0xB8), for a non-UTF-8 page. */
+function cp1251(text: string): Buffer {
+  return Buffer.from(
+    [...text].map((ch) => {
+      const c = ch.codePointAt(0)!;
+      if (c < 0x80) return c;
+      if (c >= 0x410 && c <= 0x44f) return c - 0x410 + 0xc0;
+      if (c === 0x401) return 0xa8;
+      if (c === 0x451) return 0xb8;
+      return 0x3f;
+    }),
+  );
+}
+
+/**
+ * A WARC file as a crawler writes it (warcinfo, then request/response pairs, one gzip member per
+ * record): HTML pages in UTF-8 and windows-1251 (declared only in a meta tag), a 404 page, an
+ * image, so the `commoncrawl_warc` source has every case to handle.
+ */
+export async function makeWarcSample(root: URL): Promise<void> {
+  const r = rng(8);
+  const dir = new URL('commoncrawl/warc/', root);
+  mkdirSync(dir, { recursive: true });
+  const page = (title: string, paras: string[]) =>
+    `<!DOCTYPE html><html><head><title>${title}</title><style>body{font:16px serif}</style><script>window.dataLayer=[];</script></head>` +
+    `<body><header><a href="/">Home</a></header><nav><a href="/news">News</a> <a href="/about">About</a></nav><main><h1>${title}</h1>` +
+    paras.map((p) => `<p>${p}</p>`).join('') +
+    `</main><footer>© 2020 Example</footer></body></html>`;
+  const ru = BANKS.ru!.lines;
+  const responses: { url: string; status: string; type: string; body: Buffer }[] = [
+    { url: 'https://www.riverside-gazette.com/2020/08/harbour', status: '200 OK', type: 'text/html; charset=utf-8', body: Buffer.from(page('The harbour reopens', [paragraph(r, 3), paragraph(r, 3), paragraph(r, 2)])) },
+    { url: 'http://www.gorodskie-novosti.ru/festival', status: '200 OK', type: 'text/html', body: Buffer.concat([Buffer.from('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><title>'), cp1251('Осенний фестиваль'), Buffer.from('</title></head><body><main><p>'), cp1251(ru.slice(0, 4).join(' ')), Buffer.from('</p><p>'), cp1251(ru.slice(4).join(' ')), Buffer.from('</p></main></body></html>')]) },
+    { url: 'https://www.kitchen-notes.net/missing', status: '404 Not Found', type: 'text/html', body: Buffer.from('<html><body><p>Not found</p></body></html>') },
+    { url: 'https://www.kitchen-notes.net/logo.png', status: '200 OK', type: 'image/png', body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+    { url: 'https://forum.trailrunners.org/threads/spring-race', status: '200 OK', type: 'text/html; charset=UTF-8', body: Buffer.from(page('Spring race report', [paragraph(r, 4), paragraph(r, 2)])) },
+  ];
+  const date = '2020-08-08T17:27:41Z';
+  const record = (type: string, url: string | null, contentType: string, block: Buffer) => {
+    const headers = ['WARC/1.0', `WARC-Type: ${type}`, `WARC-Date: ${date}`, `WARC-Record-ID: <urn:uuid:${uuid(r)}>`];
+    if (url) headers.push(`WARC-Target-URI: ${url}`);
+    if (type === 'response') headers.push(`WARC-Payload-Digest: sha1:${base32(createHash('sha1').update(block.subarray(block.indexOf('\r\n\r\n') + 4)).digest())}`);
+    headers.push(`WARC-Block-Digest: sha1:${base32(createHash('sha1').update(block).digest())}`, `Content-Type: ${contentType}`, `Content-Length: ${block.length}`);
+    return gzipSync(Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), block, Buffer.from('\r\n\r\n')]), { level: 9 });
+  };
+  const members = [record('warcinfo', null, 'application/warc-fields', Buffer.from('software: corpusmill sample generator\r\nformat: WARC File Format 1.0\r\n'))];
+  for (const x of responses) {
+    const host = new URL(x.url).host;
+    members.push(record('request', x.url, 'application/http; msgtype=request', Buffer.from(`GET ${new URL(x.url).pathname} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: sample\r\n\r\n`)));
+    const head = Buffer.from(`HTTP/1.1 ${x.status}\r\nContent-Type: ${x.type}\r\nContent-Length: ${x.body.length}\r\n\r\n`);
+    members.push(record('response', x.url, 'application/http; msgtype=response', Buffer.concat([head, x.body])));
+  }
+  writeFileSync(new URL('CC-MAIN-20200808164620-20200808194620-00000.warc.gz', dir), Buffer.concat(members));
+}
