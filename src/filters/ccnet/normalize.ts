@@ -3,7 +3,8 @@
  *
  * `normalizeForDedup` is cc_net's `text_normalizer.normalize_for_dedup` (the key of the line
  * dedup): strip, lower-case, every Unicode decimal digit → `0`, then delete the characters of
- * `UNICODE_PUNCT` and the C0/C1 controls (U+0000–001F, U+007F–009F). No accent stripping.
+ * `UNICODE_PUNCT` (the table lives with cc_net's `normalize` in text-normalizer.ts) and the C0/C1
+ * controls (U+0000–001F, U+007F–009F). No accent stripping.
  * `lineHash` is cc_net's `dedup.str_hash`: the first 8 bytes of SHA-1 of the UTF-8 line, read as a
  * little-endian uint64 (numpy's native order on x86).
  *
@@ -15,14 +16,9 @@
  */
 import { hash } from 'node:crypto';
 import { pyStrip } from '../pystr.js';
+import { UNICODE_PUNCT } from './text-normalizer.js';
 
-/** cc_net `UNICODE_PUNCT` (text_normalizer.py): the keys are removed by normalize_for_dedup. */
-export const UNICODE_PUNCT: Readonly<Record<string, string>> = {
-  '，': ',', '。': '.', '、': ',', '„': '"', '”': '"', '“': '"', '«': '"', '»': '"', '１': '"',
-  '」': '"', '「': '"', '《': '"', '》': '"', '´': "'", '∶': ':', '：': ':', '？': '?', '！': '!',
-  '（': '(', '）': ')', '；': ';', '–': '-', '—': ' - ', '．': '. ', '～': '~', '’': "'", '…': '...',
-  '━': '-', '〈': '<', '〉': '>', '【': '[', '】': ']', '％': '%', '►': '-',
-};
+export { UNICODE_PUNCT };
 
 const DIGIT_RE = /\p{Nd}/gu;
 const PUNCT_OR_CONTROL_RE = new RegExp(`[${Object.keys(UNICODE_PUNCT).join('')}\\x00-\\x1f\\x7f-\\x9f]`, 'g');
