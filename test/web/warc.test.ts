@@ -125,13 +125,13 @@ function wetRecord(url: string, body: string, opts: { length?: number | null; eo
   return headers.join(eol) + eol + eol + body + eol + eol;
 }
 
-async function records(data: string | Buffer) {
+async function records(data: string | Buffer, maxRecordBytes?: number) {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   // Feed in small chunks so that every boundary case crosses a chunk edge.
   async function* chunks() {
     for (let i = 0; i < buf.length; i += 7) yield buf.subarray(i, i + 7);
   }
-  return collect(readWarcRecords(chunks()));
+  return collect(readWarcRecords(chunks(), { maxRecordBytes }));
 }
 
 test('Content-Length is honoured when consistent, even if the body contains a WARC/1.0 line', async () => {
@@ -175,4 +175,13 @@ test('the WET source quarantines truncated records and reads the rest of a multi
   assert.deepEqual(docs.map((d) => d.text), ['line a', 'line b']);
   assert.deepEqual(ctx.quarantined.map((q) => q.reason), ['warc_truncated_record']);
   assert.equal(ctx.counts.warc_truncated, 1);
+});
+
+test('a record larger than max_record_bytes is streamed past and flagged, the next one still read', async () => {
+  const big = 'Title\n' + 'a long line of text\n'.repeat(30);
+  const recs = await records(wetRecord('http://a/', big) + wetRecord('http://b/', 'T\nb\n'), 64);
+  assert.deepEqual(recs.map((r) => [r.headers.get('warc-target-uri'), r.issues, r.body.length]), [
+    ['http://a/', ['oversized'], 64],
+    ['http://b/', [], 4],
+  ]);
 });

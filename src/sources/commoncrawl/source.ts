@@ -97,8 +97,8 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
       records++;
       const where = { file: task.path, record: `record ${rec.index} at byte ${rec.offset}` };
       for (const issue of rec.issues) count(`warc_${issue}`);
-      if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated')) {
-        const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : 'warc_truncated_record';
+      if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
+        const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : rec.issues.includes('oversized') ? 'warc_oversized_record' : 'warc_truncated_record';
         ctx.quarantine({ reason, ...where, detail: `${rec.version || 'no version line'}; ${rec.body.length} body bytes read`, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
         continue;
       }

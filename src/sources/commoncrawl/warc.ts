@@ -21,7 +21,8 @@
  *   `truncated`; a header block that is not WARC is skipped to the next version line and reported
  *   as `malformed_header`. Nothing is dropped without a flag, and nothing throws on bad framing.
  * Memory: one record plus one read chunk; a record is capped at `maxRecordBytes` (default 64 MiB):
- * a larger block is cut there and flagged `oversized`, never buffered without bound.
+ * a record that declares more is streamed past, its first `maxRecordBytes` kept for the report,
+ * and flagged `oversized`; nothing is buffered without bound.
  */
 
 export interface WarcRecord {
@@ -126,8 +127,22 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
     const declared = lenText !== undefined && /^\d+$/.test(lenText.trim()) ? Number(lenText.trim()) : -1;
     let bodyEnd = -1;
     if (declared < 0) issues.push('content_length_missing');
-    else if (declared > maxRecord) issues.push('content_length_mismatch');
-    else {
+    else if (declared > maxRecord) {
+      // Too large to hold: keep the first maxRecord bytes for the report, stream past the rest.
+      while (buf.length < bodyStart + maxRecord && (await more()));
+      const kept = Buffer.from(buf.subarray(bodyStart, Math.min(buf.length, bodyStart + maxRecord)));
+      const skip = Math.min(buf.length, bodyStart);
+      consume(skip);
+      let remaining = declared;
+      while (remaining > 0) {
+        if (buf.length === 0 && !(await more())) break;
+        const n = Math.min(buf.length, remaining);
+        consume(n);
+        remaining -= n;
+      }
+      yield { version: head.version, headers: head.headers, body: kept, offset, index: index++, issues: remaining > 0 ? ['oversized', 'truncated'] : ['oversized'] };
+      continue;
+    } else {
       // Need the block plus a few bytes to check what follows it.
       while (buf.length < bodyStart + declared + 16 && (await more()));
       if (await consistentEnd(bodyStart + declared)) bodyEnd = bodyStart + declared;
