@@ -75,6 +75,8 @@ const stageSchema = z
     inputs: z.array(inputSchema).min(1),
     steps: z.array(stepSchema).default([]),
     keep_rejects: z.boolean().optional(),
+    /** false: the stage's documents are not written (a stage that only produces token shards, say). */
+    write_documents: z.boolean().default(true),
   })
   .strict();
 
@@ -116,6 +118,7 @@ export interface StageConfig {
   inputs: Input[];
   steps: StepConfig[];
   keepRejects: boolean;
+  writeDocuments: boolean;
   /** Hash of everything that decides this stage's output bytes, including upstream stages. */
   hash: string;
 }
@@ -215,6 +218,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
   const p = parsed.data;
 
   const seen = new Set<string>();
+  const noDocs = new Set<string>();
   const hashes = new Map<string, string>();
   const stages: StageConfig[] = p.stages.map((st, si) => {
     if (seen.has(st.name)) throw loc.error(['stages', si, 'name'], `a stage named "${st.name}" already exists`);
@@ -223,6 +227,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       if ('stage' in inp) {
         const i = inp as { stage: string; sources?: string[] };
         if (!seen.has(i.stage)) throw loc.error([...path, 'stage'], `"${i.stage}" is not an earlier stage`);
+        if (noDocs.has(i.stage)) throw loc.error([...path, 'stage'], `stage "${i.stage}" does not write documents (write_documents: false)`);
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
@@ -250,6 +255,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       return { step, params: r.data };
     });
     seen.add(st.name);
+    if (!st.write_documents) noDocs.add(st.name);
     const keepRejects = st.keep_rejects ?? p.settings.keep_rejects;
     const upstream = inputs.filter((i): i is StageInput => i.kind === 'stage').map((i) => hashes.get(i.stage));
     const hash = createHash('sha256')
@@ -258,6 +264,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
           inputs,
           steps,
           keepRejects,
+          writeDocuments: st.write_documents,
           upstream,
           shard_bytes: p.settings.shard_bytes,
           task_bytes: p.settings.task_bytes,
@@ -267,7 +274,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       .digest('hex')
       .slice(0, 16);
     hashes.set(st.name, hash);
-    return { name: st.name, description: st.description, inputs, steps, keepRejects, hash };
+    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, hash };
   });
 
   return {

@@ -5,11 +5,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildStatus } from '../../src/cli/commands/status.js';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
+import { runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
 
 before(() => {
   let info = '';
@@ -21,46 +20,10 @@ before(() => {
   assert.match(info, /idle|mixed|allocated/, `no usable Slurm node: ${info}`);
 });
 
-function hashes(out: string): Record<string, string> {
-  const res: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        if (!['cache', '_state', '_slurm', '_work'].includes(e.name)) walk(p);
-      } else if (e.name.endsWith('.jsonl.zst')) res[relative(out, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(out);
-  return res;
-}
+const hashes = shardHashes;
 
 function pipeline(dir: string, readSteps: string): string {
-  mkdirSync(join(dir, 'in'), { recursive: true });
-  const lines = Array.from({ length: 2400 }, (_, i) => JSON.stringify({ text: `document ${i} ` + 'lorem ipsum dolor sit amet '.repeat(1 + (i % 13)), meta: { i } }));
-  writeFileSync(join(dir, 'in', 'big.jsonl'), lines.join('\n') + '\n');
-  const file = join(dir, 'p.yaml');
-  writeFileSync(
-    file,
-    `name: slurmtest
-plugins: [${JSON.stringify(join(repoRoot, 'test', 'fixtures', 'corpus-words-plugin.ts'))}]
-settings: { task_bytes: 32KiB, shard_bytes: 32KiB }
-stages:
-  - name: read
-    inputs:
-      - source: jsonl
-        urls: ["file:in/big.jsonl"]
-    steps:
-      - step: text_length
-        min_words: 8
-${readSteps}
-  - name: stamp
-    inputs: [{ stage: read }]
-    steps:
-      - step: corpus_words
-`,
-  );
-  return file;
+  return twoStagePipeline(dir, { docs: 2400, taskBytes: '32KiB', readSteps });
 }
 
 async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 240_000): Promise<void> {
