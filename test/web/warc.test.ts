@@ -166,15 +166,16 @@ test('a stream cut inside a record yields it flagged truncated; garbage before a
   assert.equal(recs[1]!.headers.get('warc-target-uri'), 'http://z/');
 });
 
-test('the WET source quarantines truncated records and reads the rest of a multi-member gzip', async () => {
+test('the WET source quarantines truncated records, counts empty ones and reads the rest of a multi-member gzip', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'wet-'));
   const path = join(tmp, 'seg.warc.wet.gz');
-  const members = [wetRecord('http://a/', 'Title A\nline a\n'), wetRecord('http://b/', 'Title B\n\n  line b  \n\n'), 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 999\r\n\r\nTitle C\npartial'];
+  const members = [wetRecord('http://a/', 'Title A\nline a\n'), wetRecord('http://e/', '\n  \n'), wetRecord('http://b/', 'Title B\n\n  line b  \n\n'), 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 999\r\n\r\nTitle C\npartial'];
   writeFileSync(path, Buffer.concat(members.map((m) => gzipSync(m))));
   const { docs, ctx } = await readFile(path);
   assert.deepEqual(docs.map((d) => d.text), ['line a', 'line b']);
   assert.deepEqual(ctx.quarantined.map((q) => q.reason), ['warc_truncated_record']);
   assert.equal(ctx.counts.warc_truncated, 1);
+  assert.equal(ctx.counts.conversion_empty, 1, 'a conversion record without text is counted');
 });
 
 test('a record larger than max_record_bytes is streamed past and flagged, the next one still read', async () => {

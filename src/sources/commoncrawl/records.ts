@@ -67,7 +67,7 @@ function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
 export function wetDocument(rec: WarcRecord, segment: string): Converted {
   // Invalid UTF-8 becomes U+FFFD (cc_net's strict decoding would stop the whole file).
   const { title, lines } = wetLines(rec.body.toString('utf8'));
-  if (title === '') return { skip: 'empty' };
+  if (title === '') return { skip: 'conversion_empty' };
   const meta = baseMeta(rec, segment);
   const digest = rec.headers.get('warc-block-digest');
   if (digest) meta.digest = digest;
