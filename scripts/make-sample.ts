@@ -5,10 +5,12 @@
  * scripts/sample/ and a line here.
  */
 import { makeC4Sample } from './sample/c4.js';
+import { makeDedupSample } from './sample/dedup.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
+await makeDedupSample(root);
 await makeC4ValidationSample(root);
 await makeCommonCrawlSample(root);
 await makeWarcSample(root);

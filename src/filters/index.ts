@@ -4,5 +4,7 @@ import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
 import { c4RulesStep } from './c4.js';
 import { ccnetLineDedupStep } from './ccnet/line-dedup.js';
+import { qualitySignalsStep } from './signals/step.js';
+import { qualityFilterStep } from './rules/step.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, c4RulesStep, ccnetLineDedupStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, c4RulesStep, ccnetLineDedupStep] as StepDef[];

@@ -148,6 +148,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     catalog.finishRun(ok ? 'done' : 'failed');
   }
   const stats = await closeBuild(ctx);
+  if (pipeline.mix && !opts.fetchOnly && !opts.stage) {
+    const { runMix } = await import('../mix/mix.js');
+    const { formatMix } = await import('../cli/commands/mix.js');
+    const m = pipeline.mix;
+    const r = await runMix({ tokens: join(out, 'tokens', m.tokenizer), output: join(out, 'mix'), budget: m.budget, weights: m.weights, seed: m.seed, shardBytes: m.shard_bytes });
+    log.info(formatMix(r).trimEnd());
+  }
   if (pipeline.settings.report && !opts.fetchOnly) {
     const { writeReport } = await import('../report/write.js');
     const file = await writeReport(out, 'html');

@@ -11,27 +11,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
+import { byteSize } from '../core/sizes.js';
+
+export { byteSize };
 import { ConfigError } from '../core/errors.js';
 import { pathToFileURL } from 'node:url';
 import type { SourceDef } from '../sources/source.js';
 import type { StepDef } from './step.js';
 import { getSource, getStep, registerPlugin } from './registry.js';
-
-/** Sizes as numbers of bytes or strings like "64MiB", "1.5GB", "512k". */
-export const byteSize = z.union([
-  z.number().int().positive(),
-  z.string().transform((s, ctx) => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(s);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a size like 64MiB, got "${s}"` });
-      return z.NEVER;
-    }
-    const unit = m[2]!.toLowerCase();
-    const base = m[3]!.toLowerCase().startsWith('i') || unit === '' ? 1024 : 1000;
-    const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
-    return Math.round(Number(m[1]) * base ** pow);
-  }),
-]);
+import { mixSettings } from '../mix/config.js';
 
 const settingsSchema = z
   .object({
@@ -90,8 +78,13 @@ const pipelineSchema = z
     plugins: z.array(z.string()).default([]),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
+    /** After the stages: a training mixture of <out>/tokens/<tokenizer> into <out>/mix. */
+    mix: z.lazy(() => mixSection).optional(),
   })
   .strict();
+
+const mixSection = mixSettings.extend({ tokenizer: z.string().default('llama2') }).strict();
+export type MixSection = z.infer<typeof mixSection>;
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -131,6 +124,7 @@ export interface Pipeline {
   output?: string;
   settings: Settings;
   stages: StageConfig[];
+  mix?: MixSection;
 }
 
 type Path = Array<string | number>;
@@ -285,5 +279,6 @@ export function parsePipeline(text: string, file: string): Pipeline {
     output: p.output,
     settings: p.settings,
     stages,
+    mix: p.mix,
   };
 }

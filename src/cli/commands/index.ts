@@ -14,6 +14,8 @@ import { registerDecode } from './decode.js';
 import { registerCount } from './count.js';
 import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
+import { registerMix } from './mix.js';
+import { registerDedup } from './dedup.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -29,5 +31,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerCount,
   registerTokenize,
   registerVerify,
+  registerMix,
+  registerDedup,
   registerTask,
 ];
