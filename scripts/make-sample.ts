@@ -6,10 +6,14 @@
  */
 import { makeC4Sample } from './sample/c4.js';
 import { makeDedupSample } from './sample/dedup.js';
+import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
 await makeDedupSample(root);
 import { makeGithubSample } from './sample/github.js';
 await makeGithubSample(root);
+await makeC4ValidationSample(root);
+await makeCommonCrawlSample(root);
+await makeWarcSample(root);
 process.stderr.write('sample inputs written under samples/\n');
