@@ -1,0 +1,55 @@
+/**
+ * Test inputs for the byte-level BPE parity tests: every file under ../shared/samples (books, wikitext,
+ * LaTeX, code, HTML, XML dumps, multilingual), decompressed (.gz, .bz2), as UTF-8 text. Binary files
+ * (NUL bytes, e.g. figures inside an arXiv tarball) are cut at NUL runs into separate documents, so the
+ * reference is not fed megabyte-long runs of one byte class.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
+import { join, dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDecompressed } from '../../src/io/compression.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** `../shared/samples` beside the clone (CI), or two levels up for a git worktree under /work/wt. */
+export const samplesDir = [join(repoRoot, '..', 'shared', 'samples'), join(repoRoot, '..', '..', 'shared', 'samples')].find((d) =>
+  existsSync(d),
+) ?? join(repoRoot, '..', 'shared', 'samples');
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+async function readAll(path: string): Promise<Buffer> {
+  // gzip by hand so a deliberately truncated sample (resiliparse-clipped.warc.gz) gives what it holds.
+  if (path.endsWith('.gz')) return gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH });
+  const chunks: Buffer[] = [];
+  for await (const c of openDecompressed(path)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface SampleDoc {
+  name: string;
+  text: string;
+}
+
+/** All sample files as documents; each at most `maxBytes` (from its start) to bound test time. */
+export async function sampleDocs(maxBytes = Infinity): Promise<SampleDoc[]> {
+  const docs: SampleDoc[] = [];
+  for (const file of walk(samplesDir)) {
+    const name = relative(samplesDir, file);
+    let bytes = await readAll(file);
+    if (bytes.length > maxBytes) bytes = bytes.subarray(0, maxBytes);
+    const parts = bytes.includes(0) ? bytes.toString('utf8').split(/\0+/) : [bytes.toString('utf8')];
+    parts.forEach((text, i) => {
+      if (text) docs.push({ name: parts.length > 1 ? `${name}#${i}` : name, text });
+    });
+  }
+  return docs;
+}
