@@ -12,6 +12,8 @@
 //   byteBpeDecode(handle, ids: Uint32Array) -> Buffer
 //   byteBpeSplit(handle, utf8) -> Uint32Array    byte offsets where the pre-tokenizer's pieces end
 //   byteBpeInfo(handle) -> {vocabSize, ranks, pattern}
+//   unicodeClassFlags(cps: Uint32Array) -> Uint8Array   the pre-tokenizer's class bits of each code point
+//                                      (unicode_tables.h: 1 L, 2 N, 4 \s, 8 M, 16 o200k upper, 32 o200k lower)
 #include <memory>
 #include <stdexcept>
 
@@ -209,6 +211,18 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value ClassFlags(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    Napi::TypeError::New(env, "unicodeClassFlags(cps): cps must be a Uint32Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto cps = info[0].As<Napi::Uint32Array>();
+  auto out = Napi::Uint8Array::New(env, cps.ElementLength());
+  for (size_t i = 0; i < cps.ElementLength(); i++) out[i] = pretok::cls(cps[i]);
+  return out;
+}
+
 RegisterExports exports([](Napi::Env env, Napi::Object target) {
   target.Set("byteBpeCreate", Napi::Function::New(env, Create, "byteBpeCreate"));
   target.Set("byteBpeEncode", Napi::Function::New(env, Encode, "byteBpeEncode"));
@@ -216,6 +230,7 @@ RegisterExports exports([](Napi::Env env, Napi::Object target) {
   target.Set("byteBpeDecode", Napi::Function::New(env, Decode, "byteBpeDecode"));
   target.Set("byteBpeSplit", Napi::Function::New(env, Split, "byteBpeSplit"));
   target.Set("byteBpeInfo", Napi::Function::New(env, Info, "byteBpeInfo"));
+  target.Set("unicodeClassFlags", Napi::Function::New(env, ClassFlags, "unicodeClassFlags"));
 });
 
 }  // namespace

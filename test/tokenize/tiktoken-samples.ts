@@ -26,12 +26,20 @@ function walk(dir: string): string[] {
   return out;
 }
 
-async function readAll(path: string): Promise<Buffer> {
+/** The first `maxBytes` decompressed bytes of a file (all of it by default). */
+async function readStart(path: string, maxBytes: number): Promise<Buffer> {
   // gzip by hand so a deliberately truncated sample (resiliparse-clipped.warc.gz) gives what it holds.
-  if (path.endsWith('.gz')) return gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH });
+  if (path.endsWith('.gz')) return gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, maxBytes);
   const chunks: Buffer[] = [];
-  for await (const c of openDecompressed(path)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  let n = 0;
+  const stream = openDecompressed(path);
+  for await (const c of stream) {
+    chunks.push(c as Buffer);
+    n += (c as Buffer).length;
+    if (n >= maxBytes) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).subarray(0, maxBytes);
 }
 
 export interface SampleDoc {
@@ -44,8 +52,7 @@ export async function sampleDocs(maxBytes = Infinity): Promise<SampleDoc[]> {
   const docs: SampleDoc[] = [];
   for (const file of walk(samplesDir)) {
     const name = relative(samplesDir, file);
-    let bytes = await readAll(file);
-    if (bytes.length > maxBytes) bytes = bytes.subarray(0, maxBytes);
+    const bytes = await readStart(file, maxBytes);
     const parts = bytes.includes(0) ? bytes.toString('utf8').split(/\0+/) : [bytes.toString('utf8')];
     parts.forEach((text, i) => {
       if (text) docs.push({ name: parts.length > 1 ? `${name}#${i}` : name, text });

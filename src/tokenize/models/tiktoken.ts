@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
+import { tokenizeNative } from '../../native/addons.js';
 
 export type TiktokenPattern = 'cl100k_base' | 'o200k_base' | 'llama3' | 'r50k_base' | 'p50k_base';
 export type TiktokenName = 'cl100k_base' | 'o200k_base' | 'llama3' | 'r50k_base' | 'p50k_base';
@@ -182,4 +183,29 @@ export function tiktokenSpec(nameOrPath: TiktokenName | string, opts: { pattern?
   }
   cache.set(key, spec);
   return spec;
+}
+
+/** A model created by the addon's direct byte_bpe exports (native/tokenize/byte_bpe_napi.cc). */
+export type ByteBpeHandle = object & { readonly __byteBpe: unique symbol };
+
+/**
+ * The addon's direct byte_bpe exports: one document per call on the calling thread, for tests,
+ * benchmarks and debugging (corpus-scale work goes through the batch engine).
+ */
+export interface ByteBpeNative {
+  byteBpeCreate(spec: ByteBpeSpec): ByteBpeHandle;
+  /** Ordinary text: special-token text is encoded as text; no BOS/EOS. */
+  byteBpeEncode(h: ByteBpeHandle, utf8: Uint8Array): Uint32Array;
+  /** Allowed special tokens (default: all of the model's) become their ids. */
+  byteBpeEncodeWithSpecials(h: ByteBpeHandle, utf8: Uint8Array, allowed?: string[]): Uint32Array;
+  byteBpeDecode(h: ByteBpeHandle, ids: Uint32Array): Buffer;
+  /** Byte offsets where the pre-tokenizer's pieces end. */
+  byteBpeSplit(h: ByteBpeHandle, utf8: Uint8Array): Uint32Array;
+  byteBpeInfo(h: ByteBpeHandle): { vocabSize: number; ranks: number; pattern: string };
+  /** Class bits of code points in the pre-tokenizer's tables (1 L, 2 N, 4 \s, 8 M, 16 o200k upper, 32 o200k lower). */
+  unicodeClassFlags(cps: Uint32Array): Uint8Array;
+}
+
+export function byteBpeNative(): ByteBpeNative {
+  return tokenizeNative<ByteBpeNative>();
 }
