@@ -28,7 +28,20 @@ struct CacheEntry {
   uint32_t ids[kCacheIds];
 };
 
+// Short-piece cache: direct-mapped, per thread, (first 8 bytes, length) -> the one id of a piece of at
+// most 8 bytes that is a whole vocabulary token. 64 KB, so it stays in L1/L2 where the 4 MB vocabulary
+// table does not; in English most pieces are such short whole tokens.
+constexpr size_t kShortBits = 12;
+
+struct ShortEntry {
+  uint64_t head;
+  uint32_t len;  // 0 = empty
+  uint32_t id;
+};
+
 struct BpeScratch final : Scratch {
+  const uint8_t* text_end = nullptr;             // end of the text being encoded (for 8-byte loads)
+  std::vector<ShortEntry> short_cache = std::vector<ShortEntry>(size_t(1) << kShortBits);
   std::string repaired;                          // the input after UTF-8 repair (only when invalid)
   std::vector<std::pair<uint32_t, uint32_t>> parts;  // (start, rank of the pair starting here)
   std::vector<uint32_t> next, prev;              // linked list of the large-piece merge
@@ -41,6 +54,16 @@ inline uint64_t load_head(const uint8_t* p, size_t n) {
   return v;
 }
 
+// The first min(8, n) bytes at p, zero-padded; one unaligned load when 8 bytes are readable before `end`.
+inline uint64_t load_head(const uint8_t* p, size_t n, const uint8_t* end) {
+  if (p + 8 <= end) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return n >= 8 ? v : v & ((uint64_t(1) << (8 * n)) - 1);
+  }
+  return load_head(p, n);
+}
+
 inline uint64_t mix(uint64_t h) {
   h ^= h >> 32;
   h *= 0xD6E8FEB86659FD93ull;
@@ -48,17 +71,18 @@ inline uint64_t mix(uint64_t h) {
   return h;
 }
 
-// Hash of token bytes whose first 8 (zero-padded) are `head`.
-inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t head) {
+// Hash of token bytes whose first 8 (zero-padded) are `head`; bytes up to `end` may be read.
+inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t head, const uint8_t* end) {
   uint64_t h = (head ^ (uint64_t(n) << 56)) * 0x9E3779B97F4A7C15ull;
   for (size_t i = 8; i < n; i += 8) {
-    uint64_t v = 0;
-    std::memcpy(&v, p + i, n - i < 8 ? n - i : 8);
+    uint64_t v = load_head(p + i, n - i, end);
     h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 29;
   }
   return mix(h);
 }
+
+inline uint64_t hash_bytes(const uint8_t* p, size_t n, uint64_t head) { return hash_bytes(p, n, head, p + n); }
 
 int base64_value(uint8_t c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -160,7 +184,7 @@ ByteBpe::ByteBpe(const uint8_t* tiktoken, size_t len, std::vector<Special> speci
   }
   for (int c = 0; c < 256; c++) {
     uint8_t byte = uint8_t(c);
-    byte_rank_[c] = rank_of(&byte, 1);
+    byte_rank_[c] = rank_of(&byte, 1, &byte + 1);
     if (byte_rank_[c] == kNone)
       throw std::invalid_argument("byte_bpe: the vocabulary lacks the single byte " + std::to_string(c) + " (not a byte-level BPE)");
   }
@@ -184,10 +208,10 @@ uint32_t ByteBpe::lookup(const uint8_t* p, size_t n, uint64_t head, uint64_t has
   }
 }
 
-uint32_t ByteBpe::rank_of(const uint8_t* p, size_t n) const {
+uint32_t ByteBpe::rank_of(const uint8_t* p, size_t n, const uint8_t* end) const {
   if (n > max_token_len_) return kNone;
-  uint64_t head = load_head(p, n);
-  return lookup(p, n, head, hash_bytes(p, n, head));
+  uint64_t head = load_head(p, n, end);
+  return lookup(p, n, head, hash_bytes(p, n, head, end));
 }
 
 std::unique_ptr<Scratch> ByteBpe::make_scratch() const { return std::make_unique<BpeScratch>(); }
@@ -211,6 +235,7 @@ void ByteBpe::encode(const uint8_t* text, size_t len, std::vector<uint32_t>& out
 
 template <pretok::Pattern P>
 void ByteBpe::encode_segment(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const {
+  static_cast<BpeScratch&>(scratch).text_end = s + len;
   for (size_t p = 0; p < len;) {
     size_t e = pretok::next_piece(P, s, p, len);
     encode_piece(s + p, e - p, out, scratch);
@@ -223,17 +248,26 @@ void ByteBpe::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& ou
     out.push_back(byte_rank_[p[0]]);
     return;
   }
+  auto& sc = static_cast<BpeScratch&>(scratch);
   uint64_t head = 0, hash = 0;
   if (n <= max_token_len_) {
-    head = load_head(p, n);
-    hash = hash_bytes(p, n, head);
+    head = load_head(p, n, sc.text_end);
+    hash = hash_bytes(p, n, head, sc.text_end);
+    ShortEntry* se = nullptr;
+    if (n <= 8) {
+      se = &sc.short_cache[hash & ((size_t(1) << kShortBits) - 1)];
+      if (se->len == n && se->head == head) {
+        out.push_back(se->id);
+        return;
+      }
+    }
     uint32_t r = lookup(p, n, head, hash);
     if (r != kNone) {
+      if (se) *se = ShortEntry{head, uint32_t(n), r};
       out.push_back(r);
       return;
     }
   }
-  auto& sc = static_cast<BpeScratch&>(scratch);
   CacheEntry* entry = nullptr;
   if (n <= kCacheKey) {
     entry = &sc.cache[hash & ((size_t(1) << kCacheBits) - 1)];
@@ -263,13 +297,14 @@ void ByteBpe::encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& ou
 void ByteBpe::bpe_small(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const {
   auto& parts = static_cast<BpeScratch&>(scratch).parts;
   parts.clear();
-  for (size_t i = 0; i + 1 < n; i++) parts.emplace_back(uint32_t(i), rank_of(p + i, 2));
+  const uint8_t* end = static_cast<BpeScratch&>(scratch).text_end;
+  for (size_t i = 0; i + 1 < n; i++) parts.emplace_back(uint32_t(i), rank_of(p + i, 2, end));
   parts.emplace_back(uint32_t(n - 1), kNone);
   parts.emplace_back(uint32_t(n), kNone);
   // Rank of parts i, i+1, i+2 merged... i.e. of the bytes from parts[i] to parts[i+3].
   auto pair_rank = [&](size_t i) -> uint32_t {
     if (i + 3 >= parts.size()) return kNone;
-    return rank_of(p + parts[i].first, parts[i + 3].first - parts[i].first);
+    return rank_of(p + parts[i].first, parts[i + 3].first - parts[i].first, end);
   };
   while (parts.size() > 2) {
     uint32_t best = kNone;
@@ -286,8 +321,7 @@ void ByteBpe::bpe_small(const uint8_t* p, size_t n, std::vector<uint32_t>& out, 
     parts.erase(parts.begin() + at + 1);
   }
   for (size_t i = 0; i + 1 < parts.size(); i++) {
-    uint32_t r = rank_of(p + parts[i].first, parts[i + 1].first - parts[i].first);
-    out.push_back(r);
+    out.push_back(rank_of(p + parts[i].first, parts[i + 1].first - parts[i].first, end));
   }
 }
 
@@ -296,6 +330,7 @@ void ByteBpe::bpe_small(const uint8_t* p, size_t n, std::vector<uint32_t>& out, 
 // parts only grow, so "same left start and same end of the right neighbour" identifies the pair.
 void ByteBpe::bpe_large(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const {
   auto& sc = static_cast<BpeScratch&>(scratch);
+  const uint8_t* end = sc.text_end;
   auto& next = sc.next;  // next[i]: start of the part after the part starting at i (n at the end)
   auto& prev = sc.prev;  // prev[i]: start of the part before; kNone for the first; dead parts: next = 0
   next.assign(n + 1, 0);
@@ -315,7 +350,7 @@ void ByteBpe::bpe_large(const uint8_t* p, size_t n, std::vector<uint32_t>& out, 
     uint32_t j = next[i];
     if (j >= n) return;
     uint32_t e = next[j];
-    uint32_t r = rank_of(p + i, e - i);
+    uint32_t r = rank_of(p + i, e - i, end);
     if (r != kNone) heap.push(Entry{r, i, e});
   };
   for (uint32_t i = 0; i + 1 < n; i++) push_pair(i);
@@ -333,7 +368,7 @@ void ByteBpe::bpe_large(const uint8_t* p, size_t n, std::vector<uint32_t>& out, 
     if (prev[i] != kNone) push_pair(prev[i]);
     push_pair(i);
   }
-  for (uint32_t i = 0; i < n; i = next[i]) out.push_back(rank_of(p + i, next[i] - i));
+  for (uint32_t i = 0; i < n; i = next[i]) out.push_back(rank_of(p + i, next[i] - i, end));
 }
 
 void ByteBpe::encode_with_specials(const uint8_t* text, size_t len, const std::vector<bool>* allowed,
