@@ -227,6 +227,10 @@ const uint8_t* ByteBpe::valid_text(const uint8_t* text, size_t& len, Scratch& sc
 
 void ByteBpe::encode(const uint8_t* text, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const {
   const uint8_t* s = valid_text(text, len, scratch);
+  encode_valid(s, len, out, scratch);
+}
+
+void ByteBpe::encode_valid(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const {
   switch (pattern_) {
     case pretok::Pattern::kCl100k: encode_segment<pretok::Pattern::kCl100k>(s, len, out, scratch); break;
     case pretok::Pattern::kO200k: encode_segment<pretok::Pattern::kO200k>(s, len, out, scratch); break;
@@ -392,20 +396,12 @@ void ByteBpe::encode_with_specials(const uint8_t* text, size_t len, const std::v
         hit = sp;
     }
     if (!hit) continue;
-    switch (pattern_) {
-      case pretok::Pattern::kCl100k: encode_segment<pretok::Pattern::kCl100k>(s + seg, p - seg, out, scratch); break;
-      case pretok::Pattern::kO200k: encode_segment<pretok::Pattern::kO200k>(s + seg, p - seg, out, scratch); break;
-      default: encode_segment<pretok::Pattern::kR50k>(s + seg, p - seg, out, scratch); break;
-    }
+    encode_valid(s + seg, p - seg, out, scratch);
     out.push_back(hit->id);
     p += hit->text.size() - 1;
     seg = p + 1;
   }
-  switch (pattern_) {
-    case pretok::Pattern::kCl100k: encode_segment<pretok::Pattern::kCl100k>(s + seg, len - seg, out, scratch); break;
-    case pretok::Pattern::kO200k: encode_segment<pretok::Pattern::kO200k>(s + seg, len - seg, out, scratch); break;
-    default: encode_segment<pretok::Pattern::kR50k>(s + seg, len - seg, out, scratch); break;
-  }
+  encode_valid(s + seg, len - seg, out, scratch);
 }
 
 void ByteBpe::split(const uint8_t* text, size_t len, std::vector<uint32_t>& ends, Scratch& scratch) const {

@@ -71,6 +71,8 @@ class ByteBpe final : public Encoder {
   uint32_t lookup(const uint8_t* p, size_t n, uint64_t head, uint64_t hash) const;
   // Rank of the bytes [p, p+n), or kNone; bytes up to `end` (≥ p+n) may be read.
   uint32_t rank_of(const uint8_t* p, size_t n, const uint8_t* end) const;
+  // Ordinary text that is valid UTF-8, its end being an end of text for the pre-tokenizer.
+  void encode_valid(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const;
   template <pretok::Pattern P>
   void encode_segment(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const;
   void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const;

@@ -119,6 +119,23 @@ inline size_t contraction_end(const uint8_t* s, size_t q, size_t len, bool fold)
   return q;
 }
 
+// `\p{N}{1,3}` for a number whose first code point ends at q: at most two more \p{N} code points.
+inline size_t digits_end(const uint8_t* s, size_t q, size_t len) {
+  for (int k = 1; k < 3 && q < len; k++) {
+    Cp c = decode(s, q);
+    if (!(cls(c.cp) & kNumber)) break;
+    q += c.n;
+  }
+  return q;
+}
+
+// `[^\s\p{L}\p{N}]+[\r\n]*` (cl100k) or `...[\r\n/]*` (o200k, `slash`), the run continuing at q.
+inline size_t punct_end(const uint8_t* s, size_t q, size_t len, bool slash) {
+  size_t e = run_end_not(s, q, len, kSpace | kLetter | kNumber);
+  while (e < len && (s[e] == '\r' || s[e] == '\n' || (slash && s[e] == '/'))) e++;
+  return e;
+}
+
 // The whitespace alternatives shared by every pattern, for a piece starting with a \s code point at p:
 //   `\s*[\r\n]+` (cl100k/o200k only): ends after the last CR/LF of the whitespace run;
 //   `\s+(?!\S)`: the whole run at end of text, else the run minus its last code point (when ≥ 2);
@@ -162,24 +179,14 @@ inline size_t next_cl100k(const uint8_t* s, size_t p, size_t len) {
       if (b1 < 0x80 ? (kAscii.f[b1] & kLetter) : (cls(decode(s, p + 1).cp) & kLetter))
         return run_end(s, p + 1, len, kLetter);
     }
-    if (f0 & kNumber) {
-      size_t q = p + 1;
-      for (int k = 1; k < 3 && q < len; k++) {
-        Cp c = decode(s, q);
-        if (!(cls(c.cp) & kNumber)) break;
-        q += c.n;
-      }
-      return q;
-    }
+    if (f0 & kNumber) return digits_end(s, p + 1, len);
     size_t q = p;
     if (b0 == ' ' && p + 1 < len) {
       Cp c1 = decode(s, p + 1);
       if (!(cls(c1.cp) & (kSpace | kLetter | kNumber))) q = p + 1;
     }
     if (q != p || !(f0 & kSpace)) {
-      size_t e = run_end_not(s, q + (q == p ? 1 : 0), len, kSpace | kLetter | kNumber);
-      while (e < len && (s[e] == '\r' || s[e] == '\n')) e++;
-      return e;
+      return punct_end(s, q + (q == p ? 1 : 0), len, false);
     }
     return whitespace_end(s, p, len, true);
   }
@@ -189,19 +196,9 @@ inline size_t next_cl100k(const uint8_t* s, size_t p, size_t len) {
   size_t p1 = p + c0.n;
   if (f0 & kLetter) return run_end(s, p1, len, kLetter);
   if (!(f0 & kNumber) && p1 < len && (cls(decode(s, p1).cp) & kLetter)) return run_end(s, p1, len, kLetter);
-  if (f0 & kNumber) {
-    size_t q = p1;
-    for (int k = 1; k < 3 && q < len; k++) {
-      Cp c = decode(s, q);
-      if (!(cls(c.cp) & kNumber)) break;
-      q += c.n;
-    }
-    return q;
-  }
+  if (f0 & kNumber) return digits_end(s, p1, len);
   if (!(f0 & kSpace)) {
-    size_t e = run_end_not(s, p1, len, kSpace | kLetter | kNumber);
-    while (e < len && (s[e] == '\r' || s[e] == '\n')) e++;
-    return e;
+    return punct_end(s, p1, len, false);
   }
   return whitespace_end(s, p, len, true);
 }
@@ -244,21 +241,11 @@ inline size_t next_o200k(const uint8_t* s, size_t p, size_t len) {
     if (!e && (f0 & (kUpperish | kLowerish))) e = o200k_letters(s, p, len, alt);
   }
   if (e) return contraction_end(s, e, len, true);
-  if (f0 & kNumber) {
-    size_t q = p1;
-    for (int k = 1; k < 3 && q < len; k++) {
-      Cp c = decode(s, q);
-      if (!(cls(c.cp) & kNumber)) break;
-      q += c.n;
-    }
-    return q;
-  }
+  if (f0 & kNumber) return digits_end(s, p1, len);
   size_t q = p;
   if (b0 == ' ' && p1 < len && !(cls(decode(s, p1).cp) & (kSpace | kLetter | kNumber))) q = p1;
   if (q != p || !(f0 & kSpace)) {
-    size_t r = run_end_not(s, q == p ? p1 : q, len, kSpace | kLetter | kNumber);
-    while (r < len && (s[r] == '\r' || s[r] == '\n' || s[r] == '/')) r++;
-    return r;
+    return punct_end(s, q == p ? p1 : q, len, true);
   }
   return whitespace_end(s, p, len, true);
 }
