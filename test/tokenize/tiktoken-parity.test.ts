@@ -46,8 +46,25 @@ for (const name of ['cl100k_base', 'o200k_base', 'llama3'] as const) {
   });
 }
 
-test('llama3: every sample file encodes to llama3-tokenizer-js ids', async () => {
-  checkSamples('llama3', await docsCapped(CAP.llama3js!), llama3JsEncode);
+/**
+ * Where JavaScript's RegExp differs from Rust's, llama3-tokenizer-js differs from Meta's tokenizer and
+ * corpusmill follows Meta: JS `\s` includes U+FEFF and excludes U+0085, and its contractions fold only
+ * ASCII case (`'ſ`). Documents containing those are compared with Meta's semantics only (test above).
+ */
+const JS_REGEX_DIVERGENCE = /[\uFEFF\u0085]|'\u017F/;
+
+test('llama3: every sample file encodes to llama3-tokenizer-js ids (except where JS regex semantics differ)', async () => {
+  const all = await docsCapped(CAP.llama3js!);
+  const docs = all.filter((d) => !JS_REGEX_DIVERGENCE.test(d.text));
+  assert.ok(docs.length > all.length * 0.95);
+  checkSamples('llama3', docs, llama3JsEncode);
+});
+
+test('llama3 follows Meta, not llama3-tokenizer-js, where JS regex semantics differ (U+FEFF, U+0085)', () => {
+  for (const text of ['>\n\uFEFF<header class', 'a \u0085b', '\uFEFF\uFEFF&lt;/']) {
+    assert.equal(firstDifference(encode('llama3', text), referenceEncode('llama3', text)), null, JSON.stringify(text));
+    assert.notDeepEqual(encode('llama3', text), llama3JsEncode(text), JSON.stringify(text));
+  }
 });
 
 const tokenizerDir = join(samplesDir, 'tokenizer');
