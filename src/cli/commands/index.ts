@@ -1,4 +1,13 @@
 /** Every CLI command; each file registers one command (or a group) on the program. */
 import type { Command } from 'commander';
+import { registerBuild } from './build.js';
+import { registerFetch } from './fetch.js';
+import { registerStats } from './stats.js';
+import { registerInspect } from './inspect.js';
+import { registerTask } from './task.js';
+import { registerStatus } from './status.js';
+import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
+import { registerPlan } from './plan.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask];
