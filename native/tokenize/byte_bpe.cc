@@ -157,6 +157,9 @@ ByteBpe::ByteBpe(const uint8_t* tiktoken, size_t len, std::vector<Special> speci
   rank_count_ = tokens.size();
   uint32_t max_rank = 0;
   for (auto& t : tokens) max_rank = std::max(max_rank, t.first);
+  // Ranks index flat arrays: refuse a sparse file that would need gigabytes for them.
+  if (max_rank >= (1u << 24) && max_rank / 4 > tokens.size())
+    throw std::invalid_argument("byte_bpe: ranks up to " + std::to_string(max_rank) + " for " + std::to_string(tokens.size()) + " tokens (too sparse)");
   tok_off_.assign(size_t(max_rank) + 1, 0);
   tok_len_.assign(size_t(max_rank) + 1, 0);
   size_t total = 0;
