@@ -6,15 +6,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
-import { join, dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { openDecompressed } from '../../src/io/compression.js';
+import { repoRoot, samplesRoot } from '../helpers.js';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot };
+
 /** `../shared/samples` beside the clone (CI), or two levels up for a git worktree under /work/wt. */
-export const samplesDir = [join(repoRoot, '..', 'shared', 'samples'), join(repoRoot, '..', '..', 'shared', 'samples')].find((d) =>
-  existsSync(d),
-) ?? join(repoRoot, '..', 'shared', 'samples');
+export const samplesDir = existsSync(samplesRoot) ? samplesRoot : join(repoRoot, '..', '..', 'shared', 'samples');
 
 function walk(dir: string): string[] {
   const out: string[] = [];
