@@ -3,7 +3,7 @@
 // Design (why it is built this way; numbers in docs/tokenize-tiktoken.md):
 // - Pre-tokenize with the hand-written splitters of pretok.h (no regex engine: tiktoken spends most of
 //   its time in the regex).
-// - Per piece, cheapest first: a single byte -> its rank from a 256-entry table; a per-thread 96 KB
+// - Per piece, cheapest first: a single byte -> its rank from a 256-entry table; a per-thread 384 KB
 //   cache of short pieces (≤ 16 bytes) that are whole tokens, because the 4 MB vocabulary table misses
 //   L2 and such pieces are nearly all of English (95 -> 130 MB/s); the whole piece in the vocabulary ->
 //   one id (this shortcut is semantic, not only an optimisation: tiktoken's encoder does it too, and for
