@@ -7,6 +7,8 @@
 //                                      'o200k_base' | 'llama3' | 'r50k_base' | 'p50k_base'}
 //   byteBpeEncode(handle, utf8: Uint8Array) -> Uint32Array            ordinary text (no BOS/EOS, special
 //                                                                     token text encoded as text)
+//   byteBpeCount(handle, utf8) -> number                              the number of ids byteBpeEncode
+//                                                                     gives, without handing them to JS
 //   byteBpeEncodeWithSpecials(handle, utf8, allowed?: string[]) -> Uint32Array
 //                                      allowed special tokens become their ids (omitted = all of them)
 //   byteBpeDecode(handle, ids: Uint32Array) -> Buffer
@@ -138,6 +140,16 @@ Napi::Value Encode(const Napi::CallbackInfo& info) {
   return to_uint32_array(info.Env(), h->out);
 }
 
+Napi::Value Count(const Napi::CallbackInfo& info) {
+  Handle* h = get_handle(info);
+  const uint8_t* data;
+  size_t len;
+  if (!h || !get_bytes(info, 1, &data, &len)) return info.Env().Undefined();
+  h->out.clear();
+  h->model->encode(data, len, h->out, *h->scratch);
+  return Napi::Number::New(info.Env(), double(h->out.size()));
+}
+
 Napi::Value EncodeWithSpecials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Handle* h = get_handle(info);
@@ -226,6 +238,7 @@ Napi::Value ClassFlags(const Napi::CallbackInfo& info) {
 RegisterExports exports([](Napi::Env env, Napi::Object target) {
   target.Set("byteBpeCreate", Napi::Function::New(env, Create, "byteBpeCreate"));
   target.Set("byteBpeEncode", Napi::Function::New(env, Encode, "byteBpeEncode"));
+  target.Set("byteBpeCount", Napi::Function::New(env, Count, "byteBpeCount"));
   target.Set("byteBpeEncodeWithSpecials", Napi::Function::New(env, EncodeWithSpecials, "byteBpeEncodeWithSpecials"));
   target.Set("byteBpeDecode", Napi::Function::New(env, Decode, "byteBpeDecode"));
   target.Set("byteBpeSplit", Napi::Function::New(env, Split, "byteBpeSplit"));

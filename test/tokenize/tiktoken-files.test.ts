@@ -57,3 +57,10 @@ test('bad .tiktoken data and specs are refused with the reason', () => {
   assert.throws(() => native.byteBpeEncode({} as never, Buffer.from('x')), /handle/);
   assert.throws(() => tiktokenSpec(join(dir, 'missing.tiktoken')), /cannot read the .tiktoken file/);
 });
+
+test('byteBpeCount gives the number of ids byteBpeEncode gives', () => {
+  const h = native.byteBpeCreate(tiktokenSpec('cl100k_base'));
+  for (const text of ['', 'hello world', "It's 2024.\n\n  Ünïcödé 你好 🦙"]) {
+    assert.equal(native.byteBpeCount(h, Buffer.from(text)), native.byteBpeEncode(h, Buffer.from(text)).length);
+  }
+});

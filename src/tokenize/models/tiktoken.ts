@@ -196,6 +196,8 @@ export interface ByteBpeNative {
   byteBpeCreate(spec: ByteBpeSpec): ByteBpeHandle;
   /** Ordinary text: special-token text is encoded as text; no BOS/EOS. */
   byteBpeEncode(h: ByteBpeHandle, utf8: Uint8Array): Uint32Array;
+  /** How many ids byteBpeEncode gives (the ids are not handed to JavaScript). */
+  byteBpeCount(h: ByteBpeHandle, utf8: Uint8Array): number;
   /** Allowed special tokens (default: all of the model's) become their ids. */
   byteBpeEncodeWithSpecials(h: ByteBpeHandle, utf8: Uint8Array, allowed?: string[]): Uint32Array;
   byteBpeDecode(h: ByteBpeHandle, ids: Uint32Array): Buffer;
