@@ -7,7 +7,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { attemptPath, failurePath, writeJsonAtomic, type Attempt, type Failure } from './markers.js';
 import type { Doc } from '../core/document.js';
@@ -79,6 +79,18 @@ export async function createSteps(pipeline: Pipeline, stage: StageConfig, outDir
   return steps;
 }
 
+async function removeStaleTmp(marker: string): Promise<void> {
+  const dir = dirname(marker);
+  const stem = basename(marker).replace(/\.json$/, '.');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.startsWith(stem) && n.includes('.tmp-')).map((n) => rm(join(dir, n), { force: true })));
+}
+
 /** Removes what an earlier, unfinished attempt of this task may have left. */
 async function removePartial(dir: string, prefix: string): Promise<void> {
   let names: string[];
@@ -109,6 +121,8 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     time_ms: 0,
   };
   const isMain = ref.phase === MAIN_PHASE;
+  // A process killed while writing this task's marker or attempt record leaves `<name>.tmp-<pid>`.
+  await removeStaleTmp(markerPath(rt.outDir, ref.stage, ref.phase, ref.idx));
   const attempt: Attempt = { started_at: new Date().toISOString(), host: hostname(), pid: process.pid, job: clusterJobId(), log: process.env.CORPUSMILL_LOG_FILE };
   await writeJsonAtomic(attemptPath(rt.outDir, ref.stage, ref.phase, ref.idx), attempt);
   const pass = parsePassPhase(ref.phase);
