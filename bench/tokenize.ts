@@ -8,8 +8,9 @@
  * the same LLaMA vocabulary as tokenizer.json), sentencepiece `spm_encode` (the same vocabulary as
  * tokenizer.model, a process per run, so it includes start-up), llama-tokenizer-js (on the first 150 KB only,
  * it is slow), and tiktoken (npm, WASM) cl100k_base as the usual yardstick (a different vocabulary).
+ * corpusmill and tiktoken: best of 6 runs; the slow peers: best of 2.
  * Each engine reports wall-clock MB/s and CPU MB/s (bytes per CPU-second of all its threads; for
- * spm_encode the child's CPU time), best of 3. On a shared, loaded machine wall-clock numbers mostly
+ * spm_encode the child's CPU time). On a shared, loaded machine wall-clock numbers mostly
  * measure the neighbours; CPU MB/s is the per-core speed. Ratios compare CPU MB/s to corpusmill 1 thread.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +27,9 @@ import { llamaModelProto, llamaTokenizerJson, sampleTexts, samplesDir } from '..
 
 const MB = 1e6;
 const SIZE = 1.5 * MB;
-const REPS = 3;
+/** Best of REPS for the fast engines (the first run also warms corpusmill's per-thread chunk cache); slow peers run twice. */
+const REPS = 6;
+const SLOW_REPS = 2;
 
 function docsOf(bytes: Buffer): string[] {
   const text = new TextDecoder().decode(bytes.subarray(0, SIZE));
@@ -55,9 +58,9 @@ const inputs: Record<string, string[]> = {
 /** An engine run returns its token count and, for child processes, the child's CPU milliseconds. */
 type Run = () => number | { tokens: number; cpuMs: number } | Promise<number>;
 
-async function best(fn: Run): Promise<{ ms: number; cpuMs: number; tokens: number }> {
+async function best(fn: Run, reps: number): Promise<{ ms: number; cpuMs: number; tokens: number }> {
   let ms = Infinity, cpuMs = Infinity, tokens = 0;
-  for (let r = 0; r < REPS; r++) {
+  for (let r = 0; r < reps; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = await fn();
@@ -109,7 +112,7 @@ for (const [name, docs] of Object.entries(inputs)) {
   runs.push(['llama-tokenizer-js (first 150 KB)', slice.reduce((a, d) => a + Buffer.byteLength(d), 0), () => slice.reduce((a, d) => a + llamaJs.encode(d, false, true).length, 0)]);
   let base = 0;
   for (const [engine, n, fn] of runs) {
-    const { ms, cpuMs, tokens } = await best(fn);
+    const { ms, cpuMs, tokens } = await best(fn, engine.startsWith('corpusmill') || engine.startsWith('tiktoken') ? REPS : SLOW_REPS);
     const mbs = n / MB / (ms / 1000);
     const cpuMbs = n / MB / (cpuMs / 1000);
     if (!base) base = cpuMbs;

@@ -19,8 +19,11 @@
 //   gives the same ids as SentencePiece's whole-sentence BPE (HF tokenizers PR #2256 relies on the same
 //   fact). Characters that occur in no mergeable pair (LLaMA: "\n", "\t", digits, byte-fallback chars)
 //   are cut points too and are emitted directly. SentencePiece itself runs BPE over the whole sentence.
-// - A per-thread, direct-mapped chunk cache (chunk bytes -> ids). Prose reuses a few thousand words, so
-//   most chunks cost one hash and one memcmp instead of a merge loop; this is where the speed comes from.
+// - A per-thread chunk cache (chunk bytes -> ids; 2-way set associative, one 64-byte line per entry, keys
+//   compared as three words). Prose reuses a few thousand words, so most chunks cost one hash and three
+//   compares instead of a merge loop; this is where the speed comes from. Misses dominated the profile
+//   while the cache was direct-mapped (frequent words evicting each other); 2 ways made the Gutenberg
+//   benchmark ~40% faster. Chunks are found a block ahead and their cache lines prefetched.
 // - Id-pair table (open addressing, (left_id, right_id) -> (rank, merged_id)) built once from every split
 //   of every piece: the merge loop never builds strings or hashes bytes.
 // - Short chunks merge with a flat array and a linear min-scan (cache-friendly); long ones (a 10 MB word)
