@@ -5,7 +5,11 @@
  * scripts/sample/ and a line here.
  */
 import { makeC4Sample } from './sample/c4.js';
+import { makeDedupSample } from './sample/dedup.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
+await makeDedupSample(root);
+import { makeGithubSample } from './sample/github.js';
+await makeGithubSample(root);
 process.stderr.write('sample inputs written under samples/\n');
