@@ -144,7 +144,7 @@ export class Fetcher {
 
   /** Where a URL is cached: `<cache>/<host>/<path>` (query strings folded into the name). */
   cachePath(url: string): string {
-    const u = new URL(url);
+    const u = new URL(cacheKeyUrl(url));
     const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
     const parts = u.pathname.split('/').filter((p) => p && p !== '.' && p !== '..').map(safe);
     if (parts.length === 0) parts.push('index');
@@ -174,7 +174,7 @@ export class Fetcher {
     try {
       const meta = JSON.parse(await readFile(metaPath, 'utf8')) as FetchRecord;
       const st = await stat(path);
-      if (meta.url === remote.url && st.size === meta.bytes && (!remote.sha256 || remote.sha256 === meta.sha256)) {
+      if (cacheKeyUrl(meta.url) === cacheKeyUrl(remote.url) && st.size === meta.bytes && (!remote.sha256 || remote.sha256 === meta.sha256)) {
         this.opts.onFetched?.(meta);
         return { ...remote, path, size: meta.bytes, sha256: meta.sha256 };
       }
@@ -307,6 +307,18 @@ export class Fetcher {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/**
+ * The URL a download is cached under: presigned S3 URLs (sources/arxiv/s3.ts) carry a fresh
+ * signature, date and credential on every listing, so the `X-Amz-*` authentication parameters are
+ * left out; a re-signed URL then finds the finished file or resumes its `.part`.
+ */
+export function cacheKeyUrl(url: string): string {
+  if (!/[?&]X-Amz-/i.test(url)) return url;
+  const u = new URL(url);
+  for (const k of [...u.searchParams.keys()]) if (/^x-amz-(algorithm|credential|date|expires|signedheaders|signature|security-token)$/i.test(k)) u.searchParams.delete(k);
+  return u.href;
 }
 
 function headerString(v: string | string[] | undefined): string | null {
