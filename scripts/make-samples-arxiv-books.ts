@@ -163,4 +163,148 @@ async function makeArxiv(): Promise<void> {
   writeFileSync(join(out, 'arXiv_src_2301_001.tar'), monthly);
 }
 
+// --- Gutenberg ----------------------------------------------------------------------------------
+
+/** A deterministic word stream (xorshift32), so the books are prose-like and reproducible. */
+function prose(seed: number, lines: number): string[] {
+  const words = ['the', 'river', 'ran', 'under', 'old', 'bridge', 'and', 'she', 'watched', 'lanterns', 'of', 'a', 'town', 'that', 'had', 'forgotten', 'its', 'name', 'while', 'bells', 'rang', 'slowly', 'over', 'grey', 'roofs', 'in', 'winter', 'light', 'he', 'said', 'nothing', 'more', 'until', 'morning', 'came', 'with', 'rain', 'letters', 'from', 'abroad'];
+  let x = seed >>> 0 || 1;
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+  const out: string[] = [];
+  for (let l = 0; l < lines; l++) {
+    const n = 8 + (next() % 6);
+    const ws: string[] = [];
+    for (let i = 0; i < n; i++) ws.push(words[next() % words.length]!);
+    ws[0] = ws[0]![0]!.toUpperCase() + ws[0]!.slice(1);
+    out.push(ws.join(' ') + (l % 7 === 6 ? '.' : ','));
+    if (l % 7 === 6) out.push('');
+  }
+  return out;
+}
+
+const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n';
+
+function book1990s(id: number, title: string, author: string, body: string[]): string {
+  return crlf([
+    `The Project Gutenberg Etext of ${title}, by ${author}`,
+    '',
+    'Copyright laws are changing all over the world, be sure to check',
+    'the copyright laws for your country before posting these files!!',
+    '',
+    '**Welcome To The World of Free Plain Vanilla Electronic Texts**',
+    '',
+    `${title}`,
+    '',
+    '*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*',
+    '',
+    `${title.toUpperCase()}`,
+    '',
+    `by ${author}`,
+    '',
+    ...body,
+    '',
+    `End of Project Gutenberg Etext of ${title}, by ${author}`,
+  ]);
+}
+
+function book2010s(id: number, title: string, author: string, body: string[]): string {
+  return (
+    '\ufeff' +
+    crlf([
+      `The Project Gutenberg EBook of ${title}, by ${author}`,
+      '',
+      'This eBook is for the use of anyone anywhere at no cost and with',
+      'almost no restrictions whatsoever.',
+      '',
+      `Title: ${title}`,
+      '',
+      `Author: ${author}`,
+      '',
+      `Release Date: May, 2004 [EBook #${id}]`,
+      '',
+      'Language: English',
+      '',
+      `*** START OF THIS PROJECT GUTENBERG EBOOK ${title.toUpperCase()} ***`,
+      '',
+      'Produced by a volunteer of Distributed Proofreaders',
+      '',
+      `${title.toUpperCase()}`,
+      '',
+      ...body,
+      '',
+      `End of the Project Gutenberg EBook of ${title}, by ${author}`,
+      '',
+      `*** END OF THIS PROJECT GUTENBERG EBOOK ${title.toUpperCase()} ***`,
+      '',
+      '***** This file should be named ' + id + '.txt *****',
+      '',
+      'Updated editions will replace the previous one--the old editions',
+      'will be renamed.',
+    ])
+  );
+}
+
+function book2020s(id: number, title: string, author: string, body: string[]): string {
+  return crlf([
+    `The Project Gutenberg eBook of ${title}`,
+    '',
+    'This ebook is for the use of anyone anywhere in the United States and',
+    'most other parts of the world at no cost and with almost no restrictions',
+    'whatsoever.',
+    '',
+    `Title: ${title}`,
+    '',
+    `Author: ${author}`,
+    '',
+    `Release date: January 1, 2023 [eBook #${id}]`,
+    '',
+    'Language: French',
+    '',
+    `*** START OF THE PROJECT GUTENBERG EBOOK ${title.toUpperCase()} ***`,
+    '',
+    ...body,
+    '',
+    '',
+    `        *** END OF THE PROJECT GUTENBERG EBOOK ${title.toUpperCase()} ***`,
+    '',
+    'Updated editions will replace the previous one—the old editions will',
+    'be renamed.',
+  ]);
+}
+
+async function makeGutenberg(): Promise<void> {
+  const out = join(root, 'samples', 'gutenberg');
+  const river = prose(7, 150);
+  // A second edition: new front matter and two corrected lines, otherwise the same text.
+  const riverEdition = ['SECOND EDITION, REVISED', '', ...river.map((l, i) => (i === 40 ? l.replace('river', 'stream') : i === 90 ? l.replace('bells', 'chimes') : l))];
+  const books: Array<{ id: number; text: string }> = [
+    { id: 90001, text: book1990s(90001, 'Lanterns Over the River', 'Ada Example', river) },
+    { id: 90002, text: book2010s(90002, 'The Grey Town', 'Ben Sample', prose(11, 140)) },
+    { id: 90003, text: book2020s(90003, 'Le Pont', 'Claire Exemple', prose(23, 130)) },
+    { id: 90004, text: book2010s(90004, 'Lanterns Over the River', 'Ada Example', riverEdition) },
+  ];
+  for (const b of books) {
+    const dir = join(out, 'cache', 'epub', String(b.id));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `pg${b.id}.txt`), b.text, 'utf8');
+  }
+  const catalog = [
+    'Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves',
+    '90001,Text,1994-03-01,Lanterns Over the River,en,"Example, Ada, 1850-1920",River life -- Fiction,PR,Browsing: Fiction',
+    '90002,Text,2004-05-01,"The Grey Town\nA Winter Chronicle",en,"Sample, Ben",Towns -- Fiction; Winter -- Fiction,PR,Browsing: Fiction',
+    '90003,Text,2023-01-01,Le Pont,fr,"Exemple, Claire",Ponts -- Romans,PQ,Browsing: Fiction',
+    '90004,Text,2004-06-01,"Lanterns Over the River, Second Edition",en,"Example, Ada, 1850-1920",River life -- Fiction,PR,Browsing: Fiction',
+    '90005,Sound,2005-01-01,Lanterns Over the River (audio reading),en,"Example, Ada, 1850-1920",River life -- Fiction,PR,',
+  ];
+  writeFileSync(join(out, 'pg_catalog.csv'), catalog.join('\n') + '\n', 'utf8');
+}
+
 await makeArxiv();
+await makeGutenberg();

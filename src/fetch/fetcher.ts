@@ -22,6 +22,7 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { LocalFile, RemoteFile } from '../sources/source.js';
+import { HostRateLimiter } from './rate-limit.js';
 import { Semaphore } from './semaphore.js';
 
 export interface FetchRecord {
@@ -64,6 +65,8 @@ export class Fetcher {
   private readonly sem: Semaphore;
   private readonly dispatcher: Dispatcher;
   private readonly log: Logger;
+  /** Per-host minimum interval between requests (sources set it for polite mirrors). */
+  readonly rateLimit = new HostRateLimiter();
   readonly opts: Required<Pick<FetcherOptions, 'retries' | 'backoffMs' | 'maxBackoffMs' | 'timeoutMs'>> & FetcherOptions;
 
   constructor(opts: FetcherOptions) {
@@ -122,6 +125,7 @@ export class Fetcher {
     if (local) return { size: (await stat(local)).size, etag: null };
     return this.sem.run(() =>
       this.withRetries(url, async () => {
+        await this.rateLimit.wait(url);
         const res = await request(url, { method: 'HEAD', dispatcher: this.dispatcher });
         await res.body.dump();
         this.checkStatus(url, res.statusCode, res.headers);
@@ -251,8 +255,14 @@ export class Fetcher {
     return { bytes: got, etag: headerString(res.headers.etag), lastModified: headerString(res.headers['last-modified']) };
   }
 
+  /** At least `minIntervalMs` between the starts of two requests to `host` (0 removes the limit). */
+  limitHost(host: string, minIntervalMs: number): void {
+    this.rateLimit.limit(host, minIntervalMs);
+  }
+
   private async get(url: string, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     let res: Dispatcher.ResponseData;
+    await this.rateLimit.wait(url);
     try {
       res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
     } catch (e) {
