@@ -2,5 +2,7 @@
 import type { SourceDef } from './source.js';
 import { c4Source } from './c4/source.js';
 import { jsonlSource } from './jsonl.js';
+import { arxivSource } from './arxiv/source.js';
+import { gutenbergSource, pg19Source } from './books/source.js';
 
-export const sources: SourceDef[] = [jsonlSource, c4Source] as SourceDef[];
+export const sources: SourceDef[] = [jsonlSource, c4Source, arxivSource, gutenbergSource, pg19Source] as SourceDef[];
