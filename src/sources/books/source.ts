@@ -142,7 +142,7 @@ export const gutenbergSource = defineSource({
       }
       ctx.advance(data.length);
       const { text: raw, fallback } = decodeBook(data);
-      const text = p.keep_boilerplate ? raw : stripGutenberg(raw);
+      const text = tidyBook(p.keep_boilerplate ? raw : stripGutenberg(raw));
       if (text.trim().length === 0) {
         ctx.quarantine({ reason: 'empty_book', file: book.name, record: String(book.meta.gutenberg_id), detail: 'nothing left after stripping the PG header and licence' });
         continue;
@@ -152,6 +152,15 @@ export const gutenbergSource = defineSource({
     }
   },
 });
+
+/**
+ * Line endings become LF (PG files are CRLF; stripGutenberg keeps them for parity with c-w) and the
+ * blank lines left at both ends by the stripped header and footer go.
+ */
+export function tidyBook(text: string): string {
+  const t = text.replace(/\r\n?/g, '\n').replace(/^\s*\n/, '').trimEnd();
+  return t === '' ? '' : t + '\n';
+}
 
 export function catalogMeta(e: CatalogEntry): Record<string, unknown> {
   return {
@@ -220,8 +229,8 @@ export const pg19Source = defineSource({
     for (const book of (task.extra?.books ?? []) as BookRef[]) {
       const data = await readFile(book.path);
       ctx.advance(data.length);
-      const { text } = decodeBook(data);
-      if (text.trim().length === 0) {
+      const text = tidyBook(decodeBook(data).text);
+      if (text.length === 0) {
         ctx.quarantine({ reason: 'empty_book', file: book.name, record: book.name, detail: 'empty text file' });
         continue;
       }
