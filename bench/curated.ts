@@ -141,7 +141,22 @@ const arxivClean: BenchCase = {
   },
 };
 
-/** Deterministic prose (xorshift32 over a small vocabulary with numbered rare words). */
+/**
+ * Deterministic prose: pseudo-words built from syllables, drawn with a Zipf-like skew (a few very
+ * common words, a long tail), so books share function words the way real ones do without being
+ * near-copies of each other.
+ */
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ber', 'dan', 'gor', 'hal', 'ist', 'mon', 'pel', 'quo', 'ster', 'wen', 'th', 'an'];
+const VOCAB = Array.from({ length: 20_000 }, (_, i) => {
+  let w = '';
+  let k = i + 1;
+  while (k > 0) {
+    w += SYLLABLES[k % SYLLABLES.length];
+    k = Math.floor(k / SYLLABLES.length);
+  }
+  return w;
+});
+
 function syntheticBook(seed: number, chars: number): string {
   let x = (seed * 2654435761) >>> 0 || 1;
   const next = () => {
@@ -152,11 +167,12 @@ function syntheticBook(seed: number, chars: number): string {
     x >>>= 0;
     return x;
   };
-  const common = ['the', 'of', 'and', 'a', 'to', 'in', 'was', 'he', 'she', 'that', 'it', 'with', 'his', 'her', 'had', 'on', 'at', 'by', 'river', 'town', 'light', 'winter', 'house', 'letter'];
   let s = '';
   while (s.length < chars) {
     const r = next();
-    s += (r % 3 === 0 ? `w${r % 5000}` : common[r % common.length]) + (r % 11 === 0 ? '.\n' : ' ');
+    // Zipf-like: rank = floor(N^u) for uniform u, so rank k has probability ~ 1/k.
+    const rank = Math.floor(Math.pow(VOCAB.length, (r & 0xffffff) / 0x1000000));
+    s += VOCAB[rank - 1 < 0 ? 0 : rank - 1] + (r >>> 28 === 0 ? '.\n' : ' ');
   }
   return s;
 }

@@ -108,15 +108,13 @@ export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_ma
       else simBuckets.set(key, [i]);
     }
   });
-  const seen = new Set<string>();
+  // A pair met in several buckets is checked again: cheaper than remembering pairs, and union and
+  // note are idempotent.
   for (const bucket of simBuckets.values()) {
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
         const i = bucket[x]!;
         const j = bucket[y]!;
-        const pair = `${i},${j}`;
-        if (seen.has(pair)) continue;
-        seen.add(pair);
         if (hamming64(sigs[i]!.simhash!, sigs[j]!.simhash!) <= p.simhash_max_hamming) {
           union(i, j);
           note(i, j, 'simhash');
@@ -125,7 +123,6 @@ export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_ma
     }
   }
   simBuckets.clear();
-  seen.clear();
 
   const decoded = sigs.map((s) => (s.minhash ? new Uint32Array(new Uint8Array(Buffer.from(s.minhash, 'base64')).buffer) : null));
   const bands = new Map<string, number[]>();
@@ -142,9 +139,7 @@ export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_ma
       for (let y = x + 1; y < bucket.length; y++) {
         const i = bucket[x]!;
         const j = bucket[y]!;
-        const pair = `${i},${j}`;
-        if (seen.has(pair)) continue;
-        seen.add(pair);
+        if (find(i) === find(j) && how.get(i)?.has('minhash') && how.get(j)?.has('minhash')) continue;
         if (estimatedJaccard(decoded[i]!, decoded[j]!) >= p.overlap_threshold) {
           union(i, j);
           note(i, j, 'minhash');

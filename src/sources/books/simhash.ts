@@ -124,12 +124,18 @@ export function simhash64(text: string, ngram = SIMHASH_NGRAM): string {
   return hex;
 }
 
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
 /** Hamming distance of two 16-hex-digit values. */
 export function hamming64(a: string, b: string): number {
-  const x = (BigInt('0x' + a) ^ BigInt('0x' + b)).toString(2);
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (x.charCodeAt(i) === 49) n++;
-  return n;
+  const hi = parseInt(a.slice(0, 8), 16) ^ parseInt(b.slice(0, 8), 16);
+  const lo = parseInt(a.slice(8), 16) ^ parseInt(b.slice(8), 16);
+  return popcount32(hi) + popcount32(lo);
 }
 
 /** RedPajama's SimhashIndex bucket keys for k = 5: `"%x:%x" % (block value, block index)`. */
