@@ -21,19 +21,25 @@ export class HostRateLimiter {
     return this.intervals.get(host.toLowerCase()) ?? 0;
   }
 
-  /** Resolves when a request to `url`'s host may start; reserves that slot. */
-  async wait(url: string): Promise<void> {
+  /** Reserves the next slot for `url`'s host and returns how long to wait for it (ms; 0 for now). */
+  reserve(url: string): number {
     let host: string;
     try {
       host = new URL(url).host.toLowerCase();
     } catch {
-      return;
+      return 0;
     }
     const gap = this.intervals.get(host);
-    if (!gap) return;
+    if (!gap) return 0;
     const t = this.now();
     const slot = Math.max(t, this.next.get(host) ?? 0);
     this.next.set(host, slot + gap);
-    if (slot > t) await new Promise((r) => setTimeout(r, slot - t));
+    return slot - t;
+  }
+
+  /** Resolves when a request to `url`'s host may start. */
+  async wait(url: string): Promise<void> {
+    const ms = this.reserve(url);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   }
 }

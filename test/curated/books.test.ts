@@ -13,6 +13,7 @@ import { createLogger } from '../../src/core/log.js';
 import { Fetcher } from '../../src/fetch/fetcher.js';
 import { HostRateLimiter } from '../../src/fetch/rate-limit.js';
 import { parseCatalog, parseCsv } from '../../src/sources/books/catalog.js';
+import { readRdfArchive } from '../../src/sources/books/rdf.js';
 import { bookNearDedupStep, findClusters, bookSignature } from '../../src/sources/books/near-dedup.js';
 import { estimatedJaccard, minhashSignature } from '../../src/sources/books/overlap.js';
 import { hamming64, simhash64, simhashBucketKeys } from '../../src/sources/books/simhash.js';
@@ -72,6 +73,18 @@ describe('gutenberg catalog', () => {
     assert.equal(entries[1]!.title, 'The United States Bill of Rights: The Ten Original Amendments to the Constitution of the United States');
     assert.deepEqual(entries[0]!.authors, ['Jefferson, Thomas, 1743-1826']);
     assert.equal(entries[0]!.issued, '1971-12-01');
+  });
+
+  it('reads the RDF catalog archive (tar.bz2 of 2015 records, plain tar of 2021 records)', async () => {
+    const a = await readRdfArchive(join(G, 'catalog', 'c-w-sample-rdf-files.tar.bz2'));
+    assert.deepEqual(a.map((e) => [e.id, e.languages.join(), e.type]), [[5, 'en', 'Text'], [2701, 'en', 'Text'], [14287, 'fr', 'Text'], [23962, 'zh', 'Text'], [30929, 'nl', 'Text'], [50405, 'en', 'Text']]);
+    const moby = a.find((e) => e.id === 2701)!;
+    assert.equal(moby.title, 'Moby Dick; Or, The Whale');
+    assert.deepEqual(moby.authors, ['Melville, Herman']);
+    assert.equal(moby.issued, '2001-07-01');
+    const b = await readRdfArchive(join(G, 'catalog', 'pgrdf-rdf-files-test.tar'));
+    assert.deepEqual(b.map((e) => [e.id, e.title]), [[1400, 'Great Expectations'], [11, "Alice's Adventures in Wonderland"]]);
+    assert.deepEqual(selectBooks(a, { languages: ['fr', 'nl'], types: ['Text'] }).map((e) => e.id), [14287, 30929]);
   });
 
   it('parses RFC 4180 quoting', () => {
@@ -146,18 +159,16 @@ describe('gutenberg source', () => {
     }
   });
 
-  it('the rate limiter hands out one slot per interval per host and leaves other hosts alone', async () => {
+  it('the rate limiter hands out one slot per interval per host and leaves other hosts alone', () => {
     let now = 1000;
     const rl = new HostRateLimiter(() => now);
     rl.limit('a.example', 50);
-    const t0 = Date.now();
-    await rl.wait('http://b.example/x');
-    await rl.wait('http://a.example/x');
-    assert.ok(Date.now() - t0 < 40, 'first request and other hosts do not wait');
-    now = 1010; // 10 ms later: the next slot is at 1050, so this waits ~40 ms
-    const t1 = Date.now();
-    await rl.wait('http://a.example/y');
-    assert.ok(Date.now() - t1 >= 30);
+    assert.equal(rl.reserve('http://b.example/x'), 0, 'unlimited host');
+    assert.equal(rl.reserve('http://a.example/x'), 0, 'first request');
+    assert.equal(rl.reserve('http://a.example/y'), 50, 'second request waits a full interval');
+    assert.equal(rl.reserve('http://A.EXAMPLE/z'), 100, 'queued behind the second; host names are case-insensitive');
+    now = 1200;
+    assert.equal(rl.reserve('http://a.example/w'), 0, 'after a quiet spell no wait');
   });
 });
 

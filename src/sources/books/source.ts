@@ -1,7 +1,7 @@
 /**
  * Books (4.5% of LLaMA's tokens: Project Gutenberg + Books3; Books3 is withdrawn): two readers.
  *
- * `gutenberg`: the catalog `pg_catalog.csv` picks items by language and type (`Text`: no audio
+ * `gutenberg`: the catalog (`pg_catalog.csv`, or the RDF archive `rdf-files.tar.bz2`) picks items by language and type (`Text`: no audio
  * books, no data sets), then each book's UTF-8 plain text is downloaded from a configurable mirror
  * (`{mirror}{id}/pg{id}.txt`, the layout of gutenberg.org/cache/epub and its mirrors) through the
  * fetch layer with a per-host minimum interval (PG's robot policy asks for polite crawling).
@@ -24,13 +24,26 @@ import { provenanceId, type Doc } from '../../core/document.js';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { defineSource, type LocalFile, type ReadTask, type RemoteFile } from '../source.js';
 import { parseCatalog, parsePg19Metadata, type CatalogEntry } from './catalog.js';
+import { readRdfArchive } from './rdf.js';
 import { stripGutenberg } from './strip.js';
 
 export const GUTENBERG_EBOOK_URL = 'https://www.gutenberg.org/ebooks/';
-const CATALOG_NAME = 'pg_catalog.csv';
+
+/** The catalog file's name in the fetched list: `pg_catalog.csv`, or the RDF archive's own name. */
+function catalogName(url: string): string {
+  const base = decodeURIComponent(url.split(/[?#]/)[0]!.split('/').pop() ?? '');
+  return isRdfArchive(base) ? base : 'pg_catalog.csv';
+}
+const isRdfArchive = (name: string) => /\.tar(\.(bz2|gz))?$/.test(name);
+
+/** Reads either catalog form into the same entries. */
+export async function readCatalog(path: string, name: string): Promise<CatalogEntry[]> {
+  return isRdfArchive(name) ? readRdfArchive(path) : parseCatalog(await readFile(path, 'utf8'), path);
+}
 
 const gutenbergParams = z
   .object({
+    /** pg_catalog.csv, or the RDF archive (`rdf-files.tar.bz2`, told apart by its name). */
     catalog_url: z.string().default('https://www.gutenberg.org/cache/epub/feeds/pg_catalog.csv'),
     /** Base of the plain-text files; `{mirror}`, `{id}` fill text_url. */
     mirror: z.string().default('https://www.gutenberg.org/cache/epub/'),
@@ -110,18 +123,19 @@ export const gutenbergSource = defineSource({
   description: 'Project Gutenberg plain texts chosen from pg_catalog.csv, header and licence stripped',
   params: gutenbergParams,
   async list(p, env) {
-    const catalogFile: RemoteFile = { url: p.catalog_url, name: CATALOG_NAME };
+    const catalogFile: RemoteFile = { url: p.catalog_url, name: catalogName(p.catalog_url) };
     const local = await env.fetcher.fetchFile(catalogFile);
-    const chosen = selectBooks(parseCatalog(await readFile(local.path, 'utf8'), p.catalog_url), p);
+    const chosen = selectBooks(await readCatalog(local.path, catalogFile.name), p);
     if (chosen.length === 0) throw new ConfigError(`gutenberg: no catalog item matches languages ${p.languages.join(',')} and types ${p.types.join(',')}`);
     const first = bookTextUrl(p, chosen[0]!.id);
     if (!env.fetcher.localPath(first)) env.fetcher.limitHost(new URL(first).host, p.min_interval_ms);
     return [catalogFile, ...chosen.map((e) => ({ url: bookTextUrl(p, e.id), name: `pg${e.id}.txt` }))];
   },
   async plan(files, p, env) {
-    const catalog = files.find((f) => f.name === CATALOG_NAME);
+    const name = catalogName(p.catalog_url);
+    const catalog = files.find((f) => f.name === name);
     if (!catalog) throw new CorpusError('gutenberg: the catalog is missing from the fetched files', { file: p.catalog_url });
-    const byId = new Map(parseCatalog(await readFile(catalog.path, 'utf8'), catalog.path).map((e) => [e.id, e]));
+    const byId = new Map((await readCatalog(catalog.path, name)).map((e) => [e.id, e]));
     const books: BookRef[] = [];
     for (const f of files) {
       const m = /^pg(\d+)\.txt$/.exec(f.name);
