@@ -40,11 +40,18 @@ const GROWTH_SLACK = 1 << 20;
 
 const DEFINE_RE = /\\(newcommand|renewcommand|providecommand|DeclareRobustCommand|def|gdef|edef|xdef|DeclareMathOperator)(?![a-zA-Z])(\*?)/g;
 
+/**
+ * A group longer than this is treated as unbalanced: a stray `{` must not make every later macro
+ * use scan to the end of the paper (quadratic time).
+ */
+export const MAX_GROUP_CHARS = 1 << 16;
+
 /** Reads a `{…}` group at `i` (which must be `{`); returns its inner text and the index after it. */
 export function readGroup(s: string, i: number, open = '{', close = '}'): { inner: string; end: number } | null {
   if (s[i] !== open) return null;
   let depth = 0;
-  for (let j = i; j < s.length; j++) {
+  const stop = Math.min(s.length, i + MAX_GROUP_CHARS);
+  for (let j = i; j < stop; j++) {
     const c = s.charCodeAt(j);
     if (c === 92 /* \ */) {
       j++;

@@ -147,7 +147,13 @@ export async function paperToDoc(member: { path: string; data: Buffer; mtime?: D
     if (out === null) return none('not_utf8', 'RedPajama cleaner: a .tex file is not UTF-8');
     text = out;
   } else {
-    const r = cleanPaper(opened.files);
+    let r;
+    try {
+      r = cleanPaper(opened.files);
+    } catch (e) {
+      // A cleaner bug must cost one paper, named, not the whole monthly tar.
+      return none('clean_error', errorMessage(e));
+    }
     text = r.text;
     if (r.latin1Files > 0) extra.latin1_files = r.latin1Files;
   }
