@@ -8,15 +8,14 @@
  *     edition of another), their pg_catalog.csv, and cache/epub/<id>/pg<id>.txt as the mirror lays
  *     them out.
  * Output is byte-identical on every run (fixed mtimes, gzip without a timestamp).
- * Run: npx tsx scripts/make-samples-arxiv-books.ts
+ * Run through `npm run make-sample`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MTIME = new Date('2023-01-02T03:04:05Z');
 
 async function tarOf(entries: Array<{ name: string; data: Buffer | string; mtime?: Date }>): Promise<Buffer> {
@@ -136,7 +135,7 @@ const latin1Paper = Buffer.from(
   'latin1',
 );
 
-async function makeArxiv(): Promise<void> {
+export async function makeArxivSample(root: URL): Promise<void> {
   const project = await tarOf([
     { name: 'main.tex', data: mainTex },
     { name: '._main.tex', data: appleDouble },
@@ -158,7 +157,7 @@ async function makeArxiv(): Promise<void> {
     { name: '2301/2301.00004.gz', data: gz(latin1Paper) },
     { name: '2301/2301.00005.pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') },
   ]);
-  const out = join(root, 'samples', 'arxiv');
+  const out = join(fileURLToPath(root), 'arxiv');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'arXiv_src_2301_001.tar'), monthly);
 }
@@ -279,8 +278,8 @@ function book2020s(id: number, title: string, author: string, body: string[]): s
   ]);
 }
 
-async function makeGutenberg(): Promise<void> {
-  const out = join(root, 'samples', 'gutenberg');
+export async function makeGutenbergSample(root: URL): Promise<void> {
+  const out = join(fileURLToPath(root), 'gutenberg');
   const river = prose(7, 150);
   // A second edition: new front matter and two corrected lines, otherwise the same text.
   const riverEdition = ['SECOND EDITION, REVISED', '', ...river.map((l, i) => (i === 40 ? l.replace('river', 'stream') : i === 90 ? l.replace('bells', 'chimes') : l))];
@@ -306,5 +305,3 @@ async function makeGutenberg(): Promise<void> {
   writeFileSync(join(out, 'pg_catalog.csv'), catalog.join('\n') + '\n', 'utf8');
 }
 
-await makeArxiv();
-await makeGutenberg();
