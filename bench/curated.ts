@@ -28,6 +28,7 @@ import { cleanLatex } from '../src/sources/arxiv/clean.js';
 import { decodeTex, isTexPath, openPaper } from '../src/sources/arxiv/project.js';
 import { rpCleanProject } from '../src/sources/arxiv/redpajama-cleaner.js';
 import { bookSignature, findClusters, type BookSignature } from '../src/sources/books/near-dedup.js';
+import { rng } from '../scripts/sample/rng.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -147,7 +148,7 @@ const arxivClean: BenchCase = {
 };
 
 /**
- * Deterministic prose: pseudo-words built from syllables, drawn with a Zipf-like skew (a few very
+ * Deterministic prose (the samples' seeded PRNG): pseudo-words built from syllables, drawn with a Zipf-like skew (a few very
  * common words, a long tail), so books share function words the way real ones do without being
  * near-copies of each other.
  */
@@ -163,15 +164,8 @@ const VOCAB = Array.from({ length: 20_000 }, (_, i) => {
 });
 
 function syntheticBook(seed: number, chars: number): string {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const r = rng(seed + 1);
+  const next = () => Math.floor(r() * 2 ** 32);
   let s = '';
   while (s.length < chars) {
     const r = next();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
+import { rng } from './rng.js';
 
 const MTIME = new Date('2023-01-02T03:04:05Z');
 
@@ -164,18 +165,11 @@ export async function makeArxivSample(root: URL): Promise<void> {
 
 // --- Gutenberg ----------------------------------------------------------------------------------
 
-/** A deterministic word stream (xorshift32), so the books are prose-like and reproducible. */
+/** A deterministic word stream (the shared seeded PRNG), so the books are prose-like and reproducible. */
 function prose(seed: number, lines: number): string[] {
   const words = ['the', 'river', 'ran', 'under', 'old', 'bridge', 'and', 'she', 'watched', 'lanterns', 'of', 'a', 'town', 'that', 'had', 'forgotten', 'its', 'name', 'while', 'bells', 'rang', 'slowly', 'over', 'grey', 'roofs', 'in', 'winter', 'light', 'he', 'said', 'nothing', 'more', 'until', 'morning', 'came', 'with', 'rain', 'letters', 'from', 'abroad'];
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const r = rng(seed);
+  const next = () => Math.floor(r() * 2 ** 32);
   const out: string[] = [];
   for (let l = 0; l < lines; l++) {
     const n = 8 + (next() % 6);
