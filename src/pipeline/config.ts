@@ -46,6 +46,8 @@ const settingsSchema = z
     keep_rejects: z.boolean().default(false),
     /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
     on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
+    /** Write <out>/report.html when a build completes. */
+    report: z.boolean().default(true),
     /** Download cache (default: <out>/cache). Relative to the pipeline file. */
     cache_dir: z.string().optional(),
     fetch: z

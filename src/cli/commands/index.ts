@@ -4,5 +4,10 @@ import { registerBuild } from './build.js';
 import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
+import { registerTask } from './task.js';
+import { registerStatus } from './status.js';
+import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
+import { registerPlan } from './plan.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask];
