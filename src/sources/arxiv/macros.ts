@@ -14,6 +14,12 @@
  * Expansion is one left-to-right scan (regex for the next control word, then a small argument
  * reader), recursive for macros that use macros, bounded by MAX_DEPTH and MAX_GROWTH so a
  * self-referencing or exponential definition cannot blow up a worker.
+ *
+ * RedPajama QUIRKs fixed here (docs/curated.md #6–#10, #14): a use at the very end of the text and
+ * back-to-back uses are expanded; definitions need not end at a line end (CRLF files had none);
+ * values are inserted literally, so a non-ASCII value no longer makes Python's re template fail
+ * and drop the paper; macros with arguments, \renewcommand and \DeclareMathOperator are read;
+ * names are TeX control words (letters only: `\cite2` is `\cite` then `2`, RedPajama allowed digits).
  */
 
 export interface MacroDef {
