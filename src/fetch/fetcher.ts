@@ -290,10 +290,10 @@ export class Fetcher {
         return await fn();
       } catch (e) {
         if (!(e instanceof RetryableError)) throw e;
-        if (attempt >= this.opts.retries) throw new CorpusError(`giving up after ${attempt + 1} attempts: ${e.message}`, { file: url });
+        if (attempt >= this.opts.retries) throw new CorpusError(`giving up after ${attempt + 1} attempts: ${e.message}`, { file: cacheKeyUrl(url) });
         const cap = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** attempt);
         const wait = Math.max(e.retryAfterMs ?? 0, Math.random() * cap);
-        this.log.warn(`${url}: ${e.message}; retry ${attempt + 1}/${this.opts.retries} in ${Math.round(wait)} ms`);
+        this.log.warn(`${cacheKeyUrl(url)}: ${e.message}; retry ${attempt + 1}/${this.opts.retries} in ${Math.round(wait)} ms`);
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -322,7 +322,8 @@ export class Fetcher {
 /**
  * The URL a download is cached under: presigned S3 URLs (sources/arxiv/s3.ts) carry a fresh
  * signature, date and credential on every listing, so the `X-Amz-*` authentication parameters are
- * left out; a re-signed URL then finds the finished file or resumes its `.part`.
+ * left out; a re-signed URL then finds the finished file or resumes its `.part`. Retry warnings
+ * and errors print this form too, so logs carry no signatures.
  */
 export function cacheKeyUrl(url: string): string {
   if (!/[?&]X-Amz-/i.test(url)) return url;

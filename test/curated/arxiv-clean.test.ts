@@ -91,6 +91,15 @@ describe('projects', () => {
     assert.equal(r.text, '\\section{A}\nA text.\n\nB text.\n');
     assert.equal(r.missingInputs, 1);
   });
+  it('resolves an \\input relative to the including file when the root has no such file', () => {
+    const r = cleanPaper(
+      files({
+        'paper/main.tex': '\\documentclass{article}\\begin{document}\n\\section{S}\n\\input{part}\n\\end{document}\n',
+        'paper/part.tex': 'Part text.\n',
+      }),
+    );
+    assert.equal(r.text, '\\section{S}\n\nPart text.\n');
+  });
   it('without a main file cleans every .tex on its own, macros shared', () => {
     const r = cleanPaper(files({ 'b.tex': '\\section{B}\n\\m\n', 'a.tex': '\\newcommand{\\m}{M}\n\\section{A}\n' }));
     assert.equal(r.mainFile, null);

@@ -128,6 +128,34 @@ describe('gutenberg source', () => {
     }
   });
 
+  it('takes its catalog from an RDF archive as well (rdf-files.tar)', async () => {
+    const rdf = (id: number, title: string, lang: string, type: string) =>
+      `<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:dcterms="http://purl.org/dc/terms/" xmlns:pgterms="http://www.gutenberg.org/2009/pgterms/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+      `<pgterms:ebook rdf:about="ebooks/${id}"><dcterms:title>${title}</dcterms:title><dcterms:issued>2001-01-01</dcterms:issued>` +
+      `<dcterms:creator><pgterms:agent rdf:about="2009/agents/1"><pgterms:name>Example, Ada</pgterms:name></pgterms:agent></dcterms:creator>` +
+      `<dcterms:language><rdf:Description><rdf:value>${lang}</rdf:value></rdf:Description></dcterms:language>` +
+      `<dcterms:type><rdf:Description><rdf:value>${type}</rdf:value></rdf:Description></dcterms:type></pgterms:ebook></rdf:RDF>\n`;
+    const { default: tarStream } = await import('tar-stream');
+    const pack = tarStream.pack();
+    const chunks: Buffer[] = [];
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+    const end = new Promise<void>((r) => pack.on('end', () => r()));
+    pack.entry({ name: 'cache/epub/90001/pg90001.rdf' }, rdf(90001, 'Lanterns (RDF title)', 'en', 'Text'));
+    pack.entry({ name: 'cache/epub/90003/pg90003.rdf' }, rdf(90003, 'Le Pont', 'fr', 'Text'));
+    pack.entry({ name: 'cache/epub/90005/pg90005.rdf' }, rdf(90005, 'Audio', 'en', 'Sound'));
+    pack.finalize();
+    await end;
+    const dir = tmp('rdf');
+    writeFileSync(join(dir, 'rdf-files.tar'), Buffer.concat(chunks));
+    const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
+    try {
+      const { docs } = await readSource(gutenbergSource, { catalog_url: 'file://' + join(dir, 'rdf-files.tar'), mirror: 'file:samples/gutenberg/cache/epub/' }, envFor(fetcher));
+      assert.deepEqual(docs.map((d) => [d.meta.gutenberg_id, d.meta.title, d.meta.authors]), [[90001, 'Lanterns (RDF title)', ['Example, Ada']]]);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
   it('downloads from an http mirror with at least min_interval_ms between requests to it', async () => {
     const root = join(repoRoot, 'samples', 'gutenberg');
     const starts: number[] = [];

@@ -134,10 +134,17 @@ function depthOf(p: string): number {
   return p.split('/').length;
 }
 
-/** Resolves `\input{name}` against the project: `name`, `name.tex`, relative to the root. */
-function resolveInput(name: string, texts: Map<string, string>): string | null {
+/**
+ * Resolves `\input{name}` against the project: `name`, `name.tex`, relative to the root (TeX's
+ * working directory), then relative to the including file's folder (what `\import` and many
+ * authors' editors assume).
+ */
+function resolveInput(name: string, from: string, texts: Map<string, string>): string | null {
   const n = name.trim().replace(/^\.\//, '').replace(/^"|"$/g, '');
-  for (const cand of [n, n + '.tex']) if (texts.has(cand)) return cand;
+  const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '';
+  for (const base of dir ? ['', dir] : ['']) {
+    for (const cand of [base + n, base + n + '.tex']) if (texts.has(cand)) return cand;
+  }
   return null;
 }
 
@@ -147,7 +154,7 @@ function inlineInputs(path: string, texts: Map<string, string>, seen: string[], 
   used.push(path);
   if (seen.length >= MAX_INPUT_DEPTH) return text;
   return text.replace(INPUT_RE, (all, _cmd: string, braced: string | undefined, bare: string | undefined) => {
-    const target = resolveInput(braced ?? bare ?? '', texts);
+    const target = resolveInput(braced ?? bare ?? '', path, texts);
     if (target === null) {
       missing.n++;
       return '';
