@@ -1,17 +1,17 @@
 /** Paths and small utilities shared by the curated-source tests (ArXiv, Books). */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../src/core/log.js';
 import type { BadRecord } from '../../src/io/shards.js';
 import type { ReadContext } from '../../src/sources/source.js';
 import type { Doc } from '../../src/core/document.js';
 import { newStepStats } from '../../src/core/stats.js';
 import type { Step, TaskContext } from '../../src/pipeline/step.js';
+import { repoRoot, tempDir } from '../helpers.js';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export { repoRoot };
+
 /** `../shared/samples` beside the clone (CI); from a worktree nested deeper, the nearest ancestor's. */
 export const shared = findShared();
 
@@ -22,7 +22,9 @@ function findShared(): string {
     if (dirname(dir) === dir) return join(repoRoot, '..', 'shared', 'samples');
   }
 }
-export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `cm-${prefix}-`));
+
+/** A temporary folder removed when the test file ends. */
+export const tmp = (prefix: string) => tempDir(`cm-${prefix}-`);
 
 /** Runs a Python script with Debian's interpreter (the one that has the system modules). */
 export function python(script: string, args: string[]): string {
