@@ -5,10 +5,14 @@
  * scripts/sample/ and a line here.
  */
 import { makeC4Sample } from './sample/c4.js';
+import { makeDedupSample } from './sample/dedup.js';
+import { makeGithubSample } from './sample/github.js';
 import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
+await makeDedupSample(root);
+await makeGithubSample(root);
 await makeArxivSample(root);
 await makeGutenbergSample(root);
 process.stderr.write('sample inputs written under samples/\n');

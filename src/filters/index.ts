@@ -2,5 +2,8 @@
 import type { StepDef } from '../pipeline/step.js';
 import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
+import { qualitySignalsStep } from './signals/step.js';
+import { qualityFilterStep } from './rules/step.js';
+import { githubFiltersStep } from '../sources/github/filters.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, githubFiltersStep] as StepDef[];

@@ -148,6 +148,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     catalog.finishRun(ok ? 'done' : 'failed');
   }
   const stats = await closeBuild(ctx);
+  if (pipeline.mix && !opts.fetchOnly && !opts.stage) {
+    const { runMix } = await import('../mix/mix.js');
+    const { formatMix } = await import('../cli/commands/mix.js');
+    const m = pipeline.mix;
+    const r = await runMix({ tokens: join(out, 'tokens', m.tokenizer), output: join(out, 'mix'), budget: m.budget, weights: m.weights, seed: m.seed, shardBytes: m.shard_bytes });
+    log.info(formatMix(r).trimEnd());
+  }
   if (pipeline.settings.report && !opts.fetchOnly) {
     const { writeReport } = await import('../report/write.js');
     const file = await writeReport(out, 'html');
@@ -210,7 +217,7 @@ async function planReadTasks(catalog: Catalog, stage: StageConfig, env: SourceEn
     for (const t of tasks) {
       const f = byPath.get(t.path);
       const file = f ? { url: f.url, name: f.name, size: f.size, sha256: f.sha256, sha1: f.sha1, md5: f.md5 } : { url: t.url, name: t.name, size: t.bytes };
-      items.push({ source: def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
+      items.push({ source: def.sourceName?.(inp.params as never) ?? def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
     }
   }
   return numberReadTasks(items);

@@ -123,7 +123,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
   if (isMain && spec.kind === 'read') {
     await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
-    writer = new ShardWriter(outDir, prefix, shardOpts);
+    if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
   }
 
   const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => ({
@@ -159,6 +159,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     } else {
       const readCtx: ReadContext = {
         log,
+        skip: (reason: string, n = 1) => addCount((stats.skipped ??= {}), reason, n),
         advance: (n) => {
           progress.bytes += n;
         },
@@ -183,7 +184,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       }
       if (isMain) {
         for await (const doc of docs) {
-          await writer!.write(doc);
+          if (writer) await writer.write(doc);
           if (rejects) await rejects.settle();
         }
       } else {

@@ -2,7 +2,8 @@
 import type { SourceDef } from './source.js';
 import { c4Source } from './c4/source.js';
 import { jsonlSource } from './jsonl.js';
+import { githubSource } from './github/source.js';
 import { arxivSource } from './arxiv/source.js';
 import { gutenbergSource, pg19Source } from './books/source.js';
 
-export const sources: SourceDef[] = [jsonlSource, c4Source, arxivSource, gutenbergSource, pg19Source] as SourceDef[];
+export const sources: SourceDef[] = [jsonlSource, c4Source, githubSource, arxivSource, gutenbergSource, pg19Source] as SourceDef[];

@@ -9,5 +9,31 @@ import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
 import { registerPlan } from './plan.js';
+import { registerEncode } from './encode.js';
+import { registerDecode } from './decode.js';
+import { registerCount } from './count.js';
+import { registerTokenize } from './tokenize.js';
+import { registerVerify } from './verify.js';
+import { registerMix } from './mix.js';
+import { registerDedup } from './dedup.js';
+import { registerLicense } from './license.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerStatus, registerLogs, registerReport, registerPlan, registerTask];
+export const commandRegistrars: Array<(program: Command) => void> = [
+  registerBuild,
+  registerFetch,
+  registerStats,
+  registerInspect,
+  registerStatus,
+  registerLogs,
+  registerReport,
+  registerPlan,
+  registerEncode,
+  registerDecode,
+  registerCount,
+  registerTokenize,
+  registerVerify,
+  registerMix,
+  registerDedup,
+  registerTask,
+  registerLicense,
+];
