@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
+import { UnionFind } from '../../dedup/minhash/union-find.js';
 import { BANDS, OVERLAP_THRESHOLD, bandKeys, estimatedJaccard, minhashSignature } from './overlap.js';
 import { SIMHASH_MAX_HAMMING, SIMHASH_NGRAM, hamming64, simhash64, simhashBucketKeys } from './simhash.js';
 
@@ -61,7 +62,10 @@ export function survivorKey(doc: Doc): string {
 export function bookSignature(doc: Doc, p: Pick<Params, 'simhash' | 'minhash'>): BookSignature {
   const sig: BookSignature = { id: doc.id, key: survivorKey(doc) };
   if (p.simhash) sig.simhash = simhash64(doc.text, SIMHASH_NGRAM);
-  if (p.minhash) sig.minhash = Buffer.from(minhashSignature(doc.text).buffer).toString('base64');
+  if (p.minhash) {
+    const mh = minhashSignature(doc.text);
+    if (mh) sig.minhash = Buffer.from(mh.buffer, mh.byteOffset, mh.byteLength).toString('base64');
+  }
   return sig;
 }
 
@@ -77,20 +81,10 @@ export interface Clusters {
 /** Finds near-duplicate clusters among signatures (order-independent: sorted by key first). */
 export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_max_hamming' | 'overlap_threshold'>): Clusters {
   const sigs = [...input].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const parent = sigs.map((_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
-    }
-    return i;
-  };
-  // Union by smallest index: the root of a cluster is always its survivor.
-  const union = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
+  // The shared union-find hangs larger roots under smaller: a cluster's root is its survivor.
+  const uf = new UnionFind(sigs.length);
+  const find = (i: number) => uf.find(i);
+  const union = (a: number, b: number) => uf.union(a, b);
   const how = new Map<number, Set<'simhash' | 'minhash'>>();
   const note = (i: number, j: number, m: 'simhash' | 'minhash') => {
     for (const k of [i, j]) {
