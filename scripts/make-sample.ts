@@ -6,14 +6,17 @@
  */
 import { makeC4Sample } from './sample/c4.js';
 import { makeDedupSample } from './sample/dedup.js';
+import { makeGithubSample } from './sample/github.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
+import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
 await makeDedupSample(root);
-import { makeGithubSample } from './sample/github.js';
 await makeGithubSample(root);
 await makeC4ValidationSample(root);
 await makeCommonCrawlSample(root);
 await makeWarcSample(root);
+await makeArxivSample(root);
+await makeGutenbergSample(root);
 process.stderr.write('sample inputs written under samples/\n');

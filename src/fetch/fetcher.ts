@@ -22,6 +22,7 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { LocalFile, RemoteFile } from '../sources/source.js';
+import { HostRateLimiter } from './rate-limit.js';
 import { Semaphore } from './semaphore.js';
 
 export interface FetchRecord {
@@ -64,6 +65,8 @@ export class Fetcher {
   private readonly sem: Semaphore;
   private readonly dispatcher: Dispatcher;
   private readonly log: Logger;
+  /** Per-host minimum interval between requests (sources set it for polite mirrors). */
+  readonly rateLimit = new HostRateLimiter();
   readonly opts: Required<Pick<FetcherOptions, 'retries' | 'backoffMs' | 'maxBackoffMs' | 'timeoutMs'>> & FetcherOptions;
 
   constructor(opts: FetcherOptions) {
@@ -122,6 +125,7 @@ export class Fetcher {
     if (local) return { size: (await stat(local)).size, etag: null };
     return this.sem.run(() =>
       this.withRetries(url, async () => {
+        await this.rateLimit.wait(url);
         const res = await request(url, { method: 'HEAD', dispatcher: this.dispatcher });
         await res.body.dump();
         this.checkStatus(url, res.statusCode, res.headers);
@@ -144,7 +148,7 @@ export class Fetcher {
 
   /** Where a URL is cached: `<cache>/<host>/<path>` (query strings folded into the name). */
   cachePath(url: string): string {
-    const u = new URL(url);
+    const u = new URL(cacheKeyUrl(url));
     const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
     const parts = u.pathname.split('/').filter((p) => p && p !== '.' && p !== '..').map(safe);
     if (parts.length === 0) parts.push('index');
@@ -174,7 +178,7 @@ export class Fetcher {
     try {
       const meta = JSON.parse(await readFile(metaPath, 'utf8')) as FetchRecord;
       const st = await stat(path);
-      if (meta.url === remote.url && st.size === meta.bytes && (!remote.sha256 || remote.sha256 === meta.sha256)) {
+      if (cacheKeyUrl(meta.url) === cacheKeyUrl(remote.url) && st.size === meta.bytes && (!remote.sha256 || remote.sha256 === meta.sha256)) {
         this.opts.onFetched?.(meta);
         return { ...remote, path, size: meta.bytes, sha256: meta.sha256 };
       }
@@ -251,8 +255,14 @@ export class Fetcher {
     return { bytes: got, etag: headerString(res.headers.etag), lastModified: headerString(res.headers['last-modified']) };
   }
 
+  /** At least `minIntervalMs` between the starts of two requests to `host` (0 removes the limit). */
+  limitHost(host: string, minIntervalMs: number): void {
+    this.rateLimit.limit(host, minIntervalMs);
+  }
+
   private async get(url: string, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     let res: Dispatcher.ResponseData;
+    await this.rateLimit.wait(url);
     try {
       res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
     } catch (e) {
@@ -280,10 +290,10 @@ export class Fetcher {
         return await fn();
       } catch (e) {
         if (!(e instanceof RetryableError)) throw e;
-        if (attempt >= this.opts.retries) throw new CorpusError(`giving up after ${attempt + 1} attempts: ${e.message}`, { file: url });
+        if (attempt >= this.opts.retries) throw new CorpusError(`giving up after ${attempt + 1} attempts: ${e.message}`, { file: cacheKeyUrl(url) });
         const cap = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** attempt);
         const wait = Math.max(e.retryAfterMs ?? 0, Math.random() * cap);
-        this.log.warn(`${url}: ${e.message}; retry ${attempt + 1}/${this.opts.retries} in ${Math.round(wait)} ms`);
+        this.log.warn(`${cacheKeyUrl(url)}: ${e.message}; retry ${attempt + 1}/${this.opts.retries} in ${Math.round(wait)} ms`);
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -307,6 +317,19 @@ export class Fetcher {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/**
+ * The URL a download is cached under: presigned S3 URLs (sources/arxiv/s3.ts) carry a fresh
+ * signature, date and credential on every listing, so the `X-Amz-*` authentication parameters are
+ * left out; a re-signed URL then finds the finished file or resumes its `.part`. Retry warnings
+ * and errors print this form too, so logs carry no signatures.
+ */
+export function cacheKeyUrl(url: string): string {
+  if (!/[?&]X-Amz-/i.test(url)) return url;
+  const u = new URL(url);
+  for (const k of [...u.searchParams.keys()]) if (/^x-amz-(algorithm|credential|date|expires|signedheaders|signature|security-token)$/i.test(k)) u.searchParams.delete(k);
+  return u.href;
 }
 
 function headerString(v: string | string[] | undefined): string | null {

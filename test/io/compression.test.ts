@@ -11,9 +11,9 @@ import { limitBytes, readTar, safeMemberPath, SizeLimitError, type TarSkip } fro
 import { CorpusError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers.js';
 
-async function readAll(s: AsyncIterable<Buffer>): Promise<Buffer> {
+async function readAll(s: AsyncIterable<unknown>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of s) parts.push(c);
+  for await (const c of s) parts.push(c as Buffer);
   return Buffer.concat(parts);
 }
 
