@@ -2,5 +2,6 @@
 import type { StepDef } from '../pipeline/step.js';
 import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
+import { stackexchangeGroupStep } from '../sources/stackexchange/group.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, stackexchangeGroupStep] as StepDef[];
