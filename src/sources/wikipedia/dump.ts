@@ -181,9 +181,7 @@ export function parsePage(bytes: Buffer): Page {
     if (xml.charCodeAt(gt - 1) !== 47 /* / */) {
       const close = xml.indexOf('</text>', gt);
       if (close < 0) throw new PageError('malformed_xml', '<text> is not closed');
-      const body = xml.slice(gt + 1, close);
-      if (body.includes('<')) throw new PageError('malformed_xml', 'markup inside <text> (an unescaped "<")');
-      text = body;
+      text = xml.slice(gt + 1, close);
       skeleton = xml.slice(0, gt + 1) + xml.slice(close);
     }
   }
@@ -201,11 +199,36 @@ export function parsePage(bytes: Buffer): Page {
       id: str(page.id) ?? '',
       redirect: page.redirect !== undefined,
       timestamp: rev ? str(rev.timestamp) : null,
-      text: text === null ? null : decodeXmlText(text),
+      text: text === null ? null : decodeTextBody(text),
     };
   } catch (e) {
     throw new PageError('undefined_entity', (e as Error).message);
   }
+}
+
+/**
+ * The character data of `<text>`: entity-decoded text, XML comments dropped, CDATA sections kept
+ * verbatim (both are legal XML there, and hand-made exports use them); any other markup is malformed.
+ */
+function decodeTextBody(body: string): string {
+  if (!body.includes('<')) return decodeXmlText(body);
+  const out: string[] = [];
+  let from = 0;
+  for (let lt = body.indexOf('<'); lt >= 0; lt = body.indexOf('<', from)) {
+    out.push(decodeXmlText(body.slice(from, lt)));
+    if (body.startsWith('<!--', lt)) {
+      const e = body.indexOf('-->', lt + 4);
+      if (e < 0) throw new PageError('malformed_xml', 'unclosed XML comment in <text>');
+      from = e + 3;
+    } else if (body.startsWith('<![CDATA[', lt)) {
+      const e = body.indexOf(']]>', lt + 9);
+      if (e < 0) throw new PageError('malformed_xml', 'unclosed CDATA section in <text>');
+      out.push(body.slice(lt + 9, e));
+      from = e + 3;
+    } else throw new PageError('malformed_xml', 'markup inside <text> (an unescaped "<")');
+  }
+  out.push(decodeXmlText(body.slice(from)));
+  return out.join('');
 }
 
 /** Reads siteinfo from the header; a DOCTYPE is noted, never parsed. */

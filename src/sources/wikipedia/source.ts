@@ -13,6 +13,7 @@
  * timestamp (the dump date as ISO 8601, the revision's timestamp when the file name has no date),
  * page_id. Document ids: `wikipedia/<file>/<page id>`.
  */
+import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError, errorMessage } from '../../core/errors.js';
@@ -131,6 +132,11 @@ async function plan(files: LocalFile[], p: Params, env: SourceEnv): Promise<Read
 
 async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerator<Doc> {
   const extra = (task.extra ?? {}) as TaskExtra;
+  try {
+    await access(task.path);
+  } catch {
+    throw new CorpusError('input file does not exist', { file: task.path });
+  }
   const stream = task.range
     ? openDecompressed(task.path, { compression: 'bzip2', start: task.range.start, end: task.range.end, alignedRange: true, onRawBytes: ctx.advance })
     : openDecompressed(task.path, { onRawBytes: ctx.advance });
