@@ -36,7 +36,7 @@ const params = z
     /** Hash partitions of the shuffle (reduce tasks). */
     partitions: z.number().int().positive().max(4096).default(64),
     /** Records held in memory per reduce task before a sorted run is spilled to disk. */
-    memory_mb: z.number().int().positive().default(256),
+    memory_mb: z.number().positive().default(256),
     /** numeric (fixed) or string (RedPajama's QUIRK: scores compared as strings). */
     score_order: z.enum(['numeric', 'string']).default('numeric'),
   })
@@ -187,7 +187,7 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   await rm(sortDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const cmp = compareRecs(p.score_order);
-  const budget = p.memory_mb << 20;
+  const budget = Math.floor(p.memory_mb * (1 << 20));
   const inputs = (await readdir(runs).catch(() => [] as string[]))
     .filter((d) => /^\d+$/.test(d))
     .sort((a, b) => Number(a) - Number(b))
