@@ -6,6 +6,7 @@ Usage: rp_stackexchange.py Posts.xml site [--string-scores]  → JSON lines {"qu
 """
 import json
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 from bs4 import BeautifulSoup
@@ -21,6 +22,7 @@ def cleanhtml(raw_html):
 
 def main():
     path, string_scores = sys.argv[1], "--string-scores" in sys.argv
+    start = time.perf_counter()
     rows = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -48,7 +50,10 @@ def main():
             text = "Q: " + cleanhtml(f"{a['Title']} {a.get('Body', '')}")
         else:
             continue
-        sys.stdout.write(json.dumps({"question_id": int(a["Id"]), "text": text}) + "\n")
+        if "--time" not in sys.argv:
+            sys.stdout.write(json.dumps({"question_id": int(a["Id"]), "text": text}) + "\n")
+    if "--time" in sys.argv:
+        print(json.dumps({"seconds": time.perf_counter() - start}))
 
 
 if __name__ == "__main__":
