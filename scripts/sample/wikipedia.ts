@@ -106,7 +106,7 @@ export async function makeWikipediaSample(root: URL): Promise<void> {
       if (i % 9 === 4) xml = pageXml(title, 0, id, `#REDIRECT [[Target ${i}]]`, { redirect: `Target ${i}` });
       else if (i % 11 === 6) xml = pageXml(`${l.template}:Box ${i}`, 10, id, `{{{1|}}} <includeonly>[[${l.category}:Boxes]]</includeonly>`);
       else if (i % 13 === 8) xml = pageXml(`Talk:${title}`, 1, id, `Discussion about ${title}. ~~~~`);
-      else if (l.code === 'en' && i === 17) xml = pageXml(title, 0, id, `'''${title}''' has an unclosed {{Infobox\n| name = broken\n\n${paragraph(r, 3)}`);
+      else if (l.code === 'en' && i === 19) xml = pageXml(title, 0, id, `'''${title}''' has an unclosed {{Infobox\n| name = broken\n\n${paragraph(r, 3)}`);
       else if (l.code === 'en' && i === 23) xml = pageXml(title, 0, id, 'x').replace('>x</text>', '>Text with an &undefined; entity</text>');
       else xml = pageXml(title, 0, id, article(r, l, title, i));
       pages.push({ id, title, xml });

@@ -124,6 +124,11 @@ test('listing reads dumpstatus.json (checksums included); a multistream dump spl
   assert.equal(bad[0]!.reason, 'undefined_entity');
   assert.ok(split.length >= 40);
   assert.ok(split.every((d) => d.meta.language === 'en' && d.meta.timestamp === '2023-03-20T00:00:00Z'));
+  // The sample page with an unclosed infobox: kept, literal like MediaWiki, and flagged.
+  const broken = split.filter((d) => d.meta.wikitext_unclosed !== undefined);
+  assert.equal(broken.length, 1);
+  assert.deepEqual(broken[0]!.meta.wikitext_unclosed, { template: 1 });
+  assert.match(broken[0]!.text, /has an unclosed \{\{Infobox/);
 });
 
 test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give counted, named outcomes', async () => {

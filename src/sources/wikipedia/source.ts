@@ -23,7 +23,7 @@ import { expandUrls } from '../urls.js';
 import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type SiteInfo } from './dump.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, LLAMA_LANGUAGES, MEDIA_ALIASES, NS_CATEGORY, NS_FILE, NS_MEDIA } from './languages.js';
 import { indexNameFor, isIndexName, readHeaderStream, streamRanges } from './multistream.js';
-import { newWikitextStats, prefixSet, wikitextToText, type WikitextOptions } from './wikitext.js';
+import { newWikitextStats, prefixSet, wikitextToText, type WikitextOptions, type WikitextStats } from './wikitext.js';
 
 /** RedPajama's dump (rp_v1 data_prep/wiki/download.py: DUMP_DATE = "20230320"). */
 export const RP_DUMP_DATE = '20230320';
@@ -168,9 +168,12 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
       index++;
       if (page.ns !== MAIN_NAMESPACE) continue;
       if (page.redirect || page.text === null) continue;
-      const text = wikitextToText(page.text, opts, counts);
+      const pageStats = newWikitextStats();
+      const text = wikitextToText(page.text, opts, pageStats);
       if (!text) continue;
       const language = lang ?? 'en';
+      const unclosed = markupErrors(pageStats);
+      for (const [k, v] of Object.entries(pageStats)) counts[k as keyof WikitextStats] += v;
       yield {
         id: provenanceId('wikipedia', task.name, page.id || `offset-${part.offset}`),
         text,
@@ -181,6 +184,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
           language,
           timestamp: dumpDate ?? page.timestamp ?? null,
           page_id: page.id,
+          ...(unclosed ? { wikitext_unclosed: unclosed } : {}),
         },
       };
     }
@@ -192,7 +196,15 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     }
     throw e;
   }
-  void counts;
+  const total = markupErrors(counts);
+  if (total) ctx.log.info(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
+}
+
+/** Non-zero unclosed-markup counters of a page (documents carry them as meta.wikitext_unclosed). */
+function markupErrors(s: WikitextStats): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(s)) if (v > 0) out[k.replace(/^unclosed_/, '')] = v;
+  return Object.keys(out).length ? out : null;
 }
 
 export const wikipediaSource = defineSource({
