@@ -8,7 +8,8 @@
  * - StackExchange: Posts.xml rows → cleaned post documents (attribute scan + cheerio), MB/s of
  *   Posts.xml on one core, vs RedPajama's ElementTree + BeautifulSoup(lxml); then the grouping
  *   step (partition scan + sort/group reduce + main pass). Input: coffee.SE's Posts.xml repeated.
- * - Memory: peak RSS of this process while reading 1x and 4x the StackExchange input (flat = streaming).
+ * - Memory: peak RSS of a worker process (bench/xml-mem.ts) reading one task of 1x and 4x the
+ *   StackExchange input, and one Wikipedia dump task.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,8 +35,6 @@ const refDir = join(root, 'test', 'xml', 'reference');
 const MB = 1e6;
 const work = mkdtempSync(join(tmpdir(), 'bench-xml-'));
 
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 
 function py(script: string, args: string[], input: string): { seconds: number } {
   const r = spawnSync('/usr/bin/python3', [join(refDir, script), ...args, '--time'], { input, maxBuffer: 1 << 30 });
@@ -119,23 +118,16 @@ let grouped = 0;
 for await (const _ of step.run(of(seRead.docs), ctx(0, 'stackexchange'))) grouped++;
 const groupMBs = se1Size / MB / ((performance.now() - tg) / 1000);
 
-// Memory: peak RSS while reading 1x and 4x (documents not kept).
-async function peakWhileReading(path: string): Promise<number> {
-  global.gc?.();
-  peak = process.memoryUsage().rss;
-  const size = statSync(path).size;
-  let n = 0;
-  for await (const _ of stackexchangeSource.read({ path, name: 'x.7z', url: 'x', bytes: size, range: { start: 0, end: size } }, params, { log, advance() {}, quarantine() {} })) n++;
-  return peak;
+// Memory: peak RSS of a worker process reading one task of 1x and 4x the input (flat = streaming).
+function peakOf(kind: string, path: string): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'xml-mem.ts'), kind, path], { cwd: root });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return (JSON.parse(r.stdout.toString()) as { maxRssMB: number }).maxRssMB;
 }
-seRead.docs.length = 0;
-const m1 = await peakWhileReading(se1);
+const m1 = peakOf('stackexchange', se1);
 const se4 = postsFile(40);
-const m4 = await peakWhileReading(se4);
-peak = process.memoryUsage().rss;
-for await (const _ of splitPages(asUtf8(openDecompressed(enFile)))) void _;
-const mWiki = peak;
-clearInterval(sampler);
+const m4 = peakOf('stackexchange', se4);
+const mWiki = peakOf('wikipedia', enFile);
 rmSync(work, { recursive: true, force: true });
 
 const f = (x: number) => x.toFixed(1);
@@ -146,4 +138,4 @@ console.log(`StackExchange: ${f(se1Size / MB)} MB Posts.xml (coffee.SE x10)`);
 console.log(`  corpusmill rows+HTML     ${f(seMBs)} MB/s per core`);
 console.log(`  RedPajama ET + bs4/lxml  ${f(sePeerMBs)} MB/s per core   (corpusmill ${f(seMBs / sePeerMBs)}x)`);
 console.log(`  stackexchange_group      ${f(groupMBs)} MB/s of Posts.xml (scan + sort/group + emit, ${grouped} questions)`);
-console.log(`Peak RSS: SE read ${f(se1Size / MB)} MB → ${f(m1 / MB)} MB, ${f((4 * se1Size) / MB)} MB → ${f(m4 / MB)} MB; Wikipedia page split → ${f(mWiki / MB)} MB`);
+console.log(`Peak RSS of a worker reading one task: Posts.xml ${f(se1Size / MB)} MB → ${f(m1)} MB, ${f((4 * se1Size) / MB)} MB → ${f(m4)} MB; Wikipedia ${enFile.split('/').pop()} → ${f(mWiki)} MB`);

@@ -145,6 +145,8 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   let opts = linkOptions(lang ?? 'en', site, p.categories);
   const dumpDate = dateFromName(task.name);
   const counts = newWikitextStats();
+  // Pages HF does not keep (ReadContext has no counters: logged per task).
+  const skipped = { other_namespace: 0, redirect: 0, no_text: 0, empty_after_cleaning: 0 };
   let index = 0;
   try {
     for await (const part of splitPages(asUtf8(stream))) {
@@ -166,11 +168,20 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
         continue;
       }
       index++;
-      if (page.ns !== MAIN_NAMESPACE) continue;
-      if (page.redirect || page.text === null) continue;
+      if (page.ns !== MAIN_NAMESPACE) {
+        skipped.other_namespace++;
+        continue;
+      }
+      if (page.redirect || page.text === null) {
+        skipped[page.redirect ? 'redirect' : 'no_text']++;
+        continue;
+      }
       const pageStats = newWikitextStats();
       const text = wikitextToText(page.text, opts, pageStats);
-      if (!text) continue;
+      if (!text) {
+        skipped.empty_after_cleaning++;
+        continue;
+      }
       const language = lang ?? 'en';
       const unclosed = markupErrors(pageStats);
       for (const [k, v] of Object.entries(pageStats)) counts[k as keyof WikitextStats] += v;
@@ -196,6 +207,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     }
     throw e;
   }
+  ctx.log.info(`${task.name}${task.range ? ` [${task.range.start}, ${task.range.end})` : ''}: ${index} pages; not kept: ${JSON.stringify(skipped)}`);
   const total = markupErrors(counts);
   if (total) ctx.log.info(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
 }
