@@ -97,8 +97,12 @@ async function readSE(path: string): Promise<{ docs: Doc[]; seconds: number }> {
 }
 const se1 = postsFile(10);
 const se1Size = statSync(se1).size;
-await readSE(se1); // warm-up
-const seRead = await readSE(se1);
+// Best of 4 (the first warms the JIT), as for Wikipedia.
+let seRead = await readSE(se1);
+for (let i = 0; i < 3; i++) {
+  const again = await readSE(se1);
+  if (again.seconds < seRead.seconds) seRead = again;
+}
 const seMBs = se1Size / MB / seRead.seconds;
 const sePeer = py('rp_stackexchange.py', [se1, 'site'], '').seconds;
 const sePeerMBs = se1Size / MB / sePeer;
