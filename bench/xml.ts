@@ -1,5 +1,7 @@
 /**
  * Speed of the XML sources against the tools RedPajama used, on the same input in one run.
+ * Speeds are MB per CPU-second of one process (user + system time), i.e. per core, so a busy shared
+ * machine slows the run but not the figures much.
  * Run: `npm run bench:xml` (needs /usr/bin/python3 with python3-mwparserfromhell, python3-bs4, lxml).
  *
  * - Wikipedia: page parsing (fast-xml-parser on the page skeleton) + wikitext rendering, MB/s of
@@ -42,6 +44,12 @@ function py(script: string, args: string[], input: string): { seconds: number } 
   return JSON.parse(r.stdout.toString().trim().split('\n').pop()!) as { seconds: number };
 }
 
+/** CPU seconds (user + system) of this process since `from`: per-core speed, whatever else runs on the box. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}
+
 function best(runs: number, fn: () => number): number {
   let min = Infinity;
   for (let i = 0; i < runs; i++) min = Math.min(min, fn());
@@ -57,12 +65,12 @@ const opts = linkOptions('en', null, 'name');
 const articles = pages.map((b) => parsePage(b)).filter((p) => p.ns === 0 && !p.redirect && p.text !== null);
 const wikitextBytes = articles.reduce((a, p) => a + Buffer.byteLength(p.text!), 0);
 const ours = best(5, () => {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   for (const b of pages) {
     const p = parsePage(b);
     if (p.ns === 0 && !p.redirect && p.text !== null) wikitextToText(p.text, opts);
   }
-  return (performance.now() - t0) / 1000;
+  return cpuSince(t0);
 });
 const records = articles.map((p) => JSON.stringify({ id: p.title, wikitext: p.text, media: CANONICAL_MEDIA, category: CANONICAL_CATEGORY })).join('\n') + '\n';
 const peer = py('hf_wikipedia.py', [], records).seconds;
@@ -89,11 +97,11 @@ function postsFile(copies: number): string {
 const log = createLogger('bench');
 const params = stackexchangeSource.params.parse({ urls: ['x'] });
 async function readSE(path: string): Promise<{ docs: Doc[]; seconds: number }> {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   const docs: Doc[] = [];
   const size = statSync(path).size;
   for await (const d of stackexchangeSource.read({ path, name: 'x.7z', url: 'x', bytes: size, range: { start: 0, end: size } }, params, { log, advance() {}, quarantine() {} })) docs.push(d);
-  return { docs, seconds: (performance.now() - t0) / 1000 };
+  return { docs, seconds: cpuSince(t0) };
 }
 const se1 = postsFile(10);
 const se1Size = statSync(se1).size;
@@ -114,13 +122,13 @@ async function* of<T>(xs: T[]): AsyncGenerator<T> {
 const state = mkdtempSync(join(work, 'state-'));
 const ctx = (rank: number, source: string): TaskContext => ({ rank, worldSize: 1, stage: 'b', source, stats: newStepStats('b'), log, stateDir: state, drop() {}, count() {} });
 const step = (await stackexchangeGroupStep.create(stackexchangeGroupStep.params.parse({ partitions: 8 }), {} as never)) as Step;
-const tg = performance.now();
+const tg = process.cpuUsage();
 const [scan, reduce] = step.passes!;
 if (scan!.kind === 'scan') await scan!.scan(of(seRead.docs), ctx(0, 'stackexchange'));
 if (reduce!.kind === 'reduce') for (let k = 0; k < reduce!.tasks; k++) await reduce!.reduce(ctx(k, ''));
 let grouped = 0;
 for await (const _ of step.run(of(seRead.docs), ctx(0, 'stackexchange'))) grouped++;
-const groupMBs = se1Size / MB / ((performance.now() - tg) / 1000);
+const groupMBs = se1Size / MB / cpuSince(tg);
 
 // Memory: peak RSS of a worker process reading one task of 1x and 4x the input (flat = streaming).
 function peakOf(kind: string, path: string): number {

@@ -28,8 +28,7 @@ async function readPosts(path: string, name: string, tasks: number): Promise<{ p
 }
 
 /** Runs the grouping step's passes and main pass as the runtime does, over the given tasks. */
-async function group(perTask: Doc[][], params: Record<string, unknown> = {}): Promise<{ docs: Doc[]; counts: Record<string, number> }> {
-  const stateDir = tempDir();
+async function group(perTask: Doc[][], params: Record<string, unknown> = {}, stateDir = tempDir()): Promise<{ docs: Doc[]; counts: Record<string, number> }> {
   const step = (await stackexchangeGroupStep.create(stackexchangeGroupStep.params.parse(params), {} as never)) as Step;
   const counts: Record<string, number> = {};
   const merge = (c: Record<string, number>) => {
@@ -110,6 +109,11 @@ test('the external sort spills sorted runs to disk and gives the same documents 
   const many = await group((await readPosts(coffee, 'coffee.stackexchange.com-Posts.xml', 7)).perTask, { partitions: 5 });
   const key = (ds: Doc[]) => ds.map((d) => `${d.meta.question_id}\u0000${d.text}`).sort();
   assert.deepEqual(key(many.docs), key(mem.docs));
+  // A rerun in the state folder of an earlier run that had more tasks ignores the stale runs.
+  const state = tempDir();
+  await group((await readPosts(coffee, 'coffee.stackexchange.com-Posts.xml', 6)).perTask, { partitions: 2 }, state);
+  const rerun = await group((await readPosts(coffee, 'coffee.stackexchange.com-Posts.xml', 3)).perTask, { partitions: 2 }, state);
+  assert.deepEqual(key(rerun.docs), key(mem.docs));
 });
 
 test('archive.org listing: the largest sites by posts size; .7z extraction streams Posts.xml', async () => {

@@ -133,7 +133,7 @@ async function scanPartition(docs: AsyncIterable<Doc>, ctx: TaskContext, p: Para
   await rename(tmp, done);
   // Which tasks read stackexchange documents: the main pass shares the grouped output among them.
   await mkdir(join(ctx.stateDir, 'tasks'), { recursive: true });
-  await writeFile(join(ctx.stateDir, 'tasks', `${ctx.rank}.json`), JSON.stringify({ source: ctx.source, posts }));
+  await writeFile(join(ctx.stateDir, 'tasks', `${ctx.rank}.json`), JSON.stringify({ source: ctx.source, posts, worldSize: ctx.worldSize }));
   ctx.count('posts_partitioned', posts);
 }
 
@@ -188,10 +188,7 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const cmp = compareRecs(p.score_order);
   const budget = Math.floor(p.memory_mb * (1 << 20));
-  const inputs = (await readdir(runs).catch(() => [] as string[]))
-    .filter((d) => /^\d+$/.test(d))
-    .sort((a, b) => Number(a) - Number(b))
-    .map((d) => join(runs, d, `p${part}.jsonl`));
+  const inputs = (await scanRecords(ctx.stateDir)).map((r) => join(runs, String(r.rank), `p${part}.jsonl`));
   // Phase A: sorted runs of at most `budget` bytes of records.
   let chunk: Rec[] = [];
   let chunkBytes = 0;
@@ -265,18 +262,35 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   await rm(sortDir, { recursive: true, force: true });
 }
 
+interface ScanRecord {
+  rank: number;
+  source: string;
+  worldSize: number;
+}
+
+/**
+ * The scan tasks of the current run. A state folder left by an earlier run with more tasks still
+ * holds records of ranks beyond the current task count; every current record names that count, and
+ * stale ones name a larger one, so the smallest recorded count is the current one.
+ */
+async function scanRecords(stateDir: string): Promise<ScanRecord[]> {
+  const dir = join(stateDir, 'tasks');
+  const recs: ScanRecord[] = [];
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^(\d+)\.json$/.exec(f);
+    if (!m) continue;
+    const info = JSON.parse(await readFile(join(dir, f), 'utf8')) as { source: string; worldSize: number };
+    recs.push({ rank: Number(m[1]), source: info.source, worldSize: info.worldSize });
+  }
+  const current = Math.min(...recs.map((r) => r.worldSize));
+  return recs.filter((r) => r.rank < current).sort((a, b) => a.rank - b.rank);
+}
+
 /** The partitions this main-pass task emits: its share among the stackexchange read tasks. */
 async function ownedPartitions(ctx: TaskContext, p: Params): Promise<number[]> {
   if (ctx.source !== 'stackexchange') return [];
   const dir = join(ctx.stateDir, 'tasks');
-  const ranks: number[] = [];
-  for (const f of await readdir(dir).catch(() => [] as string[])) {
-    const m = /^(\d+)\.json$/.exec(f);
-    if (!m) continue;
-    const info = JSON.parse(await readFile(join(dir, f), 'utf8')) as { source: string };
-    if (info.source === 'stackexchange') ranks.push(Number(m[1]));
-  }
-  ranks.sort((a, b) => a - b);
+  const ranks = (await scanRecords(ctx.stateDir)).filter((r) => r.source === 'stackexchange').map((r) => r.rank);
   const me = ranks.indexOf(ctx.rank);
   if (me < 0) throw new CorpusError(`stackexchange_group: task ${ctx.rank} has no scan record in ${dir} (did the scan pass run?)`);
   const owned: number[] = [];
