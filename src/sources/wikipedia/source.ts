@@ -207,9 +207,9 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     }
     throw e;
   }
-  ctx.log.info(`${task.name}${task.range ? ` [${task.range.start}, ${task.range.end})` : ''}: ${index} pages; not kept: ${JSON.stringify(skipped)}`);
+  ctx.log.debug(`${task.name}${task.range ? ` [${task.range.start}, ${task.range.end})` : ''}: ${index} pages; not kept: ${JSON.stringify(skipped)}`);
   const total = markupErrors(counts);
-  if (total) ctx.log.info(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
+  if (total) ctx.log.debug(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
 }
 
 /** Non-zero unclosed-markup counters of a page (documents carry them as meta.wikitext_unclosed). */
