@@ -170,3 +170,22 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   assert.deepEqual(s.docs.map((d) => d.text), ['Kept.']);
   assert.equal(s.bad[0]!.reason, 'truncated_or_corrupt_stream');
 });
+
+test('dumpstatus.json: split dumps pair with their indexes; an unfinished dump is a clear error', async () => {
+  const { filesFromDumpStatus } = await import('../../src/sources/wikipedia/source.js');
+  const { indexNameFor } = await import('../../src/sources/wikipedia/multistream.js');
+  const files = {
+    'enwiki-20230320-pages-articles-multistream1.xml-p1p41242.bz2': { size: 10, sha1: 'a'.repeat(40), md5: 'b'.repeat(32) },
+    'enwiki-20230320-pages-articles-multistream-index1.txt-p1p41242.bz2': { size: 2 },
+    'enwiki-20230320-pages-articles-multistream2.xml-p41243p151573.bz2': { size: 11 },
+    'enwiki-20230320-pages-articles-multistream-index2.txt-p41243p151573.bz2': { size: 3 },
+  };
+  const listed = filesFromDumpStatus({ jobs: { articlesmultistreamdump: { status: 'done', files } } }, 'https://m.example/dumps', 'en', '20230320');
+  assert.equal(listed.length, 4);
+  assert.equal(listed.find((f) => f.name.includes('multistream1.'))!.url, 'https://m.example/dumps/enwiki/20230320/enwiki-20230320-pages-articles-multistream1.xml-p1p41242.bz2');
+  assert.equal(listed.find((f) => f.name.includes('multistream1.'))!.sha1, 'a'.repeat(40));
+  assert.equal(indexNameFor('enwiki-20230320-pages-articles-multistream2.xml-p41243p151573.bz2'), 'enwiki-20230320-pages-articles-multistream-index2.txt-p41243p151573.bz2');
+  assert.equal(indexNameFor('enwiki-20230320-pages-articles-multistream.xml.bz2'), 'enwiki-20230320-pages-articles-multistream-index.txt.bz2');
+  assert.throws(() => filesFromDumpStatus({ jobs: { articlesmultistreamdump: { status: 'in-progress', files } } }, 'https://m.example', 'en', '20230320'), /is "in-progress", not "done"/);
+  assert.throws(() => filesFromDumpStatus({ jobs: {} }, 'https://m.example', 'en', '20230320'), /no articlesmultistreamdump job/);
+});
