@@ -5,11 +5,15 @@
  * scripts/sample/ and a line here.
  */
 import { makeC4Sample } from './sample/c4.js';
+import { makeDedupSample } from './sample/dedup.js';
+import { makeGithubSample } from './sample/github.js';
 import { makeStackExchangeSample } from './sample/stackexchange.js';
 import { makeWikipediaSample } from './sample/wikipedia.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
+await makeDedupSample(root);
+await makeGithubSample(root);
 await makeWikipediaSample(root);
 await makeStackExchangeSample(root);
 process.stderr.write('sample inputs written under samples/\n');

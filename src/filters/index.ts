@@ -2,6 +2,9 @@
 import type { StepDef } from '../pipeline/step.js';
 import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
+import { qualitySignalsStep } from './signals/step.js';
+import { qualityFilterStep } from './rules/step.js';
+import { githubFiltersStep } from '../sources/github/filters.js';
 import { stackexchangeGroupStep } from '../sources/stackexchange/group.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, stackexchangeGroupStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, githubFiltersStep, stackexchangeGroupStep] as StepDef[];

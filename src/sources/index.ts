@@ -2,7 +2,8 @@
 import type { SourceDef } from './source.js';
 import { c4Source } from './c4/source.js';
 import { jsonlSource } from './jsonl.js';
+import { githubSource } from './github/source.js';
 import { wikipediaSource } from './wikipedia/source.js';
 import { stackexchangeSource } from './stackexchange/source.js';
 
-export const sources: SourceDef[] = [jsonlSource, c4Source, wikipediaSource, stackexchangeSource] as SourceDef[];
+export const sources: SourceDef[] = [jsonlSource, c4Source, githubSource, wikipediaSource, stackexchangeSource] as SourceDef[];

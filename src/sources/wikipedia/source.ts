@@ -145,7 +145,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   let opts = linkOptions(lang ?? 'en', site, p.categories);
   const dumpDate = dateFromName(task.name);
   const counts = newWikitextStats();
-  // Pages HF does not keep (ReadContext has no counters: logged per task).
+  // Pages HF does not keep, reported as read-time skips by reason.
   const skipped = { other_namespace: 0, redirect: 0, no_text: 0, empty_after_cleaning: 0 };
   let index = 0;
   try {
@@ -207,7 +207,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     }
     throw e;
   }
-  ctx.log.debug(`${task.name}${task.range ? ` [${task.range.start}, ${task.range.end})` : ''}: ${index} pages; not kept: ${JSON.stringify(skipped)}`);
+  for (const [reason, n] of Object.entries(skipped)) if (n > 0) ctx.skip?.(reason, n);
   const total = markupErrors(counts);
   if (total) ctx.log.debug(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
 }
