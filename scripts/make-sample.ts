@@ -9,6 +9,7 @@ import { makeDedupSample } from './sample/dedup.js';
 import { makeGithubSample } from './sample/github.js';
 import { makeStackExchangeSample } from './sample/stackexchange.js';
 import { makeWikipediaSample } from './sample/wikipedia.js';
+import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
@@ -16,4 +17,7 @@ await makeDedupSample(root);
 await makeGithubSample(root);
 await makeWikipediaSample(root);
 await makeStackExchangeSample(root);
+await makeC4ValidationSample(root);
+await makeCommonCrawlSample(root);
+await makeWarcSample(root);
 process.stderr.write('sample inputs written under samples/\n');

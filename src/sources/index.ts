@@ -5,5 +5,6 @@ import { jsonlSource } from './jsonl.js';
 import { githubSource } from './github/source.js';
 import { wikipediaSource } from './wikipedia/source.js';
 import { stackexchangeSource } from './stackexchange/source.js';
+import { commonCrawlSource, commonCrawlWarcSource } from './commoncrawl/source.js';
 
-export const sources: SourceDef[] = [jsonlSource, c4Source, githubSource, wikipediaSource, stackexchangeSource] as SourceDef[];
+export const sources: SourceDef[] = [jsonlSource, c4Source, githubSource, wikipediaSource, stackexchangeSource, commonCrawlSource, commonCrawlWarcSource] as SourceDef[];

@@ -69,6 +69,13 @@ const params = z
     max_avg_line_length: z.number().positive().default(MAX_AVG_LINE_LENGTH),
     min_alnum_prop: z.number().min(0).max(1).default(MIN_ALNUM_PROP),
     min_alpha_per_token: z.number().min(0).default(MIN_ALPHA_PER_TOKEN),
+    /**
+     * Tokens for the alphabetic-characters-per-token rule. RedPajama calibrated 1.5 on the GPT-NeoX
+     * BPE, which merges whitespace runs; GPT-2/NeoX pre-tokens track it closely (the default). The
+     * LLaMA tokenizer splits code into more tokens (every indentation space), so with `llama2` the
+     * same threshold drops more files (3x more on the sample).
+     */
+    tokenizer: z.enum(['pretokens', 'llama2']).default('pretokens'),
   })
   .strict();
 
@@ -81,7 +88,7 @@ export const githubFiltersStep = defineStep({
   description: "RedPajama's GitHub file filters: extension allowlist, line lengths, alphanumeric share, alphabetic characters per token",
   params,
   async create(p) {
-    const countTokens = await defaultTokenCounter();
+    const countTokens = p.tokenizer === 'pretokens' ? pretokenCount : await defaultTokenCounter();
     return filterStep((doc) => {
       const path = pathOf(doc);
       if (path === null) return 'no_path';

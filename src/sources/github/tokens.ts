@@ -3,14 +3,14 @@
  *
  * RedPajama counted with the GPT-NeoX BPE (`AutoTokenizer("EleutherAI/pythia-6.9b-deduped")`);
  * LLaMA's corpus is tokenized with the LLaMA SentencePiece model, which the project's tokenizer
- * (src/tokenize) provides. Until it is wired here, `pretokenCount` stands in: it counts GPT-2 /
+ * (src/tokenize) provides (`tokenizer: llama2`). The default, `pretokenCount`, counts GPT-2 /
  * NeoX pre-tokenizer pieces (a run of letters, a run of digits, or a run of other symbols, each
  * taking one leading space; whitespace that no piece takes is its own piece). A BPE never gives
  * fewer tokens than pre-tokens, so the stand-in errs towards keeping files.
  *
- * Switching to the project tokenizer is one line in `defaultTokenCounter` below.
  */
 
+import { loadTokenizer } from '../../tokenize/tokenizer.js';
 import { lineStats } from './stats.js';
 
 /** Counts the tokens of a text. */
@@ -21,9 +21,8 @@ export function pretokenCount(text: string): number {
   return lineStats(text).pretokens;
 }
 
-/** The counter `github_filters` uses (loaded once per worker, in the step's create()). */
+/** The LLaMA tokenizer's count, for `github_filters` with `tokenizer: llama2` (loaded once per worker). */
 export async function defaultTokenCounter(): Promise<TokenCounter> {
-  // The switch to the LLaMA tokenizer once src/tokenize is on main (tok-spm branch API):
-  //   const tok = await loadTokenizer('llama2'); return (text) => tok.encode(text, { bos: false }).length;
-  return pretokenCount;
+  const tok = await loadTokenizer('llama2');
+  return (text) => tok.encode(text, { bos: false }).length;
 }

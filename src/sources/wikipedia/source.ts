@@ -145,7 +145,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   let opts = linkOptions(lang ?? 'en', site, p.categories);
   const dumpDate = dateFromName(task.name);
   const counts = newWikitextStats();
-  // Pages HF does not keep, reported as read-time skips by reason.
+  // Pages HF does not keep, counted by reason on the source's read row.
   const skipped = { other_namespace: 0, redirect: 0, no_text: 0, empty_after_cleaning: 0 };
   let index = 0;
   try {
@@ -207,7 +207,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     }
     throw e;
   }
-  for (const [reason, n] of Object.entries(skipped)) if (n > 0) ctx.skip?.(reason, n);
+  for (const [reason, n] of Object.entries(skipped)) if (n > 0) ctx.count?.(reason, n);
   const total = markupErrors(counts);
   if (total) ctx.log.debug(`${task.name}: unclosed markup rendered as MediaWiki does: ${JSON.stringify(total)}`);
 }
