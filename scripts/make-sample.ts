@@ -7,6 +7,8 @@
 import { makeC4Sample } from './sample/c4.js';
 import { makeDedupSample } from './sample/dedup.js';
 import { makeGithubSample } from './sample/github.js';
+import { makeStackExchangeSample } from './sample/stackexchange.js';
+import { makeWikipediaSample } from './sample/wikipedia.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
 
@@ -14,6 +16,8 @@ const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
 await makeDedupSample(root);
 await makeGithubSample(root);
+await makeWikipediaSample(root);
+await makeStackExchangeSample(root);
 await makeC4ValidationSample(root);
 await makeCommonCrawlSample(root);
 await makeWarcSample(root);

@@ -7,5 +7,6 @@ import { ccnetLineDedupStep } from './ccnet/line-dedup.js';
 import { qualitySignalsStep } from './signals/step.js';
 import { qualityFilterStep } from './rules/step.js';
 import { githubFiltersStep } from '../sources/github/filters.js';
+import { stackexchangeGroupStep } from '../sources/stackexchange/group.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, githubFiltersStep, c4RulesStep, ccnetLineDedupStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, qualitySignalsStep, qualityFilterStep, githubFiltersStep, c4RulesStep, ccnetLineDedupStep, stackexchangeGroupStep] as StepDef[];

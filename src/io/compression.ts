@@ -79,6 +79,12 @@ export interface OpenOptions {
   start?: number;
   /** Byte after the last one to read (uncompressed inputs only). */
   end?: number;
+  /**
+   * The range [start, end) starts and ends on boundaries of independent compressed streams (the
+   * streams of a multistream bz2 dump, the members of a multi-member gzip), so it can be decompressed
+   * on its own. Allows start/end on compressed inputs.
+   */
+  alignedRange?: boolean;
   compression?: Compression;
   highWaterMark?: number;
   /** Called with the count of raw (still compressed) bytes read, for progress. */
@@ -91,8 +97,8 @@ export interface OpenOptions {
  */
 export function openDecompressed(path: string, opts: OpenOptions = {}): Readable {
   const compression = opts.compression ?? compressionOf(path);
-  if (compression !== 'none' && (opts.start !== undefined || opts.end !== undefined)) {
-    throw new CorpusError('byte ranges need an uncompressed input', { file: path });
+  if (compression !== 'none' && !opts.alignedRange && (opts.start !== undefined || opts.end !== undefined)) {
+    throw new CorpusError('byte ranges need an uncompressed input (or a range aligned on compressed streams)', { file: path });
   }
   const raw = createReadStream(path, {
     start: opts.start,

@@ -1,0 +1,77 @@
+/**
+ * Extracting one member of a 7z archive to a file, streaming (StackExchange ships each site as a
+ * `.7z`; Stack Overflow's Posts.xml is ~100 GB, so it is never held in memory).
+ *
+ * Tool: the system `7z`/`7za`/`7zz` (Debian p7zip-full), else the binary of the `7zip-bin` npm
+ * package. npm installs that binary without the execute bit, so it is copied once to a cache folder
+ * and made executable there. Output goes to `<dest>.tmp` and is renamed when 7z exits cleanly, so a
+ * crash never leaves a partial file under the final name.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CorpusError } from '../core/errors.js';
+import { findTool } from './tools.js';
+
+let resolved: Promise<string> | null = null;
+
+/** Path of a usable 7z executable. */
+export function sevenZip(): Promise<string> {
+  resolved ??= (async () => {
+    const sys = findTool(['7z', '7za', '7zz']);
+    if (sys) return sys;
+    let bundled: string;
+    try {
+      bundled = (createRequire(import.meta.url)('7zip-bin') as { path7za: string }).path7za;
+    } catch {
+      throw new CorpusError('7z archives need the `7z` command (Debian: apt-get install p7zip-full) or the 7zip-bin package');
+    }
+    const dest = join(process.env.XDG_CACHE_HOME ?? join(tmpdir(), 'corpusmill-cache'), '7zip-bin', '7za');
+    try {
+      await stat(dest);
+    } catch {
+      await mkdir(dirname(dest), { recursive: true });
+      await copyFile(bundled, dest + '.tmp');
+      await chmod(dest + '.tmp', 0o755);
+      await rename(dest + '.tmp', dest);
+    }
+    return dest;
+  })();
+  return resolved;
+}
+
+/**
+ * Writes `member` of `archive` to `dest` (streamed through 7z's stdout). Returns the bytes written.
+ * Errors name the archive: a missing member, a corrupt or truncated archive.
+ */
+export async function extractMember(archive: string, member: string, dest: string): Promise<number> {
+  const tool = await sevenZip();
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = dest + '.tmp';
+  const child = spawn(tool, ['e', '-so', '-bd', '-y', archive, member], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  try {
+    await pipeline(child.stdout, createWriteStream(tmp));
+  } catch (e) {
+    child.kill();
+    await rm(tmp, { force: true });
+    throw new CorpusError(`extracting ${member} failed (${(e as Error).message})`, { file: archive });
+  }
+  const code = await exited;
+  const bytes = (await stat(tmp)).size;
+  if (code !== 0 || bytes === 0) {
+    await rm(tmp, { force: true });
+    const why = code !== 0 ? stderr.trim().split('\n').slice(-3).join(' ') || `7z exited with ${code}` : `no ${member} in the archive`;
+    throw new CorpusError(`cannot extract ${member}: ${why}`, { file: archive });
+  }
+  await rename(tmp, dest);
+  return bytes;
+}
