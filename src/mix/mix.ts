@@ -4,7 +4,8 @@
  * Targets: a proportion per source (LLaMA's Table 1 by default) and a total token budget (LLaMA's
  * 1.4T by default). Each source gives `proportion × budget` tokens: whole epochs repeat every
  * document, the fraction takes documents in a seeded random order until the next one would move
- * the total further from the target (so a source misses its target by at most half a document).
+ * the total further from the target, passing over documents that would overshoot (so a source
+ * misses its target by at most half of its shortest document not taken).
  * Selected documents are interleaved in one seeded shuffle and written as Megatron shards (with a
  * manifest `verify` reads), plus the data-blend strings Megatron-LM (`--data-path`) and GPT-NeoX
  * (`train-data-paths` / `train-data-weights`) take to blend the per-source shards themselves.
@@ -132,8 +133,10 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     for (let e = 0; e < full; e++) for (let d = 0; d < lengths.length; d++) (selSource.push(si), selDoc.push(d));
     const order = permutation(lengths.length, rng(seed ^ hash32(s.source)));
     for (const d of order) {
+      // Take a document when it brings the source closer to its target; a long one that would
+      // overshoot is passed over and shorter ones later in the seeded order get their chance.
       const next = got + lengths[d]!;
-      if (Math.abs(want - next) >= Math.abs(want - got)) break;
+      if (Math.abs(want - next) >= Math.abs(want - got)) continue;
       got = next;
       docs++;
       selSource.push(si);

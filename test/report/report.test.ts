@@ -10,10 +10,15 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { repoRoot, runCli, tempDir } from '../helpers.js';
 
-test('the sample report renders in Chromium with data in every chart, and as Markdown', async () => {
+test('the sample build ends with a mixture within 0.5% of its targets and a report that renders in Chromium with data in every chart', async () => {
   const out = join(tempDir(), 'out');
   const b = await runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--out', out, '-q']);
   assert.equal(b.code, 0, b.stderr);
+  // The sample build ends with a mixture at LLaMA's proportions (renormalised), within 0.5% each.
+  const mix = JSON.parse(readFileSync(join(out, 'mix', 'mix.json'), 'utf8')) as { rows: Array<{ source: string; target: number; achieved: number }> };
+  assert.ok(mix.rows.length >= 5, `sources in the mixture: ${mix.rows.map((x) => x.source)}`);
+  for (const row of mix.rows) assert.ok(Math.abs(row.achieved - row.target) < 0.005, `${row.source}: ${row.achieved} vs ${row.target}`);
+  assert.equal((await runCli(['verify', join(out, 'mix')])).code, 0);
   const r = await runCli(['report', out]);
   assert.equal(r.code, 0, r.stderr);
   const file = join(out, 'report.html');
