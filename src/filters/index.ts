@@ -3,5 +3,6 @@ import type { StepDef } from '../pipeline/step.js';
 import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
 import { languageIdStep } from './ccnet/language-id.js';
+import { perplexityStep } from './ccnet/perplexity.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, languageIdStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, languageIdStep, perplexityStep] as StepDef[];
