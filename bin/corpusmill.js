@@ -2,9 +2,10 @@
 // The installed entry point: runs the compiled CLI from dist/ (built by `npm install` through `prepare`).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-const main = new URL('../dist/cli/main.js', import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('corpusmill: dist/ is missing; run `npm run build` in the corpusmill folder.\n');
   process.exit(2);
 }
-await import(main.href);
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

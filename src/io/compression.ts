@@ -57,9 +57,14 @@ function bzip2Decompressor(label: string): Duplex {
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin.on('error', () => {}); // EPIPE when the reader stops early; the exit status tells the rest
-  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  // The readable side ends only once bzip2 has exited successfully: a truncated or corrupt stream
+  // makes it exit non-zero after writing what it could, and that must surface as an error.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  child.stdout.pipe(out, { end: false });
+  const duplex = Duplex.from({ writable: child.stdin, readable: out });
   child.on('close', (code, signal) => {
-    if (code !== 0 && signal === null) duplex.destroy(new Error(stderr.trim() || `bzip2 exited with ${code}`));
+    if (code === 0) out.end();
+    else if (signal === null) out.destroy(new Error(stderr.trim() || `bzip2 exited with ${code}`));
   });
   duplex.on('close', () => {
     if (child.exitCode === null) child.kill();

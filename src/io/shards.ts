@@ -8,7 +8,8 @@
  * fed to zstd in fixed 1 MiB blocks, never in timing-dependent chunks.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { CompressStream } from 'zstd-napi';
@@ -54,21 +55,41 @@ export class ShardWriter {
     this.level = opts.level ?? 3;
   }
 
-  async write(doc: Doc): Promise<void> {
+  private rotatePending = false;
+
+  /**
+   * Adds a document without waiting (for rejects written from inside a step's loop). Call settle()
+   * soon after; write() does both.
+   */
+  enqueue(doc: Doc): void {
     const line = docToJson(doc) + '\n';
     const n = utf8Length(line);
-    if (!this.zstd) await this.openNext();
+    if (!this.zstd) this.openNext();
     this.pending.push(line);
     this.pendingBytes += n;
     this.fileBytes += n;
     this.stats.docs += 1;
     this.stats.text_bytes += utf8Length(doc.text);
-    if (this.pendingBytes >= BLOCK) await this.flushBlock();
-    if (this.fileBytes >= this.maxBytes) await this.finishFile();
+    if (this.pendingBytes >= BLOCK) this.flushBlock();
+    if (this.fileBytes >= this.maxBytes) this.rotatePending = true;
   }
 
-  private async openNext(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+  /** Waits for zstd to drain and rotates the file when it is full. */
+  async settle(): Promise<void> {
+    if (this.zstd?.writableNeedDrain) await once(this.zstd, 'drain');
+    if (this.rotatePending) {
+      this.rotatePending = false;
+      await this.finishFile();
+    }
+  }
+
+  async write(doc: Doc): Promise<void> {
+    this.enqueue(doc);
+    await this.settle();
+  }
+
+  private openNext(): void {
+    mkdirSync(this.dir, { recursive: true });
     const tmp = join(this.dir, shardName(this.prefix, this.rotation) + '.tmp');
     this.rotation += 1;
     this.tmpFiles.push(tmp);
@@ -78,17 +99,17 @@ export class ShardWriter {
     this.fileBytes = 0;
   }
 
-  private async flushBlock(): Promise<void> {
+  private flushBlock(): void {
     if (!this.zstd || this.pending.length === 0) return;
     const block = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
     this.pendingBytes = 0;
-    if (!this.zstd.write(block)) await once(this.zstd, 'drain');
+    this.zstd.write(block);
   }
 
   private async finishFile(): Promise<void> {
     if (!this.zstd || !this.file) return;
-    await this.flushBlock();
+    this.flushBlock();
     const file = this.file;
     const done = once(file, 'close');
     this.zstd.end();

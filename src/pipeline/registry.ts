@@ -13,8 +13,28 @@ import { tokenizeSteps } from '../tokenize/steps.js';
 
 const stepList: StepDef[] = [...filterSteps, ...dedupSteps, ...tokenizeSteps];
 
-export const STEPS: ReadonlyMap<string, StepDef> = indexByName(stepList, 'step');
-export const SOURCE_DEFS: ReadonlyMap<string, SourceDef> = indexByName(sources, 'source');
+const STEP_MAP = indexByName(stepList, 'step');
+const SOURCE_MAP = indexByName(sources, 'source');
+export const STEPS: ReadonlyMap<string, StepDef> = STEP_MAP;
+export const SOURCE_DEFS: ReadonlyMap<string, SourceDef> = SOURCE_MAP;
+
+/**
+ * Adds a plugin's steps and sources (pipeline `plugins:`): a module exporting `steps` and/or
+ * `sources` arrays, loaded by the coordinator and every worker, so users add their own rules
+ * without forking corpusmill.
+ */
+export function registerPlugin(file: string, mod: { steps?: StepDef[]; sources?: SourceDef[] }): void {
+  for (const s of mod.steps ?? []) {
+    const existing = STEP_MAP.get(s.name);
+    if (existing && existing !== s) throw new ConfigError(`${file}: step "${s.name}" is already defined`);
+    STEP_MAP.set(s.name, s);
+  }
+  for (const s of mod.sources ?? []) {
+    const existing = SOURCE_MAP.get(s.name);
+    if (existing && existing !== s) throw new ConfigError(`${file}: source "${s.name}" is already defined`);
+    SOURCE_MAP.set(s.name, s);
+  }
+}
 
 function indexByName<T extends { name: string }>(items: T[], kind: string): Map<string, T> {
   const m = new Map<string, T>();

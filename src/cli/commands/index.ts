@@ -1,4 +1,8 @@
 /** Every CLI command; each file registers one command (or a group) on the program. */
 import type { Command } from 'commander';
+import { registerBuild } from './build.js';
+import { registerFetch } from './fetch.js';
+import { registerStats } from './stats.js';
+import { registerInspect } from './inspect.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect];

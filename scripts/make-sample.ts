@@ -1,0 +1,11 @@
+/**
+ * Writes the sample corpus inputs under samples/, in each source's real raw format, from a seeded
+ * generator (same bytes on every run). The committed files are what `pipelines/sample.yaml` reads;
+ * run `npm run make-sample` after changing a generator. Each source adds its generator under
+ * scripts/sample/ and a line here.
+ */
+import { makeC4Sample } from './sample/c4.js';
+
+const root = new URL('../samples/', import.meta.url);
+await makeC4Sample(root);
+process.stderr.write('sample inputs written under samples/\n');

@@ -1,0 +1,251 @@
+/**
+ * `corpusmill build`: runs a pipeline's stages in order, resuming whatever a previous run finished.
+ *
+ * Per stage: list and fetch the inputs, freeze the task lists in the catalog (first run only), then
+ * run each phase (passes of global steps, then the main pass) on the executor, skipping tasks that
+ * are done. A task is done when its marker exists; the catalog mirrors the markers, so a run killed
+ * at any point, rerun, does only the remaining tasks and produces the same bytes.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Catalog } from '../catalog/catalog.js';
+import { ConfigError, CorpusError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { Fetcher } from '../fetch/fetcher.js';
+import { LocalExecutor } from '../exec/local.js';
+import type { LocalFile, SourceEnv } from '../sources/source.js';
+import { loadPipeline, type Pipeline, type SourceInput, type StageConfig } from './config.js';
+import { catalogPath, MAIN_PHASE, markerPath, passPhase, statsPath } from './layout.js';
+import { getSource } from './registry.js';
+import { createSteps, type TaskRef } from './runner.js';
+import { collectStats, type BuildStats } from './stats.js';
+import { numberReadTasks, reduceTasks, stageInputTasks, type TaskInput, type TaskSpec } from './tasks.js';
+
+export interface ProgressSink {
+  startPhase(label: string, totalBytes: number, tasks: number, doneTasks: number): void;
+  advance(bytes: number, docs: number): void;
+  taskDone(): void;
+  endPhase(): void;
+}
+
+export interface BuildOptions {
+  pipelineFile: string;
+  out?: string;
+  workers?: number;
+  /** Run only this stage (its inputs must be built). */
+  stage?: string;
+  /** Download inputs only. */
+  fetchOnly?: boolean;
+  /** Rebuild stages whose configuration changed since they were planned (and the stages after them). */
+  force?: boolean;
+  log: Logger;
+  progress?: ProgressSink;
+  argv?: string[];
+  logLevel?: string;
+}
+
+export interface BuildResult {
+  out: string;
+  stats: BuildStats;
+  pipeline: Pipeline;
+}
+
+export function resolveOut(pipeline: Pipeline, out?: string): string {
+  return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+}
+
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const pipeline = await loadPipeline(opts.pipelineFile);
+  const out = resolveOut(pipeline, opts.out);
+  const settings = pipeline.settings;
+  const log = opts.log;
+  const catalog = new Catalog(catalogPath(out));
+  const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');
+  const fetcher = new Fetcher({
+    cacheDir,
+    baseDir: pipeline.dir,
+    concurrency: settings.fetch.concurrency,
+    retries: settings.fetch.retries,
+    timeoutMs: settings.fetch.timeout_s * 1000,
+    log: log.child('fetch'),
+    onFetched: (r) => catalog.recordFetch(r),
+    lookup: (u) => catalog.fetch(u),
+  });
+  const workers = opts.workers || settings.workers || availableParallelism();
+  catalog.startRun(pipeline.name, opts.argv ?? [], workers);
+  let executor: LocalExecutor | null = null;
+  const getExecutor = () =>
+    (executor ??= new LocalExecutor(workers, { pipelineFile: pipeline.file, outDir: out, cacheDir, logLevel: opts.logLevel ?? 'info' }));
+  let ok = false;
+  try {
+    const stages = opts.stage ? [findStage(pipeline, opts.stage)] : pipeline.stages;
+    for (const stage of stages) {
+      await prepareStage(pipeline, stage, out, catalog, opts, log);
+      const planned = catalog.stage(stage.name);
+      if (planned?.done_at && planned.hash === stage.hash) {
+        log.info(`stage ${stage.name}: already complete`);
+        continue;
+      }
+      const env: SourceEnv = { pipelineDir: pipeline.dir, outDir: out, log, fetcher, taskBytes: settings.task_bytes };
+      if (!planned) {
+        const readTasks = await planReadTasks(pipeline, stage, out, env, log);
+        if (opts.fetchOnly) continue;
+        const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
+        catalog.planStage(stage.name, stage.hash, phases);
+        log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
+      } else if (opts.fetchOnly) {
+        await ensureInputs(catalog, stage.name, fetcher);
+        continue;
+      }
+      await runStage(stage, out, catalog, fetcher, getExecutor, opts);
+      catalog.markStageDone(stage.name);
+      log.info(`stage ${stage.name}: complete`);
+    }
+    ok = true;
+  } finally {
+    const ex = executor as LocalExecutor | null;
+    if (ex) await (ok ? ex.close() : ex.terminate());
+    await fetcher.close();
+    catalog.finishRun(ok ? 'done' : 'failed');
+  }
+  const stats = collectStats(catalog, pipeline.name, pipeline.stages.map((s) => s.name));
+  await writeJsonAtomic(statsPath(out), stats);
+  catalog.close();
+  return { out, stats, pipeline };
+}
+
+function findStage(p: Pipeline, name: string): StageConfig {
+  const s = p.stages.find((x) => x.name === name);
+  if (!s) throw new ConfigError(`${p.file}: no stage named "${name}" (stages: ${p.stages.map((x) => x.name).join(', ')})`);
+  return s;
+}
+
+/** Checks upstream stages and configuration changes before a stage runs. */
+async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog, opts: BuildOptions, log: Logger): Promise<void> {
+  for (const inp of stage.inputs) {
+    if (inp.kind !== 'stage') continue;
+    const up = catalog.stage(inp.stage);
+    if (!up?.done_at && !opts.fetchOnly) throw new ConfigError(`stage ${stage.name} reads stage ${inp.stage}, which is not complete; build it first`);
+  }
+  const planned = catalog.stage(stage.name);
+  if (planned && planned.hash !== stage.hash) {
+    if (!opts.force) {
+      throw new ConfigError(
+        `stage ${stage.name} in ${out} was built from a different configuration; rerun with --force to rebuild it and the stages after it, or choose another --out`,
+      );
+    }
+    const idx = p.stages.indexOf(stage);
+    for (const s of p.stages.slice(idx)) {
+      if (!catalog.stage(s.name)) continue;
+      log.warn(`--force: discarding stage ${s.name}`);
+      await discardStage(out, s.name, catalog);
+    }
+  }
+}
+
+async function discardStage(out: string, name: string, catalog: Catalog): Promise<void> {
+  for (const dir of [join(out, name), join(out, 'rejects', name), join(out, 'quarantine', name), join(out, '_state', name), join(out, '_work', name)]) {
+    await rm(dir, { recursive: true, force: true });
+  }
+  catalog.forgetStage(name);
+}
+
+async function planReadTasks(p: Pipeline, stage: StageConfig, out: string, env: SourceEnv, log: Logger): Promise<TaskSpec[]> {
+  const items: Array<{ source: string; input: TaskInput; bytes: number }> = [];
+  for (const [i, inp] of stage.inputs.entries()) {
+    if (inp.kind === 'stage') {
+      for (const t of await stageInputTasks(out, inp)) items.push({ source: t.source, input: t.input, bytes: t.input.type === 'stage' ? t.input.bytes : 0 });
+      continue;
+    }
+    const def = getSource(inp.source);
+    const remote = await def.list(inp.params as never, env);
+    log.info(`stage ${stage.name}: ${inp.source}: ${remote.length} input files`);
+    const local: LocalFile[] = await Promise.all(remote.map((r) => env.fetcher.fetchFile(r)));
+    const tasks = await def.plan(local, inp.params as never, env);
+    const byPath = new Map(local.map((f) => [f.path, f]));
+    for (const t of tasks) {
+      const f = byPath.get(t.path);
+      const file = f ? { url: f.url, name: f.name, size: f.size, sha256: f.sha256, sha1: f.sha1, md5: f.md5 } : { url: t.url, name: t.name, size: t.bytes };
+      items.push({ source: def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
+    }
+  }
+  void p;
+  return numberReadTasks(items);
+}
+
+async function planPhases(p: Pipeline, stage: StageConfig, out: string, readTasks: TaskSpec[], log: Logger, fetcher: Fetcher): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
+  const phases: Array<{ phase: string; tasks: TaskSpec[] }> = [];
+  if (stage.steps.length > 0) {
+    // Steps are instantiated here only to learn their passes; workers create their own.
+    const steps = await createSteps(p, stage, out, log, fetcher);
+    steps.forEach((s, i) => {
+      for (const pass of s.passes ?? []) {
+        phases.push({ phase: passPhase(i, pass.name), tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks) });
+      }
+    });
+    for (const s of steps) await s.close?.();
+  }
+  phases.push({ phase: MAIN_PHASE, tasks: readTasks });
+  return phases;
+}
+
+/** Downloads again any input file of an unfinished task that is missing from the cache. */
+async function ensureInputs(catalog: Catalog, stage: string, fetcher: Fetcher): Promise<void> {
+  const seen = new Set<string>();
+  for (const t of catalog.tasks(stage)) {
+    const inp = t.spec.input;
+    if (t.state === 'done' || !inp || inp.type !== 'source' || seen.has(inp.task.path)) continue;
+    seen.add(inp.task.path);
+    if (existsSync(inp.task.path)) continue;
+    const got = await fetcher.fetchFile(inp.file);
+    if (got.path !== inp.task.path) throw new CorpusError(`input moved: expected ${inp.task.path}, fetched to ${got.path}; rebuild with --force`, { file: inp.file.url });
+  }
+}
+
+async function runStage(stage: StageConfig, out: string, catalog: Catalog, fetcher: Fetcher, getExecutor: () => LocalExecutor, opts: BuildOptions): Promise<void> {
+  const planned = catalog.stage(stage.name)!;
+  await ensureInputs(catalog, stage.name, fetcher);
+  for (const phase of planned.phases) {
+    const rows = catalog.tasks(stage.name, phase);
+    // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
+    for (const r of rows) {
+      if (r.state === 'done') continue;
+      const m = markerPath(out, stage.name, phase, r.idx);
+      if (!existsSync(m)) continue;
+      const marker = JSON.parse(await readFile(m, 'utf8')) as { hash: string; stats: import('../core/stats.js').TaskStats; finished_at: string };
+      if (marker.hash === stage.hash) {
+        catalog.taskDone(stage.name, phase, r.idx, marker.stats, marker.finished_at);
+        r.state = 'done';
+      }
+    }
+    const pending = rows.filter((r) => r.state !== 'done');
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
+    const totalBytes = rows.reduce((a, r) => a + r.spec.bytes, 0);
+    if (pending.length === 0) continue;
+    opts.progress?.startPhase(label, totalBytes, rows.length, rows.length - pending.length);
+    // Account for finished tasks so the bar starts where the last run stopped.
+    opts.progress?.advance(rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0), 0);
+    const refs: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
+    try {
+      await getExecutor().run(refs, {
+        onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),
+        onDone: (ref, stats) => {
+          catalog.taskDone(ref.stage, ref.phase, ref.idx, stats);
+          opts.progress?.taskDone();
+        },
+        onFail: (ref, err) => catalog.taskFailed(ref.stage, ref.phase, ref.idx, err.message),
+        onProgress: (b, d) => opts.progress?.advance(b, d),
+      });
+    } finally {
+      opts.progress?.endPhase();
+    }
+  }
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, path);
+}

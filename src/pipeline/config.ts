@@ -1,0 +1,280 @@
+/**
+ * Pipeline files: YAML in `pipelines/`, validated with zod, with errors that name the file, the
+ * line and the path in it, and what was expected:
+ *   pipelines/sample.yaml:14:9: stages[0].steps[1].min_words: expected number, received string
+ *
+ * A pipeline is a list of stages; a stage reads inputs (sources, or the output of an earlier stage),
+ * runs a list of steps, and writes shards that later stages read.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { pathToFileURL } from 'node:url';
+import type { SourceDef } from '../sources/source.js';
+import type { StepDef } from './step.js';
+import { getSource, getStep, registerPlugin } from './registry.js';
+
+/** Sizes as numbers of bytes or strings like "64MiB", "1.5GB", "512k". */
+export const byteSize = z.union([
+  z.number().int().positive(),
+  z.string().transform((s, ctx) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(s);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like 64MiB, got "${s}"` });
+      return z.NEVER;
+    }
+    const unit = m[2]!.toLowerCase();
+    const base = m[3]!.toLowerCase().startsWith('i') || unit === '' ? 1024 : 1000;
+    const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
+    return Math.round(Number(m[1]) * base ** pow);
+  }),
+]);
+
+const settingsSchema = z
+  .object({
+    /** Worker threads (0 = one per core). */
+    workers: z.number().int().nonnegative().default(0),
+    /** Output shards rotate after this many uncompressed bytes. */
+    shard_bytes: byteSize.default(64 << 20),
+    /** Target input bytes per task when a file can be split (JSONL, Posts.xml, multistream dumps). */
+    task_bytes: byteSize.default(32 << 20),
+    zstd_level: z.number().int().min(1).max(19).default(3),
+    /** Write removed documents to rejects/<stage>/<source>/ with meta.filter_reason. */
+    keep_rejects: z.boolean().default(false),
+    /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
+    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
+    /** Download cache (default: <out>/cache). Relative to the pipeline file. */
+    cache_dir: z.string().optional(),
+    fetch: z
+      .object({
+        concurrency: z.number().int().positive().default(4),
+        retries: z.number().int().nonnegative().default(8),
+        timeout_s: z.number().positive().default(60),
+      })
+      .strict()
+      .default({ concurrency: 4, retries: 8, timeout_s: 60 }),
+  })
+  .strict();
+
+const inputSchema = z.union([
+  z.object({ source: z.string() }).passthrough(),
+  z.object({ stage: z.string(), sources: z.array(z.string()).optional() }).strict(),
+]);
+
+const stepSchema = z.object({ step: z.string() }).passthrough();
+
+const stageSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lowercase name of letters, digits, - and _'),
+    description: z.string().optional(),
+    inputs: z.array(inputSchema).min(1),
+    steps: z.array(stepSchema).default([]),
+    keep_rejects: z.boolean().optional(),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+    description: z.string().optional(),
+    /** Output folder (relative to the current directory); --out overrides. */
+    output: z.string().optional(),
+    /** Modules (relative to the pipeline file) exporting extra `steps` and `sources`. */
+    plugins: z.array(z.string()).default([]),
+    settings: settingsSchema.default(() => settingsSchema.parse({})),
+    stages: z.array(stageSchema).min(1),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface SourceInput {
+  kind: 'source';
+  source: string;
+  params: unknown;
+}
+export interface StageInput {
+  kind: 'stage';
+  stage: string;
+  sources?: string[];
+}
+export type Input = SourceInput | StageInput;
+
+export interface StepConfig {
+  step: string;
+  params: unknown;
+}
+
+export interface StageConfig {
+  name: string;
+  description?: string;
+  inputs: Input[];
+  steps: StepConfig[];
+  keepRejects: boolean;
+  /** Hash of everything that decides this stage's output bytes, including upstream stages. */
+  hash: string;
+}
+
+export interface Pipeline {
+  name: string;
+  description?: string;
+  file: string;
+  dir: string;
+  output?: string;
+  settings: Settings;
+  stages: StageConfig[];
+}
+
+type Path = Array<string | number>;
+
+function formatPath(path: Path): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(top level)';
+}
+
+class Locator {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** `file:line:col` of the deepest node on `path` that exists. */
+  where(path: Path): string {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const { line, col } = this.lines.linePos(node.range[0]);
+        return `${this.file}:${line}:${col}`;
+      }
+    }
+    return this.file;
+  }
+
+  error(path: Path, message: string): ConfigError {
+    return new ConfigError(`${this.where(path)}: ${formatPath(path)}: ${message}`);
+  }
+}
+
+function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
+  const issue = err.issues[0]!;
+  return loc.error([...base, ...(issue.path as Path)], issue.message);
+}
+
+/** Reads and validates a pipeline file (loading its plugins first). */
+export async function loadPipeline(file: string): Promise<Pipeline> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the pipeline file (${(e as Error).message})`);
+  }
+  await loadPlugins(text, file);
+  return parsePipeline(text, file);
+}
+
+async function loadPlugins(text: string, file: string): Promise<void> {
+  let plugins: unknown;
+  try {
+    plugins = (parseDocument(text).toJS() as { plugins?: unknown } | null)?.plugins;
+  } catch {
+    return; // parsePipeline reports YAML errors with positions
+  }
+  if (!Array.isArray(plugins)) return;
+  for (const p of plugins) {
+    if (typeof p !== 'string') continue;
+    const path = resolve(dirname(resolve(file)), p);
+    let mod: { steps?: StepDef[]; sources?: SourceDef[] };
+    try {
+      mod = (await import(pathToFileURL(path).href)) as typeof mod;
+    } catch (e) {
+      throw new ConfigError(`${file}: cannot load plugin ${p} (${(e as Error).message})`);
+    }
+    registerPlugin(path, mod);
+  }
+}
+
+export function parsePipeline(text: string, file: string): Pipeline {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const { line, col } = lines.linePos(e.pos[0]);
+    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const loc = new Locator(file, doc, lines);
+  const raw = doc.toJS() as unknown;
+  const parsed = pipelineSchema.safeParse(raw);
+  if (!parsed.success) throw zodIssue(loc, [], parsed.error);
+  const p = parsed.data;
+
+  const seen = new Set<string>();
+  const hashes = new Map<string, string>();
+  const stages: StageConfig[] = p.stages.map((st, si) => {
+    if (seen.has(st.name)) throw loc.error(['stages', si, 'name'], `a stage named "${st.name}" already exists`);
+    const inputs: Input[] = st.inputs.map((inp, ii) => {
+      const path: Path = ['stages', si, 'inputs', ii];
+      if ('stage' in inp) {
+        const i = inp as { stage: string; sources?: string[] };
+        if (!seen.has(i.stage)) throw loc.error([...path, 'stage'], `"${i.stage}" is not an earlier stage`);
+        return { kind: 'stage', stage: i.stage, sources: i.sources };
+      }
+      const { source, ...rest } = inp as { source: string };
+      let def;
+      try {
+        def = getSource(source);
+      } catch (e) {
+        throw loc.error([...path, 'source'], (e as Error).message);
+      }
+      const r = def.params.safeParse(rest);
+      if (!r.success) throw zodIssue(loc, path, r.error);
+      return { kind: 'source', source, params: r.data };
+    });
+    const steps: StepConfig[] = st.steps.map((s, ki) => {
+      const path: Path = ['stages', si, 'steps', ki];
+      const { step, ...rest } = s as { step: string };
+      let def;
+      try {
+        def = getStep(step);
+      } catch (e) {
+        throw loc.error([...path, 'step'], (e as Error).message);
+      }
+      const r = def.params.safeParse(rest);
+      if (!r.success) throw zodIssue(loc, path, r.error);
+      return { step, params: r.data };
+    });
+    seen.add(st.name);
+    const keepRejects = st.keep_rejects ?? p.settings.keep_rejects;
+    const upstream = inputs.filter((i): i is StageInput => i.kind === 'stage').map((i) => hashes.get(i.stage));
+    const hash = createHash('sha256')
+      .update(
+        JSON.stringify({
+          inputs,
+          steps,
+          keepRejects,
+          upstream,
+          shard_bytes: p.settings.shard_bytes,
+          task_bytes: p.settings.task_bytes,
+          zstd_level: p.settings.zstd_level,
+        }),
+      )
+      .digest('hex')
+      .slice(0, 16);
+    hashes.set(st.name, hash);
+    return { name: st.name, description: st.description, inputs, steps, keepRejects, hash };
+  });
+
+  return {
+    name: p.name,
+    description: p.description,
+    file: resolve(file),
+    dir: dirname(resolve(file)),
+    output: p.output,
+    settings: p.settings,
+    stages,
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * Runs one task: the only code that executes inside a worker (a thread here, a cluster job later).
+ * Given (stage, phase, index) and the frozen TaskSpec it reads the input, chains the stage's steps,
+ * writes shards under temporary names, renames them when the task is complete, and writes the
+ * task's marker last. A task that dies before its marker is simply run again: its partial files are
+ * removed first, so outputs are the same bytes whatever happened before.
+ */
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { basename, dirname } from 'node:path';
+import type { Doc } from '../core/document.js';
+import { CorpusError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { addCount, newOutputStats, newStepStats, type StepStats, type TaskStats } from '../core/stats.js';
+import type { Fetcher } from '../fetch/fetcher.js';
+import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
+import type { ReadContext } from '../sources/source.js';
+import type { Pipeline, SourceInput, StageConfig } from './config.js';
+import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
+import { getSource, getStep } from './registry.js';
+import type { Pass, Step, TaskContext } from './step.js';
+import type { TaskSpec } from './tasks.js';
+
+export interface TaskRef {
+  stage: string;
+  phase: string;
+  idx: number;
+  spec: TaskSpec;
+  /** Task count of the phase (world size). */
+  of: number;
+}
+
+export interface Progress {
+  bytes: number;
+  docs: number;
+}
+
+/** What a worker keeps between tasks: the pipeline and each stage's step instances (models load once). */
+export class WorkerRuntime {
+  private readonly steps = new Map<string, Promise<Step[]>>();
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly outDir: string,
+    readonly log: Logger,
+    readonly fetcher: Fetcher,
+  ) {}
+
+  stage(name: string): StageConfig {
+    const s = this.pipeline.stages.find((x) => x.name === name);
+    if (!s) throw new CorpusError(`the pipeline has no stage "${name}"`);
+    return s;
+  }
+
+  stepsOf(stage: StageConfig): Promise<Step[]> {
+    let p = this.steps.get(stage.name);
+    if (!p) {
+      p = createSteps(this.pipeline, stage, this.outDir, this.log, this.fetcher);
+      this.steps.set(stage.name, p);
+    }
+    return p;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.steps.values()) for (const s of await p) await s.close?.();
+  }
+}
+
+export async function createSteps(pipeline: Pipeline, stage: StageConfig, outDir: string, log: Logger, fetcher: Fetcher): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const [i, sc] of stage.steps.entries()) {
+    const def = getStep(sc.step);
+    const stateDir = stepStateDir(outDir, stage.name, i, sc.step);
+    steps.push(await def.create(sc.params as never, { pipelineDir: pipeline.dir, outDir, stateDir, log: log.child(sc.step), fetcher }));
+  }
+  return steps;
+}
+
+/** Removes what an earlier, unfinished attempt of this task may have left. */
+async function removePartial(dir: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.startsWith(prefix + '-') || n.startsWith(prefix + '.')).map((n) => rm(`${dir}/${n}`, { force: true })));
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, path);
+}
+
+export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {
+  const t0 = performance.now();
+  const stage = rt.stage(ref.stage);
+  const steps = await rt.stepsOf(stage);
+  const settings = rt.pipeline.settings;
+  const spec = ref.spec;
+  const source = spec.source;
+  const log = rt.log.child(`${ref.stage}/${ref.phase}#${ref.idx}`);
+  const stats: TaskStats = {
+    source,
+    input_bytes: spec.bytes,
+    quarantined: {},
+    steps: [],
+    output: newOutputStats(),
+    rejects: newOutputStats(),
+    time_ms: 0,
+  };
+  const isMain = ref.phase === MAIN_PHASE;
+  const pass = parsePassPhase(ref.phase);
+  const prefix = partPrefix(spec.ordinal);
+
+  // Outputs of the main phase: documents, rejects, quarantined records.
+  const outDir = stageDir(rt.outDir, stage.name, source);
+  const rejDir = rejectsDir(rt.outDir, stage.name, source);
+  const qDir = quarantineDir(rt.outDir, stage.name, source);
+  let writer: ShardWriter | null = null;
+  let rejects = null as ShardWriter | null;
+  let quarantine = null as ShardWriter | null;
+  const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
+  if (isMain && spec.kind === 'read') {
+    await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
+    writer = new ShardWriter(outDir, prefix, shardOpts);
+  }
+
+  const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => ({
+    rank: ref.idx,
+    worldSize: ref.of,
+    stage: stage.name,
+    source,
+    stats: stepStats,
+    log,
+    stateDir: stepStateDir(rt.outDir, stage.name, stepIndex, stage.steps[stepIndex]?.step ?? 'stage'),
+    drop(doc: Doc, reason: string) {
+      addCount(stepStats.drops, reason);
+      if (keepRejects) {
+        rejects ??= new ShardWriter(rejDir, prefix, shardOpts);
+        rejects.enqueue({ ...doc, meta: { ...doc.meta, filter_reason: reason, filter_step: stage.steps[stepIndex]!.step } });
+      }
+    },
+    count(name: string, n = 1) {
+      addCount(stepStats.counts, name, n);
+    },
+  });
+
+  try {
+    if (spec.kind === 'reduce') {
+      if (!pass) throw new CorpusError(`reduce task in phase ${ref.phase}`);
+      const p = findPass(steps[pass.stepIndex]!, pass.pass, ref.phase);
+      if (p.kind !== 'reduce') throw new CorpusError(`pass ${ref.phase} is not a reduce pass`);
+      const st = newStepStats(`${stage.steps[pass.stepIndex]!.step}.${p.name}`);
+      const ts = performance.now();
+      await p.reduce(makeCtx(pass.stepIndex, st, false));
+      st.time_ms = performance.now() - ts;
+      stats.steps.push(st);
+    } else {
+      const readCtx: ReadContext = {
+        log,
+        advance: (n) => {
+          progress.bytes += n;
+        },
+        quarantine: (bad: BadRecord) => {
+          if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
+          addCount(stats.quarantined, bad.reason);
+          log.warn(`quarantined ${bad.file}: ${bad.record}: ${bad.reason}: ${bad.detail}`);
+          if (isMain) {
+            quarantine ??= new ShardWriter(qDir, prefix, shardOpts);
+            // Recorded by input name, not local path, so the bytes do not depend on where files live.
+            const file = spec.input?.type === 'source' && bad.file === spec.input.task.path ? spec.input.task.name : basename(bad.file);
+            quarantine.enqueue({ id: `${file}#${bad.record}`, text: bad.raw ?? '', source, meta: { reason: bad.reason, file, record: bad.record, detail: bad.detail } });
+          }
+        },
+      };
+      let docs: AsyncIterable<Doc> = countProgress(readInput(rt, stage, spec, readCtx), progress);
+      const upto = isMain ? steps.length : pass!.stepIndex;
+      for (let i = 0; i < upto; i++) {
+        const st = newStepStats(stage.steps[i]!.step);
+        stats.steps.push(st);
+        docs = instrument(steps[i]!, docs, makeCtx(i, st, isMain && stage.keepRejects));
+      }
+      if (isMain) {
+        for await (const doc of docs) {
+          await writer!.write(doc);
+          if (rejects) await rejects.settle();
+        }
+      } else {
+        const p = findPass(steps[pass!.stepIndex]!, pass!.pass, ref.phase);
+        if (p.kind !== 'scan') throw new CorpusError(`pass ${ref.phase} is not a scan pass`);
+        const st = newStepStats(`${stage.steps[pass!.stepIndex]!.step}.${p.name}`);
+        stats.steps.push(st);
+        const { input, timer } = timedConsumer(docs, st);
+        const ts = performance.now();
+        await p.scan(input, makeCtx(pass!.stepIndex, st, false));
+        st.time_ms = performance.now() - ts - timer.up;
+      }
+    }
+    // Commit: finish files, rename them into place, then the marker.
+    for (const w of [writer, rejects, quarantine]) await w?.close();
+    if (writer) {
+      await writer.commit();
+      stats.output = writer.stats;
+    }
+    if (rejects) {
+      await rejects.commit();
+      stats.rejects = rejects.stats;
+    }
+    if (quarantine) await quarantine.commit();
+    stats.time_ms = performance.now() - t0;
+    await writeJsonAtomic(markerPath(rt.outDir, ref.stage, ref.phase, ref.idx), {
+      stage: ref.stage,
+      phase: ref.phase,
+      idx: ref.idx,
+      hash: stage.hash,
+      finished_at: new Date().toISOString(),
+      stats,
+    });
+    return stats;
+  } catch (e) {
+    for (const w of [writer, rejects, quarantine]) await w?.abort();
+    throw e;
+  }
+}
+
+function findPass(step: Step, name: string, phase: string): Pass {
+  const p = step.passes?.find((x) => x.name === name);
+  if (!p) throw new CorpusError(`step has no pass "${name}" (phase ${phase})`);
+  return p;
+}
+
+async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress): AsyncGenerator<Doc> {
+  for await (const d of docs) {
+    progress.docs++;
+    yield d;
+  }
+}
+
+function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: ReadContext): AsyncIterable<Doc> {
+  const input = spec.input;
+  if (!input) throw new CorpusError('read task without input');
+  if (input.type === 'stage') {
+    return readShard(input.path, { source: spec.source, onBad: ctx.quarantine, onBytes: ctx.advance });
+  }
+  const cfg = stage.inputs[input.input] as SourceInput;
+  const def = getSource(cfg.source);
+  return def.read(input.task, cfg.params as never, ctx);
+}
+
+export { docBytes };

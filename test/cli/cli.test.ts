@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { makeProgram } from '../../src/cli/main.js';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
+
+test('every command has --help', async () => {
+  const names = makeProgram().commands.map((c) => c.name());
+  assert.ok(names.includes('build') && names.includes('stats') && names.includes('inspect') && names.includes('fetch'));
+  for (const name of names) {
+    const r = await runCli([name, '--help']);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`Usage: corpusmill ${name}`));
+  }
+});
+
+test('a missing pipeline file is a usage error: exit 2, one line, no stack', async () => {
+  const r = await runCli(['build', 'nope.yaml']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /^corpusmill: nope\.yaml: cannot read the pipeline file/);
+});
+
+test('bad input data fails the work: exit 1 with the file named; --verbose adds the stack', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'in'));
+  const gz = gzipSync(Buffer.from(Array.from({ length: 2000 }, (_, i) => JSON.stringify({ text: `doc ${i} `.repeat(20) })).join('\n')));
+  writeFileSync(join(dir, 'in', 'cut.jsonl.gz'), gz.subarray(0, gz.length >> 1));
+  writeFileSync(join(dir, 'p.yaml'), 'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: ["file:in/cut.jsonl.gz"]\n');
+  const r = await runCli(['build', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--workers', '1']);
+  assert.equal(r.code, 1);
+  const last = r.stderr.trim().split('\n').at(-1)!;
+  assert.match(last, /^corpusmill: .*cut\.jsonl\.gz: corrupt or truncated gzip data .* after line \d+$/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const v = await runCli(['build', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--workers', '1', '--verbose']);
+  assert.equal(v.code, 1);
+  assert.match(v.stderr, /\n\s+at /);
+});
+
+test('inspect prints documents of a shard, by position or by id', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'out');
+  const b = await runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--out', out, '--stage', 'ingest', '-q']);
+  assert.equal(b.code, 0, b.stderr);
+  const shardDir = join(out, 'ingest', 'c4');
+  const shard = join(shardDir, readdirSync(shardDir).sort()[0]!);
+  const r = await runCli(['inspect', shard, '--n', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; source: string; meta: { url: string } });
+  assert.equal(docs.length, 2);
+  assert.equal(docs[0]!.source, 'c4');
+  assert.match(docs[0]!.id, /^c4\/c4-train\.00000-of-00002\.json\.gz\/\d+$/);
+  const byId = await runCli(['inspect', shard, '--id', docs[1]!.id]);
+  assert.equal(byId.code, 0);
+  assert.ok(byId.stdout.includes(docs[1]!.id) && byId.stdout.includes(docs[1]!.meta.url));
+  const missing = await runCli(['inspect', shard, '--id', 'nope']);
+  assert.equal(missing.code, 2);
+});

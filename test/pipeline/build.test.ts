@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readShard } from '../../src/io/shards.js';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
+
+/** sha256 of every shard under `out`, by relative path. */
+function shardHashes(out: string): Record<string, string> {
+  const res: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'cache' && e.name !== '_state') walk(p);
+      } else if (e.name.endsWith('.jsonl.zst')) res[relative(out, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(out);
+  return res;
+}
+
+async function countDocs(dir: string): Promise<number> {
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl.zst'))) for await (const _ of readShard(join(dir, f), { source: 'x' })) n++;
+  return n;
+}
+
+const sample = join(repoRoot, 'pipelines', 'sample.yaml');
+
+test('the sample builds to byte-identical shards with 1 and 2 workers, and stats match the shards', async () => {
+  const a = tempDir();
+  const b = tempDir();
+  const r1 = await runCli(['build', sample, '--out', a, '--workers', '1', '--json']);
+  assert.equal(r1.code, 0, r1.stderr);
+  const r2 = await runCli(['build', sample, '--out', b, '--workers', '2']);
+  assert.equal(r2.code, 0, r2.stderr);
+  const ha = shardHashes(a);
+  assert.ok(Object.keys(ha).length >= 4, 'several shards');
+  assert.deepEqual(shardHashes(b), ha);
+  // stats --json: totals equal the documents actually in the shards.
+  const st = await runCli(['stats', a, '--json']);
+  assert.equal(st.code, 0, st.stderr);
+  const stats = JSON.parse(st.stdout) as { stages: Array<{ name: string; sources: Record<string, { output: { docs: number } }>; totals: { docs: number } }> };
+  for (const stage of stats.stages) {
+    for (const [source, s] of Object.entries(stage.sources)) assert.equal(s.output.docs, await countDocs(join(a, stage.name, source)), `${stage.name}/${source}`);
+  }
+  assert.deepEqual(JSON.parse(r1.stdout), stats);
+  // A rerun finds everything complete and changes nothing.
+  const again = await runCli(['build', sample, '--out', a]);
+  assert.equal(again.code, 0);
+  assert.match(again.stderr, /already complete/);
+  assert.deepEqual(shardHashes(a), ha);
+});
+
+/** A pipeline over a generated JSONL big enough to kill part way. */
+function bigPipeline(dir: string, extraSteps = ''): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(JSON.stringify({ text: `document ${i} ` + 'lorem ipsum dolor sit amet '.repeat(1 + (i % 13)), meta: { i } }));
+  mkdirSync(join(dir, 'in'), { recursive: true });
+  writeFileSync(join(dir, 'in', 'big.jsonl'), lines.join('\n') + '\n');
+  const file = join(dir, 'big.yaml');
+  writeFileSync(
+    file,
+    `name: big
+plugins: [${JSON.stringify(join(repoRoot, 'test', 'fixtures', 'corpus-words-plugin.ts'))}]
+settings:
+  task_bytes: 8KiB
+  shard_bytes: 32KiB
+stages:
+  - name: read
+    inputs:
+      - source: jsonl
+        urls: ["file:in/big.jsonl"]
+    steps:
+      - step: text_length
+        min_words: 8
+${extraSteps}
+  - name: stamp
+    inputs: [{ stage: read }]
+    steps:
+      - step: corpus_words
+`,
+  );
+  return file;
+}
+
+test('a build killed with SIGKILL part way, then rerun, gives the same bytes as an uninterrupted build', async () => {
+  const dir = tempDir();
+  const file = bigPipeline(dir, '      - step: slow\n        ms: 1');
+  const clean = join(dir, 'clean');
+  const r = await runCli(['build', file, '--out', clean, '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const want = shardHashes(clean);
+
+  const killed = join(dir, 'killed');
+  const run = runCli(['build', file, '--out', killed, '--workers', '2']);
+  const markers = join(killed, '_state', 'read', 'main');
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (existsSync(markers) && readdirSync(markers).filter((f) => f.endsWith('.json')).length >= 5) {
+        clearInterval(poll);
+        run.child.kill('SIGKILL');
+        resolve();
+      }
+    }, 10);
+  });
+  const dead = await run;
+  assert.equal(dead.signal, 'SIGKILL');
+  const done = readdirSync(markers).filter((f) => f.endsWith('.json')).length;
+  const planned = JSON.parse(readFileSync(join(clean, 'stats.json'), 'utf8')).stages[0].tasks.total as number;
+  assert.ok(done < planned, `killed after ${done} of ${planned} tasks`);
+
+  const resumed = await runCli(['build', file, '--out', killed, '--workers', '1']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(shardHashes(killed), want);
+  // Nothing half-written is left behind.
+  const leftovers: string[] = [];
+  const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.includes('.tmp') && leftovers.push(e.name)));
+  walk(killed);
+  assert.deepEqual(leftovers, []);
+});
+
+test('passes of a global step see the whole stage before the main pass', async () => {
+  const dir = tempDir();
+  const file = bigPipeline(dir);
+  const out = join(dir, 'out');
+  const r = await runCli(['build', file, '--out', out, '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  let words = 0;
+  const totals = new Set<unknown>();
+  for (const f of readdirSync(join(out, 'read', 'jsonl')).sort()) for await (const d of readShard(join(out, 'read', 'jsonl', f), { source: 'x' })) words += d.text.split(/\s+/).filter(Boolean).length;
+  for (const f of readdirSync(join(out, 'stamp', 'jsonl')).sort()) for await (const d of readShard(join(out, 'stamp', 'jsonl', f), { source: 'x' })) totals.add(d.meta.corpus_words);
+  assert.deepEqual([...totals], [words]);
+});
+
+test('a pipeline changed after a build is refused unless --force, which rebuilds that stage', async () => {
+  const dir = tempDir();
+  const file = bigPipeline(dir);
+  const out = join(dir, 'out');
+  assert.equal((await runCli(['build', file, '--out', out])).code, 0);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('min_words: 8', 'min_words: 9'));
+  const refused = await runCli(['build', file, '--out', out]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /stage read .* different configuration; rerun with --force/);
+  const forced = await runCli(['build', file, '--out', out, '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePipeline } from '../../src/pipeline/config.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const base = `name: t
+stages:
+  - name: a
+    inputs:
+      - source: c4
+        urls: [file:x.json.gz]
+    steps:
+      - step: text_length
+        min_words: 5
+`;
+
+function errorOf(yaml: string): string {
+  try {
+    parsePipeline(yaml, 'pipelines/t.yaml');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return (e as Error).message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('a valid pipeline parses with defaults filled in', () => {
+  const p = parsePipeline(base, 'pipelines/t.yaml');
+  assert.equal(p.stages[0]!.steps[0]!.step, 'text_length');
+  assert.deepEqual(p.stages[0]!.steps[0]!.params, { min_words: 5 });
+  assert.equal(p.settings.shard_bytes, 64 << 20);
+});
+
+test('a wrong parameter type names the file, line, path and what was expected', () => {
+  const msg = errorOf(base.replace('min_words: 5', 'min_words: five'));
+  assert.match(msg, /^pipelines\/t\.yaml:9:20: stages\[0\]\.steps\[0\]\.min_words: .*expected number/);
+});
+
+test('an unknown step, an unknown parameter and a bad stage reference are located', () => {
+  assert.match(errorOf(base.replace('step: text_length', 'step: text_lenght')), /t\.yaml:8:15: stages\[0\]\.steps\[0\]\.step: unknown step "text_lenght"/);
+  assert.match(errorOf(base.replace('min_words: 5', 'min_wrods: 5')), /stages\[0\]\.steps\[0\]: Unrecognized key: "min_wrods"/);
+  assert.match(errorOf(base + '  - name: b\n    inputs: [{stage: zzz}]\n'), /stages\[1\]\.inputs\[0\]\.stage: "zzz" is not an earlier stage/);
+});
+
+test('sizes accept units, and YAML syntax errors give a position', () => {
+  const p = parsePipeline(base + 'settings:\n  shard_bytes: 1.5MiB\n  task_bytes: 512k\n', 'x.yaml');
+  assert.equal(p.settings.shard_bytes, 1572864);
+  assert.equal(p.settings.task_bytes, 512000);
+  assert.match(errorOf('name: [unclosed\n'), /^pipelines\/t\.yaml:\d+:\d+: invalid YAML/);
+});
