@@ -4,5 +4,7 @@ import { registerBuild } from './build.js';
 import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
+import { registerLm } from './lm.js';
+import { registerClassifier } from './classifier.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect];
+export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerLm, registerClassifier];

@@ -6,7 +6,7 @@
  */
 import { readLines } from '../../io/lines.js';
 import { isDocumentFile, readShard } from '../../io/shards.js';
-import { RefScanner, refUrls, unescapeXml } from './refs.js';
+import { PageRefScanner, refUrls, unescapeXml } from './refs.js';
 
 export interface RefExtraction {
   urls: string[];
@@ -41,9 +41,9 @@ export async function extractReferenceUrls(inputs: string[], onBad?: (msg: strin
       for await (const doc of docs) add(refUrls(doc.text));
       continue;
     }
-    const scanner = new RefScanner();
-    for await (const line of readLines(input)) add(scanner.push(unescapeXml(line.bytes.toString('utf8')) + '\n'));
-    add(scanner.end());
+    const scanner = new PageRefScanner();
+    for await (const line of readLines(input)) add(scanner.push(unescapeXml(line.bytes.toString('utf8'))));
+    add(scanner.flush());
   }
   return { urls, cited, badRecords };
 }

@@ -63,40 +63,29 @@ export function refUrls(wikitext: string): string[] {
 }
 
 /**
- * Streams text in chunks (lines of a dump) and yields the URLs of every complete `<ref>...</ref>`.
- * A reference that has started but not ended is carried into the next chunk, up to `maxCarry`
- * characters (a broken, never-closed `<ref>` cannot hold memory forever).
+ * Collects a dump's lines page by page (`<page>` ... `</page>`) and yields the URLs of each page's
+ * references, so a reference spanning lines is seen whole and work stays linear in the input.
+ * A page longer than `maxPageChars` is scanned in pieces of that size (a reference cut at a
+ * piece boundary is lost; no real article comes near the default 32 MB).
  */
-export class RefScanner {
-  private carry = '';
-  constructor(private readonly maxCarry = 1 << 16) {}
+export class PageRefScanner {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly maxPageChars = 1 << 25) {}
 
-  push(chunk: string): string[] {
-    const text = this.carry + chunk;
-    const open = lastUnclosedRef(text);
-    this.carry = open < 0 ? '' : text.slice(open);
-    if (this.carry.length > this.maxCarry) this.carry = '';
-    return refUrls(open < 0 ? text : text.slice(0, open));
+  /** One line of the dump, already unescaped, without its newline. */
+  push(line: string): string[] {
+    this.parts.push(line);
+    this.size += line.length + 1;
+    if (line.includes('</page>') || this.size >= this.maxPageChars) return this.flush();
+    return [];
   }
 
-  end(): string[] {
-    const rest = this.carry;
-    this.carry = '';
-    return refUrls(rest);
+  flush(): string[] {
+    if (this.parts.length === 0) return [];
+    const text = this.parts.join('\n');
+    this.parts = [];
+    this.size = 0;
+    return refUrls(text);
   }
-}
-
-/** Index of the last `<ref` opening tag that has no `</ref>` after it, or -1. */
-function lastUnclosedRef(text: string): number {
-  const lower = text.toLowerCase();
-  let i = lower.lastIndexOf('<ref');
-  while (i >= 0) {
-    const tagEnd = lower.indexOf('>', i);
-    if (tagEnd < 0) return i;
-    const selfClosing = lower[tagEnd - 1] === '/';
-    const isRefTag = /^<ref[\s>/]/u.test(lower.slice(i, i + 5));
-    if (isRefTag && !selfClosing) return lower.indexOf('</ref', tagEnd) < 0 ? i : -1;
-    i = lower.lastIndexOf('<ref', i - 1);
-  }
-  return -1;
 }
