@@ -4,5 +4,6 @@ import { textLengthStep } from './text-length.js';
 import { normalizeTextStep } from './normalize-text.js';
 import { languageIdStep } from './ccnet/language-id.js';
 import { perplexityStep } from './ccnet/perplexity.js';
+import { wikirefClassifierStep } from './ccnet/wikiref.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, languageIdStep, perplexityStep] as StepDef[];
+export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, languageIdStep, perplexityStep, wikirefClassifierStep] as StepDef[];
