@@ -15,7 +15,7 @@
  * and the main pass assigns buckets. The percentiles do not depend on task count or order.
  * Memory: the model (see arpa.ts), and 8 bytes per document per language in the reduce pass.
  */
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
@@ -144,6 +144,7 @@ export const perplexityStep = defineStep({
           kind: 'scan',
           name: 'perplexities',
           async scan(docs, ctx) {
+            mkdirSync(ctx.stateDir, { recursive: true });
             const file = join(ctx.stateDir, `pp-${String(ctx.rank).padStart(5, '0')}.tsv`);
             writeFileSync(file, '');
             let buf = '';
@@ -164,6 +165,7 @@ export const perplexityStep = defineStep({
           name: 'cutoffs',
           tasks: 1,
           async reduce(ctx) {
+            mkdirSync(ctx.stateDir, { recursive: true });
             const byKey = new Map<string, number[]>();
             for (const f of readdirSync(ctx.stateDir).filter((n) => /^pp-\d+\.tsv$/.test(n)).sort()) {
               for (const line of readFileSync(join(ctx.stateDir, f), 'utf8').split('\n')) {

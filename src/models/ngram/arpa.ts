@@ -46,30 +46,109 @@ export class NgramModel {
     this.comments = comments ?? new Map();
   }
 
+  private trie: ReverseTrie | null = null;
+
   /** log10 P(word | context), context = the preceding words, oldest first. */
   wordLogProb(context: readonly string[], word: string): number {
-    const w = this.grams[0]!.has(word) ? word : UNK;
-    const maxCtx = Math.min(context.length, this.order - 1);
-    const ctx = context.slice(context.length - maxCtx).map((c) => (this.grams[0]!.has(c) ? c : UNK));
-    let backoff = 0;
-    for (let start = 0; start <= ctx.length; start++) {
-      const hist = ctx.slice(start);
-      const n = hist.length + 1;
-      const entry = this.grams[n - 1]!.get(hist.length ? `${hist.join(' ')} ${w}` : w);
-      if (entry) return entry.p + backoff;
-      if (hist.length) backoff += this.grams[hist.length - 1]!.get(hist.join(' '))?.b ?? 0;
-    }
-    return MISSING_UNK_LOG10 + backoff;
+    const t = (this.trie ??= new ReverseTrie(this));
+    return t.logProb(context.map((w) => t.id(w)), t.id(word));
   }
 
   /** KenLM `score(sentence, bos=True, eos=True)`: the log10 probability of the tokens and `</s>` after `<s>`. */
   sentenceLogProb(tokens: readonly string[]): number {
-    const words = [BOS, ...tokens, EOS];
+    const t = (this.trie ??= new ReverseTrie(this));
+    const ids = new Array<number>(tokens.length + 2);
+    ids[0] = t.id(BOS);
+    for (let i = 0; i < tokens.length; i++) ids[i + 1] = t.id(tokens[i]!);
+    ids[tokens.length + 1] = t.id(EOS);
     let total = 0;
-    for (let i = 1; i < words.length; i++) {
-      total += this.wordLogProb(words.slice(Math.max(0, i - this.order + 1), i), words[i]!);
-    }
+    for (let i = 1; i < ids.length; i++) total += t.logProbAt(ids, i, this.order);
     return total;
+  }
+}
+
+interface TrieNode {
+  p: number;
+  b: number;
+  /** True when this path is an n-gram of the model (a node may exist only as a prefix). */
+  known: boolean;
+  next: Map<number, TrieNode> | null;
+}
+
+/**
+ * The scoring index: n-grams stored by their words in reverse (last word first), with word ids.
+ * The probability of w after c1..ck walks w, ck, ck-1, ... to the longest known n-gram; the
+ * back-off weights of the longer contexts lie on the path ck, ck-1, ... from the root. Both walks
+ * are a few integer-keyed Map lookups per word, no string building.
+ */
+class ReverseTrie {
+  private readonly vocab = new Map<string, number>();
+  private readonly root: Map<number, TrieNode> = new Map();
+  private readonly unk: number;
+
+  constructor(model: NgramModel) {
+    for (const w of model.grams[0]!.keys()) this.vocab.set(w, this.vocab.size);
+    this.unk = this.vocab.get(UNK) ?? -1;
+    for (let n = 1; n <= model.order; n++) {
+      for (const [key, e] of model.grams[n - 1]!) {
+        const words = n === 1 ? [key] : key.split(' ');
+        let level = this.root;
+        let node: TrieNode | undefined;
+        for (let i = words.length - 1; i >= 0; i--) {
+          const id = this.vocab.get(words[i]!);
+          if (id === undefined) throw new Error(`n-gram "${key}" uses a word missing from the unigrams`);
+          node = level.get(id);
+          if (!node) level.set(id, (node = { p: 0, b: 0, known: false, next: null }));
+          if (i > 0) level = node.next ??= new Map();
+        }
+        node!.p = e.p;
+        node!.b = e.b;
+        node!.known = true;
+      }
+    }
+  }
+
+  /** Word id; unknown words are `<unk>` (-1 when the model has none). */
+  id(word: string): number {
+    return this.vocab.get(word) ?? this.unk;
+  }
+
+  logProb(context: readonly number[], word: number): number {
+    const ids = [...context, word];
+    return this.logProbAt(ids, ids.length - 1, context.length + 1);
+  }
+
+  /** log10 P(ids[i] | up to order-1 preceding ids). */
+  logProbAt(ids: readonly number[], i: number, order: number): number {
+    const maxCtx = Math.min(i, order - 1);
+    let node = ids[i]! < 0 ? undefined : this.root.get(ids[i]!);
+    if (!node || !node.known) return MISSING_UNK_LOG10 + this.backoffs(ids, i, 0, maxCtx);
+    let p = node.p;
+    let matched = 0;
+    for (let k = 1; k <= maxCtx && node.next; k++) {
+      const child = node.next.get(ids[i - k]!);
+      if (!child) break;
+      node = child;
+      if (child.known) {
+        p = child.p;
+        matched = k;
+      }
+    }
+    return p + this.backoffs(ids, i, matched, maxCtx);
+  }
+
+  /** Sum of back-off weights of the contexts ids[i-m..i-1] for m = from+1 .. to. */
+  private backoffs(ids: readonly number[], i: number, from: number, to: number): number {
+    if (from >= to) return 0;
+    let sum = 0;
+    let level: Map<number, TrieNode> | null = this.root;
+    for (let m = 1; m <= to && level; m++) {
+      const node: TrieNode | undefined = level.get(ids[i - m]!);
+      if (!node) break;
+      if (m > from && node.known) sum += node.b;
+      level = node.next;
+    }
+    return sum;
   }
 }
 

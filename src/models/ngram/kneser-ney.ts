@@ -37,10 +37,12 @@ export class NgramCounter {
 
   addSentence(tokens: readonly string[]): void {
     const words = [BOS, ...tokens, EOS];
-    for (let n = 1; n <= this.order; n++) {
-      const m = this.raw[n - 1]!;
-      for (let i = 0; i + n <= words.length; i++) {
-        const key = words.slice(i, i + n).join(' ');
+    for (let i = 0; i < words.length; i++) {
+      // Grow the key one word at a time: the n-gram starting at i for n = 1 .. order.
+      let key = words[i]!;
+      for (let n = 1; n <= this.order && i + n <= words.length; n++) {
+        if (n > 1) key += ' ' + words[i + n - 1]!;
+        const m = this.raw[n - 1]!;
         m.set(key, (m.get(key) ?? 0) + 1);
       }
     }
@@ -153,7 +155,8 @@ export function estimateKneserNey(counter: NgramCounter): KnEstimate {
       }
     }
     const m = new Map<string, NgramEntry>();
-    for (const key of [...entries.keys()].sort(byCodePoint)) {
+    // Default sort (UTF-16 code units): a fixed order, so the ARPA bytes are reproducible.
+    for (const key of [...entries.keys()].sort()) {
       m.set(key, { p: Math.log10(entries.get(key)!), b: 0 });
     }
     if (n === 1) {
@@ -173,12 +176,8 @@ export function estimateKneserNey(counter: NgramCounter): KnEstimate {
   return { model, adjusted, discounts };
 }
 
-function byCodePoint(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function sortMapInPlace(m: Map<string, NgramEntry>): void {
-  const sorted = [...m.entries()].sort((x, y) => byCodePoint(x[0], y[0]));
+  const sorted = [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   m.clear();
   for (const [k, v] of sorted) m.set(k, v);
 }
