@@ -24,6 +24,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { LABEL_PREFIX } from './fasttext.js';
+import { mulberry32 } from '../core/rng.js';
 
 export const EOS_TOKEN = '</s>';
 const MAGIC = 793712314;
@@ -97,18 +98,6 @@ export function fastTextFeatures(tokens: readonly string[], vocab: ReadonlyMap<s
     }
   }
   return ids;
-}
-
-/** Mulberry32: a small seeded PRNG, enough for initialisation and shuffling. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Entry {
