@@ -149,6 +149,11 @@ test('perplexity step computes 30/60 percentile cutoffs over the stage and gives
   const cut = JSON.parse(readFileSync(join(one.stateDir, 'cutoffs.json'), 'utf8')) as Record<string, [number, number]>;
   const pps = one.kept.map((d) => d.meta.perplexity as number);
   assert.ok(pps.every((pp) => pp < cut['*']![1]));
+  // The main pass reuses the scan pass's scores; they equal scoring the document directly.
+  assert.equal(one.counts.scores_reused_from_scan, docs.length);
+  assert.equal(three.counts.scores_reused_from_scan, docs.length);
+  const model = await readArpa(path);
+  for (const d of one.kept) assert.equal(d.meta.perplexity, documentPerplexity(model, whitespaceTokenizer, d.text, false));
 });
 
 test('perplexity step with configured cutoffs has no passes; a language without a model gets bucket "all"', async () => {

@@ -15,7 +15,7 @@
  * and the main pass assigns buckets. The percentiles do not depend on task count or order.
  * Memory: the model (see arpa.ts), and 8 bytes per document per language in the reduce pass.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
@@ -110,6 +110,15 @@ async function loadScorer(p: Params, pipelineDir: string): Promise<Scorer> {
 }
 
 const CUTOFFS_FILE = 'cutoffs.json';
+const scanFileName = (rank: number) => `pp-${String(rank).padStart(5, '0')}.tsv`;
+
+/** A scan line is `<doc id>\t<language key>\t<perplexity>`; the id may hold anything but a newline. */
+function parseScanLine(line: string): { id: string; key: string; pp: number } | null {
+  const b = line.lastIndexOf('\t');
+  const a = line.lastIndexOf('\t', b - 1);
+  if (a < 0) return null;
+  return { id: line.slice(0, a), key: line.slice(a + 1, b), pp: Number(line.slice(b + 1)) };
+}
 
 export const perplexityStep = defineStep({
   name: 'perplexity',
@@ -124,12 +133,31 @@ export const perplexityStep = defineStep({
       const lang = typeof doc.meta.language === 'string' ? doc.meta.language : ANY;
       return cutoffs[key] ?? cutoffs[lang] ?? cutoffs[ANY];
     };
-    const main = mapStep((doc) => {
+    // With computed cutoffs the scan pass has already scored every document of each task, in the
+    // main pass's order; the main pass reuses those scores (checked by document id) instead of
+    // scoring twice, and scores anything that does not line up.
+    const scanned = new Map<number, { lines: string[]; next: number }>();
+    const scannedScore = (doc: Doc, rank: number): number | undefined => {
+      if (p.cutoffs !== undefined) return undefined;
+      let s = scanned.get(rank);
+      if (!s) {
+        const file = join(env.stateDir, scanFileName(rank));
+        s = { lines: existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [], next: 0 };
+        scanned.set(rank, s);
+      }
+      const rec = parseScanLine(s.lines[s.next] ?? '');
+      if (!rec || rec.id !== doc.id) return undefined;
+      s.next++;
+      return rec.pp;
+    };
+    const main = mapStep((doc, ctx) => {
       if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(join(env.stateDir, CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
       const key = scorer.key(doc);
       let pp: number | undefined;
       if (key !== null) {
-        pp = scorer.score(doc, key);
+        pp = scannedScore(doc, ctx.rank);
+        if (pp === undefined) pp = scorer.score(doc, key);
+        else ctx.count('scores_reused_from_scan');
         doc.meta.perplexity = pp;
       }
       const bucket = bucketOf(pp, cutoffFor(key, doc));
@@ -145,13 +173,13 @@ export const perplexityStep = defineStep({
           name: 'perplexities',
           async scan(docs, ctx) {
             mkdirSync(ctx.stateDir, { recursive: true });
-            const file = join(ctx.stateDir, `pp-${String(ctx.rank).padStart(5, '0')}.tsv`);
+            const file = join(ctx.stateDir, scanFileName(ctx.rank));
             writeFileSync(file, '');
             let buf = '';
             for await (const doc of docs) {
               const key = scorer.key(doc);
               if (key === null) continue;
-              buf += `${key}\t${scorer.score(doc, key)}\n`;
+              buf += `${doc.id.replace(/\n/g, ' ')}\t${key}\t${scorer.score(doc, key)}\n`;
               if (buf.length > 1 << 16) {
                 appendFileSync(file, buf);
                 buf = '';
@@ -169,11 +197,11 @@ export const perplexityStep = defineStep({
             const byKey = new Map<string, number[]>();
             for (const f of readdirSync(ctx.stateDir).filter((n) => /^pp-\d+\.tsv$/.test(n)).sort()) {
               for (const line of readFileSync(join(ctx.stateDir, f), 'utf8').split('\n')) {
-                if (!line) continue;
-                const [k, v] = line.split('\t');
-                let arr = byKey.get(k!);
-                if (!arr) byKey.set(k!, (arr = []));
-                arr.push(Number(v));
+                const rec = parseScanLine(line);
+                if (!rec) continue;
+                let arr = byKey.get(rec.key);
+                if (!arr) byKey.set(rec.key, (arr = []));
+                arr.push(rec.pp);
               }
             }
             const out: Record<string, [number, number]> = {};
