@@ -8,15 +8,16 @@
  * is not an n-gram), down to the unigram; a word not in the vocabulary is `<unk>` (KenLM's -100
  * when the model has no `<unk>`). KenLM's state minimisation computes the same numbers.
  *
- * Memory: one Map entry per n-gram (key = the words joined by a space) holding two float64s,
- * roughly 100-150 bytes per n-gram; fine for the sample and for pruned models, use KenLM itself
- * for billion-n-gram models.
+ * Memory: one Map entry per n-gram (key = the words joined by a space) holding two float64s, plus
+ * the native scoring table (~50 bytes per n-gram): roughly 150-250 bytes per n-gram; fine for the
+ * sample and for pruned models, use KenLM itself for billion-n-gram models.
  */
 import { createReadStream } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { CorpusError } from '../../core/errors.js';
+import { textNative } from '../../native/addons.js';
 
 export const BOS = '<s>';
 export const EOS = '</s>';
@@ -46,110 +47,47 @@ export class NgramModel {
     this.comments = comments ?? new Map();
   }
 
-  private trie: ReverseTrie | null = null;
+  private scorer: NativeScorer | null = null;
+
+  /** The native scoring index (native/text/ngram_lm.cc), built on first use. */
+  private index(): NativeScorer {
+    if (this.scorer) return this.scorer;
+    const { NgramScorer } = textNative<{ NgramScorer: new (order: number, bos: string, eos: string, unk: string) => NativeScorer }>();
+    const s = new NgramScorer(this.order, BOS, EOS, UNK);
+    for (let n = 1; n <= this.order; n++) {
+      const m = this.grams[n - 1]!;
+      const p = new Float64Array(m.size);
+      const b = new Float64Array(m.size);
+      let i = 0;
+      for (const e of m.values()) {
+        p[i] = e.p;
+        b[i++] = e.b;
+      }
+      s.add(n, [...m.keys()].join('\n'), p, b);
+    }
+    return (this.scorer = s);
+  }
 
   /** log10 P(word | context), context = the preceding words, oldest first. */
   wordLogProb(context: readonly string[], word: string): number {
-    const t = (this.trie ??= new ReverseTrie(this));
-    return t.logProb(context.map((w) => t.id(w)), t.id(word));
+    return this.index().logProb([...context, word].join(' '));
   }
 
   /** KenLM `score(sentence, bos=True, eos=True)`: the log10 probability of the tokens and `</s>` after `<s>`. */
   sentenceLogProb(tokens: readonly string[]): number {
-    const t = (this.trie ??= new ReverseTrie(this));
-    const ids = new Array<number>(tokens.length + 2);
-    ids[0] = t.id(BOS);
-    for (let i = 0; i < tokens.length; i++) ids[i + 1] = t.id(tokens[i]!);
-    ids[tokens.length + 1] = t.id(EOS);
-    let total = 0;
-    for (let i = 1; i < ids.length; i++) total += t.logProbAt(ids, i, this.order);
-    return total;
+    return this.index().score(tokens.join(' '));
   }
-}
-
-interface TrieNode {
-  p: number;
-  b: number;
-  /** True when this path is an n-gram of the model (a node may exist only as a prefix). */
-  known: boolean;
-  next: Map<number, TrieNode> | null;
 }
 
 /**
- * The scoring index: n-grams stored by their words in reverse (last word first), with word ids.
- * The probability of w after c1..ck walks w, ck, ck-1, ... to the longest known n-gram; the
- * back-off weights of the longer contexts lie on the path ck, ck-1, ... from the root. Both walks
- * are a few integer-keyed Map lookups per word, no string building.
+ * Scoring runs in the addon: n-grams in per-order hash tables keyed by their word ids in reverse
+ * order. P(w | c1..ck) extends the key w, ck, ck-1, ... to the longest known n-gram; the back-off
+ * weights of the longer contexts are found along ck, ck-1, ... (KenLM's probing layout).
  */
-class ReverseTrie {
-  private readonly vocab = new Map<string, number>();
-  private readonly root: Map<number, TrieNode> = new Map();
-  private readonly unk: number;
-
-  constructor(model: NgramModel) {
-    for (const w of model.grams[0]!.keys()) this.vocab.set(w, this.vocab.size);
-    this.unk = this.vocab.get(UNK) ?? -1;
-    for (let n = 1; n <= model.order; n++) {
-      for (const [key, e] of model.grams[n - 1]!) {
-        const words = n === 1 ? [key] : key.split(' ');
-        let level = this.root;
-        let node: TrieNode | undefined;
-        for (let i = words.length - 1; i >= 0; i--) {
-          const id = this.vocab.get(words[i]!);
-          if (id === undefined) throw new Error(`n-gram "${key}" uses a word missing from the unigrams`);
-          node = level.get(id);
-          if (!node) level.set(id, (node = { p: 0, b: 0, known: false, next: null }));
-          if (i > 0) level = node.next ??= new Map();
-        }
-        node!.p = e.p;
-        node!.b = e.b;
-        node!.known = true;
-      }
-    }
-  }
-
-  /** Word id; unknown words are `<unk>` (-1 when the model has none). */
-  id(word: string): number {
-    return this.vocab.get(word) ?? this.unk;
-  }
-
-  logProb(context: readonly number[], word: number): number {
-    const ids = [...context, word];
-    return this.logProbAt(ids, ids.length - 1, context.length + 1);
-  }
-
-  /** log10 P(ids[i] | up to order-1 preceding ids). */
-  logProbAt(ids: readonly number[], i: number, order: number): number {
-    const maxCtx = Math.min(i, order - 1);
-    let node = ids[i]! < 0 ? undefined : this.root.get(ids[i]!);
-    if (!node || !node.known) return MISSING_UNK_LOG10 + this.backoffs(ids, i, 0, maxCtx);
-    let p = node.p;
-    let matched = 0;
-    for (let k = 1; k <= maxCtx && node.next; k++) {
-      const child = node.next.get(ids[i - k]!);
-      if (!child) break;
-      node = child;
-      if (child.known) {
-        p = child.p;
-        matched = k;
-      }
-    }
-    return p + this.backoffs(ids, i, matched, maxCtx);
-  }
-
-  /** Sum of back-off weights of the contexts ids[i-m..i-1] for m = from+1 .. to. */
-  private backoffs(ids: readonly number[], i: number, from: number, to: number): number {
-    if (from >= to) return 0;
-    let sum = 0;
-    let level: Map<number, TrieNode> | null = this.root;
-    for (let m = 1; m <= to && level; m++) {
-      const node: TrieNode | undefined = level.get(ids[i - m]!);
-      if (!node) break;
-      if (m > from && node.known) sum += node.b;
-      level = node.next;
-    }
-    return sum;
-  }
+interface NativeScorer {
+  add(n: number, keys: string, p: Float64Array, b: Float64Array): void;
+  score(line: string): number;
+  logProb(words: string): number;
 }
 
 function fmt(x: number): string {
