@@ -22,3 +22,5 @@ fi
 if [[ ! -f build/Release/corpusmill_text.node || -n "$(find native binding.gyp -newer build/Release/corpusmill_text.node -print -quit)" ]]; then
   npm run install --silent >/dev/null
 fi
+# The Slurm tests run against a real one-node cluster on this machine.
+bash test/slurm/up.sh

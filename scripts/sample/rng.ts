@@ -1,5 +1,7 @@
-/** A seeded PRNG (mulberry32) so generated sample inputs are the same bytes on every machine. */
-export { mulberry32 as rng } from '../../src/core/rng.js';
+/** Helpers for seeded sample generation (same bytes on every machine). */
+import { rng } from '../../src/core/rng.js';
+
+export { rng };
 
 export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)]!;

@@ -1,8 +1,5 @@
-/**
- * Mulberry32, a small seeded PRNG: the same sequence on every machine for a seed. Used where a
- * result must be reproducible from a seed (generated sample inputs, classifier training).
- */
-export function mulberry32(seed: number): () => number {
+/** The seeded PRNG of mixtures (mulberry32): the same seed gives the same mixture everywhere. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -117,28 +117,27 @@ export class LocalExecutor {
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all(
-      this.slots.map(
-        (s) =>
-          new Promise<void>((r) => {
-            if (s.child.exitCode !== null || s.child.signalCode !== null) return r();
-            s.child.once('exit', () => r());
-            s.child.send({ type: 'close' });
-            setTimeout(() => s.child.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
+  /** Asks workers to finish (close message), killing any that take longer than 10 s. */
+  close(): Promise<void> {
+    return this.stopAll((c) => {
+      c.send({ type: 'close' });
+      setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+    });
   }
 
-  async terminate(): Promise<void> {
+  /** Stops workers now (a failed build). */
+  terminate(): Promise<void> {
+    return this.stopAll((c) => c.kill('SIGTERM'));
+  }
+
+  private async stopAll(stop: (c: ChildProcess) => void): Promise<void> {
     await Promise.all(
       this.slots.map(
         (s) =>
           new Promise<void>((r) => {
             if (s.child.exitCode !== null || s.child.signalCode !== null) return r();
             s.child.once('exit', () => r());
-            s.child.kill('SIGTERM');
+            stop(s.child);
           }),
       ),
     );

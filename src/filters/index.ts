@@ -5,5 +5,15 @@ import { normalizeTextStep } from './normalize-text.js';
 import { languageIdStep } from './ccnet/language-id.js';
 import { perplexityStep } from './ccnet/perplexity.js';
 import { wikirefClassifierStep } from './ccnet/wikiref.js';
+import { qualitySignalsStep } from './signals/step.js';
+import { qualityFilterStep } from './rules/step.js';
 
-export const filterSteps: StepDef[] = [textLengthStep, normalizeTextStep, languageIdStep, perplexityStep, wikirefClassifierStep] as StepDef[];
+export const filterSteps: StepDef[] = [
+  textLengthStep,
+  normalizeTextStep,
+  qualitySignalsStep,
+  qualityFilterStep,
+  languageIdStep,
+  perplexityStep,
+  wikirefClassifierStep,
+] as StepDef[];

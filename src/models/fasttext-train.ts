@@ -24,7 +24,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { LABEL_PREFIX } from './fasttext.js';
-import { mulberry32 } from '../core/rng.js';
+import { rng as mulberry32 } from '../core/rng.js';
 
 export const EOS_TOKEN = '</s>';
 const MAGIC = 793712314;

@@ -7,7 +7,7 @@
  * at any point, rerun, does only the remaining tasks and produces the same bytes.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
@@ -17,7 +17,8 @@ import { Fetcher } from '../fetch/fetcher.js';
 import { LocalExecutor } from '../exec/local.js';
 import type { LocalFile, SourceEnv } from '../sources/source.js';
 import { loadPipeline, type Pipeline, type SourceInput, type StageConfig } from './config.js';
-import { catalogPath, MAIN_PHASE, markerPath, passPhase, statsPath } from './layout.js';
+import { catalogPath, MAIN_PHASE, passPhase, statsPath } from './layout.js';
+import { syncMarkers, writeJsonAtomic } from './markers.js';
 import { getSource } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
 import { collectStats, type BuildStats } from './stats.js';
@@ -56,11 +57,20 @@ export function resolveOut(pipeline: Pipeline, out?: string): string {
   return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
 }
 
-export async function build(opts: BuildOptions): Promise<BuildResult> {
+/** What planning and running share: the pipeline, its output folder, catalog and fetcher. */
+export interface BuildContext {
+  pipeline: Pipeline;
+  out: string;
+  catalog: Catalog;
+  fetcher: Fetcher;
+  cacheDir: string;
+  log: Logger;
+}
+
+export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger }): Promise<BuildContext> {
   const pipeline = await loadPipeline(opts.pipelineFile);
   const out = resolveOut(pipeline, opts.out);
   const settings = pipeline.settings;
-  const log = opts.log;
   const catalog = new Catalog(catalogPath(out));
   const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');
   const fetcher = new Fetcher({
@@ -69,37 +79,65 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     concurrency: settings.fetch.concurrency,
     retries: settings.fetch.retries,
     timeoutMs: settings.fetch.timeout_s * 1000,
-    log: log.child('fetch'),
+    log: opts.log.child('fetch'),
     onFetched: (r) => catalog.recordFetch(r),
     lookup: (u) => catalog.fetch(u),
   });
-  const workers = opts.workers || settings.workers || availableParallelism();
+  return { pipeline, out, catalog, fetcher, cacheDir, log: opts.log };
+}
+
+export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
+  await ctx.fetcher.close();
+  const stats = collectStats(ctx.catalog, ctx.pipeline.name, ctx.pipeline.stages.map((s) => s.name));
+  await writeJsonAtomic(statsPath(ctx.out), stats);
+  ctx.catalog.close();
+  return stats;
+}
+
+/**
+ * Plans a stage if it has no frozen task list yet: lists and fetches its inputs, splits them into
+ * tasks, learns the passes of its steps. Stages reading an earlier stage need that stage planned
+ * (not built). Returns false when only fetching.
+ */
+export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
+  const { pipeline, out, catalog, fetcher, log } = ctx;
+  await prepareStage(pipeline, stage, out, catalog, opts, log);
+  const planned = catalog.stage(stage.name);
+  if (planned) {
+    if (opts.fetchOnly) await ensureInputs(catalog, stage.name, fetcher);
+    return !opts.fetchOnly;
+  }
+  const env: SourceEnv = { pipelineDir: pipeline.dir, outDir: out, log, fetcher, taskBytes: pipeline.settings.task_bytes };
+  const readTasks = await planReadTasks(catalog, stage, env, log);
+  if (opts.fetchOnly) return false;
+  const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
+  catalog.planStage(stage.name, stage.hash, phases);
+  log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
+  return true;
+}
+
+export function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
+  return only ? [findStage(pipeline, only)] : pipeline.stages;
+}
+
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const ctx = await openBuild(opts);
+  const { pipeline, out, catalog, log } = ctx;
+  const workers = opts.workers || pipeline.settings.workers || availableParallelism();
   catalog.startRun(pipeline.name, opts.argv ?? [], workers);
   let executor: LocalExecutor | null = null;
   const getExecutor = () =>
-    (executor ??= new LocalExecutor(workers, { pipelineFile: pipeline.file, outDir: out, cacheDir, logLevel: opts.logLevel ?? 'info' }));
+    (executor ??= new LocalExecutor(workers, { pipelineFile: pipeline.file, outDir: out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
   let ok = false;
   try {
-    const stages = opts.stage ? [findStage(pipeline, opts.stage)] : pipeline.stages;
-    for (const stage of stages) {
-      await prepareStage(pipeline, stage, out, catalog, opts, log);
+    for (const stage of stagesToRun(pipeline, opts.stage)) {
       const planned = catalog.stage(stage.name);
       if (planned?.done_at && planned.hash === stage.hash) {
         log.info(`stage ${stage.name}: already complete`);
         continue;
       }
-      const env: SourceEnv = { pipelineDir: pipeline.dir, outDir: out, log, fetcher, taskBytes: settings.task_bytes };
-      if (!planned) {
-        const readTasks = await planReadTasks(pipeline, stage, out, env, log);
-        if (opts.fetchOnly) continue;
-        const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
-        catalog.planStage(stage.name, stage.hash, phases);
-        log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
-      } else if (opts.fetchOnly) {
-        await ensureInputs(catalog, stage.name, fetcher);
-        continue;
-      }
-      await runStage(stage, out, catalog, fetcher, getExecutor, opts);
+      if (!(await planStage(ctx, stage, { ...opts, requireUpstreamDone: true }))) continue;
+      await runStage(stage, out, catalog, ctx.fetcher, getExecutor, opts);
       catalog.markStageDone(stage.name);
       log.info(`stage ${stage.name}: complete`);
     }
@@ -107,12 +145,21 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   } finally {
     const ex = executor as LocalExecutor | null;
     if (ex) await (ok ? ex.close() : ex.terminate());
-    await fetcher.close();
     catalog.finishRun(ok ? 'done' : 'failed');
   }
-  const stats = collectStats(catalog, pipeline.name, pipeline.stages.map((s) => s.name));
-  await writeJsonAtomic(statsPath(out), stats);
-  catalog.close();
+  const stats = await closeBuild(ctx);
+  if (pipeline.mix && !opts.fetchOnly && !opts.stage) {
+    const { runMix } = await import('../mix/mix.js');
+    const { formatMix } = await import('../cli/commands/mix.js');
+    const m = pipeline.mix;
+    const r = await runMix({ tokens: join(out, 'tokens', m.tokenizer), output: join(out, 'mix'), budget: m.budget, weights: m.weights, seed: m.seed, shardBytes: m.shard_bytes });
+    log.info(formatMix(r).trimEnd());
+  }
+  if (pipeline.settings.report && !opts.fetchOnly) {
+    const { writeReport } = await import('../report/write.js');
+    const file = await writeReport(out, 'html');
+    log.info(`report: ${file}`);
+  }
   return { out, stats, pipeline };
 }
 
@@ -123,11 +170,12 @@ function findStage(p: Pipeline, name: string): StageConfig {
 }
 
 /** Checks upstream stages and configuration changes before a stage runs. */
-async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog, opts: BuildOptions, log: Logger): Promise<void> {
+async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }, log: Logger): Promise<void> {
   for (const inp of stage.inputs) {
-    if (inp.kind !== 'stage') continue;
+    if (inp.kind !== 'stage' || opts.fetchOnly) continue;
     const up = catalog.stage(inp.stage);
-    if (!up?.done_at && !opts.fetchOnly) throw new ConfigError(`stage ${stage.name} reads stage ${inp.stage}, which is not complete; build it first`);
+    if (!up) throw new ConfigError(`stage ${stage.name} reads stage ${inp.stage}, which has not been planned; build it first`);
+    if (opts.requireUpstreamDone && !up.done_at) throw new ConfigError(`stage ${stage.name} reads stage ${inp.stage}, which is not complete; build it first`);
   }
   const planned = catalog.stage(stage.name);
   if (planned && planned.hash !== stage.hash) {
@@ -152,11 +200,12 @@ async function discardStage(out: string, name: string, catalog: Catalog): Promis
   catalog.forgetStage(name);
 }
 
-async function planReadTasks(p: Pipeline, stage: StageConfig, out: string, env: SourceEnv, log: Logger): Promise<TaskSpec[]> {
+async function planReadTasks(catalog: Catalog, stage: StageConfig, env: SourceEnv, log: Logger): Promise<TaskSpec[]> {
   const items: Array<{ source: string; input: TaskInput; bytes: number }> = [];
   for (const [i, inp] of stage.inputs.entries()) {
     if (inp.kind === 'stage') {
-      for (const t of await stageInputTasks(out, inp)) items.push({ source: t.source, input: t.input, bytes: t.input.type === 'stage' ? t.input.bytes : 0 });
+      const upstream = catalog.tasks(inp.stage, MAIN_PHASE).map((r) => r.spec);
+      items.push(...stageInputTasks(upstream, inp));
       continue;
     }
     const def = getSource(inp.source);
@@ -171,7 +220,6 @@ async function planReadTasks(p: Pipeline, stage: StageConfig, out: string, env: 
       items.push({ source: def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
     }
   }
-  void p;
   return numberReadTasks(items);
 }
 
@@ -207,19 +255,10 @@ async function ensureInputs(catalog: Catalog, stage: string, fetcher: Fetcher): 
 async function runStage(stage: StageConfig, out: string, catalog: Catalog, fetcher: Fetcher, getExecutor: () => LocalExecutor, opts: BuildOptions): Promise<void> {
   const planned = catalog.stage(stage.name)!;
   await ensureInputs(catalog, stage.name, fetcher);
+  // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
+  await syncMarkers(catalog, out, stage.name, stage.hash);
   for (const phase of planned.phases) {
     const rows = catalog.tasks(stage.name, phase);
-    // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
-    for (const r of rows) {
-      if (r.state === 'done') continue;
-      const m = markerPath(out, stage.name, phase, r.idx);
-      if (!existsSync(m)) continue;
-      const marker = JSON.parse(await readFile(m, 'utf8')) as { hash: string; stats: import('../core/stats.js').TaskStats; finished_at: string };
-      if (marker.hash === stage.hash) {
-        catalog.taskDone(stage.name, phase, r.idx, marker.stats, marker.finished_at);
-        r.state = 'done';
-      }
-    }
     const pending = rows.filter((r) => r.state !== 'done');
     const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
     const totalBytes = rows.reduce((a, r) => a + r.spec.bytes, 0);
@@ -242,10 +281,4 @@ async function runStage(stage: StageConfig, out: string, catalog: Catalog, fetch
       opts.progress?.endPhase();
     }
   }
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, path);
 }

@@ -11,27 +11,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
+import { byteSize } from '../core/sizes.js';
+
+export { byteSize };
 import { ConfigError } from '../core/errors.js';
 import { pathToFileURL } from 'node:url';
 import type { SourceDef } from '../sources/source.js';
 import type { StepDef } from './step.js';
 import { getSource, getStep, registerPlugin } from './registry.js';
-
-/** Sizes as numbers of bytes or strings like "64MiB", "1.5GB", "512k". */
-export const byteSize = z.union([
-  z.number().int().positive(),
-  z.string().transform((s, ctx) => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(s);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a size like 64MiB, got "${s}"` });
-      return z.NEVER;
-    }
-    const unit = m[2]!.toLowerCase();
-    const base = m[3]!.toLowerCase().startsWith('i') || unit === '' ? 1024 : 1000;
-    const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
-    return Math.round(Number(m[1]) * base ** pow);
-  }),
-]);
+import { mixSettings } from '../mix/config.js';
 
 const settingsSchema = z
   .object({
@@ -46,6 +34,8 @@ const settingsSchema = z
     keep_rejects: z.boolean().default(false),
     /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
     on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
+    /** Write <out>/report.html when a build completes. */
+    report: z.boolean().default(true),
     /** Download cache (default: <out>/cache). Relative to the pipeline file. */
     cache_dir: z.string().optional(),
     fetch: z
@@ -73,6 +63,8 @@ const stageSchema = z
     inputs: z.array(inputSchema).min(1),
     steps: z.array(stepSchema).default([]),
     keep_rejects: z.boolean().optional(),
+    /** false: the stage's documents are not written (a stage that only produces token shards, say). */
+    write_documents: z.boolean().default(true),
   })
   .strict();
 
@@ -86,8 +78,13 @@ const pipelineSchema = z
     plugins: z.array(z.string()).default([]),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
+    /** After the stages: a training mixture of <out>/tokens/<tokenizer> into <out>/mix. */
+    mix: z.lazy(() => mixSection).optional(),
   })
   .strict();
+
+const mixSection = mixSettings.extend({ tokenizer: z.string().default('llama2') }).strict();
+export type MixSection = z.infer<typeof mixSection>;
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -114,6 +111,7 @@ export interface StageConfig {
   inputs: Input[];
   steps: StepConfig[];
   keepRejects: boolean;
+  writeDocuments: boolean;
   /** Hash of everything that decides this stage's output bytes, including upstream stages. */
   hash: string;
 }
@@ -126,6 +124,7 @@ export interface Pipeline {
   output?: string;
   settings: Settings;
   stages: StageConfig[];
+  mix?: MixSection;
 }
 
 type Path = Array<string | number>;
@@ -213,6 +212,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
   const p = parsed.data;
 
   const seen = new Set<string>();
+  const noDocs = new Set<string>();
   const hashes = new Map<string, string>();
   const stages: StageConfig[] = p.stages.map((st, si) => {
     if (seen.has(st.name)) throw loc.error(['stages', si, 'name'], `a stage named "${st.name}" already exists`);
@@ -221,6 +221,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       if ('stage' in inp) {
         const i = inp as { stage: string; sources?: string[] };
         if (!seen.has(i.stage)) throw loc.error([...path, 'stage'], `"${i.stage}" is not an earlier stage`);
+        if (noDocs.has(i.stage)) throw loc.error([...path, 'stage'], `stage "${i.stage}" does not write documents (write_documents: false)`);
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
@@ -248,6 +249,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       return { step, params: r.data };
     });
     seen.add(st.name);
+    if (!st.write_documents) noDocs.add(st.name);
     const keepRejects = st.keep_rejects ?? p.settings.keep_rejects;
     const upstream = inputs.filter((i): i is StageInput => i.kind === 'stage').map((i) => hashes.get(i.stage));
     const hash = createHash('sha256')
@@ -256,6 +258,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
           inputs,
           steps,
           keepRejects,
+          writeDocuments: st.write_documents,
           upstream,
           shard_bytes: p.settings.shard_bytes,
           task_bytes: p.settings.task_bytes,
@@ -265,7 +268,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       .digest('hex')
       .slice(0, 16);
     hashes.set(st.name, hash);
-    return { name: st.name, description: st.description, inputs, steps, keepRejects, hash };
+    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, hash };
   });
 
   return {
@@ -276,5 +279,6 @@ export function parsePipeline(text: string, file: string): Pipeline {
     output: p.output,
     settings: p.settings,
     stages,
+    mix: p.mix,
   };
 }

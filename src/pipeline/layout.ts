@@ -17,6 +17,7 @@ export const rejectsDir = (out: string, stage: string, source: string) => join(o
 export const quarantineDir = (out: string, stage: string, source: string) => join(out, 'quarantine', stage, source);
 export const markerDir = (out: string, stage: string, phase: string) => join(out, '_state', stage, phase);
 export const markerPath = (out: string, stage: string, phase: string, idx: number) => join(markerDir(out, stage, phase), `${String(idx).padStart(6, '0')}.json`);
+export const failurePath = (out: string, stage: string, phase: string, idx: number) => markerPath(out, stage, phase, idx).replace(/\.json$/, '.failed');
 export const stepStateDir = (out: string, stage: string, stepIndex: number, step: string) => join(out, '_work', stage, `step${stepIndex}-${step}`);
 export const statsPath = (out: string) => join(out, 'stats.json');
 export const partPrefix = (ordinal: number) => `part-${String(ordinal).padStart(5, '0')}`;

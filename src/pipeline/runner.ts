@@ -5,9 +5,11 @@
  * task's marker last. A task that dies before its marker is simply run again: its partial files are
  * removed first, so outputs are the same bytes whatever happened before.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
+import { hostname } from 'node:os';
+import { attemptPath, failurePath, writeJsonAtomic, type Attempt, type Failure } from './markers.js';
 import type { Doc } from '../core/document.js';
 import { CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -20,7 +22,7 @@ import { instrument, timedConsumer, docBytes } from './instrument.js';
 import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
 import { getSource, getStep } from './registry.js';
 import type { Pass, Step, TaskContext } from './step.js';
-import type { TaskSpec } from './tasks.js';
+import { upstreamShards, type TaskSpec } from './tasks.js';
 
 export interface TaskRef {
   stage: string;
@@ -88,13 +90,6 @@ async function removePartial(dir: string, prefix: string): Promise<void> {
   await Promise.all(names.filter((n) => n.startsWith(prefix + '-') || n.startsWith(prefix + '.')).map((n) => rm(`${dir}/${n}`, { force: true })));
 }
 
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, path);
-}
-
 export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {
   const t0 = performance.now();
   const stage = rt.stage(ref.stage);
@@ -113,6 +108,8 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     time_ms: 0,
   };
   const isMain = ref.phase === MAIN_PHASE;
+  const attempt: Attempt = { started_at: new Date().toISOString(), host: hostname(), pid: process.pid, job: clusterJobId(), log: process.env.CORPUSMILL_LOG_FILE };
+  await writeJsonAtomic(attemptPath(rt.outDir, ref.stage, ref.phase, ref.idx), attempt);
   const pass = parsePassPhase(ref.phase);
   const prefix = partPrefix(spec.ordinal);
 
@@ -126,7 +123,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
   if (isMain && spec.kind === 'read') {
     await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
-    writer = new ShardWriter(outDir, prefix, shardOpts);
+    if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
   }
 
   const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => ({
@@ -186,7 +183,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       }
       if (isMain) {
         for await (const doc of docs) {
-          await writer!.write(doc);
+          if (writer) await writer.write(doc);
           if (rejects) await rejects.settle();
         }
       } else {
@@ -223,8 +220,17 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     return stats;
   } catch (e) {
     for (const w of [writer, rejects, quarantine]) await w?.abort();
+    const failure: Failure = { ...attempt, failed_at: new Date().toISOString(), error: e instanceof Error ? e.message : String(e) };
+    await writeJsonAtomic(failurePath(rt.outDir, ref.stage, ref.phase, ref.idx), failure).catch(() => {});
     throw e;
   }
+}
+
+/** `<array job>_<index>` (or the job id) when running inside a Slurm job. */
+function clusterJobId(): string | undefined {
+  const e = process.env;
+  if (e.SLURM_ARRAY_JOB_ID && e.SLURM_ARRAY_TASK_ID) return `${e.SLURM_ARRAY_JOB_ID}_${e.SLURM_ARRAY_TASK_ID}`;
+  return e.SLURM_JOB_ID;
 }
 
 function findPass(step: Step, name: string, phase: string): Pass {
@@ -240,12 +246,14 @@ async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress): Asy
   }
 }
 
+async function* readUpstream(out: string, input: { stage: string; source: string; ordinal: number }, source: string, ctx: ReadContext): AsyncGenerator<Doc> {
+  for (const path of await upstreamShards(out, input)) yield* readShard(path, { source, onBad: ctx.quarantine, onBytes: ctx.advance });
+}
+
 function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: ReadContext): AsyncIterable<Doc> {
   const input = spec.input;
   if (!input) throw new CorpusError('read task without input');
-  if (input.type === 'stage') {
-    return readShard(input.path, { source: spec.source, onBad: ctx.quarantine, onBytes: ctx.advance });
-  }
+  if (input.type === 'stage') return readUpstream(rt.outDir, input, spec.source, ctx);
   const cfg = stage.inputs[input.input] as SourceInput;
   const def = getSource(cfg.source);
   return def.read(input.task, cfg.params as never, ctx);

@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import type { LocalFile, ReadTask } from '../sources/source.js';
 import { isDocumentFile } from '../io/shards.js';
 import type { StageConfig } from './config.js';
+import { partPrefix } from './layout.js';
 
 export type TaskInput =
   | { type: 'source'; input: number; task: ReadTask; file: Omit<LocalFile, 'path'> }
-  | { type: 'stage'; stage: string; path: string; name: string; bytes: number };
+  /** The shards one task of an earlier stage wrote: `<stage>/<source>/part-<ordinal>-*.jsonl.zst`. */
+  | { type: 'stage'; stage: string; source: string; ordinal: number };
 
 export interface TaskSpec {
   kind: 'read' | 'reduce';
@@ -23,31 +25,36 @@ export interface TaskSpec {
   source: string;
   /** Index among the stage's read tasks of the same source: names the output files. */
   ordinal: number;
+  /** Input bytes (for an earlier stage's output, the bytes that stage's task read: an estimate). */
   bytes: number;
   input?: TaskInput;
 }
 
-/** Lists an earlier stage's shards as tasks, by source then file name. */
-export async function stageInputTasks(out: string, cfg: { stage: string; sources?: string[] }): Promise<Array<{ source: string; input: TaskInput }>> {
-  const root = join(out, cfg.stage);
-  let sources: string[];
+/**
+ * Tasks over an earlier stage's output: one per task of that stage, reading the shards it wrote.
+ * Derived from the earlier stage's frozen task list, not from its files, so every stage of a
+ * pipeline can be planned before any runs (a cluster launch submits them all at once).
+ */
+export function stageInputTasks(upstream: TaskSpec[], cfg: { stage: string; sources?: string[] }): Array<{ source: string; input: TaskInput; bytes: number }> {
+  return upstream
+    .filter((t) => t.kind === 'read' && (!cfg.sources || cfg.sources.includes(t.source)))
+    .map((t) => ({ source: t.source, bytes: t.bytes, input: { type: 'stage' as const, stage: cfg.stage, source: t.source, ordinal: t.ordinal } }));
+}
+
+/** The shard files an earlier stage's task wrote, in rotation order. */
+export async function upstreamShards(out: string, input: { stage: string; source: string; ordinal: number }): Promise<string[]> {
+  const dir = join(out, input.stage, input.source);
+  const prefix = partPrefix(input.ordinal) + '-';
+  let names: string[];
   try {
-    sources = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    names = await readdir(dir);
   } catch {
     return [];
   }
-  if (cfg.sources) sources = sources.filter((s) => cfg.sources!.includes(s));
-  const out2: Array<{ source: string; input: TaskInput }> = [];
-  const { stat } = await import('node:fs/promises');
-  for (const source of sources) {
-    const files = (await readdir(join(root, source))).filter((f) => isDocumentFile(f)).sort();
-    for (const f of files) {
-      const path = join(root, source, f);
-      const bytes = (await stat(path)).size;
-      out2.push({ source, input: { type: 'stage', stage: cfg.stage, path, name: f, bytes } });
-    }
-  }
-  return out2;
+  return names
+    .filter((n) => n.startsWith(prefix) && isDocumentFile(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** Gives each read task its per-source ordinal, in stage order. */

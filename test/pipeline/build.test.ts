@@ -1,25 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readShard } from '../../src/io/shards.js';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
-
-/** sha256 of every shard under `out`, by relative path. */
-function shardHashes(out: string): Record<string, string> {
-  const res: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'cache' && e.name !== '_state') walk(p);
-      } else if (e.name.endsWith('.jsonl.zst')) res[relative(out, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(out);
-  return res;
-}
+import { repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
 
 async function countDocs(dir: string): Promise<number> {
   let n = 0;
@@ -54,36 +38,8 @@ test('the sample builds to byte-identical shards with 1 and 2 workers, and stats
   assert.deepEqual(shardHashes(a), ha);
 });
 
-/** A pipeline over a generated JSONL big enough to kill part way. */
-function bigPipeline(dir: string, extraSteps = ''): string {
-  const lines: string[] = [];
-  for (let i = 0; i < 3000; i++) lines.push(JSON.stringify({ text: `document ${i} ` + 'lorem ipsum dolor sit amet '.repeat(1 + (i % 13)), meta: { i } }));
-  mkdirSync(join(dir, 'in'), { recursive: true });
-  writeFileSync(join(dir, 'in', 'big.jsonl'), lines.join('\n') + '\n');
-  const file = join(dir, 'big.yaml');
-  writeFileSync(
-    file,
-    `name: big
-plugins: [${JSON.stringify(join(repoRoot, 'test', 'fixtures', 'corpus-words-plugin.ts'))}]
-settings:
-  task_bytes: 8KiB
-  shard_bytes: 32KiB
-stages:
-  - name: read
-    inputs:
-      - source: jsonl
-        urls: ["file:in/big.jsonl"]
-    steps:
-      - step: text_length
-        min_words: 8
-${extraSteps}
-  - name: stamp
-    inputs: [{ stage: read }]
-    steps:
-      - step: corpus_words
-`,
-  );
-  return file;
+function bigPipeline(dir: string, readSteps = ''): string {
+  return twoStagePipeline(dir, { docs: 3000, taskBytes: '8KiB', readSteps });
 }
 
 test('a build killed with SIGKILL part way, then rerun, gives the same bytes as an uninterrupted build', async () => {

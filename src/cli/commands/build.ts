@@ -1,10 +1,33 @@
 /** `corpusmill build <pipeline.yaml>`: runs (or resumes) a pipeline and prints the stats table. */
 import type { Command } from 'commander';
 import { createLogger } from '../../core/log.js';
-import { build } from '../../pipeline/build.js';
+import { build, closeBuild, openBuild } from '../../pipeline/build.js';
+import { ConfigError } from '../../core/errors.js';
+import { assertSlurmOptions, launchSlurm, type SlurmOptions } from '../../exec/slurm/launch.js';
 import { formatStats } from '../../pipeline/stats.js';
 import { createProgress } from '../progress.js';
 import { intOption } from '../options.js';
+
+interface BuildCliOptions {
+  out?: string;
+  workers?: number;
+  stage?: string;
+  force?: boolean;
+  json?: boolean;
+  executor: string;
+  partition?: string;
+  time?: string;
+  cpusPerTask: number;
+  mem?: string;
+  arrayParallelism?: number;
+  tasksPerJob: number;
+  sbatchArg: string[];
+  envSetup?: string;
+  requeueSignal: number;
+  maxArraySize?: number;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function registerBuild(program: Command): void {
   program
@@ -16,9 +39,51 @@ export function registerBuild(program: Command): void {
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
     .option('--force', 'rebuild stages whose configuration changed since they were built')
     .option('--json', 'print the stats as JSON instead of a table')
-    .action(async (file: string, o: { out?: string; workers?: number; stage?: string; force?: boolean; json?: boolean }, cmd: Command) => {
+    .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
+    .option('--partition <name>', 'slurm: partition')
+    .option('--time <limit>', 'slurm: time limit per array element (e.g. 4:00:00)')
+    .option('--cpus-per-task <n>', 'slurm: CPUs per array element', intOption, 1)
+    .option('--mem <size>', 'slurm: memory per array element (e.g. 4G)')
+    .option('--array-parallelism <n>', 'slurm: array elements running at once (%N)', intOption)
+    .option('--tasks-per-job <n>', 'slurm: tasks each array element runs in sequence', intOption, 1)
+    .option('--sbatch-arg <arg>', 'slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--qos=high)', collect, [])
+    .option('--env-setup <line>', 'slurm: shell line run before corpusmill in each job (module load, venv)')
+    .option('--requeue-signal <seconds>', 'slurm: USR1 this long before the time limit requeues the element', intOption, 120)
+    .option('--max-array-size <n>', 'slurm: override MaxArraySize (default: from scontrol show config)', intOption)
+    .action(async (file: string, o: BuildCliOptions, cmd: Command) => {
       const log = createLogger();
       const verbose = Boolean(cmd.optsWithGlobals().verbose);
+      if (o.executor === 'slurm') {
+        const slurm: SlurmOptions = {
+          partition: o.partition,
+          time: o.time,
+          cpusPerTask: o.cpusPerTask,
+          mem: o.mem,
+          arrayParallelism: o.arrayParallelism,
+          tasksPerJob: o.tasksPerJob,
+          sbatchArgs: o.sbatchArg,
+          envSetup: o.envSetup,
+          requeueSignalSeconds: o.requeueSignal,
+          maxArraySize: o.maxArraySize,
+          stage: o.stage,
+          force: o.force,
+        };
+        assertSlurmOptions(slurm);
+        const ctx = await openBuild({ pipelineFile: file, out: o.out, log });
+        let record;
+        try {
+          record = await launchSlurm(ctx, slurm);
+        } finally {
+          await closeBuild(ctx);
+        }
+        if (o.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+        else {
+          for (const p of record.phases) process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
+          process.stdout.write(`launch ${record.launch} submitted; follow it with: corpusmill status ${ctx.out}\n`);
+        }
+        return;
+      }
+      if (o.executor !== 'local') throw new ConfigError(`unknown executor "${o.executor}" (local or slurm)`);
       const result = await build({
         pipelineFile: file,
         out: o.out,

@@ -4,7 +4,38 @@ import { registerBuild } from './build.js';
 import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
+import { registerTask } from './task.js';
+import { registerStatus } from './status.js';
+import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
+import { registerPlan } from './plan.js';
+import { registerEncode } from './encode.js';
+import { registerDecode } from './decode.js';
+import { registerCount } from './count.js';
+import { registerTokenize } from './tokenize.js';
+import { registerVerify } from './verify.js';
+import { registerMix } from './mix.js';
+import { registerDedup } from './dedup.js';
 import { registerLm } from './lm.js';
 import { registerClassifier } from './classifier.js';
 
-export const commandRegistrars: Array<(program: Command) => void> = [registerBuild, registerFetch, registerStats, registerInspect, registerLm, registerClassifier];
+export const commandRegistrars: Array<(program: Command) => void> = [
+  registerBuild,
+  registerFetch,
+  registerStats,
+  registerInspect,
+  registerStatus,
+  registerLogs,
+  registerReport,
+  registerPlan,
+  registerEncode,
+  registerDecode,
+  registerCount,
+  registerTokenize,
+  registerVerify,
+  registerMix,
+  registerDedup,
+  registerTask,
+  registerLm,
+  registerClassifier,
+];

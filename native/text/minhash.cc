@@ -1,0 +1,230 @@
+// MinHash signatures as RedPajama-V2 defines them (app/src/dedupe/{minhash,utils}.py), over a batch of
+// normalized texts (words separated by single ASCII spaces):
+//   shingle  = " ".join of `ngram` consecutive words (a byte range of the text, no copy);
+//   h        = little-endian uint32 of the first 4 bytes of SHA-1(shingle UTF-8);
+//   phv_i    = ((h * a_i mod 2^64) + b_i mod 2^64) mod (2^61 - 1), masked to 32 bits (numpy uint64 wraps);
+//   sig_i    = min over shingles of phv_i (the uint32 max when there is none).
+// Texts with fewer than `ngram` words get no signature (RPv2 stores null). The permutation loop is written
+// over plain arrays so the compiler vectorises it; an AVX2 clone is picked at load time where available.
+#include "registry.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+// ---- SHA-1 (FIPS 180-4), only the first 32 bits of the digest are used -------------------------------
+inline uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+void sha1_block(uint32_t st[5], const uint8_t* p) {
+  uint32_t w[80];
+  for (int i = 0; i < 16; i++) w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) | (uint32_t(p[4 * i + 2]) << 8) | p[4 * i + 3];
+  for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+  uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4];
+#define CM_SHA1_ROUND(F, K)                      \
+  {                                              \
+    uint32_t t = rol(a, 5) + (F) + e + (K) + w[i]; \
+    e = d; d = c; c = rol(b, 30); b = a; a = t;  \
+  }
+  int i = 0;
+  for (; i < 20; i++) CM_SHA1_ROUND((b & c) | (~b & d), 0x5A827999)
+  for (; i < 40; i++) CM_SHA1_ROUND(b ^ c ^ d, 0x6ED9EBA1)
+  for (; i < 60; i++) CM_SHA1_ROUND((b & c) | (b & d) | (c & d), 0x8F1BBCDC)
+  for (; i < 80; i++) CM_SHA1_ROUND(b ^ c ^ d, 0xCA62C1D6)
+#undef CM_SHA1_ROUND
+  st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
+}
+
+// Node's own OpenSSL SHA1() when the process exports it (it uses the SHA extensions of the CPU);
+// otherwise the portable implementation here. Both give the same digest.
+// The low-level SHA1_Init/Update/Final (OpenSSL 3's one-shot SHA1() fetches a provider per call).
+struct OpenSslSha1 {
+  int (*init)(void*) = nullptr;
+  int (*update)(void*, const void*, size_t) = nullptr;
+  int (*final)(unsigned char*, void*) = nullptr;
+  OpenSslSha1() {
+    init = reinterpret_cast<int (*)(void*)>(dlsym(RTLD_DEFAULT, "SHA1_Init"));
+    update = reinterpret_cast<int (*)(void*, const void*, size_t)>(dlsym(RTLD_DEFAULT, "SHA1_Update"));
+    final = reinterpret_cast<int (*)(unsigned char*, void*)>(dlsym(RTLD_DEFAULT, "SHA1_Final"));
+    if (!init || !update || !final) init = nullptr;
+  }
+};
+const OpenSslSha1& openssl_sha1() {
+  static OpenSslSha1 fns;
+  return fns;
+}
+
+uint32_t portable_sha1_hash32(const uint8_t* data, size_t len);
+
+// First 4 digest bytes read little-endian (datasketch sha1_hash32: struct.unpack("<I", digest[:4])).
+uint32_t sha1_hash32(const uint8_t* data, size_t len) {
+  const OpenSslSha1& ssl = openssl_sha1();
+  if (ssl.init) {
+    alignas(16) unsigned char ctx[256];  // SHA_CTX is 96 bytes
+    unsigned char md[20];
+    ssl.init(ctx);
+    ssl.update(ctx, data, len);
+    ssl.final(md, ctx);
+    return uint32_t(md[0]) | (uint32_t(md[1]) << 8) | (uint32_t(md[2]) << 16) | (uint32_t(md[3]) << 24);
+  }
+  return portable_sha1_hash32(data, len);
+}
+
+uint32_t portable_sha1_hash32(const uint8_t* data, size_t len) {
+  uint32_t st[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+  size_t full = len / 64;
+  for (size_t i = 0; i < full; i++) sha1_block(st, data + 64 * i);
+  uint8_t tail[128];
+  size_t rem = len - full * 64;
+  std::memcpy(tail, data + full * 64, rem);
+  tail[rem] = 0x80;
+  size_t tlen = rem + 1 + 8 <= 64 ? 64 : 128;
+  std::memset(tail + rem + 1, 0, tlen - rem - 1);
+  uint64_t bits = uint64_t(len) * 8;
+  for (int i = 0; i < 8; i++) tail[tlen - 1 - i] = uint8_t(bits >> (8 * i));
+  sha1_block(st, tail);
+  if (tlen == 128) sha1_block(st, tail + 64);
+  uint32_t d0 = st[0];  // big-endian bytes b0..b3 of the digest; little-endian read of them:
+  return ((d0 >> 24) & 0xff) | (((d0 >> 16) & 0xff) << 8) | (((d0 >> 8) & 0xff) << 16) | ((d0 & 0xff) << 24);
+}
+
+constexpr uint64_t kMersenne = (uint64_t(1) << 61) - 1;
+
+// mins[i] = min(mins[i], ((h*a[i] + b[i]) mod 2^61-1) & 0xffffffff) for one shingle hash h.
+__attribute__((target_clones("avx2", "default")))
+void fold_shingle(uint64_t h, const uint64_t* __restrict a, const uint64_t* __restrict b, uint64_t* __restrict mins, int n) {
+  for (int i = 0; i < n; i++) {
+    uint64_t x = h * a[i] + b[i];
+    uint64_t r = (x & kMersenne) + (x >> 61);
+    r = r >= kMersenne ? r - kMersenne : r;
+    r &= 0xffffffffULL;
+    mins[i] = r < mins[i] ? r : mins[i];
+  }
+}
+
+// Byte ranges of the space-separated words of text[s, e).
+void split_words(const uint8_t* base, size_t s, size_t e, std::vector<uint32_t>& starts, std::vector<uint32_t>& ends) {
+  starts.clear();
+  ends.clear();
+  size_t i = s;
+  while (i < e) {
+    while (i < e && base[i] == ' ') i++;
+    if (i >= e) break;
+    size_t w = i;
+    while (i < e && base[i] != ' ') i++;
+    starts.push_back(uint32_t(w));
+    ends.push_back(uint32_t(i));
+  }
+}
+
+// minhashBatch(text: Buffer, offsets: Uint32Array(n+1), ngram, a: BigUint64Array, b: BigUint64Array,
+//              out: Uint32Array(n*perms)) -> Uint8Array(n) with 1 where a signature was written.
+Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6 || !info[0].IsBuffer() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[3].IsTypedArray() ||
+      !info[4].IsTypedArray() || !info[5].IsTypedArray()) {
+    Napi::TypeError::New(env, "minhashBatch(text, offsets, ngram, a, b, out)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto text = info[0].As<Napi::Buffer<uint8_t>>();
+  auto offsets = info[1].As<Napi::Uint32Array>();
+  int ngram = info[2].As<Napi::Number>().Int32Value();
+  auto a = info[3].As<Napi::BigUint64Array>();
+  auto b = info[4].As<Napi::BigUint64Array>();
+  auto out = info[5].As<Napi::Uint32Array>();
+  size_t perms = a.ElementLength();
+  size_t docs = offsets.ElementLength() == 0 ? 0 : offsets.ElementLength() - 1;
+  if (b.ElementLength() != perms || out.ElementLength() < docs * perms || ngram < 1) {
+    Napi::RangeError::New(env, "minhashBatch: sizes do not match").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto valid = Napi::Uint8Array::New(env, docs);
+  const uint8_t* base = text.Data();
+  std::vector<uint64_t> mins(perms);
+  std::vector<uint32_t> starts, ends;
+  for (size_t d = 0; d < docs; d++) {
+    size_t s = offsets[d], e = offsets[d + 1];
+    if (e > text.Length() || s > e) {
+      Napi::RangeError::New(env, "minhashBatch: offsets outside the buffer").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    split_words(base, s, e, starts, ends);
+    uint32_t* sig = out.Data() + d * perms;
+    if (starts.size() < size_t(ngram)) {
+      valid[d] = 0;
+      for (size_t p = 0; p < perms; p++) sig[p] = 0;
+      continue;
+    }
+    std::fill(mins.begin(), mins.end(), uint64_t(0xffffffffULL));
+    for (size_t k = 0; k + ngram <= starts.size(); k++) {
+      uint64_t h = sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]);
+      fold_shingle(h, a.Data(), b.Data(), mins.data(), int(perms));
+    }
+    for (size_t p = 0; p < perms; p++) sig[p] = uint32_t(mins[p]);
+    valid[d] = 1;
+  }
+  return valid;
+}
+
+// shingleHashes(text: Buffer, offsets: Uint32Array(n+1), ngram) -> {hashes: Uint32Array, index: Uint32Array(n+1)}:
+// each document's distinct shingle hashes, sorted, at hashes[index[d], index[d+1]) (the sets MinHash
+// estimates the Jaccard similarity of; used to check candidate pairs exactly).
+Napi::Value ShingleHashes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsBuffer() || !info[1].IsTypedArray() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "shingleHashes(text, offsets, ngram)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto text = info[0].As<Napi::Buffer<uint8_t>>();
+  auto offsets = info[1].As<Napi::Uint32Array>();
+  int ngram = info[2].As<Napi::Number>().Int32Value();
+  size_t docs = offsets.ElementLength() == 0 ? 0 : offsets.ElementLength() - 1;
+  std::vector<uint32_t> all, starts, ends, one;
+  std::vector<uint32_t> index(docs + 1, 0);
+  for (size_t d = 0; d < docs; d++) {
+    size_t s = offsets[d], e = offsets[d + 1];
+    if (e > text.Length() || s > e || ngram < 1) {
+      Napi::RangeError::New(env, "shingleHashes: bad offsets").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    split_words(text.Data(), s, e, starts, ends);
+    one.clear();
+    for (size_t k = 0; k + ngram <= starts.size(); k++) one.push_back(sha1_hash32(text.Data() + starts[k], ends[k + ngram - 1] - starts[k]));
+    std::sort(one.begin(), one.end());
+    one.erase(std::unique(one.begin(), one.end()), one.end());
+    all.insert(all.end(), one.begin(), one.end());
+    index[d + 1] = uint32_t(all.size());
+  }
+  auto hashes = Napi::Uint32Array::New(env, all.size());
+  if (!all.empty()) std::memcpy(hashes.Data(), all.data(), all.size() * 4);
+  auto idx = Napi::Uint32Array::New(env, index.size());
+  std::memcpy(idx.Data(), index.data(), index.size() * 4);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("hashes", hashes);
+  out.Set("index", idx);
+  return out;
+}
+
+// sha1Hash32(buffer, portable?) -> number: the shingle hash on its own (portable: skip OpenSSL), for tests.
+Napi::Value Sha1Hash32(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "sha1Hash32(buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  bool portable = info.Length() > 1 && info[1].ToBoolean();
+  return Napi::Number::New(env, portable ? portable_sha1_hash32(buf.Data(), buf.Length()) : sha1_hash32(buf.Data(), buf.Length()));
+}
+
+corpusmill::RegisterExports reg([](Napi::Env env, Napi::Object exports) {
+  exports.Set("minhashBatch", Napi::Function::New(env, MinhashBatch));
+  exports.Set("sha1Hash32", Napi::Function::New(env, Sha1Hash32));
+  exports.Set("shingleHashes", Napi::Function::New(env, ShingleHashes));
+});
+
+}  // namespace

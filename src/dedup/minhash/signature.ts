@@ -1,0 +1,121 @@
+/**
+ * MinHash signatures with RedPajama-V2's definition (app/src/dedupe/minhash.py): word n-gram shingles
+ * (13 by default) over RPv2-normalized words, SHA-1 → 32-bit shingle hashes, and the universal-hash
+ * permutations numpy RandomState(42) draws (data/perms-seed42.json, made by scripts/gen-minhash-perms.py).
+ * The hashing runs in the native addon (native/text/minhash.cc) over a batch of documents.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { textNative } from '../../native/addons.js';
+import { normalize } from '../../filters/signals/text-views.js';
+import { ConfigError } from '../../core/errors.js';
+
+interface MinhashNative {
+  minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array): Uint8Array;
+  sha1Hash32(buf: Buffer): number;
+  shingleHashes(text: Buffer, offsets: Uint32Array, ngram: number): { hashes: Uint32Array; index: Uint32Array };
+}
+
+interface PermFile {
+  seed: number;
+  a: string[];
+  b: string[];
+}
+
+function permPath(): string {
+  const here = fileURLToPath(new URL('./data/perms-seed42.json', import.meta.url));
+  return existsSync(here) ? here : here.replace(/([\\/])dist[\\/]src[\\/]/, '$1src$1');
+}
+
+let perms: PermFile | undefined;
+
+/** The first `n` (a, b) permutation pairs of RPv2's RandomState(42) draws. */
+export function rpv2Permutations(n: number): { a: BigUint64Array; b: BigUint64Array } {
+  perms ??= JSON.parse(readFileSync(permPath(), 'utf8')) as PermFile;
+  if (n < 1 || n > perms.a.length) throw new ConfigError(`perms must be between 1 and ${perms.a.length} (got ${n})`);
+  return { a: BigUint64Array.from(perms.a.slice(0, n), BigInt), b: BigUint64Array.from(perms.b.slice(0, n), BigInt) };
+}
+
+export interface SignatureBatch {
+  /** `perms` uint32 values per document, document after document. */
+  sigs: Uint32Array;
+  /** 1 where the document had at least `ngram` words (otherwise RPv2's signature is null). */
+  valid: Uint8Array;
+}
+
+export class MinHasher {
+  readonly perms: number;
+  readonly ngram: number;
+  private readonly a: BigUint64Array;
+  private readonly b: BigUint64Array;
+  private readonly native = textNative<MinhashNative>();
+
+  constructor(opts: { perms?: number; ngram?: number } = {}) {
+    this.perms = opts.perms ?? 128;
+    this.ngram = opts.ngram ?? 13;
+    ({ a: this.a, b: this.b } = rpv2Permutations(this.perms));
+  }
+
+  /** Signatures of raw texts (normalized here the RPv2 way). */
+  signatures(texts: readonly string[]): SignatureBatch {
+    return this.signaturesOfNormalized(texts.map(normalize));
+  }
+
+  /** Signatures of texts already normalized (words separated by single spaces). */
+  signaturesOfNormalized(norm: readonly string[]): SignatureBatch {
+    const { buf, offsets } = pack(norm);
+    const sigs = new Uint32Array(norm.length * this.perms);
+    const valid = this.native.minhashBatch(buf, offsets, this.ngram, this.a, this.b, sigs);
+    return { sigs, valid };
+  }
+}
+
+/** Normalized texts as one UTF-8 buffer and the byte offset of each (n + 1 entries). */
+function pack(norm: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
+  const offsets = new Uint32Array(norm.length + 1);
+  let bytes = 0;
+  for (let i = 0; i < norm.length; i++) {
+    bytes += Buffer.byteLength(norm[i]!);
+    offsets[i + 1] = bytes;
+  }
+  const buf = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < norm.length; i++) buf.write(norm[i]!, offsets[i]!, 'utf8');
+  return { buf, offsets };
+}
+
+/**
+ * Each normalized text's distinct shingle hashes (the sets MinHash estimates the Jaccard similarity
+ * of), sorted, document d at hashes[index[d], index[d + 1]).
+ */
+export function shingleSets(norm: readonly string[], ngram: number): { hashes: Uint32Array; index: Uint32Array } {
+  const { buf, offsets } = pack(norm);
+  return textNative<MinhashNative>().shingleHashes(buf, offsets, ngram);
+}
+
+/** Jaccard similarity of two sorted sets of distinct values. */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  const union = a.length + b.length - inter;
+  return union === 0 ? 0 : inter / union;
+}
+
+/** RPv2's band byte strings: big-endian uint32 slices [i*rows, (i+1)*rows) of a signature, hex-encoded. */
+export function rpv2Bands(sig: Uint32Array, bands: number, rows: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < bands; i++) {
+    let hex = '';
+    for (let r = 0; r < rows; r++) hex += sig[i * rows + r]!.toString(16).padStart(8, '0');
+    out.push(hex);
+  }
+  return out;
+}

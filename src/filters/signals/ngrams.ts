@@ -1,0 +1,72 @@
+/**
+ * Word n-gram counting over interned word ids, for the repetition signals: a rolling hash per
+ * position into an open-addressing table whose entries are verified word by word, so equal hashes
+ * of different n-grams never merge (the result is exact, like Python's Counter of tuples).
+ */
+
+export interface NgramCounts {
+  /** Distinct n-gram index of each position (0..positions-1). */
+  group: Int32Array;
+  /** Occurrences of each distinct n-gram, in order of first occurrence. */
+  count: Int32Array;
+  /** First position of each distinct n-gram. */
+  first: Int32Array;
+  distinct: number;
+}
+
+const B = 0x01000193; // FNV prime as the polynomial base
+
+/** Reused buffers (views of the right length): the counts are read before the next call. */
+const buffers: Int32Array[] = [];
+function scratch(k: number, n: number): Int32Array {
+  let b = buffers[k];
+  if (!b || b.length < n) buffers[k] = b = new Int32Array(Math.max(n, 1024, (b?.length ?? 0) * 2));
+  return b.subarray(0, n);
+}
+
+/** Counts n-grams; the result lives in shared buffers, valid until the next call. */
+export function countNgrams(ids: Int32Array, n: number): NgramCounts {
+  const positions = ids.length - n + 1;
+  if (positions <= 0) return { group: new Int32Array(0), count: new Int32Array(0), first: new Int32Array(0), distinct: 0 };
+  let size = 16;
+  while (size < positions * 2) size <<= 1;
+  const mask = size - 1;
+  const slotGroup = scratch(0, size).fill(-1);
+  const slotHash = scratch(1, size);
+  const group = scratch(2, positions);
+  const count = scratch(3, positions);
+  const first = scratch(4, positions);
+  let distinct = 0;
+  // B^(n-1) mod 2^32, to drop the leaving word from the rolling hash.
+  let top = 1;
+  for (let k = 1; k < n; k++) top = Math.imul(top, B);
+  let h = 0;
+  for (let k = 0; k < n; k++) h = (Math.imul(h, B) + ids[k]! + 1) | 0;
+  for (let i = 0; i < positions; i++) {
+    if (i > 0) h = (Math.imul((h - Math.imul(ids[i - 1]! + 1, top)) | 0, B) + ids[i + n - 1]! + 1) | 0;
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const g = slotGroup[slot]!;
+      if (g === -1) {
+        slotGroup[slot] = distinct;
+        slotHash[slot] = h;
+        first[distinct] = i;
+        count[distinct] = 1;
+        group[i] = distinct++;
+        break;
+      }
+      if (slotHash[slot] === h && sameWords(ids, first[g]!, i, n)) {
+        count[g]!++;
+        group[i] = g;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return { group, count, first, distinct };
+}
+
+function sameWords(ids: Int32Array, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (ids[a + k] !== ids[b + k]) return false;
+  return true;
+}

@@ -1,0 +1,156 @@
+/**
+ * Gathers what the report shows from a build's output folder: the counters of every stage (the
+ * funnel and drops by reason), a scan of the last stage's shards (lengths, languages, perplexity
+ * buckets, dedup clusters; capped per source so a report of a huge build stays quick), samples of
+ * removed documents per reason from rejects/, and token counts from token manifests.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Catalog } from '../catalog/catalog.js';
+import { ConfigError } from '../core/errors.js';
+import { readShard, isDocumentFile } from '../io/shards.js';
+import { catalogPath } from '../pipeline/layout.js';
+import { syncMarkers } from '../pipeline/markers.js';
+import { collectStats, type BuildStats } from '../pipeline/stats.js';
+
+export interface FunnelRow {
+  label: string;
+  docs: number;
+  bytes: number;
+  dropped: Array<[string, number]>;
+}
+
+export interface DroppedSample {
+  stage: string;
+  source: string;
+  reason: string;
+  count: number;
+  samples: Array<{ id: string; text: string }>;
+}
+
+export interface ReportData {
+  pipeline: string;
+  out: string;
+  generated_at: string;
+  stats: BuildStats;
+  funnels: Record<string, FunnelRow[]>;
+  final: {
+    stage: string;
+    scanned: Record<string, number>;
+    lengths: number[];
+    languages: Record<string, number>;
+    buckets: Record<string, number>;
+    clusterSizes: Record<string, number>;
+    perplexities: number[];
+  } | null;
+  tokens: Record<string, number> | null;
+  dropped: DroppedSample[];
+}
+
+export async function collectReport(out: string, opts: { maxDocsPerSource?: number; samplesPerReason?: number } = {}): Promise<ReportData> {
+  if (!existsSync(catalogPath(out))) throw new ConfigError(`${out}: not a build output folder (no catalog.sqlite)`);
+  const maxDocs = opts.maxDocsPerSource ?? 50_000;
+  const perReason = opts.samplesPerReason ?? 3;
+  const cat = new Catalog(catalogPath(out));
+  let stats: BuildStats;
+  try {
+    const stages = cat.db.prepare('SELECT name, hash FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string; hash: string }>;
+    for (const s of stages) await syncMarkers(cat, out, s.name, s.hash);
+    const run = cat.db.prepare('SELECT pipeline FROM runs ORDER BY id DESC LIMIT 1').get() as { pipeline: string } | undefined;
+    stats = collectStats(cat, run?.pipeline ?? '', stages.map((s) => s.name));
+  } finally {
+    cat.close();
+  }
+
+  // Funnel per source: what was read, then what each step of each stage let through.
+  const funnels: Record<string, FunnelRow[]> = {};
+  for (const st of stats.stages) {
+    for (const [source, s] of Object.entries(st.sources)) {
+      const rows = (funnels[source] ??= []);
+      if (rows.length === 0) {
+        const q = Object.entries(s.quarantined).map(([k, v]) => [`quarantined ${k}`, v] as [string, number]);
+        rows.push({ label: `${st.name}: read`, docs: s.steps[0]?.docs_in ?? s.output.docs, bytes: s.steps[0]?.bytes_in ?? 0, dropped: q });
+      }
+      for (const step of s.steps) rows.push({ label: `${st.name}: ${step.step}`, docs: step.docs_out, bytes: step.bytes_out, dropped: Object.entries(step.drops).sort((a, b) => b[1] - a[1]) });
+    }
+  }
+
+  // The last stage with documents: what a trainer gets.
+  const finalStage = [...stats.stages].reverse().find((s) => s.totals.docs > 0);
+  let final: ReportData['final'] = null;
+  if (finalStage) {
+    final = { stage: finalStage.name, scanned: {}, lengths: [], languages: {}, buckets: {}, clusterSizes: {}, perplexities: [] };
+    for (const source of Object.keys(finalStage.sources).sort()) {
+      const dir = join(out, finalStage.name, source);
+      if (!existsSync(dir)) continue;
+      let n = 0;
+      outer: for (const f of (await readdir(dir)).filter(isDocumentFile).sort()) {
+        for await (const d of readShard(join(dir, f), { source })) {
+          if (n++ >= maxDocs) break outer;
+          final.lengths.push([...d.text].length);
+          const m = d.meta;
+          const lang = typeof m.language === 'string' ? m.language : 'unknown';
+          final.languages[lang] = (final.languages[lang] ?? 0) + 1;
+          if (typeof m.bucket === 'string') final.buckets[m.bucket] = (final.buckets[m.bucket] ?? 0) + 1;
+          if (typeof m.perplexity === 'number') final.perplexities.push(m.perplexity);
+          const dedup = m.dedup as { cluster_size?: number } | undefined;
+          const size = String(dedup?.cluster_size ?? 1);
+          final.clusterSizes[size] = (final.clusterSizes[size] ?? 0) + 1;
+        }
+      }
+      final.scanned[source] = Math.min(n, maxDocs);
+    }
+  }
+
+  return { pipeline: stats.pipeline, out, generated_at: new Date().toISOString(), stats, funnels, final, tokens: await tokenCounts(out), dropped: await droppedSamples(out, stats, perReason) };
+}
+
+async function droppedSamples(out: string, stats: BuildStats, perReason: number): Promise<DroppedSample[]> {
+  const res: DroppedSample[] = [];
+  for (const st of stats.stages) {
+    for (const [source, s] of Object.entries(st.sources)) {
+      const counts = new Map<string, number>();
+      for (const step of s.steps) for (const [r, n] of Object.entries(step.drops)) counts.set(r, (counts.get(r) ?? 0) + n);
+      if (counts.size === 0) continue;
+      const samples = new Map<string, Array<{ id: string; text: string }>>();
+      const dir = join(out, 'rejects', st.name, source);
+      if (existsSync(dir)) {
+        outer: for (const f of (await readdir(dir)).filter(isDocumentFile).sort()) {
+          for await (const d of readShard(join(dir, f), { source })) {
+            const reason = String(d.meta.filter_reason ?? 'unknown');
+            const list = samples.get(reason) ?? [];
+            if (list.length < perReason) list.push({ id: d.id, text: d.text.slice(0, 400) });
+            samples.set(reason, list);
+            if ([...counts.keys()].every((r) => (samples.get(r)?.length ?? 0) >= perReason)) break outer;
+          }
+        }
+      }
+      for (const [reason, count] of [...counts.entries()].sort((a, b) => b[1] - a[1])) res.push({ stage: st.name, source, reason, count, samples: samples.get(reason) ?? [] });
+    }
+  }
+  return res;
+}
+
+/**
+ * Tokens per source from token manifests under `<out>/tokens/` (any depth): a manifest's
+ * `tokens_per_source` object, or `sources.<name>.tokens`.
+ */
+async function tokenCounts(out: string): Promise<Record<string, number> | null> {
+  const root = join(out, 'tokens');
+  if (!existsSync(root)) return null;
+  const totals: Record<string, number> = {};
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name === 'manifest.json') {
+        const m = JSON.parse(await readFile(p, 'utf8')) as { tokens_per_source?: Record<string, number>; sources?: Record<string, { tokens?: number }> };
+        const per = m.tokens_per_source ?? Object.fromEntries(Object.entries(m.sources ?? {}).map(([k, v]) => [k, v.tokens ?? 0]));
+        for (const [k, v] of Object.entries(per)) totals[k] = (totals[k] ?? 0) + v;
+      }
+    }
+  };
+  await walk(root);
+  return Object.keys(totals).length ? totals : null;
+}
