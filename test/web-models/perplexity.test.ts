@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readArpa, writeArpa, UNK, BOS, EOS } from '../../src/models/ngram/arpa.js';
 import { adjustedCounts, estimateKneserNey, knDiscounts, NgramCounter } from '../../src/models/ngram/kneser-ney.js';
 import { trainLm } from '../../src/models/ngram/train.js';
-import { whitespaceTokenizer } from '../../src/models/ngram/lm-tokenizer.js';
+import { lmTokenizer, whitespaceTokenizer } from '../../src/models/ngram/lm-tokenizer.js';
 import { ccnetNormalize } from '../../src/filters/ccnet/text-normalizer.js';
 import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep } from '../../src/filters/ccnet/perplexity.js';
 import { pythonRound } from '../../src/filters/ccnet/rounding.js';
@@ -172,4 +172,20 @@ test('perplexity step with configured cutoffs has no passes; a language without 
 test('EOS and BOS tokens appear once in every trained model', async () => {
   const model = await readArpa(await trained());
   assert.ok(model.grams[0]!.has(EOS) && model.grams[0]!.has(BOS) && model.grams[0]!.has(UNK));
+});
+
+test('llama2 token ids as LM words: train and score with the project tokenizer; a tokenizer mismatch is a config error', async () => {
+  const docs = join(tmp, 'llama.jsonl');
+  const paras = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8').split(/\r?\n\r?\n/).slice(40, 160);
+  writeFileSync(docs, paras.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+  const res = await trainLm([docs], { order: 3, tokenizer: 'llama2' });
+  const path = join(tmp, 'llama2.arpa');
+  await writeArpa(res.model, path);
+  const text = 'It was on a dreary night of November that I beheld the accomplishment of my toils.';
+  const run = await runStep(perplexityStep, { model: path, tokenizer: 'llama2', cutoffs: { '*': [1e9, 2e9] } }, [{ id: 'a', source: 'commoncrawl', text, meta: {} }]);
+  const tok = await lmTokenizer('llama2');
+  const ids = tok.tokenize(ccnetNormalize(text));
+  assert.ok(ids.length > 10 && ids.every((t) => /^\d+$/.test(t)));
+  assert.equal(run.kept[0]!.meta.perplexity, documentPerplexity(await readArpa(path), tok, text, false));
+  await assert.rejects(runStep(perplexityStep, { model: path, tokenizer: 'whitespace', cutoffs: { '*': [1, 2] } }, []), /trained with the "llama2" tokenizer/);
 });

@@ -91,7 +91,7 @@ interface Scorer {
 }
 
 async function loadScorer(p: Params, pipelineDir: string): Promise<Scorer> {
-  const tokenizer = lmTokenizer(p.tokenizer);
+  const tokenizer = await lmTokenizer(p.tokenizer);
   const paths: Record<string, string> = typeof p.model === 'string' ? { [ANY]: p.model } : p.model;
   const models = new Map<string, NgramModel>();
   for (const [lang, rel] of Object.entries(paths)) {

@@ -4,12 +4,13 @@
  * by name, so `corpusmill lm train` and the `perplexity` step always agree (the model file records
  * the name and the step refuses a mismatch).
  *
- * Available now: `whitespace` (split on whitespace, a stand-in). The llama2 SentencePiece
- * tokenizer lives on the tokenizer branch; when it is merged, its pieces plug in with one line in
- * LM_TOKENIZERS below (for example `llama2: () => llama2Pieces()`, where llama2Pieces wraps the
- * SentencePiece encoder's piece output in this interface).
+ * Available: `whitespace` (split on whitespace) and every project tokenizer by name (`llama2`,
+ * the LLaMA SentencePiece model, as cc_net scored SentencePiece pieces; also `cl100k_base`, ...):
+ * a document's token ids, written as decimal strings, are the LM's words (an n-gram model only
+ * needs token identity). Adding another tokenizer is one line in LM_TOKENIZERS.
  */
 import { ConfigError } from '../../core/errors.js';
+import { loadTokenizer, TOKENIZER_NAMES } from '../../tokenize/tokenizer.js';
 
 export interface LmTokenizer {
   readonly name: string;
@@ -29,11 +30,18 @@ export const whitespaceTokenizer: LmTokenizer = {
   },
 };
 
-export const LM_TOKENIZERS: Readonly<Record<string, () => LmTokenizer>> = {
-  whitespace: () => whitespaceTokenizer,
+/** A project tokenizer (src/tokenize) as an LmTokenizer: token ids, without BOS/EOS, as words. */
+async function projectTokenizer(name: string): Promise<LmTokenizer> {
+  const tok = await loadTokenizer(name);
+  return { name, tokenize: (text) => (text.length ? tok.encode(text, { bos: false, threads: 1 }).map(String) : []) };
+}
+
+export const LM_TOKENIZERS: Readonly<Record<string, () => Promise<LmTokenizer>>> = {
+  whitespace: async () => whitespaceTokenizer,
+  ...Object.fromEntries(TOKENIZER_NAMES.map((n) => [n, () => projectTokenizer(n)])),
 };
 
-export function lmTokenizer(name: string): LmTokenizer {
+export async function lmTokenizer(name: string): Promise<LmTokenizer> {
   const make = LM_TOKENIZERS[name];
   if (!make) throw new ConfigError(`unknown LM tokenizer "${name}" (known: ${Object.keys(LM_TOKENIZERS).join(', ')})`);
   return make();

@@ -28,7 +28,7 @@ export interface LmTrainResult extends KnEstimate {
 }
 
 export async function trainLm(inputs: string[], opts: LmTrainOptions): Promise<LmTrainResult> {
-  const tokenizer = lmTokenizer(opts.tokenizer);
+  const tokenizer = await lmTokenizer(opts.tokenizer);
   const counter = new NgramCounter(opts.order);
   let docs = 0;
   let sentences = 0;
