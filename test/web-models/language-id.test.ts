@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledLidModelPath, FastTextClassifier } from '../../src/models/fasttext.js';
@@ -85,4 +85,14 @@ test('QUIRK kept: lines are glued without a space before prediction, as cc_net d
   const glued = model.predict(lidInput(text, ''))[0]!;
   const [deb] = debianPredict(modelPath, ['first line ends heresecond line starts here'], 1);
   assert.ok(Math.abs(glued.prob - deb![0]![1]) < 1e-5);
+});
+
+test('a truncated or foreign model file is an error naming the file, not a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lid-bad-'));
+  const cut = join(dir, 'cut.ftz');
+  writeFileSync(cut, readFileSync(modelPath).subarray(0, 5000));
+  assert.throws(() => FastTextClassifier.load(cut), (e: Error) => e.message.includes('cut.ftz') && /truncated fastText model/.test(e.message));
+  const other = join(dir, 'other.bin');
+  writeFileSync(other, Buffer.from('not a model at all'));
+  assert.throws(() => FastTextClassifier.load(other), /not a fastText model/);
 });

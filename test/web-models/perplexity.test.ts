@@ -189,3 +189,12 @@ test('llama2 token ids as LM words: train and score with the project tokenizer; 
   assert.equal(run.kept[0]!.meta.perplexity, documentPerplexity(await readArpa(path), tok, text, false));
   await assert.rejects(runStep(perplexityStep, { model: path, tokenizer: 'whitespace', cutoffs: { '*': [1, 2] } }, []), /trained with the "llama2" tokenizer/);
 });
+
+test('a malformed ARPA file is an error naming the file and line', async () => {
+  const bad = join(tmp, 'bad.arpa');
+  writeFileSync(bad, '\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n-1.0 a b c\n\\end\\\n');
+  await assert.rejects(readArpa(bad), (e: Error) => e.message.includes('bad.arpa') && e.message.includes('line 6'));
+  const short = join(tmp, 'short.arpa');
+  writeFileSync(short, '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n\\end\\\n');
+  await assert.rejects(readArpa(short), /declares 3 1-grams but the file has 1/);
+});
