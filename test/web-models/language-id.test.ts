@@ -96,3 +96,38 @@ test('a truncated or foreign model file is an error naming the file, not a crash
   writeFileSync(other, Buffer.from('not a model at all'));
   assert.throws(() => FastTextClassifier.load(other), /not a fastText model/);
 });
+
+test('models trained and quantized by Debian fasttext (dense hs + char and word n-grams; qnorm + pruned .ftz) predict as fasttext does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ft-train-'));
+  const vocab: Record<string, string[]> = {
+    wiki: 'the history of the city was documented by scholars in the journal über résumé naïve café'.split(' '),
+    cc: 'buy cheap now click here free shipping best price deals offer discount'.split(' '),
+    de: 'der die das und ist ein eine nicht mit auf für über schön groß'.split(' '),
+  };
+  const labels = Object.keys(vocab);
+  let seed = 17;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const lines: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    const lab = labels[Math.floor(rand() * 3)]!;
+    const words = Array.from({ length: 3 + Math.floor(rand() * 12) }, () => vocab[lab]![Math.floor(rand() * vocab[lab]!.length)]!);
+    lines.push(`__label__${lab} ${words.join(' ')}`);
+  }
+  const train = join(dir, 'train.txt');
+  writeFileSync(train, lines.join('\n') + '\n');
+  const out = join(dir, 'm');
+  execFileSync('fasttext', ['supervised', '-input', train, '-output', out, '-loss', 'hs', '-minn', '2', '-maxn', '4', '-wordNgrams', '2', '-bucket', '20000', '-dim', '12', '-epoch', '5', '-thread', '1', '-verbose', '0']);
+  execFileSync('fasttext', ['quantize', '-input', train, '-output', out, '-qnorm', '-cutoff', '500', '-dsub', '2', '-verbose', '0']);
+  const queries = ['the café of scholars', 'click here für über deals', 'schön groß und nicht', 'naïve résumé über alles', 'unknownword another'];
+  for (const file of [`${out}.bin`, `${out}.ftz`]) {
+    const ours = FastTextClassifier.load(file).predictMany(queries, 3);
+    const theirs = debianPredict(file, queries, 3);
+    queries.forEach((q, i) => {
+      assert.equal(ours[i]!.length, theirs[i]!.length, `${file}: ${q}`);
+      theirs[i]!.forEach(([label, prob], j) => {
+        assert.equal(ours[i]![j]!.label, label, `${file}: ${q}`);
+        assert.ok(Math.abs(ours[i]![j]!.prob - prob) < 1e-5, `${file}: ${q}: ${ours[i]![j]!.prob} vs ${prob}`);
+      });
+    });
+  }
+});
