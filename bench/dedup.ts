@@ -6,7 +6,8 @@
  * of synthetic documents, with time and memory.
  *
  * Env: BENCH_DOCS (synthetic documents, default 1,000,000), BENCH_REPEAT (passes over the sample text,
- * default 8), BENCH_SKIP_PY=1 to skip the Python comparisons.
+ * default 8), BENCH_SKIP_PY=1 to skip the Python comparisons, BENCH_HEAP_MB to cap the clustering
+ * process's V8 old space.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,7 +105,9 @@ function pythonCpu(script: string, args: string[], input: string): number {
     }
     const genSec = (Date.now() - t0) / 1000;
     // The reduce passes run in a child process so its peak RSS is theirs alone.
-    const child = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'dedup-cluster.ts'), dir, String(bands), String(perms)], {
+    // BENCH_HEAP_MB caps the child's V8 old space, to show the live set (not lazy GC) bounds memory.
+    const heap = process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : [];
+    const child = execFileSync(process.execPath, [...heap, '--import', 'tsx', join(repoRoot, 'bench', 'dedup-cluster.ts'), dir, String(bands), String(perms)], {
       cwd: repoRoot,
     });
     const c = JSON.parse(child.toString().trim().split('\n').pop()!) as { bucketsSec: number; componentsSec: number; bucketsCpu: number; componentsCpu: number; rssStart: number; maxRss: number; maxRssBuckets: number; clusters: number; duplicates: number };

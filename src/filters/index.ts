@@ -7,6 +7,7 @@ import { perplexityStep } from './ccnet/perplexity.js';
 import { wikirefClassifierStep } from './ccnet/wikiref.js';
 import { qualitySignalsStep } from './signals/step.js';
 import { qualityFilterStep } from './rules/step.js';
+import { githubFiltersStep } from '../sources/github/filters.js';
 
 export const filterSteps: StepDef[] = [
   textLengthStep,
@@ -16,4 +17,5 @@ export const filterSteps: StepDef[] = [
   languageIdStep,
   perplexityStep,
   wikirefClassifierStep,
+  githubFiltersStep,
 ] as StepDef[];

@@ -217,7 +217,7 @@ async function planReadTasks(catalog: Catalog, stage: StageConfig, env: SourceEn
     for (const t of tasks) {
       const f = byPath.get(t.path);
       const file = f ? { url: f.url, name: f.name, size: f.size, sha256: f.sha256, sha1: f.sha1, md5: f.md5 } : { url: t.url, name: t.name, size: t.bytes };
-      items.push({ source: def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
+      items.push({ source: def.sourceName?.(inp.params as never) ?? def.source, input: { type: 'source', input: i, task: t, file }, bytes: t.bytes });
     }
   }
   return numberReadTasks(items);

@@ -159,6 +159,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     } else {
       const readCtx: ReadContext = {
         log,
+        skip: (reason: string, n = 1) => addCount((stats.skipped ??= {}), reason, n),
         advance: (n) => {
           progress.bytes += n;
         },

@@ -18,6 +18,7 @@ export const jsonlSource = defineSource({
   source: 'jsonl',
   description: 'JSON lines with a "text" field (.jsonl, .jsonl.gz, .json.gz, .jsonl.zst)',
   params,
+  sourceName: (p) => p.source_name,
   async list(p, env) {
     return expandUrls(p, env);
   },

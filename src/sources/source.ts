@@ -58,6 +58,11 @@ export interface ReadContext {
   advance(bytes: number): void;
   /** Counts and records a raw record that could not become a document. */
   quarantine(bad: BadRecord): void;
+  /**
+   * Counts raw records skipped on purpose (not bad: a binary or vendored file, a disallowed
+   * licence), by reason; shown as `skipped` in the read row of the stats.
+   */
+  skip?(reason: string, n?: number): void;
 }
 
 export interface SourceDef<S extends z.ZodType = z.ZodType> {
@@ -67,6 +72,8 @@ export interface SourceDef<S extends z.ZodType = z.ZodType> {
   source: string;
   description: string;
   params: S;
+  /** The corpus source of this input when its parameters decide it (generic readers); default `source`. */
+  sourceName?(params: z.infer<S>): string;
   list(params: z.infer<S>, env: SourceEnv): Promise<RemoteFile[]>;
   plan(files: LocalFile[], params: z.infer<S>, env: SourceEnv): Promise<ReadTask[]>;
   read(task: ReadTask, params: z.infer<S>, ctx: ReadContext): AsyncIterable<Doc>;

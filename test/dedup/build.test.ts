@@ -34,7 +34,7 @@ test('dedup stage of the sample: planted counts, cluster ids, same bytes with 1 
   assert.equal(r2.code, 0, r2.stderr);
 
   const stats = JSON.parse(r1.stdout) as { stages: Array<{ name: string; sources: Record<string, { steps: Array<{ step: string; drops: Record<string, number> }> }> }> };
-  const steps = stats.stages.find((s) => s.name === 'dedup')!.sources.jsonl!.steps;
+  const steps = stats.stages.find((s) => s.name === 'dedup')!.sources.commoncrawl!.steps;
   // scripts/sample/dedup.ts plants 8 exact and 10 near copies.
   assert.equal(steps.find((s) => s.step === 'exact_dedup')!.drops.duplicate, 8);
   assert.equal(steps.find((s) => s.step === 'minhash_dedup')!.drops.duplicate, 10);
@@ -46,7 +46,7 @@ test('dedup stage of the sample: planted counts, cluster ids, same bytes with 1 
   for (const [k, v] of fa) assert.ok(v.equals(fb.get(k)!), `${k} differs between 1 and 2 workers`);
 
   const docs: Doc[] = [];
-  for (const k of [...fa.keys()].sort()) for await (const d of readShard(join(a, 'dedup', k), { source: 'jsonl', inputName: k, onBad: () => assert.fail('bad record') })) docs.push(d);
+  for (const k of [...fa.keys()].sort()) for await (const d of readShard(join(a, 'dedup', k), { source: 'commoncrawl', inputName: k, onBad: () => assert.fail('bad record') })) docs.push(d);
   assert.equal(docs.length, 60);
   const clustered = docs.filter((d) => d.meta.dedup);
   // 8 pages with an exact copy and 10 with a near copy; pages 6 and 21 have both, so 16 survivors.

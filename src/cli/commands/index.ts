@@ -16,6 +16,7 @@ import { registerTokenize } from './tokenize.js';
 import { registerVerify } from './verify.js';
 import { registerMix } from './mix.js';
 import { registerDedup } from './dedup.js';
+import { registerLicense } from './license.js';
 import { registerLm } from './lm.js';
 import { registerClassifier } from './classifier.js';
 
@@ -36,6 +37,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerMix,
   registerDedup,
   registerTask,
+  registerLicense,
   registerLm,
   registerClassifier,
 ];

@@ -16,6 +16,15 @@ export interface NgramCounts {
 
 const B = 0x01000193; // FNV prime as the polynomial base
 
+let stampCounter = 0;
+function nextStamp(): number {
+  if (++stampCounter === 0x7fffffff) {
+    stampCounter = 1;
+    buffers[5]?.fill(0);
+  }
+  return stampCounter;
+}
+
 /** Reused buffers (views of the right length): the counts are read before the next call. */
 const buffers: Int32Array[] = [];
 function scratch(k: number, n: number): Int32Array {
@@ -31,7 +40,10 @@ export function countNgrams(ids: Int32Array, n: number): NgramCounts {
   let size = 16;
   while (size < positions * 2) size <<= 1;
   const mask = size - 1;
-  const slotGroup = scratch(0, size).fill(-1);
+  // Slots are live when their stamp is this call's: no clearing of the table between calls.
+  const stamp = nextStamp();
+  const slotStamp = scratch(5, size);
+  const slotGroup = scratch(0, size);
   const slotHash = scratch(1, size);
   const group = scratch(2, positions);
   const count = scratch(3, positions);
@@ -46,8 +58,8 @@ export function countNgrams(ids: Int32Array, n: number): NgramCounts {
     if (i > 0) h = (Math.imul((h - Math.imul(ids[i - 1]! + 1, top)) | 0, B) + ids[i + n - 1]! + 1) | 0;
     let slot = (h ^ (h >>> 15)) & mask;
     for (;;) {
-      const g = slotGroup[slot]!;
-      if (g === -1) {
+      if (slotStamp[slot] !== stamp) {
+        slotStamp[slot] = stamp;
         slotGroup[slot] = distinct;
         slotHash[slot] = h;
         first[distinct] = i;
@@ -55,6 +67,7 @@ export function countNgrams(ids: Int32Array, n: number): NgramCounts {
         group[i] = distinct++;
         break;
       }
+      const g = slotGroup[slot]!;
       if (slotHash[slot] === h && sameWords(ids, first[g]!, i, n)) {
         count[g]!++;
         group[i] = g;

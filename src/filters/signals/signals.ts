@@ -10,7 +10,7 @@
  * and the ccnet_* copies of CCNet fields. rps_doc_ldnoobw_words needs a word list (`bad_words_file`).
  */
 import { countNgrams } from './ngrams.js';
-import { BMP, charClass, cpLength, lstripStart, pyRound8, pyStrip, rstripEnd, WORD } from './pychars.js';
+import { BMP, charClass, cpLength, lstripStart, pyRound8, pyStrip, WORD } from './pychars.js';
 import type { TextViews } from './text-views.js';
 
 export type Score = number | null;
@@ -177,10 +177,8 @@ export const SIGNALS: readonly SignalDef[] = [
     level: 'doc',
     compute: (v) => {
       let n = 0;
-      for (let i = 0; i < v.lineCount; i++) {
-        const s = v.lineStart[i]!;
-        if (endsWithAny(v.raw, s, rstripEnd(v.raw, s, v.lineEnd[i]!), ELLIPSIS)) n++;
-      }
+      const ends = v.lineRstripEnd;
+      for (let i = 0; i < v.lineCount; i++) if (endsWithAny(v.raw, v.lineStart[i]!, ends[i]!, ELLIPSIS)) n++;
       return doc(v, ratio(n, v.lineCount));
     },
   },
@@ -274,10 +272,7 @@ export const SIGNALS: readonly SignalDef[] = [
     name: 'rps_lines_ending_with_terminal_punctution_mark',
     level: 'line',
     compute: (v) =>
-      lineSpans(v, (i) => {
-        const s = v.lineStart[i]!;
-        return endsWithAny(v.raw, s, rstripEnd(v.raw, s, v.lineEnd[i]!), TERMINAL_MARKS) ? 1 : 0;
-      }),
+      lineSpans(v, (i) => (endsWithAny(v.raw, v.lineStart[i]!, v.lineRstripEnd[i]!, TERMINAL_MARKS) ? 1 : 0)),
   },
   { name: 'rps_lines_num_words', level: 'line', compute: (v) => lineSpans(v, (i) => v.lineNormWords[i]!) },
   {

@@ -10,7 +10,7 @@
  * - word ids: normalized words interned to integers so n-gram signals hash integers, not strings.
  * Offsets in spans are Python string indices (code points), as RPv2 stores them.
  */
-import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, needsNfd, NUMERIC, PY_SPACE, pyStrip, SPACE, UPPER, WORD } from './pychars.js';
+import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, needsNfd, NUMERIC, PY_SPACE, pyStrip, rstripEnd, SPACE, UPPER, WORD } from './pychars.js';
 
 /** Python `string.punctuation`: the 32 ASCII punctuation characters. */
 const ASCII_PUNCT = /[!-/:-@[-`{-~]+/g;
@@ -100,6 +100,7 @@ export class TextViews {
   readonly wordLengths: Int32Array;
   readonly distinctWords: number;
   private _words?: string[];
+  private _rstrip?: Int32Array;
   private _normContent?: string;
   private _rawWords?: RawWordStats;
   private _rawWordsStop?: ReadonlySet<string>;
@@ -267,6 +268,16 @@ export class TextViews {
 
   wordStartsWith(i: number, prefix: string): boolean {
     return this.wordEnd[i]! - this.wordStart[i]! >= prefix.length && this.folded.startsWith(prefix, this.wordStart[i]!);
+  }
+
+  /** Per raw line, the end of its text after Python `rstrip()` (computed once, shared by the line signals). */
+  get lineRstripEnd(): Int32Array {
+    if (!this._rstrip) {
+      const a = new Int32Array(this.lineStart.length);
+      for (let i = 0; i < a.length; i++) a[i] = rstripEnd(this.raw, this.lineStart[i]!, this.lineEnd[i]!);
+      this._rstrip = a;
+    }
+    return this._rstrip;
   }
 
   get lineCount(): number {

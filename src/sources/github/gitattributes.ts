@@ -1,0 +1,87 @@
+/**
+ * A repository's own word on which files are vendored or generated: the linguist attributes of
+ * its root `.gitattributes` (`linguist-vendored`, `linguist-generated`), which GitHub itself obeys.
+ * `path/** linguist-generated` marks files generated; `vendor/** -linguist-vendored` (or `=false`)
+ * keeps files the default rules would skip. The last matching line decides, as in git.
+ *
+ * Patterns follow gitattributes rules: a pattern without `/` matches the file name in any folder;
+ * one with `/` matches the path from the root; `*` and `?` stay within a path component, `**`
+ * crosses them; `dir/**` matches everything below `dir`.
+ */
+
+export interface LinguistOverrides {
+  /** true / false when the repository says so, undefined when it is silent. */
+  vendored(path: string): boolean | undefined;
+  generated(path: string): boolean | undefined;
+}
+
+interface Rule {
+  re: RegExp;
+  vendored?: boolean;
+  generated?: boolean;
+}
+
+/** Glob (gitattributes flavour) to a regex over repository-relative paths. */
+export function globToRegex(pattern: string): RegExp {
+  // A slash anywhere but at the end anchors the pattern at the root.
+  const anchored = pattern.replace(/\/$/, '').includes('/');
+  const p = pattern.startsWith('/') ? pattern.slice(1) : pattern;
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*') {
+      if (p[i + 1] === '*') {
+        // `**/` = any folders (or none); a trailing `**` = everything below.
+        if (p[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = p.indexOf(']', i + 1);
+      if (end === -1) re += '\\[';
+      else {
+        re += '[' + p.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(anchored ? `^${re}$` : `(?:^|/)${re}$`);
+}
+
+function attrValue(token: string, name: string): boolean | undefined {
+  if (token === name || token === `${name}=true` || token === `${name}=set`) return true;
+  if (token === `-${name}` || token === `!${name}` || token === `${name}=false`) return false;
+  return undefined;
+}
+
+export function parseGitattributes(text: string): LinguistOverrides {
+  const rules: Rule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const [pattern, ...attrs] = line.split(/\s+/);
+    if (!pattern || pattern.startsWith('[attr]')) continue;
+    const rule: Rule = { re: globToRegex(pattern.endsWith('/') ? pattern + '**' : pattern) };
+    for (const a of attrs) {
+      rule.vendored = attrValue(a, 'linguist-vendored') ?? rule.vendored;
+      rule.generated = attrValue(a, 'linguist-generated') ?? rule.generated;
+    }
+    if (rule.vendored !== undefined || rule.generated !== undefined) rules.push(rule);
+  }
+  const last = (path: string, key: 'vendored' | 'generated'): boolean | undefined => {
+    for (let i = rules.length - 1; i >= 0; i--) {
+      const r = rules[i]!;
+      if (r[key] !== undefined && r.re.test(path)) return r[key];
+    }
+    return undefined;
+  };
+  return { vendored: (p) => last(p, 'vendored'), generated: (p) => last(p, 'generated') };
+}
+
+/** No `.gitattributes`: the default rules decide everything. */
+export const NO_OVERRIDES: LinguistOverrides = { vendored: () => undefined, generated: () => undefined };
