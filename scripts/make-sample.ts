@@ -8,10 +8,14 @@ import { makeC4Sample } from './sample/c4.js';
 import { makeDedupSample } from './sample/dedup.js';
 import { makeGithubSample } from './sample/github.js';
 import { makeWebModelsSample } from './sample/web-models.js';
+import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
 await makeDedupSample(root);
 await makeGithubSample(root);
 await makeWebModelsSample(root);
+await makeC4ValidationSample(root);
+await makeCommonCrawlSample(root);
+await makeWarcSample(root);
 process.stderr.write('sample inputs written under samples/\n');

@@ -35,8 +35,8 @@ export interface TaskStats {
   input_bytes: number;
   /** Raw records the reader could not turn into documents, by reason; each also logged with its file and record. */
   quarantined: Record<string, number>;
-  /** Raw records the reader skipped on purpose (ReadContext.skip), by reason. */
-  skipped?: Record<string, number>;
+  /** Reader counts that are not errors: records skipped by design (a WARC `request` record), records read despite a fault. */
+  read_counts?: Record<string, number>;
   steps: StepStats[];
   output: OutputStats;
   rejects: OutputStats;
@@ -81,7 +81,7 @@ export interface SourceStageStats {
   tasks: number;
   input_bytes: number;
   quarantined: Record<string, number>;
-  skipped: Record<string, number>;
+  read_counts: Record<string, number>;
   steps: StepStats[];
   output: OutputStats;
   rejects: OutputStats;
@@ -89,7 +89,7 @@ export interface SourceStageStats {
 }
 
 export function newSourceStageStats(): SourceStageStats {
-  return { tasks: 0, input_bytes: 0, quarantined: {}, skipped: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0 };
+  return { tasks: 0, input_bytes: 0, quarantined: {}, read_counts: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0 };
 }
 
 export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): void {
@@ -97,7 +97,7 @@ export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): vo
   into.input_bytes += task.input_bytes;
   into.time_ms += task.time_ms;
   addRecord(into.quarantined, task.quarantined);
-  addRecord((into.skipped ??= {}), task.skipped ?? {});
+  addRecord((into.read_counts ??= {}), task.read_counts ?? {});
   task.steps.forEach((s, i) => {
     const target = into.steps[i] ?? (into.steps[i] = newStepStats(s.step));
     mergeStepStats(target, s);

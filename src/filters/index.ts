@@ -5,6 +5,8 @@ import { normalizeTextStep } from './normalize-text.js';
 import { languageIdStep } from './ccnet/language-id.js';
 import { perplexityStep } from './ccnet/perplexity.js';
 import { wikirefClassifierStep } from './ccnet/wikiref.js';
+import { c4RulesStep } from './c4.js';
+import { ccnetLineDedupStep } from './ccnet/line-dedup.js';
 import { qualitySignalsStep } from './signals/step.js';
 import { qualityFilterStep } from './rules/step.js';
 import { githubFiltersStep } from '../sources/github/filters.js';
@@ -18,4 +20,6 @@ export const filterSteps: StepDef[] = [
   perplexityStep,
   wikirefClassifierStep,
   githubFiltersStep,
+  c4RulesStep,
+  ccnetLineDedupStep,
 ] as StepDef[];

@@ -102,6 +102,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     source,
     input_bytes: spec.bytes,
     quarantined: {},
+    read_counts: {},
     steps: [],
     output: newOutputStats(),
     rejects: newOutputStats(),
@@ -159,7 +160,6 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     } else {
       const readCtx: ReadContext = {
         log,
-        skip: (reason: string, n = 1) => addCount((stats.skipped ??= {}), reason, n),
         advance: (n) => {
           progress.bytes += n;
         },
@@ -173,6 +173,10 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
             const file = spec.input?.type === 'source' && bad.file === spec.input.task.path ? spec.input.task.name : basename(bad.file);
             quarantine.enqueue({ id: `${file}#${bad.record}`, text: bad.raw ?? '', source, meta: { reason: bad.reason, file, record: bad.record, detail: bad.detail } });
           }
+        },
+        count: (name: string, n = 1) => {
+          // Counted once: pass phases read the same records again.
+          if (isMain) addCount(stats.read_counts!, name, n);
         },
       };
       let docs: AsyncIterable<Doc> = countProgress(readInput(rt, stage, spec, readCtx), progress);

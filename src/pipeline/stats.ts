@@ -86,9 +86,9 @@ export function formatStats(stats: BuildStats): string {
     const rows: string[][] = [['source', 'step', 'docs in', 'docs out', 'bytes in', 'bytes out', 'time', 'dropped (by reason)']];
     for (const [source, s] of Object.entries(st.sources).sort(([a], [b]) => a.localeCompare(b))) {
       const q = Object.entries(s.quarantined);
-      const sk = Object.entries(s.skipped ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      const readNote = [q.length ? 'quarantined ' + q.map(([k, v]) => `${k}=${v}`).join(' ') : '', sk.length ? 'skipped ' + sk.map(([k, v]) => `${k}=${v}`).join(' ') : ''].filter(Boolean).join('; ');
-      rows.push([source, '(read)', '', String(s.steps[0]?.docs_in ?? s.output.docs), humanBytes(s.input_bytes), '', '', readNote]);
+      const counted = Object.entries(s.read_counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      const readNotes = [q.length ? 'quarantined ' + q.map(([k, v]) => `${k}=${v}`).join(' ') : '', counted.length ? 'counted ' + counted.map(([k, v]) => `${k}=${v}`).join(' ') : ''].filter(Boolean).join('; ');
+      rows.push([source, '(read)', '', String(s.steps[0]?.docs_in ?? s.output.docs), humanBytes(s.input_bytes), '', '', readNotes]);
       for (const step of s.steps) {
         const drops = Object.entries(step.drops)
           .sort(([a], [b]) => a.localeCompare(b))

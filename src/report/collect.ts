@@ -70,7 +70,7 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
       const rows = (funnels[source] ??= []);
       if (rows.length === 0) {
         const q = Object.entries(s.quarantined).map(([k, v]) => [`quarantined ${k}`, v] as [string, number]);
-        for (const [k, v] of Object.entries(s.skipped ?? {}).sort((a, b) => b[1] - a[1])) q.push([`skipped ${k}`, v]);
+        for (const [k, v] of Object.entries(s.read_counts ?? {}).sort((a, b) => b[1] - a[1])) q.push([k.replace(/_/g, ' '), v]);
         rows.push({ label: `${st.name}: read`, docs: s.steps[0]?.docs_in ?? s.output.docs, bytes: s.steps[0]?.bytes_in ?? 0, dropped: q });
       }
       for (const step of s.steps) rows.push({ label: `${st.name}: ${step.step}`, docs: step.docs_out, bytes: step.bytes_out, dropped: Object.entries(step.drops).sort((a, b) => b[1] - a[1]) });

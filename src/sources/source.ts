@@ -59,10 +59,11 @@ export interface ReadContext {
   /** Counts and records a raw record that could not become a document. */
   quarantine(bad: BadRecord): void;
   /**
-   * Counts raw records skipped on purpose (not bad: a binary or vendored file, a disallowed
-   * licence), by reason; shown as `skipped` in the read row of the stats.
+   * Counts something about the raw records that is not an error, by name: a record skipped by
+   * design (a WARC `warcinfo` or `request` record, an HTTP 404 page) or one read despite a fault (a
+   * wrong WARC Content-Length). Shown on the source's `(read)` row of the stats.
    */
-  skip?(reason: string, n?: number): void;
+  count?(name: string, n?: number): void;
 }
 
 export interface SourceDef<S extends z.ZodType = z.ZodType> {

@@ -26,9 +26,9 @@ test('the sample github stage builds the same shards with 1 and 2 workers, with 
   ]);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(shardBytes(outs[0]!), shardBytes(outs[1]!));
-  const stats = JSON.parse(runs[0]!.stdout) as { stages: Array<{ name: string; sources: Record<string, { skipped: Record<string, number>; steps: Array<{ step: string; drops: Record<string, number> }>; output: { docs: number } }> }> };
+  const stats = JSON.parse(runs[0]!.stdout) as { stages: Array<{ name: string; sources: Record<string, { read_counts: Record<string, number>; steps: Array<{ step: string; drops: Record<string, number> }>; output: { docs: number } }> }> };
   const gh = stats.stages.find((s) => s.name === 'github')!.sources.github!;
-  assert.deepEqual(gh.skipped, { binary: 1, generated: 3, license_file: 3, license_not_allowed: 3, no_content: 2, tar_link: 1, vendored: 3 });
+  assert.deepEqual(gh.read_counts, { skipped_binary: 1, skipped_generated: 3, skipped_license_file: 3, skipped_license_not_allowed: 3, skipped_no_content: 2, skipped_tar_link: 1, skipped_vendored: 3 });
   assert.deepEqual(gh.steps.find((s) => s.step === 'github_filters')!.drops, { alpha_per_token: 2, extension: 2, max_line_length: 2 });
   assert.equal(gh.output.docs, 20);
 });

@@ -34,7 +34,8 @@ export function recordingContext(): ReadContext & { bad: BadRecord[]; skipped: R
     quarantine(b: BadRecord) {
       ctx.bad.push(b);
     },
-    skip(reason: string, n = 1) {
+    count(name: string, n = 1) {
+      const reason = name.replace(/^skipped_/, '');
       ctx.skipped[reason] = (ctx.skipped[reason] ?? 0) + n;
     },
   };

@@ -117,16 +117,16 @@ function policy(p: GithubParams): LicensePolicy {
   return { allow: p.licenses.allow, multi: p.licenses.multi };
 }
 
-/** Counts a skip reason: on the task's stats when the runtime offers ReadContext.skip, else in a tally that is logged. */
+/** Counts a skip reason on the task's stats (`skipped_<reason>`), and in a tally logged per repository. */
 function counter(ctx: ReadContext, label: string): { count: (reason: string, n?: number) => void; flush: () => void } {
   const tally = new Map<string, number>();
   return {
     count(reason, n = 1) {
-      if (ctx.skip) ctx.skip(reason, n);
-      else tally.set(reason, (tally.get(reason) ?? 0) + n);
+      ctx.count?.(`skipped_${reason}`, n);
+      tally.set(reason, (tally.get(reason) ?? 0) + n);
     },
     flush() {
-      if (tally.size > 0) ctx.log.info(`${label}: skipped ${[...tally].map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      if (tally.size > 0) ctx.log.debug(`${label}: skipped ${[...tally].map(([k, v]) => `${k}=${v}`).join(' ')}`);
     },
   };
 }

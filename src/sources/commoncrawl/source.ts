@@ -1,0 +1,137 @@
+/**
+ * CommonCrawl (67% of LLaMA's tokens): the WET segments of the pipeline's dumps, listed from
+ * `crawl-data/CC-MAIN-<dump>/wet.paths.gz` under `base_url` (recipe §3.1), one task per segment.
+ * `commoncrawl_warc` reads WARC files (HTTP responses, HTML → text) for users who start from WARC.
+ *
+ * Defaults are RedPajama v1's five dumps (rp_v1 data_prep/cc/README.md); LLaMA used "five dumps
+ * from 2017 to 2020" without naming them. `max_segments_per_dump` takes the first N segments of
+ * each listing (cc_net's `num_segments_per_shard` served the same purpose for trials).
+ *
+ * One task per segment file: a WET segment is one gzip member per record, so a file could be cut
+ * at member boundaries, but segments are already small (~60–80 MB gz) and 90k per dump, so the
+ * task count gives enough parallelism and document ids stay `<segment path>/<record index>`.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { CorpusError, errorMessage } from '../../core/errors.js';
+import { compressionOf, compressionOfMagic, openDecompressed } from '../../io/compression.js';
+import { open } from 'node:fs/promises';
+import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
+import { expandUrls } from '../urls.js';
+import { recordToDocument } from './records.js';
+import { readWarcRecords } from './warc.js';
+import type { Doc } from '../../core/document.js';
+
+/** RedPajama v1's dumps (rp_v1 data_prep/cc/README.md; chosen to span five years, issue #26). */
+export const REDPAJAMA_DUMPS = ['2019-30', '2020-05', '2021-04', '2022-05', '2023-06'];
+export const DEFAULT_BASE_URL = 'https://data.commoncrawl.org/';
+
+const params = z
+  .object({
+    /** Explicit WET/WARC files (URLs or local paths/globs) instead of the dumps' listings. */
+    urls: z.array(z.string()).min(1).optional(),
+    base_url: z.string().default(DEFAULT_BASE_URL),
+    dumps: z.array(z.string().regex(/^\d{4}-\d{2}$/, 'a dump id like 2023-06')).min(1).default(REDPAJAMA_DUMPS),
+    /** Take only the first N segments of each dump (trials, samples). */
+    max_segments_per_dump: z.number().int().positive().optional(),
+    /** Largest WARC record read whole; a larger one is cut and counted (`warc_oversized`). */
+    max_record_bytes: z.number().int().positive().default(64 << 20),
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+/** `crawl-data/CC-MAIN-<dump>/<kind>.paths.gz`. */
+export function pathsFile(dump: string, kind: 'wet' | 'warc'): string {
+  return `crawl-data/CC-MAIN-${dump}/${kind}.paths.gz`;
+}
+
+/** The segment paths of a `*.paths.gz` listing (gzip or plain), in listing order. */
+export function parsePathsListing(data: Buffer, label: string): string[] {
+  let text: string;
+  try {
+    text = (compressionOfMagic(data) === 'gzip' ? gunzipSync(data) : data).toString('utf8');
+  } catch (e) {
+    throw new CorpusError(`cannot read the segment listing (${errorMessage(e)})`, { file: label });
+  }
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
+
+/** Lists the segments of the configured dumps (or the explicit files). */
+export async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
+  if (p.urls) return expandUrls({ urls: p.urls }, env);
+  const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
+  const out: RemoteFile[] = [];
+  for (const dump of p.dumps) {
+    const listing = base + pathsFile(dump, kind);
+    const paths = parsePathsListing(await env.fetcher.fetchBuffer(listing), listing);
+    if (paths.length === 0) throw new CorpusError('the segment listing is empty', { file: listing });
+    for (const path of paths.slice(0, p.max_segments_per_dump ?? paths.length)) out.push({ url: base + path, name: path });
+  }
+  return out;
+}
+
+async function fileCompression(path: string) {
+  const byName = compressionOf(path);
+  if (byName !== 'none') return byName;
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    return compressionOfMagic(head);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads one segment's records as documents; skipped records are counted, bad ones quarantined. */
+export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerator<Doc> {
+  const count = (name: string) => (ctx.count ? ctx.count(name) : undefined);
+  const stream = openDecompressed(task.path, { compression: await fileCompression(task.path), onRawBytes: ctx.advance }) as Readable & AsyncIterable<Buffer>;
+  let records = 0;
+  try {
+    for await (const rec of readWarcRecords(stream, { maxRecordBytes: p.max_record_bytes })) {
+      records++;
+      const where = { file: task.path, record: `record ${rec.index} at byte ${rec.offset}` };
+      for (const issue of rec.issues) count(`warc_${issue}`);
+      if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
+        const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : rec.issues.includes('oversized') ? 'warc_oversized_record' : 'warc_truncated_record';
+        ctx.quarantine({ reason, ...where, detail: `${rec.version || 'no version line'}; ${rec.body.length} body bytes read`, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
+        continue;
+      }
+      const out = recordToDocument(rec, task.name);
+      if ('doc' in out) {
+        yield out.doc;
+        continue;
+      }
+      if (out.detail !== undefined) ctx.quarantine({ reason: out.skip, ...where, detail: out.detail, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
+      else count(out.skip);
+    }
+  } catch (e) {
+    // A corrupt or clipped gzip stream: every record before the damage was read; the rest of the
+    // file is one quarantined record, and the build goes on.
+    if (!(e instanceof CorpusError)) throw e;
+    ctx.quarantine({ reason: 'corrupt_stream', file: task.path, record: `after record ${records}`, detail: e.message });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** A source over `<kind>.paths.gz` listings; both kinds read any WARC record they meet. */
+function segmentSource(name: string, kind: 'wet' | 'warc', description: string) {
+  return defineSource({
+    name,
+    source: 'commoncrawl',
+    description,
+    params,
+    list: (p, env) => listSegments(p, env, kind),
+    plan: (files) => wholeFileTasks(files),
+    read: (task, p, ctx) => readSegment(task, p, ctx),
+  });
+}
+
+export const commonCrawlSource = segmentSource('commoncrawl', 'wet', 'Common Crawl WET segments of the given dumps (wet.paths.gz under base_url)');
+export const commonCrawlWarcSource = segmentSource('commoncrawl_warc', 'warc', 'Common Crawl (or any) WARC files: HTML responses extracted to text (warc.paths.gz under base_url)');
