@@ -13,6 +13,7 @@
  *
  *   npm run bench:web -- [--segments 8] [--pages 400]
  */
+import { languageIdStep } from '../src/filters/ccnet/language-id.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +149,14 @@ async function main(): Promise<void> {
       for (const d of docs) c4CleanPage(d.text, p, null);
     });
 
+    // Language id (docs/web-models.md): the real step, native fastText with lid.176.ftz, on the
+    // same documents (before line dedup, so slightly more text than the stage feeds it).
+    const lid = await languageIdStep.create(languageIdStep.params.parse({}), { pipelineDir: dir, outDir: dir, stateDir, log: quiet, fetcher: undefined as never });
+    for await (const _ of lid.run((async function* () { yield* docs.slice(0, 300); })(), taskCtx));
+    await row('language_id (native fastText, lid.176.ftz)', textBytes, async () => {
+      for await (const _ of lid.run(each(), taskCtx));
+    }, undefined, 'MB of document text');
+
     console.log(`input: ${files.length} WET segments, ${docs.length} documents, ${(wetBytes / 1e6).toFixed(1)} MB WET, ${(textBytes / 1e6).toFixed(1)} MB text; one thread, CPU time`);
     console.log('| step | MB/s | peer MB/s (cc_net algorithm, CPython) | ratio |');
     console.log('|---|---:|---:|---:|');
@@ -162,6 +171,9 @@ async function main(): Promise<void> {
     // As the runtime runs the stage: the scan pass reads (parses) the WET, the main pass reads it again.
     const combined = wetBytes / 1e6 / (2 * parse.seconds + scan.seconds + main.seconds);
     console.log(`WET parse + line dedup, as the runtime runs it (WET parsed in both passes): ${combined.toFixed(1)} MB/s of WET per core`);
+    const lidRow = rows.find((r) => r.step.startsWith('language_id'))!;
+    const withLid = wetBytes / 1e6 / (2 * parse.seconds + scan.seconds + main.seconds + lidRow.seconds);
+    console.log(`WET parse + line dedup + language id: ${withLid.toFixed(1)} MB/s of WET per core`);
     console.log(`peak RSS: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (includes the ${docs.length} documents held for the bench)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

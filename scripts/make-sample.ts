@@ -9,6 +9,7 @@ import { makeDedupSample } from './sample/dedup.js';
 import { makeGithubSample } from './sample/github.js';
 import { makeStackExchangeSample } from './sample/stackexchange.js';
 import { makeWikipediaSample } from './sample/wikipedia.js';
+import { makeWebModelsSample } from './sample/web-models.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
 
@@ -18,6 +19,7 @@ await makeDedupSample(root);
 await makeGithubSample(root);
 await makeWikipediaSample(root);
 await makeStackExchangeSample(root);
+await makeWebModelsSample(root);
 await makeC4ValidationSample(root);
 await makeCommonCrawlSample(root);
 await makeWarcSample(root);

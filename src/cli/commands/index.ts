@@ -17,6 +17,8 @@ import { registerVerify } from './verify.js';
 import { registerMix } from './mix.js';
 import { registerDedup } from './dedup.js';
 import { registerLicense } from './license.js';
+import { registerLm } from './lm.js';
+import { registerClassifier } from './classifier.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
@@ -36,4 +38,6 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerDedup,
   registerTask,
   registerLicense,
+  registerLm,
+  registerClassifier,
 ];

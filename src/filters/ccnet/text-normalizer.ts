@@ -76,10 +76,15 @@ export function removeNonPrintingChars(s: string): string {
   return s.replace(NON_PRINTING_RE, '');
 }
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+const ASCII_DIGIT_RE = /[0-9]/g;
+
 /** cc_net `normalize(line, accent=True, case=True, numbers=True, punct=1)`. */
 export function ccnetNormalize(text: string): string {
   let s = pythonStrip(text);
   if (s.length === 0) return s;
+  // ASCII text has no accents, no non-ASCII digits and none of UNICODE_PUNCT: skip those passes.
+  if (!NON_ASCII.test(s)) return removeNonPrintingChars(s.toLowerCase().replace(ASCII_DIGIT_RE, '0'));
   s = s.toLowerCase();
   s = stripAccents(s);
   s = s.replace(DIGIT_RE, '0');
