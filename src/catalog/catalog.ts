@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS stages (
   hash TEXT NOT NULL,
   planned_at TEXT NOT NULL,
   phases TEXT NOT NULL,
-  done_at TEXT
+  done_at TEXT,
+  upstream TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS tasks (
   stage TEXT NOT NULL,
@@ -97,20 +98,20 @@ export class Catalog {
     this.db.prepare('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), status, this.runId);
   }
 
-  stage(name: string): { hash: string; phases: string[]; done_at: string | null } | undefined {
-    const row = this.db.prepare('SELECT hash, phases, done_at FROM stages WHERE name = ?').get(name) as
-      | { hash: string; phases: string; done_at: string | null }
+  stage(name: string): { hash: string; phases: string[]; done_at: string | null; upstream: string[] } | undefined {
+    const row = this.db.prepare('SELECT hash, phases, done_at, upstream FROM stages WHERE name = ?').get(name) as
+      | { hash: string; phases: string; done_at: string | null; upstream: string }
       | undefined;
-    return row && { hash: row.hash, phases: JSON.parse(row.phases) as string[], done_at: row.done_at };
+    return row && { hash: row.hash, phases: JSON.parse(row.phases) as string[], done_at: row.done_at, upstream: JSON.parse(row.upstream) as string[] };
   }
 
-  /** Freezes a stage's task lists (all phases) in one transaction. */
-  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: TaskSpec[] }>): void {
+  /** Freezes a stage's task lists (all phases) in one transaction; `upstream` names the stages it reads. */
+  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: TaskSpec[] }>, upstream: string[] = []): void {
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM tasks WHERE stage = ?').run(name);
       this.db
-        .prepare('INSERT OR REPLACE INTO stages (name, hash, planned_at, phases, done_at) VALUES (?, ?, ?, ?, NULL)')
-        .run(name, hash, new Date().toISOString(), JSON.stringify(phases.map((p) => p.phase)));
+        .prepare('INSERT OR REPLACE INTO stages (name, hash, planned_at, phases, done_at, upstream) VALUES (?, ?, ?, ?, NULL, ?)')
+        .run(name, hash, new Date().toISOString(), JSON.stringify(phases.map((p) => p.phase)), JSON.stringify(upstream));
       const ins = this.db.prepare('INSERT INTO tasks (stage, phase, idx, spec) VALUES (?, ?, ?, ?)');
       for (const p of phases) p.tasks.forEach((t, i) => ins.run(name, p.phase, i, JSON.stringify(t)));
     });

@@ -111,7 +111,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
   const readTasks = await planReadTasks(catalog, stage, env, log);
   if (opts.fetchOnly) return false;
   const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
-  catalog.planStage(stage.name, stage.hash, phases);
+  catalog.planStage(stage.name, stage.hash, phases, stage.inputs.flatMap((i) => (i.kind === 'stage' ? [i.stage] : [])));
   log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
   return true;
 }

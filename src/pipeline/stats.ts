@@ -9,6 +9,8 @@ import { MAIN_PHASE } from './layout.js';
 export interface StageStats {
   name: string;
   done: boolean;
+  /** Stages this one reads (empty when it reads sources). */
+  upstream: string[];
   tasks: { total: number; done: number };
   sources: Record<string, SourceStageStats>;
   /** Passes of global steps (dedup scans, reductions): steps and time only. */
@@ -29,6 +31,7 @@ export function collectStats(catalog: Catalog, pipelineName: string, stageNames:
     const st: StageStats = {
       name,
       done: info.done_at !== null,
+      upstream: info.upstream,
       tasks: { total: 0, done: 0 },
       sources: {},
       passes: {},

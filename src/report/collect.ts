@@ -63,12 +63,12 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
     cat.close();
   }
 
-  // Funnel per source: what was read, then what each step of each stage let through.
+  // Funnel per source: what each stage read from raw inputs, then what each step let through.
   const funnels: Record<string, FunnelRow[]> = {};
   for (const st of stats.stages) {
     for (const [source, s] of Object.entries(st.sources)) {
       const rows = (funnels[source] ??= []);
-      if (rows.length === 0) {
+      if (st.upstream.length === 0) {
         const q = Object.entries(s.quarantined).map(([k, v]) => [`quarantined ${k}`, v] as [string, number]);
         for (const [k, v] of Object.entries(s.read_counts ?? {}).sort((a, b) => b[1] - a[1])) q.push([k.replace(/_/g, ' '), v]);
         rows.push({ label: `${st.name}: read`, docs: s.steps[0]?.docs_in ?? s.output.docs, bytes: s.steps[0]?.bytes_in ?? 0, dropped: q });
@@ -77,30 +77,34 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
     }
   }
 
-  // The last stage with documents: what a trainer gets.
-  const finalStage = [...stats.stages].reverse().find((s) => s.totals.docs > 0);
+  // What a trainer gets: the documents of the stages no later document-writing stage reads.
+  const writing = stats.stages.filter((s) => s.totals.docs > 0);
+  const consumed = new Set(writing.flatMap((s) => s.upstream));
+  const finals = writing.filter((s) => !consumed.has(s.name));
   let final: ReportData['final'] = null;
-  if (finalStage) {
-    final = { stage: finalStage.name, scanned: {}, lengths: [], languages: {}, buckets: {}, clusterSizes: {}, perplexities: [] };
-    for (const source of Object.keys(finalStage.sources).sort()) {
-      const dir = join(out, finalStage.name, source);
-      if (!existsSync(dir)) continue;
-      let n = 0;
-      outer: for (const f of (await readdir(dir)).filter(isDocumentFile).sort()) {
-        for await (const d of readShard(join(dir, f), { source })) {
-          if (n++ >= maxDocs) break outer;
-          final.lengths.push([...d.text].length);
-          const m = d.meta;
-          const lang = typeof m.language === 'string' ? m.language : 'unknown';
-          final.languages[lang] = (final.languages[lang] ?? 0) + 1;
-          if (typeof m.bucket === 'string') final.buckets[m.bucket] = (final.buckets[m.bucket] ?? 0) + 1;
-          if (typeof m.perplexity === 'number') final.perplexities.push(m.perplexity);
-          const dedup = m.dedup as { cluster_size?: number } | undefined;
-          const size = String(dedup?.cluster_size ?? 1);
-          final.clusterSizes[size] = (final.clusterSizes[size] ?? 0) + 1;
+  if (finals.length) {
+    final = { stage: finals.map((s) => s.name).join(', '), scanned: {}, lengths: [], languages: {}, buckets: {}, clusterSizes: {}, perplexities: [] };
+    for (const finalStage of finals) {
+      for (const source of Object.keys(finalStage.sources).sort()) {
+        const dir = join(out, finalStage.name, source);
+        if (!existsSync(dir)) continue;
+        let n = 0;
+        outer: for (const f of (await readdir(dir)).filter(isDocumentFile).sort()) {
+          for await (const d of readShard(join(dir, f), { source })) {
+            if (n++ >= maxDocs) break outer;
+            final.lengths.push([...d.text].length);
+            const m = d.meta;
+            const lang = typeof m.language === 'string' ? m.language : 'unknown';
+            final.languages[lang] = (final.languages[lang] ?? 0) + 1;
+            if (typeof m.bucket === 'string') final.buckets[m.bucket] = (final.buckets[m.bucket] ?? 0) + 1;
+            if (typeof m.perplexity === 'number') final.perplexities.push(m.perplexity);
+            const dedup = m.dedup as { cluster_size?: number } | undefined;
+            const size = String(dedup?.cluster_size ?? 1);
+            final.clusterSizes[size] = (final.clusterSizes[size] ?? 0) + 1;
+          }
         }
+        final.scanned[source] = (final.scanned[source] ?? 0) + Math.min(n, maxDocs);
       }
-      final.scanned[source] = Math.min(n, maxDocs);
     }
   }
 
@@ -134,7 +138,8 @@ async function droppedSamples(out: string, stats: BuildStats, perReason: number)
 }
 
 /**
- * Tokens per source from token manifests under `<out>/tokens/` (any depth): a manifest's
+ * Tokens per source from token manifests under `<out>/tokens/` (any depth, `manifest.json` or
+ * `part-NNNNN.manifest.json`): a manifest's
  * `tokens_per_source` object, or `sources.<name>.tokens`.
  */
 async function tokenCounts(out: string): Promise<Record<string, number> | null> {
@@ -145,7 +150,7 @@ async function tokenCounts(out: string): Promise<Record<string, number> | null> 
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name === 'manifest.json') {
+      else if (e.name === 'manifest.json' || e.name.endsWith('.manifest.json')) {
         const m = JSON.parse(await readFile(p, 'utf8')) as { tokens_per_source?: Record<string, number>; sources?: Record<string, { tokens?: number }> };
         const per = m.tokens_per_source ?? Object.fromEntries(Object.entries(m.sources ?? {}).map(([k, v]) => [k, v.tokens ?? 0]));
         for (const [k, v] of Object.entries(per)) totals[k] = (totals[k] ?? 0) + v;

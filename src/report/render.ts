@@ -73,7 +73,7 @@ function sections(d: ReportData): Section[] {
   }
   const f = d.final;
   if (f && f.lengths.length) {
-    out.push({ id: 'lengths', title: `Document lengths (stage ${f.stage})`, html: histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)), md: lengthBins(f.lengths).map((b) => `- ≤${b.label} chars: ${b.count}`).join('\n') });
+    out.push({ id: 'lengths', title: 'Document lengths', html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>` + histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)), md: lengthBins(f.lengths).map((b) => `- ≤${b.label} chars: ${b.count}`).join('\n') });
     out.push({ id: 'languages', title: 'Languages', html: barChart('documents by language', sortedEntries(f.languages).map(([k, v]) => ({ label: k, value: v }))), md: sortedEntries(f.languages).map(([k, v]) => `- ${k}: ${v}`).join('\n') });
     if (Object.keys(f.buckets).length) {
       const order = ['head', 'middle', 'tail'];

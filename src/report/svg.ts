@@ -30,8 +30,8 @@ export function fmt(n: number): string {
 export function barChart(title: string, bars: Bar[], opts: { unit?: (n: number) => string } = {}): string {
   const unit = opts.unit ?? fmt;
   const rowH = 22;
-  const labelW = 190;
-  const barW = 380;
+  const labelW = 270;
+  const barW = 330;
   const h = bars.length * rowH + 30;
   const max = Math.max(1e-12, ...bars.map((b) => Math.max(b.value, b.target ?? 0)));
   const rows = bars
