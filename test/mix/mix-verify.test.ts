@@ -77,6 +77,16 @@ print(json.dumps({"n": int(n), "tokens": int(sizes.sum()), "bin": int(data.size)
 test('verify catches a flipped byte, a truncated .bin, a wrong dtype and a missing BOS', async () => {
   const dir = tempDir();
   const tokens = await tokenShards(dir);
+  // inspect decodes a token shard's document with the tokenizer its manifest names.
+  const alpha = join(tokens, 'alpha');
+  const bin = readdirSync(alpha).find((f) => f.endsWith('.bin'))!;
+  const firstText = (JSON.parse(readFileSync(join(dir, 'alpha.jsonl'), 'utf8').split('\n')[0]!) as { text: string }).text;
+  const shown = await runCli(['inspect', join(alpha, bin), '--doc', '0', '--n', '1', '--json']);
+  assert.equal(shown.code, 0, shown.stderr);
+  const doc = JSON.parse(shown.stdout) as { ids: number[]; text: string };
+  assert.equal(doc.text, firstText);
+  const enc = await runCli(['encode', '--tokenizer', 'llama2'], { input: firstText });
+  assert.deepEqual(doc.ids, JSON.parse(enc.stdout));
   const good = await runCli(['verify', tokens]);
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /^ok: \d+ files in 3 manifests/);

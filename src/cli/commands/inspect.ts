@@ -1,5 +1,12 @@
-/** `corpusmill inspect <shard>`: prints documents of a shard (any supported JSON-lines format). */
-import { basename } from 'node:path';
+/**
+ * `corpusmill inspect <shard>`: prints documents of a document shard (any supported JSON-lines
+ * format) or of a token shard (Megatron `.bin/.idx`, `.npy`): ids and the decoded text of document
+ * N, the tokenizer read from the manifest beside the shard (or --tokenizer).
+ */
+import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { loadTokenizer } from '../../tokenize/tokenizer.js';
+import { readTokenDocument, tokenShardInfo } from '../../tokenize/token-read.js';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { readShard, isDocumentFile } from '../../io/shards.js';
@@ -15,8 +22,14 @@ export function registerInspect(program: Command): void {
     .option('--id <id>', 'print only the document with this id')
     .option('--json', 'print raw JSON lines')
     .option('--chars <n>', 'truncate text to this many characters (0: no limit)', intOption, 600)
-    .action(async (shard: string, o: { n: number; skip: number; id?: string; json?: boolean; chars: number }) => {
-      if (!isDocumentFile(shard)) throw new ConfigError(`${shard}: not a document shard (expected .jsonl, .jsonl.gz, .json.gz or .jsonl.zst)`);
+    .option('--doc <n>', 'token shards: the document to show (0-based; default: --skip)', intOption)
+    .option('--tokenizer <name>', 'token shards: tokenizer to decode with (default: from the manifest)')
+    .action(async (shard: string, o: { n: number; skip: number; id?: string; json?: boolean; chars: number; doc?: number; tokenizer?: string }) => {
+      if (/\.(bin|idx|npy)$/.test(shard)) {
+        await inspectTokens(shard, o.doc ?? o.skip, o.n, o.tokenizer, Boolean(o.json), o.chars);
+        return;
+      }
+      if (!isDocumentFile(shard)) throw new ConfigError(`${shard}: not a shard (expected .jsonl, .jsonl.gz, .json.gz, .jsonl.zst, or a token shard .bin/.idx/.npy)`);
       let seen = 0;
       let printed = 0;
       for await (const doc of readShard(shard, { source: basename(shard) })) {
@@ -32,4 +45,35 @@ export function registerInspect(program: Command): void {
       }
       if (o.id !== undefined && printed === 0) throw new ConfigError(`${shard}: no document with id ${o.id}`);
     });
+}
+
+/** The manifest beside a token shard names its tokenizer (`part-NNNNN_RRRRR.bin` → `part-NNNNN.manifest.json`, or `manifest.json`). */
+async function tokenizerOf(shard: string): Promise<string | null> {
+  const dir = dirname(shard);
+  const stem = basename(shard).replace(/(\.offsets)?\.(npy|bin|idx)$/, '');
+  for (const m of [`${stem.replace(/_\d+$/, '')}.manifest.json`, 'manifest.json']) {
+    try {
+      const j = JSON.parse(await readFile(join(dir, m), 'utf8')) as { tokenizer?: { name?: string }; files?: Array<{ name: string }> };
+      if (j.tokenizer?.name && (!j.files || j.files.some((f) => f.name.startsWith(stem)))) return j.tokenizer.name;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+async function inspectTokens(shard: string, first: number, n: number, tokenizerName: string | undefined, json: boolean, chars: number): Promise<void> {
+  const info = await tokenShardInfo(shard);
+  const name = tokenizerName ?? (await tokenizerOf(shard));
+  const tok = name ? await loadTokenizer(name) : null;
+  if (!json) process.stdout.write(`${shard}: ${info.format}, ${info.documents} documents, ${info.tokens} tokens${name ? `, tokenizer ${name}` : ''}\n\n`);
+  for (let d = first; d < Math.min(info.documents, first + n); d++) {
+    const ids = await readTokenDocument(shard, d);
+    const text = tok ? tok.decode(ids) : null;
+    if (json) process.stdout.write(JSON.stringify({ document: d, ids, text }) + '\n');
+    else {
+      const shown = text !== null && chars > 0 && text.length > chars ? text.slice(0, chars) + ` … [${text.length - chars} more chars]` : text;
+      process.stdout.write(`── document ${d} (${ids.length} tokens)\nids: ${JSON.stringify(ids.slice(0, 32))}${ids.length > 32 ? ' …' : ''}\n${shown ?? '(no tokenizer: pass --tokenizer to decode)'}\n\n`);
+    }
+  }
 }
