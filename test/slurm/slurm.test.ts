@@ -30,13 +30,16 @@ async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeo
   const t0 = Date.now();
   while (!(await fn())) {
     if (Date.now() - t0 > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
+function jsonLaunches(out: string): Array<{ phases: Array<{ jobs: string[] }> }> {
+  return JSON.parse(readFileSync(join(out, '_slurm', 'launches.json'), 'utf8')) as Array<{ phases: Array<{ jobs: string[] }> }>;
+}
+
 function jobsOf(out: string): string[] {
-  const launches = JSON.parse(readFileSync(join(out, '_slurm', 'launches.json'), 'utf8')) as Array<{ phases: Array<{ jobs: string[] }> }>;
-  return launches.flatMap((l) => l.phases.flatMap((p) => p.jobs));
+  return jsonLaunches(out).flatMap((l) => l.phases.flatMap((p) => p.jobs));
 }
 
 function queued(out: string): string[] {
@@ -81,10 +84,16 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   const out = join(dir, 'slurm');
   assert.equal((await runCli(['build', file, '--out', out, ...slurmArgs.slice(0, 2), '--tasks-per-job', '2'])).code, 0);
   const markers = join(out, '_state', 'read', 'main');
-  await waitFor('a few tasks to finish', () => existsSync(markers) && readdirSync(markers).filter((f) => /^\d+\.json$/.test(f)).length >= 3);
-  const running = queued(out).filter((l) => l.endsWith(' RUNNING')).map((l) => l.split(' ')[0]!);
-  assert.ok(running.length > 0, 'something is running');
-  execFileSync('scancel', [running[0]!]);
+  const readMainJob = jsonLaunches(out)[0]!.phases[0]!.jobs[0]!;
+  // Wait until some read tasks are done and an element of the read phase is running, then kill it.
+  let victim = '';
+  await waitFor('a running read element after a few finished tasks', () => {
+    const done = existsSync(markers) ? readdirSync(markers).filter((f) => /^\d+\.json$/.test(f)).length : 0;
+    const running = queued(out).filter((l) => l.startsWith(`${readMainJob}_`) && /\sRUNNING$/.test(l));
+    if (done >= 2 && running.length > 0) victim = running[0]!.split(/\s+/)[0]!;
+    return victim !== '';
+  });
+  execFileSync('scancel', [victim]);
   // The cancelled element fails its array's afterok: dependants are killed, not left pending.
   await waitFor('the launch to drain', () => queued(out).length === 0);
   const st = await buildStatus(out);
