@@ -6,24 +6,16 @@
 import { createLogger } from '../src/core/log.js';
 import { newStepStats } from '../src/core/stats.js';
 import type { TaskContext } from '../src/pipeline/step.js';
+import { taskContext } from '../src/pipeline/standalone.js';
 import { minhashDedupStep } from '../src/dedup/minhash/step.js';
 
 const [dir, bandsArg, permsArg] = process.argv.slice(2) as [string, string, string];
 const bands = Number(bandsArg);
 const perms = Number(permsArg);
 const rss0 = process.memoryUsage().rss;
-const counts: Record<string, number> = {};
-const ctx = (rank: number): TaskContext => ({
-  rank,
-  worldSize: 1,
-  stage: 'bench',
-  source: '',
-  stats: newStepStats('bench'),
-  log: createLogger('bench'),
-  stateDir: dir,
-  drop: () => undefined,
-  count: (n, k = 1) => void (counts[n] = (counts[n] ?? 0) + k),
-});
+const stats = newStepStats('bench');
+const counts = stats.counts;
+const ctx = (rank: number): TaskContext => taskContext({ rank, stateDir: dir, stats, log: createLogger('bench') });
 const rows = Math.floor(perms / bands);
 const step = minhashDedupStep({ threshold: 0.8, perms, ngram: 13, bands, rows, jaccard_check: false, batch: 256, run_records: 1 << 20 });
 const [, buckets, components] = step.passes!;

@@ -14,6 +14,7 @@
  *   npm run bench:web -- [--segments 8] [--pages 400]
  */
 import { languageIdStep } from '../src/filters/ccnet/language-id.js';
+import { stepEnv, taskContext } from '../src/pipeline/standalone.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,6 @@ import { makeCommonCrawlSample } from '../scripts/sample/web.js';
 import { readSegment } from '../src/sources/commoncrawl/source.js';
 import { ccnetLineDedupStep } from '../src/filters/ccnet/line-dedup.js';
 import { createLogger, setLogLevel } from '../src/core/log.js';
-import { newStepStats } from '../src/core/stats.js';
 import { c4CleanPage } from '../src/filters/c4.js';
 import type { Doc } from '../src/core/document.js';
 
@@ -130,9 +130,9 @@ async function main(): Promise<void> {
 
     // The real step, both passes, as the runtime runs them on one task (state in a temp folder).
     const stateDir = join(dir, 'state');
-    const step = await ccnetLineDedupStep.create(ccnetLineDedupStep.params.parse({}), { pipelineDir: dir, outDir: dir, stateDir, log: quiet, fetcher: undefined as never });
+    const step = await ccnetLineDedupStep.create(ccnetLineDedupStep.params.parse({}), stepEnv({ pipelineDir: dir, stateDir: stateDir, log: quiet }));
     const scanPass = step.passes![0]!;
-    const taskCtx = { rank: 0, worldSize: 1, stage: 'bench', source: 'commoncrawl', stats: newStepStats('bench'), log: quiet, stateDir, drop() {}, count() {} };
+    const taskCtx = taskContext({ stateDir, source: 'commoncrawl', log: quiet });
     async function* each(): AsyncGenerator<Doc> {
       yield* docs;
     }
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
 
     // Language id (docs/web-models.md): the real step, native fastText with lid.176.ftz, on the
     // same documents (before line dedup, so slightly more text than the stage feeds it).
-    const lid = await languageIdStep.create(languageIdStep.params.parse({}), { pipelineDir: dir, outDir: dir, stateDir, log: quiet, fetcher: undefined as never });
+    const lid = await languageIdStep.create(languageIdStep.params.parse({}), stepEnv({ pipelineDir: dir, stateDir: stateDir, log: quiet }));
     for await (const _ of lid.run((async function* () { yield* docs.slice(0, 300); })(), taskCtx));
     await row('language_id (native fastText, lid.176.ftz)', textBytes, async () => {
       for await (const _ of lid.run(each(), taskCtx));

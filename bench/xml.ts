@@ -20,9 +20,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Doc } from '../src/core/document.js';
 import { createLogger, setLogLevel } from '../src/core/log.js';
-import { newStepStats } from '../src/core/stats.js';
 import { openDecompressed } from '../src/io/compression.js';
 import type { Step, TaskContext } from '../src/pipeline/step.js';
+import { taskContext } from '../src/pipeline/standalone.js';
 import { stackexchangeGroupStep } from '../src/sources/stackexchange/group.js';
 import { stackexchangeSource } from '../src/sources/stackexchange/source.js';
 import { asUtf8, parsePage, splitPages } from '../src/sources/wikipedia/dump.js';
@@ -120,7 +120,7 @@ async function* of<T>(xs: T[]): AsyncGenerator<T> {
   for (const x of xs) yield x;
 }
 const state = mkdtempSync(join(work, 'state-'));
-const ctx = (rank: number, source: string): TaskContext => ({ rank, worldSize: 1, stage: 'b', source, stats: newStepStats('b'), log, stateDir: state, drop() {}, count() {} });
+const ctx = (rank: number, source: string): TaskContext => taskContext({ rank, source, log, stateDir: state });
 const step = (await stackexchangeGroupStep.create(stackexchangeGroupStep.params.parse({ partitions: 8 }), {} as never)) as Step;
 const tg = process.cpuUsage();
 const [scan, reduce] = step.passes!;

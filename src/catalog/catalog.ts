@@ -12,15 +12,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FetchRecord } from '../fetch/fetcher.js';
 import type { TaskStats } from '../core/stats.js';
-import type { TaskSpec } from '../pipeline/tasks.js';
 
 export type TaskState = 'pending' | 'running' | 'done' | 'failed';
 
-export interface TaskRow {
+/** What the catalog reads of a frozen task (the pipeline stores its full TaskSpec as JSON). */
+export interface StoredTask {
+  source: string;
+  bytes: number;
+}
+
+export interface TaskRow<S extends StoredTask = StoredTask> {
   stage: string;
   phase: string;
   idx: number;
-  spec: TaskSpec;
+  spec: S;
   state: TaskState;
   attempts: number;
   stats: TaskStats | null;
@@ -73,7 +78,7 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 `;
 
-export class Catalog {
+export class Catalog<S extends StoredTask = StoredTask> {
   readonly db: Database.Database;
   private runId: number | null = null;
 
@@ -106,7 +111,7 @@ export class Catalog {
   }
 
   /** Freezes a stage's task lists (all phases) in one transaction; `upstream` names the stages it reads. */
-  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: TaskSpec[] }>, upstream: string[] = []): void {
+  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: S[] }>, upstream: string[] = []): void {
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM tasks WHERE stage = ?').run(name);
       this.db
@@ -127,7 +132,7 @@ export class Catalog {
     this.db.prepare('DELETE FROM stages WHERE name = ?').run(name);
   }
 
-  tasks(stage: string, phase?: string): TaskRow[] {
+  tasks(stage: string, phase?: string): Array<TaskRow<S>> {
     const rows = (
       phase === undefined
         ? this.db.prepare('SELECT * FROM tasks WHERE stage = ? ORDER BY phase, idx').all(stage)
@@ -137,7 +142,7 @@ export class Catalog {
       stage: r.stage as string,
       phase: r.phase as string,
       idx: r.idx as number,
-      spec: JSON.parse(r.spec as string) as TaskSpec,
+      spec: JSON.parse(r.spec as string) as S,
       state: r.state as TaskState,
       attempts: r.attempts as number,
       stats: r.stats ? (JSON.parse(r.stats as string) as TaskStats) : null,

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
-import type { LocalFile, RemoteFile } from '../sources/source.js';
+import type { LocalFile, RemoteFile } from './files.js';
 import { HostRateLimiter } from './rate-limit.js';
 import { Semaphore } from './semaphore.js';
 

@@ -32,6 +32,10 @@ export const mixSettings = z
   })
   .strict();
 
+/** The `mix:` section of a pipeline: a mixture of `<out>/tokens/<tokenizer>` built after the stages. */
+export const mixSection = mixSettings.extend({ tokenizer: z.string().default('llama2') }).strict();
+export type MixSection = z.infer<typeof mixSection>;
+
 const mixtureFile = mixSettings.extend({ tokens: z.string(), output: z.string() }).strict();
 
 export function loadMixture(file: string): MixConfig {

@@ -245,3 +245,12 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
 function hash32(s: string): number {
   return createHash('sha1').update(s).digest().readUInt32LE(0);
 }
+
+/** The mixture as a table: target and achieved share, tokens and epochs per source. */
+export function formatMix(r: MixResult): string {
+  const lines = [`mixture: ${r.tokens} tokens, ${r.documents} documents in ${r.output} (budget ${r.budget})`, 'source          target  achieved      tokens  epochs'];
+  for (const x of r.rows) {
+    lines.push(`${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,26 +1,30 @@
 /**
- * `corpusmill build`: runs a pipeline's stages in order, resuming whatever a previous run finished.
+ * The build orchestration: runs a pipeline's stages in order on an executor, resuming whatever a
+ * previous run finished.
  *
  * Per stage: list and fetch the inputs, freeze the task lists in the catalog (first run only), then
- * run each phase (passes of global steps, then the main pass) on the executor, skipping tasks that
- * are done. A task is done when its marker exists; the catalog mirrors the markers, so a run killed
- * at any point, rerun, does only the remaining tasks and produces the same bytes.
+ * hand each phase (passes of global steps, then the main pass) to the executor with the tasks that
+ * are not done. A task is done when its marker exists; the catalog mirrors the markers, so a run
+ * killed at any point, rerun, does only the remaining tasks and produces the same bytes. Which
+ * executor runs the tasks, and what follows the stages (mixture, report), is the application's
+ * choice (src/app/build.ts).
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { ConfigError, CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { writeJsonAtomic } from '../io/atomic.js';
 import { Fetcher } from '../fetch/fetcher.js';
-import { LocalExecutor } from '../exec/local.js';
-import type { LocalFile, SourceEnv } from '../sources/source.js';
-import { loadPipeline, type Pipeline, type SourceInput, type StageConfig } from './config.js';
+import type { LocalFile } from '../fetch/files.js';
+import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
+import type { Executor } from './executor.js';
 import { catalogPath, MAIN_PHASE, passPhase, statsPath } from './layout.js';
-import { syncMarkers, writeJsonAtomic } from './markers.js';
-import { getSource } from './registry.js';
+import { syncMarkers } from './markers.js';
+import type { Registry } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
+import type { SourceEnv } from './source.js';
 import { collectStats, type BuildStats } from './stats.js';
 import { numberReadTasks, reduceTasks, stageInputTasks, type TaskInput, type TaskSpec } from './tasks.js';
 
@@ -31,26 +35,14 @@ export interface ProgressSink {
   endPhase(): void;
 }
 
-export interface BuildOptions {
-  pipelineFile: string;
-  out?: string;
-  workers?: number;
+export interface RunOptions {
   /** Run only this stage (its inputs must be built). */
   stage?: string;
   /** Download inputs only. */
   fetchOnly?: boolean;
   /** Rebuild stages whose configuration changed since they were planned (and the stages after them). */
   force?: boolean;
-  log: Logger;
   progress?: ProgressSink;
-  argv?: string[];
-  logLevel?: string;
-}
-
-export interface BuildResult {
-  out: string;
-  stats: BuildStats;
-  pipeline: Pipeline;
 }
 
 export function resolveOut(pipeline: Pipeline, out?: string): string {
@@ -60,18 +52,18 @@ export function resolveOut(pipeline: Pipeline, out?: string): string {
 /** What planning and running share: the pipeline, its output folder, catalog and fetcher. */
 export interface BuildContext {
   pipeline: Pipeline;
+  catalog: Catalog<TaskSpec>;
   out: string;
-  catalog: Catalog;
   fetcher: Fetcher;
   cacheDir: string;
   log: Logger;
 }
 
-export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger }): Promise<BuildContext> {
-  const pipeline = await loadPipeline(opts.pipelineFile);
+export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry }): Promise<BuildContext> {
+  const pipeline = await loadPipeline(opts.pipelineFile, opts.registry);
   const out = resolveOut(pipeline, opts.out);
   const settings = pipeline.settings;
-  const catalog = new Catalog(catalogPath(out));
+  const catalog = new Catalog<TaskSpec>(catalogPath(out));
   const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');
   const fetcher = new Fetcher({
     cacheDir,
@@ -108,7 +100,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
     return !opts.fetchOnly;
   }
   const env: SourceEnv = { pipelineDir: pipeline.dir, outDir: out, log, fetcher, taskBytes: pipeline.settings.task_bytes };
-  const readTasks = await planReadTasks(catalog, stage, env, log);
+  const readTasks = await planReadTasks(pipeline, catalog, stage, env, log);
   if (opts.fetchOnly) return false;
   const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
   catalog.planStage(stage.name, stage.hash, phases, stage.inputs.flatMap((i) => (i.kind === 'stage' ? [i.stage] : [])));
@@ -120,47 +112,26 @@ export function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
   return only ? [findStage(pipeline, only)] : pipeline.stages;
 }
 
-export async function build(opts: BuildOptions): Promise<BuildResult> {
-  const ctx = await openBuild(opts);
-  const { pipeline, out, catalog, log } = ctx;
-  const workers = opts.workers || pipeline.settings.workers || availableParallelism();
-  catalog.startRun(pipeline.name, opts.argv ?? [], workers);
-  let executor: LocalExecutor | null = null;
-  const getExecutor = () =>
-    (executor ??= new LocalExecutor(workers, { pipelineFile: pipeline.file, outDir: out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
-  let ok = false;
-  try {
-    for (const stage of stagesToRun(pipeline, opts.stage)) {
-      const planned = catalog.stage(stage.name);
-      if (planned?.done_at && planned.hash === stage.hash) {
-        log.info(`stage ${stage.name}: already complete`);
-        continue;
-      }
-      if (!(await planStage(ctx, stage, { ...opts, requireUpstreamDone: true }))) continue;
-      await runStage(stage, out, catalog, ctx.fetcher, getExecutor, opts);
+/**
+ * Runs (or, on an executor that does not wait, submits) every stage not yet complete. With a
+ * waiting executor a stage is planned only once the stages it reads are complete; otherwise every
+ * stage is planned from its upstream task lists and queued behind them.
+ */
+export async function runStages(ctx: BuildContext, executor: Executor, opts: RunOptions = {}): Promise<void> {
+  const { pipeline, catalog, log } = ctx;
+  for (const stage of stagesToRun(pipeline, opts.stage)) {
+    const planned = catalog.stage(stage.name);
+    if (planned?.done_at && planned.hash === stage.hash) {
+      log.info(`stage ${stage.name}: already complete`);
+      continue;
+    }
+    if (!(await planStage(ctx, stage, { ...opts, requireUpstreamDone: executor.waits }))) continue;
+    await runStage(ctx, stage, executor, opts.progress);
+    if (executor.waits) {
       catalog.markStageDone(stage.name);
       log.info(`stage ${stage.name}: complete`);
     }
-    ok = true;
-  } finally {
-    const ex = executor as LocalExecutor | null;
-    if (ex) await (ok ? ex.close() : ex.terminate());
-    catalog.finishRun(ok ? 'done' : 'failed');
   }
-  const stats = await closeBuild(ctx);
-  if (pipeline.mix && !opts.fetchOnly && !opts.stage) {
-    const { runMix } = await import('../mix/mix.js');
-    const { formatMix } = await import('../cli/commands/mix.js');
-    const m = pipeline.mix;
-    const r = await runMix({ tokens: join(out, 'tokens', m.tokenizer), output: join(out, 'mix'), budget: m.budget, weights: m.weights, seed: m.seed, shardBytes: m.shard_bytes });
-    log.info(formatMix(r).trimEnd());
-  }
-  if (pipeline.settings.report && !opts.fetchOnly) {
-    const { writeReport } = await import('../report/write.js');
-    const file = await writeReport(out, 'html');
-    log.info(`report: ${file}`);
-  }
-  return { out, stats, pipeline };
 }
 
 function findStage(p: Pipeline, name: string): StageConfig {
@@ -170,7 +141,7 @@ function findStage(p: Pipeline, name: string): StageConfig {
 }
 
 /** Checks upstream stages and configuration changes before a stage runs. */
-async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }, log: Logger): Promise<void> {
+async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog<TaskSpec>, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }, log: Logger): Promise<void> {
   for (const inp of stage.inputs) {
     if (inp.kind !== 'stage' || opts.fetchOnly) continue;
     const up = catalog.stage(inp.stage);
@@ -193,14 +164,14 @@ async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalo
   }
 }
 
-async function discardStage(out: string, name: string, catalog: Catalog): Promise<void> {
+async function discardStage(out: string, name: string, catalog: Catalog<TaskSpec>): Promise<void> {
   for (const dir of [join(out, name), join(out, 'rejects', name), join(out, 'quarantine', name), join(out, '_state', name), join(out, '_work', name)]) {
     await rm(dir, { recursive: true, force: true });
   }
   catalog.forgetStage(name);
 }
 
-async function planReadTasks(catalog: Catalog, stage: StageConfig, env: SourceEnv, log: Logger): Promise<TaskSpec[]> {
+async function planReadTasks(p: Pipeline, catalog: Catalog<TaskSpec>, stage: StageConfig, env: SourceEnv, log: Logger): Promise<TaskSpec[]> {
   const items: Array<{ source: string; input: TaskInput; bytes: number }> = [];
   for (const [i, inp] of stage.inputs.entries()) {
     if (inp.kind === 'stage') {
@@ -208,7 +179,7 @@ async function planReadTasks(catalog: Catalog, stage: StageConfig, env: SourceEn
       items.push(...stageInputTasks(upstream, inp));
       continue;
     }
-    const def = getSource(inp.source);
+    const def = p.registry.source(inp.source);
     const remote = await def.list(inp.params as never, env);
     log.info(`stage ${stage.name}: ${inp.source}: ${remote.length} input files`);
     const local: LocalFile[] = await Promise.all(remote.map((r) => env.fetcher.fetchFile(r)));
@@ -240,7 +211,7 @@ async function planPhases(p: Pipeline, stage: StageConfig, out: string, readTask
 }
 
 /** Downloads again any input file of an unfinished task that is missing from the cache. */
-async function ensureInputs(catalog: Catalog, stage: string, fetcher: Fetcher): Promise<void> {
+async function ensureInputs(catalog: Catalog<TaskSpec>, stage: string, fetcher: Fetcher): Promise<void> {
   const seen = new Set<string>();
   for (const t of catalog.tasks(stage)) {
     const inp = t.spec.input;
@@ -252,33 +223,38 @@ async function ensureInputs(catalog: Catalog, stage: string, fetcher: Fetcher): 
   }
 }
 
-async function runStage(stage: StageConfig, out: string, catalog: Catalog, fetcher: Fetcher, getExecutor: () => LocalExecutor, opts: BuildOptions): Promise<void> {
+async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executor, progress?: ProgressSink): Promise<void> {
+  const { catalog, out, pipeline } = ctx;
   const planned = catalog.stage(stage.name)!;
-  await ensureInputs(catalog, stage.name, fetcher);
+  await ensureInputs(catalog, stage.name, ctx.fetcher);
   // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
   await syncMarkers(catalog, out, stage.name, stage.hash);
   for (const phase of planned.phases) {
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
-    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
-    const totalBytes = rows.reduce((a, r) => a + r.spec.bytes, 0);
     if (pending.length === 0) continue;
-    opts.progress?.startPhase(label, totalBytes, rows.length, rows.length - pending.length);
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
+    const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
+    const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
+    if (!executor.waits) {
+      await executor.run(work, {});
+      continue;
+    }
+    progress?.startPhase(label, rows.reduce((a, r) => a + r.spec.bytes, 0), rows.length, rows.length - pending.length);
     // Account for finished tasks so the bar starts where the last run stopped.
-    opts.progress?.advance(rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0), 0);
-    const refs: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
+    progress?.advance(rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0), 0);
     try {
-      await getExecutor().run(refs, {
+      await executor.run(work, {
         onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),
         onDone: (ref, stats) => {
           catalog.taskDone(ref.stage, ref.phase, ref.idx, stats);
-          opts.progress?.taskDone();
+          progress?.taskDone();
         },
         onFail: (ref, err) => catalog.taskFailed(ref.stage, ref.phase, ref.idx, err.message),
-        onProgress: (b, d) => opts.progress?.advance(b, d),
+        onProgress: (b, d) => progress?.advance(b, d),
       });
     } finally {
-      opts.progress?.endPhase();
+      progress?.endPhase();
     }
   }
 }

@@ -11,15 +11,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
-import { byteSize } from '../core/sizes.js';
-
-export { byteSize };
-import { ConfigError } from '../core/errors.js';
 import { pathToFileURL } from 'node:url';
-import type { SourceDef } from '../sources/source.js';
-import type { StepDef } from './step.js';
-import { getSource, getStep, registerPlugin } from './registry.js';
-import { mixSettings } from '../mix/config.js';
+import { ConfigError } from '../core/errors.js';
+import { byteSize } from '../core/sizes.js';
+import type { Feature, Registry } from './registry.js';
 
 const settingsSchema = z
   .object({
@@ -78,13 +73,8 @@ const pipelineSchema = z
     plugins: z.array(z.string()).default([]),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
-    /** After the stages: a training mixture of <out>/tokens/<tokenizer> into <out>/mix. */
-    mix: z.lazy(() => mixSection).optional(),
   })
   .strict();
-
-const mixSection = mixSettings.extend({ tokenizer: z.string().default('llama2') }).strict();
-export type MixSection = z.infer<typeof mixSection>;
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -124,7 +114,10 @@ export interface Pipeline {
   output?: string;
   settings: Settings;
   stages: StageConfig[];
-  mix?: MixSection;
+  /** The sources and steps this pipeline's names resolve to (built-ins plus its plugins). */
+  registry: Registry;
+  /** Validated top-level sections the registry added (`mix:`), by key. */
+  sections: Record<string, unknown>;
 }
 
 type Path = Array<string | number>;
@@ -164,19 +157,19 @@ function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
   return loc.error([...base, ...(issue.path as Path)], issue.message);
 }
 
-/** Reads and validates a pipeline file (loading its plugins first). */
-export async function loadPipeline(file: string): Promise<Pipeline> {
+/** Reads and validates a pipeline file, adding its plugins to `registry` first. */
+export async function loadPipeline(file: string, registry: Registry): Promise<Pipeline> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`${file}: cannot read the pipeline file (${(e as Error).message})`);
   }
-  await loadPlugins(text, file);
-  return parsePipeline(text, file);
+  await loadPlugins(text, file, registry);
+  return parsePipeline(text, file, registry);
 }
 
-async function loadPlugins(text: string, file: string): Promise<void> {
+async function loadPlugins(text: string, file: string, registry: Registry): Promise<void> {
   let plugins: unknown;
   try {
     plugins = (parseDocument(text).toJS() as { plugins?: unknown } | null)?.plugins;
@@ -187,17 +180,17 @@ async function loadPlugins(text: string, file: string): Promise<void> {
   for (const p of plugins) {
     if (typeof p !== 'string') continue;
     const path = resolve(dirname(resolve(file)), p);
-    let mod: { steps?: StepDef[]; sources?: SourceDef[] };
+    let mod: Feature;
     try {
-      mod = (await import(pathToFileURL(path).href)) as typeof mod;
+      mod = (await import(pathToFileURL(path).href)) as Feature;
     } catch (e) {
       throw new ConfigError(`${file}: cannot load plugin ${p} (${(e as Error).message})`);
     }
-    registerPlugin(path, mod);
+    registry.add(mod, path);
   }
 }
 
-export function parsePipeline(text: string, file: string): Pipeline {
+export function parsePipeline(text: string, file: string, registry: Registry): Pipeline {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -207,9 +200,17 @@ export function parsePipeline(text: string, file: string): Pipeline {
   }
   const loc = new Locator(file, doc, lines);
   const raw = doc.toJS() as unknown;
-  const parsed = pipelineSchema.safeParse(raw);
+  const extra = new Set(registry.sections.keys());
+  const { framework, sections: rawSections } = splitSections(raw, extra);
+  const parsed = pipelineSchema.safeParse(framework);
   if (!parsed.success) throw zodIssue(loc, [], parsed.error);
   const p = parsed.data;
+  const sections: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rawSections)) {
+    const r = registry.sections.get(key)!.safeParse(value);
+    if (!r.success) throw zodIssue(loc, [key], r.error);
+    sections[key] = r.data;
+  }
 
   const seen = new Set<string>();
   const noDocs = new Set<string>();
@@ -227,7 +228,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       const { source, ...rest } = inp as { source: string };
       let def;
       try {
-        def = getSource(source);
+        def = registry.source(source);
       } catch (e) {
         throw loc.error([...path, 'source'], (e as Error).message);
       }
@@ -240,7 +241,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
       const { step, ...rest } = s as { step: string };
       let def;
       try {
-        def = getStep(step);
+        def = registry.step(step);
       } catch (e) {
         throw loc.error([...path, 'step'], (e as Error).message);
       }
@@ -279,6 +280,16 @@ export function parsePipeline(text: string, file: string): Pipeline {
     output: p.output,
     settings: p.settings,
     stages,
-    mix: p.mix,
+    registry,
+    sections,
   };
+}
+
+/** Separates the registry's extra top-level keys from the framework's own. */
+function splitSections(raw: unknown, keys: Set<string>): { framework: unknown; sections: Record<string, unknown> } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { framework: raw, sections: {} };
+  const framework: Record<string, unknown> = {};
+  const sections: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) (keys.has(k) ? sections : framework)[k] = v;
+  return { framework, sections };
 }

@@ -5,8 +5,8 @@
  * coordinator (`build`, `status`, `stats`) merges them into the catalog.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { TaskStats } from '../core/stats.js';
 import { failurePath, markerDir, markerPath } from './layout.js';
@@ -36,13 +36,6 @@ export interface Failure extends Attempt {
 }
 
 export const attemptPath = (out: string, stage: string, phase: string, idx: number) => markerPath(out, stage, phase, idx).replace(/\.json$/, '.attempt');
-
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, path);
-}
 
 export async function readJson<T>(path: string): Promise<T | null> {
   try {

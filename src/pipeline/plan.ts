@@ -6,9 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../core/log.js';
-import type { RemoteFile, SourceEnv } from '../sources/source.js';
+import type { RemoteFile } from '../fetch/files.js';
+import type { SourceEnv } from './source.js';
 import { openBuild } from './build.js';
-import { getSource } from './registry.js';
+import type { Registry } from './registry.js';
 import { rateFor, OUTPUT_RATIO } from './rates.js';
 
 export interface InputPlan {
@@ -36,7 +37,7 @@ export interface PipelinePlan {
   cores_here: number;
 }
 
-export async function planPipeline(opts: { pipelineFile: string; out?: string; log: Logger; headSample?: number }): Promise<PipelinePlan> {
+export async function planPipeline(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry; headSample?: number }): Promise<PipelinePlan> {
   const ctx = await openBuild(opts);
   const sample = opts.headSample ?? 16;
   const inputs: InputPlan[] = [];
@@ -45,7 +46,7 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
     for (const stage of ctx.pipeline.stages) {
       for (const inp of stage.inputs) {
         if (inp.kind !== 'source') continue;
-        const def = getSource(inp.source);
+        const def = ctx.pipeline.registry.source(inp.source);
         const files: RemoteFile[] = await def.list(inp.params as never, env);
         const known = files.filter((f) => f.size !== undefined);
         const unknown = files.filter((f) => f.size === undefined);

@@ -1,58 +1,65 @@
 /**
- * Every step and source a pipeline can name. Each layer lists its own in an index file
- * (src/sources/index.ts, src/filters/index.ts, src/dedup/index.ts, src/tokenize/steps.ts), so adding
- * one touches only that layer.
+ * The names a pipeline file can use: sources (`inputs: [{source: …}]`), steps (`steps: [{step: …}]`)
+ * and extra top-level sections (`mix:`). The framework defines no implementation of its own: the
+ * application's composition root (src/app/registry.ts) fills a Registry from the feature folders'
+ * export lists, and plugins (`plugins:` in a pipeline) add theirs the same way.
  */
+import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { SourceDef } from '../sources/source.js';
+import type { SourceDef } from './source.js';
 import type { StepDef } from './step.js';
-import { sources } from '../sources/index.js';
-import { filterSteps } from '../filters/index.js';
-import { dedupSteps } from '../dedup/index.js';
-import { tokenizeSteps } from '../tokenize/steps.js';
 
-const stepList: StepDef[] = [...filterSteps, ...dedupSteps, ...tokenizeSteps];
+/** What a feature folder (or a plugin module) contributes. */
+export interface Feature {
+  sources?: readonly SourceDef[];
+  steps?: readonly StepDef[];
+}
 
-const STEP_MAP = indexByName(stepList, 'step');
-const SOURCE_MAP = indexByName(sources, 'source');
-export const STEPS: ReadonlyMap<string, StepDef> = STEP_MAP;
-export const SOURCE_DEFS: ReadonlyMap<string, SourceDef> = SOURCE_MAP;
+export class Registry {
+  private readonly stepMap = new Map<string, StepDef>();
+  private readonly sourceMap = new Map<string, SourceDef>();
+  /** Top-level pipeline keys beyond the framework's own, each validated by its schema. */
+  readonly sections = new Map<string, z.ZodType>();
 
-/**
- * Adds a plugin's steps and sources (pipeline `plugins:`): a module exporting `steps` and/or
- * `sources` arrays, loaded by the coordinator and every worker, so users add their own rules
- * without forking corpusmill.
- */
-export function registerPlugin(file: string, mod: { steps?: StepDef[]; sources?: SourceDef[] }): void {
-  for (const s of mod.steps ?? []) {
-    const existing = STEP_MAP.get(s.name);
-    if (existing && existing !== s) throw new ConfigError(`${file}: step "${s.name}" is already defined`);
-    STEP_MAP.set(s.name, s);
+  constructor(features: readonly Feature[] = []) {
+    for (const f of features) this.add(f, 'corpusmill');
   }
-  for (const s of mod.sources ?? []) {
-    const existing = SOURCE_MAP.get(s.name);
-    if (existing && existing !== s) throw new ConfigError(`${file}: source "${s.name}" is already defined`);
-    SOURCE_MAP.set(s.name, s);
+
+  /** Adds a feature's sources and steps; `origin` names it in the error when a name is taken. */
+  add(feature: Feature, origin: string): this {
+    for (const s of feature.steps ?? []) claim(this.stepMap, s, 'step', origin);
+    for (const s of feature.sources ?? []) claim(this.sourceMap, s, 'source', origin);
+    return this;
+  }
+
+  addSection(name: string, schema: z.ZodType): this {
+    this.sections.set(name, schema);
+    return this;
+  }
+
+  get steps(): StepDef[] {
+    return [...this.stepMap.values()];
+  }
+
+  get sources(): SourceDef[] {
+    return [...this.sourceMap.values()];
+  }
+
+  step(name: string): StepDef {
+    const def = this.stepMap.get(name);
+    if (!def) throw new ConfigError(`unknown step "${name}" (known: ${[...this.stepMap.keys()].sort().join(', ')})`);
+    return def;
+  }
+
+  source(name: string): SourceDef {
+    const def = this.sourceMap.get(name);
+    if (!def) throw new ConfigError(`unknown source "${name}" (known: ${[...this.sourceMap.keys()].sort().join(', ')})`);
+    return def;
   }
 }
 
-function indexByName<T extends { name: string }>(items: T[], kind: string): Map<string, T> {
-  const m = new Map<string, T>();
-  for (const it of items) {
-    if (m.has(it.name)) throw new Error(`two ${kind}s are named ${it.name}`);
-    m.set(it.name, it);
-  }
-  return m;
-}
-
-export function getStep(name: string): StepDef {
-  const def = STEPS.get(name);
-  if (!def) throw new ConfigError(`unknown step "${name}" (known: ${[...STEPS.keys()].sort().join(', ')})`);
-  return def;
-}
-
-export function getSource(name: string): SourceDef {
-  const def = SOURCE_DEFS.get(name);
-  if (!def) throw new ConfigError(`unknown source "${name}" (known: ${[...SOURCE_DEFS.keys()].sort().join(', ')})`);
-  return def;
+function claim<T extends { name: string }>(map: Map<string, T>, item: T, kind: string, origin: string): void {
+  const existing = map.get(item.name);
+  if (existing && existing !== item) throw new ConfigError(`${origin}: ${kind} "${item.name}" is already defined`);
+  map.set(item.name, item);
 }

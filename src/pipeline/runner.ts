@@ -7,20 +7,21 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { hostname } from 'node:os';
-import { attemptPath, failurePath, writeJsonAtomic, type Attempt, type Failure } from './markers.js';
+import { attemptPath, failurePath, type Attempt, type Failure } from './markers.js';
 import type { Doc } from '../core/document.js';
 import { CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { addCount, newOutputStats, newStepStats, type StepStats, type TaskStats } from '../core/stats.js';
 import type { Fetcher } from '../fetch/fetcher.js';
+import { removeTmpFiles, writeJsonAtomic } from '../io/atomic.js';
 import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
-import type { ReadContext } from '../sources/source.js';
+import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
 import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { StepState } from './state.js';
 import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
-import { getSource, getStep } from './registry.js';
 import type { Pass, Step, TaskContext } from './step.js';
 import { upstreamShards, type TaskSpec } from './tasks.js';
 
@@ -72,23 +73,11 @@ export class WorkerRuntime {
 export async function createSteps(pipeline: Pipeline, stage: StageConfig, outDir: string, log: Logger, fetcher: Fetcher): Promise<Step[]> {
   const steps: Step[] = [];
   for (const [i, sc] of stage.steps.entries()) {
-    const def = getStep(sc.step);
-    const stateDir = stepStateDir(outDir, stage.name, i, sc.step);
-    steps.push(await def.create(sc.params as never, { pipelineDir: pipeline.dir, outDir, stateDir, log: log.child(sc.step), fetcher }));
+    const def = pipeline.registry.step(sc.step);
+    const state = new StepState(stepStateDir(outDir, stage.name, i, sc.step));
+    steps.push(await def.create(sc.params as never, { pipelineDir: pipeline.dir, outDir, state, stateDir: state.dir, log: log.child(sc.step), fetcher }));
   }
   return steps;
-}
-
-async function removeStaleTmp(marker: string): Promise<void> {
-  const dir = dirname(marker);
-  const stem = basename(marker).replace(/\.json$/, '.');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.startsWith(stem) && n.includes('.tmp-')).map((n) => rm(join(dir, n), { force: true })));
 }
 
 /** Removes what an earlier, unfinished attempt of this task may have left. */
@@ -121,8 +110,9 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     time_ms: 0,
   };
   const isMain = ref.phase === MAIN_PHASE;
-  // A process killed while writing this task's marker or attempt record leaves `<name>.tmp-<pid>`.
-  await removeStaleTmp(markerPath(rt.outDir, ref.stage, ref.phase, ref.idx));
+  // A process killed while writing this task's marker or attempt record leaves a temporary file.
+  const marker = markerPath(rt.outDir, ref.stage, ref.phase, ref.idx);
+  await removeTmpFiles(dirname(marker), basename(marker).replace(/\.json$/, '.'));
   const attempt: Attempt = { started_at: new Date().toISOString(), host: hostname(), pid: process.pid, job: clusterJobId(), log: process.env.CORPUSMILL_LOG_FILE };
   await writeJsonAtomic(attemptPath(rt.outDir, ref.stage, ref.phase, ref.idx), attempt);
   const pass = parsePassPhase(ref.phase);
@@ -141,14 +131,17 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
   }
 
-  const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => ({
+  const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => {
+    const stepState = new StepState(stepStateDir(rt.outDir, stage.name, stepIndex, stage.steps[stepIndex]?.step ?? 'stage'));
+    return {
     rank: ref.idx,
     worldSize: ref.of,
     stage: stage.name,
     source,
     stats: stepStats,
     log,
-    stateDir: stepStateDir(rt.outDir, stage.name, stepIndex, stage.steps[stepIndex]?.step ?? 'stage'),
+    state: stepState,
+    stateDir: stepState.dir,
     drop(doc: Doc, reason: string) {
       addCount(stepStats.drops, reason);
       if (keepRejects) {
@@ -159,7 +152,8 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     count(name: string, n = 1) {
       addCount(stepStats.counts, name, n);
     },
-  });
+  };
+  };
 
   try {
     if (spec.kind === 'reduce') {
@@ -274,7 +268,7 @@ function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: R
   if (!input) throw new CorpusError('read task without input');
   if (input.type === 'stage') return readUpstream(rt.outDir, input, spec.source, ctx);
   const cfg = stage.inputs[input.input] as SourceInput;
-  const def = getSource(cfg.source);
+  const def = rt.pipeline.registry.source(cfg.source);
   return def.read(input.task, cfg.params as never, ctx);
 }
 

@@ -6,13 +6,17 @@
  * size of the task, its counters, a logger, a folder for state shared by the stage's tasks).
  * Steps that need to see the whole stage first (global dedup, perplexity cutoffs) declare
  * `passes`: the runner runs each pass as its own set of tasks before the main pass, and the step
- * reads what its passes wrote from `ctx.stateDir` during the main pass.
+ * reads what its passes wrote from `ctx.state` during the main pass.
+ *
+ * `create` must be cheap: it runs in the coordinator too, which only reads a step's passes. A step
+ * that needs a model loads it with `lazy` / `lazyStep`, in the worker that uses it.
  */
 import type { z } from 'zod';
 import type { Doc } from '../core/document.js';
 import type { Logger } from '../core/log.js';
-import { addCount, type StepStats } from '../core/stats.js';
+import type { StepStats } from '../core/stats.js';
 import type { Fetcher } from '../fetch/fetcher.js';
+import type { StepState } from './state.js';
 
 export interface TaskContext {
   /** Index of this task within its phase, and the phase's task count. */
@@ -25,6 +29,8 @@ export interface TaskContext {
   stats: StepStats;
   log: Logger;
   /** A folder owned by this step for this stage, shared by all its tasks and passes. */
+  state: StepState;
+  /** @deprecated the folder of `state`; use `state`. */
   stateDir: string;
   /** Records a removed document: counted under `reason`, kept in rejects/ when the pipeline asks. */
   drop(doc: Doc, reason: string): void;
@@ -37,7 +43,9 @@ export interface StepEnv {
   /** Folder of the pipeline YAML (relative paths in parameters resolve against it). */
   pipelineDir: string;
   outDir: string;
-  /** This step's state folder (same as TaskContext.stateDir). */
+  /** This step's state folder (the same as TaskContext.state). */
+  state: StepState;
+  /** @deprecated the folder of `state`; use `state`. */
   stateDir: string;
   log: Logger;
   fetcher: Fetcher;
@@ -108,6 +116,34 @@ export function mapStep(fn: (doc: Doc, ctx: TaskContext) => Doc | string): Step 
   };
 }
 
-export function bump(stats: StepStats, name: string, n = 1): void {
-  addCount(stats.counts, name, n);
+/**
+ * A value made on first use and kept. Models (fastText, language models, tokenizers) load through
+ * this, so creating a step is cheap: the coordinator creates steps only to learn their passes, and
+ * loads nothing it would not use.
+ */
+export function lazy<T>(make: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+}
+
+/** A step built on first use (in the worker that runs a task): for steps that need a model. */
+export function lazyStep(build: () => Step | Promise<Step>): Step {
+  const step = lazy(async () => build());
+  let used = false;
+  return {
+    async *run(docs, ctx) {
+      used = true;
+      yield* (await step()).run(docs, ctx);
+    },
+    async close() {
+      if (used) await (await step()).close?.();
+    },
+  };
 }

@@ -9,7 +9,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalFile, ReadTask } from '../sources/source.js';
+import type { LocalFile } from '../fetch/files.js';
+import type { ReadTask } from './source.js';
 import { isDocumentFile } from '../io/shards.js';
 import type { StageConfig } from './config.js';
 import { partPrefix } from './layout.js';

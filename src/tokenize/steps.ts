@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
-import { defineStep, type StepDef } from '../pipeline/step.js';
+import { defineStep } from '../pipeline/step.js';
 import { partPrefix } from '../pipeline/layout.js';
 import { tokenDtype } from './formats/megatron.js';
 import { TOKEN_FORMATS, TokenShardWriter } from './token-shards.js';
@@ -95,4 +95,3 @@ export const tokenizeStep = defineStep({
   },
 });
 
-export const tokenizeSteps: StepDef[] = [tokenizeStep] as StepDef[];

@@ -19,7 +19,7 @@ import { estimatedJaccard, minhashSignature } from '../../src/sources/books/over
 import { hamming64, simhash64, simhashBucketKeys } from '../../src/sources/books/simhash.js';
 import { gutenbergSource, pg19Source, selectBooks } from '../../src/sources/books/source.js';
 import { stripGutenberg } from '../../src/sources/books/strip.js';
-import type { SourceDef, SourceEnv } from '../../src/sources/source.js';
+import type { SourceDef, SourceEnv } from '../../src/pipeline/source.js';
 import { collect, python, recordingContext, repoRoot, runStep, shared, tmp } from './helpers.js';
 
 const G = join(shared, 'gutenberg');

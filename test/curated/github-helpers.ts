@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { createLogger } from '../../src/core/log.js';
 import type { BadRecord } from '../../src/io/shards.js';
-import type { ReadContext } from '../../src/sources/source.js';
+import type { ReadContext } from '../../src/pipeline/source.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

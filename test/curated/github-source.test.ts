@@ -17,7 +17,7 @@ import { createLogger } from '../../src/core/log.js';
 import { Fetcher } from '../../src/fetch/fetcher.js';
 import { readRepository, tarballWalker } from '../../src/sources/github/repo.js';
 import { githubParams, githubSource } from '../../src/sources/github/source.js';
-import type { SourceEnv } from '../../src/sources/source.js';
+import type { SourceEnv } from '../../src/pipeline/source.js';
 import { recordingContext, repoRoot, tempDir } from './github-helpers.js';
 
 const MIT = `MIT License

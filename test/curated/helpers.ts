@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createLogger } from '../../src/core/log.js';
 import type { BadRecord } from '../../src/io/shards.js';
-import type { ReadContext } from '../../src/sources/source.js';
+import type { ReadContext } from '../../src/pipeline/source.js';
+import { taskContext as standaloneContext } from '../../src/pipeline/standalone.js';
 import type { Doc } from '../../src/core/document.js';
-import { newStepStats } from '../../src/core/stats.js';
 import type { Step, TaskContext } from '../../src/pipeline/step.js';
 import { repoRoot, tempDir } from '../helpers.js';
 
@@ -49,25 +49,9 @@ export function recordingContext(): ReadContext & { bad: BadRecord[]; bytes: num
 
 /** A task context for running a step's passes and main pass directly (no runtime needed). */
 export function taskContext(stateDir: string, rank = 0, source = 'books'): TaskContext & { dropped: Array<{ doc: Doc; reason: string }> } {
-  const stats = newStepStats('test');
   const dropped: Array<{ doc: Doc; reason: string }> = [];
-  return {
-    rank,
-    worldSize: 1,
-    stage: 'test',
-    source,
-    stats,
-    log: createLogger('test'),
-    stateDir,
-    dropped,
-    drop(doc: Doc, reason: string) {
-      dropped.push({ doc, reason });
-      stats.drops[reason] = (stats.drops[reason] ?? 0) + 1;
-    },
-    count(name: string, n = 1) {
-      stats.counts[name] = (stats.counts[name] ?? 0) + n;
-    },
-  };
+  const ctx = standaloneContext({ stateDir, rank, source, onDrop: (doc, reason) => dropped.push({ doc, reason }) });
+  return Object.assign(ctx, { dropped });
 }
 
 export async function* fromArray<T>(items: T[]): AsyncGenerator<T> {

@@ -1,5 +1,6 @@
 /** Rule sets over the signals: hand-worked documents pass or fail the named rules. */
 import { test } from 'node:test';
+import { stepEnv } from '../../src/pipeline/standalone.js';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import type { Doc } from '../../src/core/document.js';
@@ -10,7 +11,7 @@ import { qualityFilterStep } from '../../src/filters/rules/step.js';
 import { qualitySignalsStep } from '../../src/filters/signals/step.js';
 import { runPasses } from './run-passes.js';
 
-const env: StepEnv = { pipelineDir: tmpdir(), outDir: tmpdir(), stateDir: tmpdir(), log: createLogger('t'), fetcher: new Fetcher({ cacheDir: tmpdir() }) };
+const env: StepEnv = stepEnv({ pipelineDir: tmpdir(), stateDir: tmpdir(), log: createLogger('t'), fetcher: new Fetcher({ cacheDir: tmpdir() }) });
 
 async function apply(def: StepDef, params: unknown, docs: Doc[]) {
   const step = await def.create(def.params.parse(params), env);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePipeline } from '../../src/pipeline/config.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { createRegistry } from '../../src/app/registry.js';
 
 const base = `name: t
 stages:
@@ -16,7 +17,7 @@ stages:
 
 function errorOf(yaml: string): string {
   try {
-    parsePipeline(yaml, 'pipelines/t.yaml');
+    parsePipeline(yaml, 'pipelines/t.yaml', createRegistry());
   } catch (e) {
     assert.ok(e instanceof ConfigError);
     return (e as Error).message;
@@ -25,7 +26,7 @@ function errorOf(yaml: string): string {
 }
 
 test('a valid pipeline parses with defaults filled in', () => {
-  const p = parsePipeline(base, 'pipelines/t.yaml');
+  const p = parsePipeline(base, 'pipelines/t.yaml', createRegistry());
   assert.equal(p.stages[0]!.steps[0]!.step, 'text_length');
   assert.deepEqual(p.stages[0]!.steps[0]!.params, { min_words: 5 });
   assert.equal(p.settings.shard_bytes, 64 << 20);
@@ -43,7 +44,7 @@ test('an unknown step, an unknown parameter and a bad stage reference are locate
 });
 
 test('sizes accept units, and YAML syntax errors give a position', () => {
-  const p = parsePipeline(base + 'settings:\n  shard_bytes: 1.5MiB\n  task_bytes: 512k\n', 'x.yaml');
+  const p = parsePipeline(base + 'settings:\n  shard_bytes: 1.5MiB\n  task_bytes: 512k\n', 'x.yaml', createRegistry());
   assert.equal(p.settings.shard_bytes, 1572864);
   assert.equal(p.settings.task_bytes, 512000);
   assert.match(errorOf('name: [unclosed\n'), /^pipelines\/t\.yaml:\d+:\d+: invalid YAML/);

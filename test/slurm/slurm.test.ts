@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildStatus } from '../../src/cli/commands/status.js';
+import { statusProbes } from '../../src/app/build.js';
+import { buildStatus } from '../../src/pipeline/status.js';
 import { runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
 
 before(() => {
@@ -49,7 +50,7 @@ function queued(out: string): string[] {
 }
 
 async function allDone(out: string): Promise<boolean> {
-  const st = await buildStatus(out);
+  const st = await buildStatus(out, await statusProbes(out));
   return st.length > 0 && st.every((s) => s.tasks.done === s.tasks.done + s.tasks.running + s.tasks.failed + s.tasks.pending);
 }
 
@@ -96,7 +97,7 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   execFileSync('scancel', [victim]);
   // The cancelled element fails its array's afterok: dependants are killed, not left pending.
   await waitFor('the launch to drain', () => queued(out).length === 0);
-  const st = await buildStatus(out);
+  const st = await buildStatus(out, await statusProbes(out));
   assert.ok(st.some((s) => s.tasks.done < s.tasks.done + s.tasks.pending + s.tasks.failed), 'work left to do');
   const doneIn = (stage: string, phase: string) => {
     const d = join(out, '_state', stage, phase);
@@ -125,7 +126,7 @@ test('a failing task keeps its dependants from starting; logs shows it; the rela
   const out = join(dir, 'slurm');
   assert.equal((await runCli(['build', file, '--out', out, ...slurmArgs])).code, 0);
   await waitFor('the launch to drain', () => queued(out).length === 0);
-  const st = await buildStatus(out);
+  const st = await buildStatus(out, await statusProbes(out));
   const readMain = st.find((s) => s.stage === 'read' && s.phase === 'main')!;
   assert.equal(readMain.tasks.failed, 1);
   for (const s of st.filter((x) => x.stage === 'stamp')) assert.equal(s.tasks.done + s.tasks.running + s.tasks.failed, 0, `${s.phase} never started`);

@@ -4,6 +4,7 @@
  * must come out unchanged.
  */
 import { test } from 'node:test';
+import { stepEnv } from '../../src/pipeline/standalone.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,11 +84,11 @@ test('real C4 documents are fixed points of the C4 rules', async () => {
 test('the step counts line removals and drops by rule name; badwords_file resolves against the pipeline', async () => {
   const dirp = mkdtempSync(join(tmpdir(), 'c4-'));
   writeFileSync(join(dirp, 'words.txt'), 'grok\n');
-  const step = await c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'words.txt' }), { pipelineDir: dirp, outDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) });
+  const step = await c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'words.txt' }), stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) }));
   const ctx = taskContext();
   const out = await collect(step.run(iterate([doc('ok', [...GOOD, 'menu'].join('\n')), doc('bad', [...GOOD, 'They tried to grok the manual overnight.'].join('\n')), doc('short', 'Nothing here.')]), ctx));
   assert.deepEqual(out.map((d) => [d.id, d.text]), [['ok', GOOD.join('\n')]]);
   assert.deepEqual(ctx.stats.drops, { badword: 1, too_few_sentences: 1 });
   assert.equal(ctx.stats.counts.lines_no_endmark, 1);
-  await assert.rejects(async () => c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'missing.txt' }), { pipelineDir: dirp, outDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) }), /missing\.txt/);
+  await assert.rejects(async () => c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'missing.txt' }), stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) })), /missing\.txt/);
 });

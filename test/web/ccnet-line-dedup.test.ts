@@ -3,6 +3,7 @@
  * scan pass (hash files on disk) and main pass.
  */
 import { test } from 'node:test';
+import { stepEnv } from '../../src/pipeline/standalone.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { Fetcher } from '../../src/fetch/fetcher.js';
 
 async function makeStep(params: Record<string, unknown>, stateDir: string): Promise<Step> {
   const p = ccnetLineDedupStep.params.parse(params);
-  return ccnetLineDedupStep.create(p, { pipelineDir: '.', outDir: stateDir, stateDir, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: join(stateDir, 'cache') }) });
+  return ccnetLineDedupStep.create(p, stepEnv({ pipelineDir: '.', stateDir: stateDir, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: join(stateDir, 'cache') }) }));
 }
 
 /** Runs scan on every task, then main on every task; returns the output docs and contexts per task. */

@@ -1,10 +1,10 @@
 /** Shared test plumbing for the web tests: a task context that records drops and counts. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { newStepStats } from '../../src/core/stats.js';
 import { createLogger } from '../../src/core/log.js';
 import type { Doc } from '../../src/core/document.js';
 import type { TaskContext } from '../../src/pipeline/step.js';
+import { taskContext as standaloneContext } from '../../src/pipeline/standalone.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 /** `../shared/samples` beside the clone (CI), or beside its parent (a worktree under /work/wt). */
@@ -15,25 +15,9 @@ export interface RecordingContext extends TaskContext {
 }
 
 export function taskContext(opts: { rank?: number; worldSize?: number; stateDir?: string; source?: string } = {}): RecordingContext {
-  const stats = newStepStats('test');
   const dropped: { doc: Doc; reason: string }[] = [];
-  return {
-    rank: opts.rank ?? 0,
-    worldSize: opts.worldSize ?? 1,
-    stage: 'test',
-    source: opts.source ?? 'commoncrawl',
-    stats,
-    log: createLogger('test'),
-    stateDir: opts.stateDir ?? '/nonexistent',
-    dropped,
-    drop(doc, reason) {
-      dropped.push({ doc, reason });
-      stats.drops[reason] = (stats.drops[reason] ?? 0) + 1;
-    },
-    count(name, n = 1) {
-      stats.counts[name] = (stats.counts[name] ?? 0) + n;
-    },
-  };
+  const ctx = standaloneContext({ stateDir: opts.stateDir ?? '/nonexistent', rank: opts.rank, worldSize: opts.worldSize, source: opts.source ?? 'commoncrawl', onDrop: (doc, reason) => dropped.push({ doc, reason }) });
+  return Object.assign(ctx, { dropped });
 }
 
 export async function* iterate<T>(items: T[]): AsyncGenerator<T> {

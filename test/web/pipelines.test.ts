@@ -8,10 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecompressStream } from 'zstd-napi';
 import { loadPipeline } from '../../src/pipeline/config.js';
+import { createRegistry } from '../../src/app/registry.js';
 import { repoRoot, runCli, tempDir } from '../helpers.js';
 
 test('pipelines/llama.yaml declares CommonCrawl (five RedPajama dumps) and C4 with valid parameters', async () => {
-  const p = await loadPipeline(join(repoRoot, 'pipelines', 'llama.yaml'));
+  const p = await loadPipeline(join(repoRoot, 'pipelines', 'llama.yaml'), createRegistry());
   const cc = p.stages.find((s) => s.name === 'commoncrawl')!;
   const input = cc.inputs[0]!;
   assert.equal(input.kind, 'source');

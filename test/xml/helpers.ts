@@ -2,12 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BadRecord } from '../../src/io/shards.js';
-import type { Doc } from '../../src/core/document.js';
 import { createLogger, setLogLevel } from '../../src/core/log.js';
-import { newStepStats } from '../../src/core/stats.js';
 import { Fetcher } from '../../src/fetch/fetcher.js';
 import type { TaskContext } from '../../src/pipeline/step.js';
-import type { ReadContext, SourceEnv } from '../../src/sources/source.js';
+import { taskContext as standaloneContext } from '../../src/pipeline/standalone.js';
+import type { ReadContext, SourceEnv } from '../../src/pipeline/source.js';
 import { repoRoot, tempDir } from '../helpers.js';
 
 setLogLevel('error');
@@ -25,22 +24,7 @@ export function sourceEnv(taskBytes = 32 << 20): SourceEnv {
 }
 
 export function taskContext(stateDir: string, rank: number, worldSize: number, source: string): TaskContext {
-  const stats = newStepStats('test');
-  return {
-    rank,
-    worldSize,
-    stage: 'test',
-    source,
-    stats,
-    log: createLogger('test'),
-    stateDir,
-    drop: (_d: Doc, reason: string) => {
-      stats.drops[reason] = (stats.drops[reason] ?? 0) + 1;
-    },
-    count: (name: string, n = 1) => {
-      stats.counts[name] = (stats.counts[name] ?? 0) + n;
-    },
-  };
+  return standaloneContext({ stateDir, rank, worldSize, source });
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

@@ -9,7 +9,7 @@ import { asUtf8, parsePage, splitPages } from '../../src/sources/wikipedia/dump.
 import { linkOptions, wikipediaSource } from '../../src/sources/wikipedia/source.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, MEDIA_ALIASES } from '../../src/sources/wikipedia/languages.js';
 import { wikitextToText } from '../../src/sources/wikipedia/wikitext.js';
-import type { LocalFile } from '../../src/sources/source.js';
+import type { LocalFile } from '../../src/fetch/files.js';
 import { repoRoot, samplesRoot, tempDir } from '../helpers.js';
 import { collect, python, readContext, similarities, sourceEnv } from './helpers.js';
 

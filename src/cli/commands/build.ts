@@ -1,9 +1,8 @@
 /** `corpusmill build <pipeline.yaml>`: runs (or resumes) a pipeline and prints the stats table. */
 import type { Command } from 'commander';
+import { build } from '../../app/build.js';
 import { createLogger } from '../../core/log.js';
-import { build, closeBuild, openBuild } from '../../pipeline/build.js';
-import { ConfigError } from '../../core/errors.js';
-import { assertSlurmOptions, launchSlurm, type SlurmOptions } from '../../exec/slurm/launch.js';
+import type { SlurmOptions } from '../../exec/slurm/executor.js';
 import { formatStats } from '../../pipeline/stats.js';
 import { createProgress } from '../progress.js';
 import { intOption } from '../options.js';
@@ -53,48 +52,40 @@ export function registerBuild(program: Command): void {
     .action(async (file: string, o: BuildCliOptions, cmd: Command) => {
       const log = createLogger();
       const verbose = Boolean(cmd.optsWithGlobals().verbose);
-      if (o.executor === 'slurm') {
-        const slurm: SlurmOptions = {
-          partition: o.partition,
-          time: o.time,
-          cpusPerTask: o.cpusPerTask,
-          mem: o.mem,
-          arrayParallelism: o.arrayParallelism,
-          tasksPerJob: o.tasksPerJob,
-          sbatchArgs: o.sbatchArg,
-          envSetup: o.envSetup,
-          requeueSignalSeconds: o.requeueSignal,
-          maxArraySize: o.maxArraySize,
-          stage: o.stage,
-          force: o.force,
-        };
-        assertSlurmOptions(slurm);
-        const ctx = await openBuild({ pipelineFile: file, out: o.out, log });
-        let record;
-        try {
-          record = await launchSlurm(ctx, slurm);
-        } finally {
-          await closeBuild(ctx);
-        }
-        if (o.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
-        else {
-          for (const p of record.phases) process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
-          process.stdout.write(`launch ${record.launch} submitted; follow it with: corpusmill status ${ctx.out}\n`);
-        }
-        return;
-      }
-      if (o.executor !== 'local') throw new ConfigError(`unknown executor "${o.executor}" (local or slurm)`);
+      const slurm: SlurmOptions = {
+        partition: o.partition,
+        time: o.time,
+        cpusPerTask: o.cpusPerTask,
+        mem: o.mem,
+        arrayParallelism: o.arrayParallelism,
+        tasksPerJob: o.tasksPerJob,
+        sbatchArgs: o.sbatchArg,
+        envSetup: o.envSetup,
+        requeueSignalSeconds: o.requeueSignal,
+        maxArraySize: o.maxArraySize,
+      };
       const result = await build({
         pipelineFile: file,
         out: o.out,
+        executor: o.executor,
         workers: o.workers,
+        slurm,
         stage: o.stage,
         force: o.force,
         log,
-        progress: createProgress(log),
+        progress: o.executor === 'local' ? createProgress(log) : undefined,
         argv: process.argv.slice(2),
         logLevel: verbose ? 'debug' : cmd.optsWithGlobals().quiet ? 'warn' : 'info',
       });
+      const record = result.launch;
+      if (record) {
+        if (o.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+        else {
+          for (const p of record.phases) process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
+          process.stdout.write(`launch ${record.launch} submitted; follow it with: corpusmill status ${result.out}\n`);
+        }
+        return;
+      }
       if (o.json) process.stdout.write(JSON.stringify(result.stats, null, 2) + '\n');
       else process.stdout.write(formatStats(result.stats) + `outputs in ${result.out}\n`);
     });

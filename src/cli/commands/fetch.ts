@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Catalog } from '../../catalog/catalog.js';
 import { createLogger } from '../../core/log.js';
-import { build } from '../../pipeline/build.js';
+import { build } from '../../app/build.js';
 import { catalogPath } from '../../pipeline/layout.js';
 import { humanBytes } from '../../pipeline/stats.js';
 

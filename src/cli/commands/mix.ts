@@ -1,15 +1,7 @@
 /** `corpusmill mix <mixture.yaml>`: a seeded training mixture at target proportions, as Megatron shards plus blend strings. */
 import type { Command } from 'commander';
 import { loadMixture } from '../../mix/config.js';
-import { runMix, type MixResult } from '../../mix/mix.js';
-
-export function formatMix(r: MixResult): string {
-  const lines = [`mixture: ${r.tokens} tokens, ${r.documents} documents in ${r.output} (budget ${r.budget})`, 'source          target  achieved      tokens  epochs'];
-  for (const x of r.rows) {
-    lines.push(`${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`);
-  }
-  return lines.join('\n') + '\n';
-}
+import { formatMix, runMix } from '../../mix/mix.js';
 
 export function registerMix(program: Command): void {
   program

@@ -1,5 +1,6 @@
 /** `corpusmill plan <pipeline.yaml>`: what a build would fetch and roughly what it would cost, without downloading data. */
 import type { Command } from 'commander';
+import { createRegistry } from '../../app/registry.js';
 import { createLogger } from '../../core/log.js';
 import { planPipeline } from '../../pipeline/plan.js';
 import { humanBytes } from '../../pipeline/stats.js';
@@ -14,7 +15,7 @@ export function registerPlan(program: Command): void {
     .option('--head-sample <n>', 'HEAD requests per input when the listing gives no sizes', intOption, 16)
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: { out?: string; headSample: number; json?: boolean }) => {
-      const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), headSample: o.headSample });
+      const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), registry: createRegistry(), headSample: o.headSample });
       if (o.json) {
         process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
         return;

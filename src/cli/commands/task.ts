@@ -1,26 +1,15 @@
-/**
- * `corpusmill task`: what a cluster array element runs. It takes its slice of a frozen ranks file
- * (`--offset` plus SLURM_ARRAY_TASK_ID, times tasks per job) and runs each task not yet marked
- * complete, in this process. State goes to marker, attempt and failure files only: no SQLite on a
- * shared filesystem.
- */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+/** `corpusmill task`: what a cluster array element runs (see src/exec/slurm/element.ts). */
 import type { Command } from 'commander';
-import { ConfigError, CorpusError } from '../../core/errors.js';
-import { createLogger } from '../../core/log.js';
-import { Fetcher } from '../../fetch/fetcher.js';
+import { createRegistry } from '../../app/registry.js';
+import { ConfigError } from '../../core/errors.js';
+import { runElement } from '../../exec/slurm/element.js';
 import { loadPipeline } from '../../pipeline/config.js';
-import { markerPath } from '../../pipeline/layout.js';
-import { runTask, WorkerRuntime } from '../../pipeline/runner.js';
-import type { RanksFile } from '../../exec/slurm/launch.js';
 import { intOption } from '../options.js';
 
 export function registerTask(program: Command): void {
   program
     .command('task')
-    .description('run one array element\'s tasks from a frozen ranks file (used by cluster launches)')
+    .description("run one array element's tasks from a frozen ranks file (used by cluster launches)")
     .argument('<pipeline>', 'pipeline YAML file')
     .requiredOption('-o, --out <dir>', 'output folder of the build')
     .requiredOption('--ranks <file>', 'ranks file written by the launcher')
@@ -29,38 +18,7 @@ export function registerTask(program: Command): void {
     .action(async (file: string, o: { out: string; ranks: string; offset: number; index?: number }) => {
       const index = o.index ?? (process.env.SLURM_ARRAY_TASK_ID !== undefined ? Number(process.env.SLURM_ARRAY_TASK_ID) : undefined);
       if (index === undefined || !Number.isInteger(index)) throw new ConfigError('no array index: pass --index or run inside a Slurm array');
-      const ranks = JSON.parse(await readFile(o.ranks, 'utf8')) as RanksFile;
-      const pipeline = await loadPipeline(file);
-      const stage = pipeline.stages.find((s) => s.name === ranks.stage);
-      if (!stage) throw new ConfigError(`${o.ranks}: stage ${ranks.stage} is not in ${file}`);
-      if (stage.hash !== ranks.hash) throw new ConfigError(`${file} changed since this launch was planned (stage ${stage.name}); relaunch`);
-      const out = resolve(o.out);
-      const element = o.offset + index;
-      const mine = ranks.ranks.slice(element * ranks.tasks_per_job, (element + 1) * ranks.tasks_per_job);
-      const log = createLogger(`${ranks.stage}/${ranks.phase}`);
-      const fetcher = new Fetcher({ cacheDir: resolve(out, 'cache'), baseDir: pipeline.dir, log });
-      const rt = new WorkerRuntime(pipeline, out, log, fetcher);
-      let failed = 0;
-      try {
-        for (const r of mine) {
-          if (existsSync(markerPath(out, ranks.stage, ranks.phase, r.idx))) {
-            log.info(`#${r.idx} already complete`);
-            continue;
-          }
-          log.info(`#${r.idx} starting`);
-          try {
-            const stats = await runTask(rt, { stage: ranks.stage, phase: ranks.phase, idx: r.idx, spec: r.spec, of: ranks.of }, { bytes: 0, docs: 0 });
-            log.info(`#${r.idx} done: ${stats.output.docs} documents written in ${(stats.time_ms / 1000).toFixed(1)}s`);
-          } catch (e) {
-            failed++;
-            log.error(`#${r.idx} failed: ${(e as Error).message}`);
-            if (process.env.CORPUSMILL_LOG === 'debug' && e instanceof Error) log.error(e.stack ?? '');
-          }
-        }
-      } finally {
-        await rt.close();
-        await fetcher.close();
-      }
-      if (failed) throw new CorpusError(`${failed} of ${mine.length} tasks failed in ${ranks.stage}/${ranks.phase} element ${element}`);
+      const pipeline = await loadPipeline(file, createRegistry());
+      await runElement(pipeline, { out: o.out, ranksFile: o.ranks, offset: o.offset, index });
     });
 }

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { defineStep, filterStep } from '../../pipeline/step.js';
+import { defineStep, filterStep, lazyStep } from '../../pipeline/step.js';
 import { bundledLidModelPath, FastTextClassifier } from '../../models/fasttext.js';
 import { numpyRound } from './rounding.js';
 
@@ -56,17 +56,19 @@ export const languageIdStep = defineStep({
   params,
   create(p, env) {
     const path = p.model === undefined ? bundledLidModelPath() : isAbsolute(p.model) ? p.model : resolve(env.pipelineDir, p.model);
-    const model = FastTextClassifier.load(path);
     const keep = p.languages ? new Set(p.languages) : null;
-    return filterStep((doc) => {
-      // cc_net: `if not text: return None`.
-      if (doc.text.length === 0) return 'empty_text';
-      const guess = identifyLanguage(model, doc.text, p);
-      if (!guess || guess.score < p.threshold) return 'language_score_below_threshold';
-      doc.meta.language = guess.language;
-      doc.meta.language_score = guess.score;
-      if (keep && !keep.has(guess.language)) return 'language_not_kept';
-      return null;
+    return lazyStep(() => {
+      const model = FastTextClassifier.load(path);
+      return filterStep((doc) => {
+        // cc_net: `if not text: return None`.
+        if (doc.text.length === 0) return 'empty_text';
+        const guess = identifyLanguage(model, doc.text, p);
+        if (!guess || guess.score < p.threshold) return 'language_score_below_threshold';
+        doc.meta.language = guess.language;
+        doc.meta.language_score = guess.score;
+        if (keep && !keep.has(guess.language)) return 'language_not_kept';
+        return null;
+      });
     });
   },
 });

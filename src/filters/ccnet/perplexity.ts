@@ -20,7 +20,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { Doc } from '../../core/document.js';
-import { defineStep, mapStep, type Step } from '../../pipeline/step.js';
+import { defineStep, lazy, lazyStep, mapStep, type Step } from '../../pipeline/step.js';
 import { readArpa, type NgramModel } from '../../models/ngram/arpa.js';
 import { lmTokenizer, type LmTokenizer } from '../../models/ngram/lm-tokenizer.js';
 import { ccnetNormalize } from './text-normalizer.js';
@@ -124,8 +124,8 @@ export const perplexityStep = defineStep({
   name: 'perplexity',
   description: 'CCNet n-gram LM perplexity and head/middle/tail bucket (tail dropped by default)',
   params,
-  async create(p, env): Promise<Step> {
-    const scorer = await loadScorer(p, env.pipelineDir);
+  create(p, env): Step {
+    const loadedScorer = lazy(() => loadScorer(p, env.pipelineDir));
     const drop = new Set<string>(p.drop_buckets);
     let cutoffs: Record<string, [number, number]> | undefined = p.cutoffs;
     const cutoffFor = (key: string | null, doc: Doc): [number, number] | undefined => {
@@ -150,7 +150,9 @@ export const perplexityStep = defineStep({
       s.next++;
       return rec.pp;
     };
-    const main = mapStep((doc, ctx) => {
+    const main = lazyStep(async () => {
+      const scorer = await loadedScorer();
+      return mapStep((doc, ctx) => {
       if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(join(env.stateDir, CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
       const key = scorer.key(doc);
       let pp: number | undefined;
@@ -160,9 +162,10 @@ export const perplexityStep = defineStep({
         else ctx.count('scores_reused_from_scan');
         doc.meta.perplexity = pp;
       }
-      const bucket = bucketOf(pp, cutoffFor(key, doc));
-      doc.meta.bucket = bucket;
-      return drop.has(bucket) ? `bucket_${bucket}` : doc;
+        const bucket = bucketOf(pp, cutoffFor(key, doc));
+        doc.meta.bucket = bucket;
+        return drop.has(bucket) ? `bucket_${bucket}` : doc;
+      });
     });
     if (p.cutoffs !== undefined) return main;
     return {
@@ -172,6 +175,7 @@ export const perplexityStep = defineStep({
           kind: 'scan',
           name: 'perplexities',
           async scan(docs, ctx) {
+            const scorer = await loadedScorer();
             mkdirSync(ctx.stateDir, { recursive: true });
             const file = join(ctx.stateDir, scanFileName(ctx.rank));
             writeFileSync(file, '');

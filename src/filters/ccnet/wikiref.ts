@@ -12,7 +12,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import { defineStep, filterStep } from '../../pipeline/step.js';
+import { defineStep, filterStep, lazyStep } from '../../pipeline/step.js';
 import { FastTextClassifier } from '../../models/fasttext.js';
 import { classifierInput, POSITIVE_LABEL } from '../../models/wikiref/corpus.js';
 
@@ -39,14 +39,16 @@ export const wikirefClassifierStep = defineStep({
   description: 'Wikipedia-reference fastText classifier: meta.wiki_prob, keep >= 0.25',
   params,
   create(p, env) {
-    const model = FastTextClassifier.load(isAbsolute(p.model) ? p.model : resolve(env.pipelineDir, p.model));
-    if (!model.labels.includes(p.positive_label)) {
-      throw new ConfigError(`${p.model} has no label "${p.positive_label}" (labels: ${model.labels.join(', ')})`);
-    }
-    return filterStep((doc) => {
-      const prob = wikiProb(model, doc.text, p.positive_label);
-      doc.meta.wiki_prob = prob;
-      return prob >= p.threshold ? null : 'wiki_prob_below_threshold';
+    return lazyStep(() => {
+      const model = FastTextClassifier.load(isAbsolute(p.model) ? p.model : resolve(env.pipelineDir, p.model));
+      if (!model.labels.includes(p.positive_label)) {
+        throw new ConfigError(`${p.model} has no label "${p.positive_label}" (labels: ${model.labels.join(', ')})`);
+      }
+      return filterStep((doc) => {
+        const prob = wikiProb(model, doc.text, p.positive_label);
+        doc.meta.wiki_prob = prob;
+        return prob >= p.threshold ? null : 'wiki_prob_below_threshold';
+      });
     });
   },
 });

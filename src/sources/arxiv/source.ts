@@ -21,8 +21,9 @@ import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { readTar } from '../../io/tar.js';
-import { defineSource, wholeFileTasks, type ReadContext, type RemoteFile, type SourceEnv } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, wholeFileTasks, type ReadContext, type SourceEnv } from '../../pipeline/source.js';
+import type { RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 import { cleanPaper, cleanPaperRedPajama, GzipBombError, openPaper } from './project.js';
 import { RedPajamaMacroError, formatArxivId } from './redpajama-cleaner.js';
 import { parseManifest, presignS3, resolveCredentials, type ManifestEntry } from './s3.js';
@@ -180,7 +181,7 @@ export const arxivSource = defineSource({
   description: 'arXiv LaTeX sources: monthly arXiv_src_YYMM_NNN.tar from s3://arxiv (requester pays), a mirror or a folder',
   params,
   async list(p, env) {
-    if (p.urls) return expandUrls({ urls: p.urls }, env);
+    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
     return listTars(p, env);
   },
   plan: (files) => wholeFileTasks(files),

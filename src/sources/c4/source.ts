@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { errorMessage } from '../../core/errors.js';
 import { readLines } from '../../io/lines.js';
-import { defineSource, wholeFileTasks, type RemoteFile } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, wholeFileTasks } from '../../pipeline/source.js';
+import type { RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 
 const TRAIN_FILES = 1024;
 const VALIDATION_FILES = 8;
@@ -56,7 +57,7 @@ export const c4Source = defineSource({
   description: 'C4 en json.gz shards ({"text","url","timestamp"} per line)',
   params,
   async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env);
+    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
     const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
     return p.splits.flatMap((s) => c4FileNames(s, p.max_files)).map((name) => ({ url: base + name, name: name.split('/').pop()! }));
   },

@@ -17,8 +17,9 @@ import { z } from 'zod';
 import { CorpusError, errorMessage } from '../../core/errors.js';
 import { compressionOf, compressionOfMagic, openDecompressed } from '../../io/compression.js';
 import { open } from 'node:fs/promises';
-import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
+import type { RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 import { recordToDocument } from './records.js';
 import { readWarcRecords } from './warc.js';
 import type { Doc } from '../../core/document.js';
@@ -62,7 +63,7 @@ export function parsePathsListing(data: Buffer, label: string): string[] {
 
 /** Lists the segments of the configured dumps (or the explicit files). */
 export async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
-  if (p.urls) return expandUrls({ urls: p.urls }, env);
+  if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
   const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
   const out: RemoteFile[] = [];
   for (const dump of p.dumps) {

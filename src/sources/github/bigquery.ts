@@ -13,7 +13,7 @@
 import type { Doc } from '../../core/document.js';
 import { errorMessage } from '../../core/errors.js';
 import { readLines, type LineRange } from '../../io/lines.js';
-import type { ReadContext } from '../source.js';
+import type { ReadContext } from '../../pipeline/source.js';
 import { generatedByContent, skipByPath } from './files.js';
 import { githubDocument } from './document.js';
 import type { HeaderMode } from './header.js';

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
-import { defineStep, filterStep } from '../../pipeline/step.js';
+import { defineStep, filterStep, lazyStep } from '../../pipeline/step.js';
 import { lineStats } from './stats.js';
 import { defaultTokenCounter, pretokenCount, type TokenCounter } from './tokens.js';
 
@@ -87,12 +87,14 @@ export const githubFiltersStep = defineStep({
   name: 'github_filters',
   description: "RedPajama's GitHub file filters: extension allowlist, line lengths, alphanumeric share, alphabetic characters per token",
   params,
-  async create(p) {
-    const countTokens = p.tokenizer === 'pretokens' ? pretokenCount : await defaultTokenCounter();
-    return filterStep((doc) => {
-      const path = pathOf(doc);
-      if (path === null) return 'no_path';
-      return githubFilterReason(doc.text, path, p, countTokens);
+  create(p) {
+    return lazyStep(async () => {
+      const countTokens = p.tokenizer === 'pretokens' ? pretokenCount : await defaultTokenCounter();
+      return filterStep((doc) => {
+        const path = pathOf(doc);
+        if (path === null) return 'no_path';
+        return githubFilterReason(doc.text, path, p, countTokens);
+      });
     });
   },
 });

@@ -21,8 +21,9 @@ import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { SizeLimitError } from '../../io/tar.js';
 import { isSplittable } from '../../io/shards.js';
 import { byteRanges } from '../../io/lines.js';
-import { defineSource, type LocalFile, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
+import type { LocalFile, RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 import { readBigQuery } from './bigquery.js';
 import { DEFAULT_ALLOWED } from './license-detect.js';
 import { checkoutWalker, readRepository, tarballWalker, type LicensePolicy } from './repo.js';
@@ -138,7 +139,7 @@ export const githubSource = defineSource({
   params: githubParams,
   async list(p, env): Promise<RemoteFile[]> {
     const files: RemoteFile[] = [];
-    if (p.bigquery) files.push(...(await expandUrls({ urls: p.bigquery }, env)));
+    if (p.bigquery) files.push(...(await expandUrls({ urls: p.bigquery }, env.fetcher)));
     for (const r of await repoList(p, env)) files.push({ url: r.url, name: r.repo });
     return files;
   },

@@ -11,7 +11,7 @@
  * ranking as RedPajama did (none is large enough to place). docs/xml.md records the difference.
  */
 import { XMLParser } from 'fast-xml-parser';
-import type { RemoteFile } from '../source.js';
+import type { RemoteFile } from '../../fetch/files.js';
 
 /** LLaMA §2.1: "we kept the data from the 28 largest websites". */
 export const LLAMA_SITE_COUNT = 28;

@@ -22,8 +22,9 @@ import { compressionOf } from '../../io/compression.js';
 import { byteRanges, readLines } from '../../io/lines.js';
 import { extractMember } from '../../io/sevenzip.js';
 import { XmlTextError } from '../../io/xmltext.js';
-import { defineSource, type LocalFile, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
+import type { LocalFile, RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 import { cleanHtml } from './html.js';
 import { LLAMA_SITE_COUNT, largestSites, siteArchives, siteOf } from './listing.js';
 import { parseRow, RowError } from './rows.js';
@@ -137,7 +138,7 @@ export const stackexchangeSource = defineSource({
   description: 'StackExchange Posts.xml (28 largest sites), one document per post; group with the stackexchange_group step',
   params,
   async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env);
+    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
     const base = p.base_url.replace(/\/+$/, '');
     const url = /^[a-z]+:/.test(p.listing) ? p.listing : `${base}/${p.listing}`;
     let xml: string;

@@ -18,8 +18,9 @@ import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError, errorMessage } from '../../core/errors.js';
 import { openDecompressed } from '../../io/compression.js';
-import { defineSource, type LocalFile, type ReadContext, type ReadTask, type RemoteFile, type SourceEnv } from '../source.js';
-import { expandUrls } from '../urls.js';
+import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
+import type { LocalFile, RemoteFile } from '../../fetch/files.js';
+import { expandUrls } from '../../fetch/urls.js';
 import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type SiteInfo } from './dump.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, LLAMA_LANGUAGES, MEDIA_ALIASES, NS_CATEGORY, NS_FILE, NS_MEDIA } from './languages.js';
 import { indexNameFor, isIndexName, readHeaderStream, streamRanges } from './multistream.js';
@@ -225,7 +226,7 @@ export const wikipediaSource = defineSource({
   description: 'Wikipedia pages-articles multistream dumps (20 LLaMA languages), wikitext rendered as plain text',
   params,
   async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env);
+    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
     const base = p.base_url.replace(/\/+$/, '');
     const out: RemoteFile[] = [];
     for (const lang of p.languages) {

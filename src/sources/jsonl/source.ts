@@ -3,10 +3,10 @@
  * shards), for users who bring their own data. Uncompressed files split into byte-range tasks.
  */
 import { z } from 'zod';
-import { readShard, isSplittable } from '../io/shards.js';
-import { byteRanges } from '../io/lines.js';
-import { defineSource, type ReadTask } from './source.js';
-import { expandUrls, urlListParams } from './urls.js';
+import { readShard, isSplittable } from '../../io/shards.js';
+import { byteRanges } from '../../io/lines.js';
+import { defineSource, type ReadTask } from '../../pipeline/source.js';
+import { expandUrls, urlListParams } from '../../fetch/urls.js';
 
 const params = urlListParams.extend({
   /** `source` written into records that carry none. */
@@ -20,7 +20,7 @@ export const jsonlSource = defineSource({
   params,
   sourceName: (p) => p.source_name,
   async list(p, env) {
-    return expandUrls(p, env);
+    return expandUrls(p, env.fetcher);
   },
   async plan(files, _p, env) {
     const tasks: ReadTask[] = [];

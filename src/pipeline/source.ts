@@ -12,22 +12,8 @@ import type { z } from 'zod';
 import type { Doc } from '../core/document.js';
 import type { Logger } from '../core/log.js';
 import type { Fetcher } from '../fetch/fetcher.js';
+import type { LocalFile, RemoteFile } from '../fetch/files.js';
 import type { BadRecord } from '../io/shards.js';
-
-export interface RemoteFile {
-  url: string;
-  /** Name used in document ids: the file's path below the source's base URL, stable across mirrors. */
-  name: string;
-  size?: number;
-  sha256?: string;
-  sha1?: string;
-  md5?: string;
-}
-
-export interface LocalFile extends RemoteFile {
-  path: string;
-  size: number;
-}
 
 export interface ReadTask {
   /** Local path of the file to read. */

@@ -4,10 +4,11 @@
  * task. It exits when the coordinator disconnects, so a killed build leaves no orphan writing files.
  */
 import { createLogger, setLogLevel, type Level } from '../core/log.js';
+import type { FromWorker, ToWorker, WorkerInit } from '../exec/local/messages.js';
 import { Fetcher } from '../fetch/fetcher.js';
 import { loadPipeline } from '../pipeline/config.js';
 import { runTask, WorkerRuntime, type Progress } from '../pipeline/runner.js';
-import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { createRegistry } from './registry.js';
 
 const init = JSON.parse(process.env.CORPUSMILL_WORKER ?? 'null') as WorkerInit | null;
 if (!init || !process.send) {
@@ -15,7 +16,7 @@ if (!init || !process.send) {
   process.exit(2);
 }
 setLogLevel(init.logLevel as Level);
-const pipeline = await loadPipeline(init.pipelineFile);
+const pipeline = await loadPipeline(init.pipelineFile, createRegistry());
 const log = createLogger(`w${init.workerIndex}`);
 const fetcher = new Fetcher({ cacheDir: init.cacheDir, baseDir: pipeline.dir, log });
 const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher);

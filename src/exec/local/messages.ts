@@ -1,6 +1,6 @@
-/** Messages between the coordinator and its worker threads. */
-import type { TaskStats } from '../core/stats.js';
-import type { TaskRef } from '../pipeline/runner.js';
+/** Messages between the coordinator and its worker processes. */
+import type { TaskStats } from '../../core/stats.js';
+import type { TaskRef } from '../../pipeline/runner.js';
 
 export interface WorkerInit {
   pipelineFile: string;

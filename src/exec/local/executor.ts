@@ -11,44 +11,41 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CorpusError, ConfigError } from '../core/errors.js';
-import type { TaskStats } from '../core/stats.js';
-import type { TaskRef } from '../pipeline/runner.js';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, CorpusError } from '../../core/errors.js';
+import type { TaskStats } from '../../core/stats.js';
+import type { Executor, PhaseWork, TaskHooks } from '../../pipeline/executor.js';
+import type { TaskRef } from '../../pipeline/runner.js';
 import type { FromWorker, WorkerInit } from './messages.js';
-
-export interface ExecHooks {
-  onStart?(ref: TaskRef): void;
-  onDone?(ref: TaskRef, stats: TaskStats): void;
-  onFail?(ref: TaskRef, error: Error): void;
-  onProgress?(bytes: number, docs: number): void;
-}
 
 interface Slot {
   child: ChildProcess;
   busy: boolean;
 }
 
-function workerEntry(): { path: string; execArgv: string[] } {
-  const self = fileURLToPath(import.meta.url);
-  if (!self.endsWith('.ts')) return { path: join(dirname(self), 'worker.js'), execArgv: [] };
-  // Development and tests run the TypeScript sources: workers load them through tsx.
+/** Node flags for a worker module: TypeScript sources (development, tests) load through tsx. */
+function workerExecArgv(module: string): string[] {
+  if (!module.endsWith('.ts')) return [];
   const require = createRequire(import.meta.url);
   const loader = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
-  return { path: join(dirname(self), 'worker.ts'), execArgv: ['--import', loader] };
+  return ['--import', loader];
 }
 
-export class LocalExecutor {
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  readonly waits = true;
   private readonly slots: Slot[] = [];
 
+  /** `workerModule`: the worker entry point (the composition root's, which knows every step). */
   constructor(
     readonly size: number,
+    workerModule: string,
     init: Omit<WorkerInit, 'workerIndex'>,
   ) {
-    const entry = workerEntry();
+    const execArgv = workerExecArgv(workerModule);
     for (let i = 0; i < size; i++) {
-      const child = fork(entry.path, [], {
-        execArgv: entry.execArgv,
+      const child = fork(workerModule, [], {
+        execArgv,
         env: { ...process.env, CORPUSMILL_WORKER: JSON.stringify({ ...init, workerIndex: i } satisfies WorkerInit) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         serialization: 'advanced',
@@ -57,7 +54,8 @@ export class LocalExecutor {
     }
   }
 
-  async run(tasks: TaskRef[], hooks: ExecHooks = {}): Promise<void> {
+  async run(work: PhaseWork, hooks: TaskHooks = {}): Promise<void> {
+    const tasks = work.tasks;
     let next = 0;
     let firstError: Error | null = null;
     await new Promise<void>((resolveAll) => {
@@ -92,7 +90,7 @@ export class LocalExecutor {
     if (firstError) throw firstError;
   }
 
-  private runOn(slot: Slot, ref: TaskRef, hooks: ExecHooks): Promise<TaskStats> {
+  private runOn(slot: Slot, ref: TaskRef, hooks: TaskHooks): Promise<TaskStats> {
     return new Promise((resolveTask, reject) => {
       const c = slot.child;
       const onMessage = (m: FromWorker) => {
@@ -115,6 +113,10 @@ export class LocalExecutor {
       c.on('exit', onExit);
       c.send({ type: 'run', ref });
     });
+  }
+
+  finish(ok: boolean): Promise<void> {
+    return ok ? this.close() : this.terminate();
   }
 
   /** Asks workers to finish (close message), killing any that take longer than 10 s. */

@@ -8,7 +8,8 @@ import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { RemoteFile, SourceEnv } from './source.js';
+import type { Fetcher } from './fetcher.js';
+import type { RemoteFile } from './files.js';
 
 export const urlListParams = z.object({
   /** URLs or paths; a `*` in the last path segment of a local path globs that folder. */
@@ -16,10 +17,10 @@ export const urlListParams = z.object({
 });
 
 /** Turns `urls` into RemoteFiles with stable names (the file name, or the path below a glob's folder). */
-export async function expandUrls(p: { urls: string[] }, env: SourceEnv): Promise<RemoteFile[]> {
+export async function expandUrls(p: { urls: string[] }, fetcher: Fetcher): Promise<RemoteFile[]> {
   const out: RemoteFile[] = [];
   for (const url of p.urls) {
-    const local = env.fetcher.localPath(url);
+    const local = fetcher.localPath(url);
     if (local && basename(local).includes('*')) {
       const dir = dirname(local);
       const re = new RegExp('^' + basename(local).split('*').map(escapeRe).join('.*') + '$');
