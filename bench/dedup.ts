@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeSignals, RPV2_SIGNALS } from '../src/filters/signals/signals.js';
-import { TextViews } from '../src/filters/signals/text-views.js';
+import { TextViews } from '../src/text/rpv2-views.js';
 import { stopWords } from '../src/filters/signals/stopwords.js';
 import { MinHasher } from '../src/dedup/minhash/signature.js';
 import { BandRunWriter } from '../src/dedup/minhash/bands.js';

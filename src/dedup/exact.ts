@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../pipeline/step.js';
-import { normalize } from '../filters/signals/text-views.js';
+import { normalize } from '../text/rpv2-normalize.js';
 import { compareSourceId, ensureDir, LineFileSet, listState, rankName, readStateLines, removeState } from './state.js';
 import { applyDropRecords, type DropRecord } from './drops.js';
 

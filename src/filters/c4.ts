@@ -33,7 +33,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { defineStep, mapStep } from '../pipeline/step.js';
-import { pyLen, pySplit, pySplitlines, pyStrip } from './pystr.js';
+import { pyLen, pySplit, pySplitlines, pyStrip } from '../text/python.js';
 
 /** c4_utils constants (TFDS). */
 export const C4_MIN_WORDS_PER_LINE = 5;

@@ -1,10 +1,12 @@
 /**
  * Drops documents that are too short or too long, in characters, words or lines.
  * cc_net keeps documents of at least 300 characters (`min_len=300`, cc_net/mine.py); Gopher
- * keeps 50–100,000 words (Rae et al. 2021, App. A).
+ * keeps 50–100,000 words (Rae et al. 2021, App. A). Characters are code points and words are
+ * whitespace-separated, as Python's `len(text)` and `text.split()` count them in the recipes.
  */
 import { z } from 'zod';
 import { defineStep, filterStep } from '../pipeline/step.js';
+import { pyLen, pySplitCount } from '../text/python.js';
 
 const params = z
   .object({
@@ -15,22 +17,6 @@ const params = z
     min_lines: z.number().int().nonnegative().optional(),
   })
   .strict();
-
-/** Whitespace-separated words, without building an array. */
-export function countWords(text: string): number {
-  let n = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const space = c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a);
-    if (space) inWord = false;
-    else if (!inWord) {
-      inWord = true;
-      n++;
-    }
-  }
-  return n;
-}
 
 export function countLines(text: string): number {
   if (text.length === 0) return 0;
@@ -44,14 +30,15 @@ export const textLengthStep = defineStep({
   description: 'drop documents outside a range of characters, words or lines',
   params,
   create(p) {
-    // Characters are Unicode code points, as Python's len() counts them in the reference recipes.
-    const chars = (t: string) => (/[\ud800-\udfff]/.test(t) ? [...t].length : t.length);
     return filterStep((doc) => {
       const t = doc.text;
-      if (p.min_chars !== undefined && chars(t) < p.min_chars) return 'too_few_chars';
-      if (p.max_chars !== undefined && chars(t) > p.max_chars) return 'too_many_chars';
+      if (p.min_chars !== undefined || p.max_chars !== undefined) {
+        const c = pyLen(t);
+        if (p.min_chars !== undefined && c < p.min_chars) return 'too_few_chars';
+        if (p.max_chars !== undefined && c > p.max_chars) return 'too_many_chars';
+      }
       if (p.min_words !== undefined || p.max_words !== undefined) {
-        const w = countWords(t);
+        const w = pySplitCount(t);
         if (p.min_words !== undefined && w < p.min_words) return 'too_few_words';
         if (p.max_words !== undefined && w > p.max_words) return 'too_many_words';
       }

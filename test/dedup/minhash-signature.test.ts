@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { jaccard, MinHasher, rpv2Bands, rpv2Permutations, shingleSets } from '../../src/dedup/minhash/signature.js';
-import { normalize } from '../../src/filters/signals/text-views.js';
+import { normalize } from '../../src/text/rpv2-normalize.js';
 import { EDGE_TEXTS, repoRoot, sampleTexts } from './samples.js';
 
 test('signatures equal the numpy reference on samples and edge cases (128 permutations)', () => {

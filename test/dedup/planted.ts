@@ -1,6 +1,6 @@
 /** A corpus with planted near-duplicates whose truth is known: real sample texts and edited copies. */
 import type { Doc } from '../../src/core/document.js';
-import { normalize } from '../../src/filters/signals/text-views.js';
+import { normalize } from '../../src/text/rpv2-normalize.js';
 import { sampleTexts } from './samples.js';
 
 export interface Planted {

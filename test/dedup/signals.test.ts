@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { TextViews, normalize } from '../../src/filters/signals/text-views.js';
+import { TextViews } from '../../src/text/rpv2-views.js';
+import { normalize } from '../../src/text/rpv2-normalize.js';
 import { computeSignals, RPV2_SIGNALS } from '../../src/filters/signals/signals.js';
 import { stopWords } from '../../src/filters/signals/stopwords.js';
-import { pyRound8 } from '../../src/filters/signals/pychars.js';
+import { pythonRound } from '../../src/core/rounding.js';
 import { EDGE_TEXTS, repoRoot, sampleTexts } from './samples.js';
 
 const STOPWORDS_JSON = join(repoRoot, 'src', 'filters', 'signals', 'data', 'stopwords.json');
@@ -52,9 +53,9 @@ test('normalized words built per line equal normalize() of the whole text', () =
 });
 
 test('round(x, 8) ties go to even like Python', () => {
-  assert.equal(pyRound8(0.001953125), 0.00195312); // Python: 0.00195312
-  assert.equal(pyRound8(0.005859375), 0.00585938); // Python: 0.00585938
-  assert.equal(pyRound8(1 / 3), 0.33333333);
+  assert.equal(pythonRound(0.001953125, 8), 0.00195312); // Python: 0.00195312
+  assert.equal(pythonRound(0.005859375, 8), 0.00585938); // Python: 0.00585938
+  assert.equal(pythonRound(1 / 3, 8), 0.33333333);
 });
 
 test('line spans are code-point offsets, keeping the newline', () => {

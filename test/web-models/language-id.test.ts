@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledLidModelPath, FastTextClassifier } from '../../src/models/fasttext.js';
 import { languageIdStep, lidInput } from '../../src/filters/ccnet/language-id.js';
-import { numpyRound } from '../../src/filters/ccnet/rounding.js';
+import { numpyRound } from '../../src/core/rounding.js';
 import { multilingualLines } from './helpers.js';
 import { runStep } from './run-step.js';
 

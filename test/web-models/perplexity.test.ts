@@ -8,9 +8,9 @@ import { readArpa, writeArpa, UNK, BOS, EOS } from '../../src/models/ngram/arpa.
 import { adjustedCounts, estimateKneserNey, knDiscounts, NgramCounter } from '../../src/models/ngram/kneser-ney.js';
 import { trainLm } from '../../src/models/ngram/train.js';
 import { lmTokenizer, whitespaceTokenizer } from '../../src/models/ngram/lm-tokenizer.js';
-import { ccnetNormalize } from '../../src/filters/ccnet/text-normalizer.js';
+import { ccnetNormalize } from '../../src/text/ccnet-normalize.js';
 import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep } from '../../src/filters/ccnet/perplexity.js';
-import { pythonRound } from '../../src/filters/ccnet/rounding.js';
+import { pythonRound } from '../../src/core/rounding.js';
 import type { Doc } from '../../src/core/document.js';
 import { multilingualLines, samples } from './helpers.js';
 import { runStep } from './run-step.js';
@@ -115,7 +115,7 @@ test('cc_net normalisation equals Python (strip, lower, accents, digits, punctua
   const inputs = multilingualLines(8).concat(['  Ünïcödé Ça VA? 123 ٣٤ “quotes” — dash… ►x\t\ttab\nnew ', '\u00a0  ', 'ＡＢＣ１２３，。', 'ΣΟΦΟΣ']);
   const path = join(tmp, 'norm.json');
   writeFileSync(path, JSON.stringify(inputs));
-  const py = JSON.parse(execFileSync('/usr/bin/python3', [join(fixtures, 'ccnet_normalize.py'), path]).toString()) as string[];
+  const py = JSON.parse(execFileSync('/usr/bin/python3', [join(import.meta.dirname, '..', 'text', 'ccnet_normalize.py'), path]).toString()) as string[];
   assert.deepEqual(inputs.map(ccnetNormalize), py);
 });
 

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lineHash, normalizeForDedup, UNICODE_PUNCT } from '../../src/filters/ccnet/normalize.js';
+import { lineHash } from '../../src/filters/ccnet/line-hash.js';
+import { normalizeForDedup, UNICODE_PUNCT } from '../../src/text/ccnet-normalize.js';
 import { textLineHashes } from '../../src/filters/ccnet/line-dedup.js';
 
 const LINES = [

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { textNative } from '../../native/addons.js';
-import { normalize } from '../../filters/signals/text-views.js';
+import { normalize } from '../../text/rpv2-normalize.js';
 import { ConfigError } from '../../core/errors.js';
 
 interface MinhashNative {

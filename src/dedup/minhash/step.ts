@@ -31,7 +31,7 @@ import { AtomicLineFile, compareSourceId, ensureDir, listState, rankName, remove
 import { applyDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { jaccard, MinHasher, shingleSets } from './signature.js';
-import { normalize } from '../../filters/signals/text-views.js';
+import { normalize } from '../../text/rpv2-normalize.js';
 import { optimalParams } from './lsh-params.js';
 import { UnionFind } from './union-find.js';
 

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineStep, filterStep, lazyStep } from '../../pipeline/step.js';
 import { bundledLidModelPath, FastTextClassifier } from '../../models/fasttext.js';
-import { numpyRound } from './rounding.js';
+import { numpyRound } from '../../core/rounding.js';
 
 /** cc_net mine.py Config: `lang_threshold = 0.5`. */
 export const CCNET_LANG_THRESHOLD = 0.5;

@@ -32,10 +32,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CorpusError } from '../../core/errors.js';
 import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js';
-import { pyLen } from '../pystr.js';
+import { pyLen } from '../../text/python.js';
 import { LineHashSet } from './hashset.js';
 import { HashStreamReader, HashStreamWriter } from './hash-stream.js';
-import { normalizeForDedup, sha1Prefix64 } from './normalize.js';
+import { normalizeForDedup } from '../../text/ccnet-normalize.js';
+import { sha1Prefix64 } from './line-hash.js';
 
 const MAGIC = 'CMLHASH1';
 

@@ -3,7 +3,7 @@
  * the document's perplexity under an n-gram model goes into `meta.perplexity`, and `meta.bucket`
  * is head / middle / tail by the language's cutoffs; the tail is dropped by default.
  *
- * Score (DocLM with cc_net's mine.py settings): the text is normalised (text-normalizer.ts) and
+ * Score (DocLM with cc_net's mine.py settings): the text is normalised (src/text/ccnet-normalize.ts) and
  * tokenized; each line is scored with `<s>`/`</s>`; log_score and length (tokens + 1 per line, the
  * `</s>`) are summed over the document; perplexity = round(10^(-Σlog / Σlength), 1).
  * QUIRK (cc_net): normalisation removes '\n', so the whole document is ONE line whose lines are
@@ -23,8 +23,8 @@ import type { Doc } from '../../core/document.js';
 import { defineStep, lazy, lazyStep, mapStep, type Step } from '../../pipeline/step.js';
 import { readArpa, type NgramModel } from '../../models/ngram/arpa.js';
 import { lmTokenizer, type LmTokenizer } from '../../models/ngram/lm-tokenizer.js';
-import { ccnetNormalize } from './text-normalizer.js';
-import { pythonRound } from './rounding.js';
+import { ccnetNormalize } from '../../text/ccnet-normalize.js';
+import { pythonRound } from '../../core/rounding.js';
 
 /** cc_net cutoff.csv: rows 30 and 60, i.e. the 30th and 60th percentiles. */
 export const CCNET_PERCENTILES: readonly [number, number] = [30, 60];

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, filterStep } from '../../pipeline/step.js';
 import { computeSignals, type Span } from '../signals/signals.js';
-import { TextViews } from '../signals/text-views.js';
+import { TextViews } from '../../text/rpv2-views.js';
 import { signalEnvFactory } from '../signals/env.js';
 import { checkSignalNames, signalEnvParams } from '../signals/step.js';
 import { C4_BADWORDS, PRESETS, ruleSchema, ruleValue, passes, type Rule } from './rules.js';

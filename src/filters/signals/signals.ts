@@ -9,9 +9,11 @@
  * Not implemented: rps_doc_ut1_blacklist (needs the UT1 domain lists), the fastText / DSIR ml signals
  * and the ccnet_* copies of CCNet fields. rps_doc_ldnoobw_words needs a word list (`bad_words_file`).
  */
+import { pythonRound } from '../../core/rounding.js';
+import { BMP, charClass, WORD } from '../../text/char-classes.js';
+import { lstripStart, pyLen, pyStrip } from '../../text/python.js';
+import type { TextViews } from '../../text/rpv2-views.js';
 import { countNgrams } from './ngrams.js';
-import { BMP, charClass, cpLength, lstripStart, pyRound8, pyStrip, WORD } from './pychars.js';
-import type { TextViews } from './text-views.js';
 
 export type Score = number | null;
 export type Span = [number, number, Score];
@@ -30,7 +32,9 @@ export interface SignalDef {
 }
 
 const doc = (v: TextViews, score: Score): Span[] => [[0, v.length, score]];
-const ratio = (num: number, den: number): Score => (den === 0 ? null : pyRound8(num / den));
+/** RPv2 rounds every score with Python `round(x, 8)` (PRECISION = 8). */
+const round8 = (x: number): number => pythonRound(x, 8);
+const ratio = (num: number, den: number): Score => (den === 0 ? null : round8(num / den));
 
 function countOf(hay: string, needle: string): number {
   let n = 0;
@@ -71,7 +75,7 @@ function topNgramFraction(v: TextViews, n: number): Span[] {
   let gramChars = 0;
   const start = c.first[best]!;
   for (let k = 0; k < n; k++) gramChars += lens[start + k]!;
-  return doc(v, pyRound8((gramChars * count) / total));
+  return doc(v, round8((gramChars * count) / total));
 }
 
 /** Chars of words covered by any n-gram occurring at least twice / all word chars (overlaps once). */
@@ -92,7 +96,7 @@ function dupeNgramFraction(v: TextViews, n: number): Span[] {
   }
   if (duped === 0) noRepeatsFrom.set(v, Math.min(n, known ?? n));
   if (total === 0) return doc(v, 0);
-  return doc(v, pyRound8(duped / total));
+  return doc(v, round8(duped / total));
 }
 
 function lineSpans(v: TextViews, score: (i: number) => Score): Span[] {
@@ -122,9 +126,10 @@ export function countSentences(text: string): number {
     // A match starts at the first word character: only there does `\b` hold before a non-terminator
     // (the previous character is a terminator, a non-word character, or the start of the text).
     const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      if ((charClass(text.codePointAt(i)!) & WORD) === 0) {
-        i += 2;
+    if ((c & 0xfc00) === 0xd800) {
+      const cp = text.codePointAt(i)!; // a lone surrogate stays one (non-word) character, as in Python
+      if ((charClass(cp) & WORD) === 0) {
+        i += cp > 0xffff ? 2 : 1;
         continue;
       }
     } else if ((BMP[c]! & WORD) === 0) {
@@ -146,7 +151,7 @@ function duplicatePieces(pieces: string[]): { dupCount: number; dupChars: number
   for (const p of pieces) {
     if (seen.has(p)) {
       dupCount++;
-      dupChars += cpLength(p);
+      dupChars += pyLen(p);
     } else seen.add(p);
   }
   return { dupCount, dupChars };
@@ -187,7 +192,7 @@ export const SIGNALS: readonly SignalDef[] = [
     level: 'doc',
     compute: (v, env) => {
       const w = v.rawWords(env.stopWords);
-      return doc(v, w.count === 0 ? null : pyRound8(1.0 - w.withAsciiAlpha / w.count));
+      return doc(v, w.count === 0 ? null : round8(1.0 - w.withAsciiAlpha / w.count));
     },
   },
   { name: 'rps_doc_frac_unique_words', level: 'doc', compute: (v) => doc(v, ratio(v.distinctWords, v.wordCount)) },
@@ -202,7 +207,7 @@ export const SIGNALS: readonly SignalDef[] = [
       for (let i = 0; i < ids.length; i++) counts[ids[i]!]!++;
       let e = 0; // summed in first-occurrence order, as Counter.values() iterates
       for (let k = 0; k < counts.length; k++) e += (-counts[k]! / total) * Math.log(counts[k]! / total);
-      return doc(v, pyRound8(e));
+      return doc(v, round8(e));
     },
   },
   {
@@ -240,7 +245,7 @@ export const SIGNALS: readonly SignalDef[] = [
       let n = 0;
       for (let i = 0; i + 1 < words; i++) if (v.wordEndsWith(i, 'lorem') && v.wordStartsWith(i + 1, 'ipsum')) n++;
       if (n === 0) return doc(v, 0);
-      return doc(v, pyRound8(n / (sumLengths(v) + words - 1)));
+      return doc(v, round8(n / (sumLengths(v) + words - 1)));
     },
   },
   {
@@ -249,7 +254,7 @@ export const SIGNALS: readonly SignalDef[] = [
     compute: (v) => {
       if (v.length === 0) return doc(v, 0);
       const n = countOf(v.raw, '{') + countOf(v.raw, '}');
-      return doc(v, n === 0 ? 0 : pyRound8(n / v.length));
+      return doc(v, n === 0 ? 0 : round8(n / v.length));
     },
   },
   {
@@ -258,7 +263,7 @@ export const SIGNALS: readonly SignalDef[] = [
     compute: (v, env) => {
       if (v.wordCount === 0) return doc(v, 0);
       const w = v.rawWords(env.stopWords);
-      return doc(v, pyRound8(w.stopWords / w.count));
+      return doc(v, round8(w.stopWords / w.count));
     },
   },
   // repetitions.py
@@ -278,12 +283,12 @@ export const SIGNALS: readonly SignalDef[] = [
   {
     name: 'rps_lines_uppercase_letter_fraction',
     level: 'line',
-    compute: (v) => lineSpans(v, (i) => pyRound8(v.lineUpper[i]! / (v.lineCpEnd[i]! - v.lineCpStart[i]!))),
+    compute: (v) => lineSpans(v, (i) => round8(v.lineUpper[i]! / (v.lineCpEnd[i]! - v.lineCpStart[i]!))),
   },
   {
     name: 'rps_lines_numerical_chars_fraction',
     level: 'line',
-    compute: (v) => lineSpans(v, (i) => (v.lineNormLength[i] === 0 ? 0 : pyRound8(v.lineNumeric[i]! / v.lineNormLength[i]!))),
+    compute: (v) => lineSpans(v, (i) => (v.lineNormLength[i] === 0 ? 0 : round8(v.lineNumeric[i]! / v.lineNormLength[i]!))),
   },
   {
     name: 'rps_lines_start_with_bulletpoint',
@@ -338,7 +343,7 @@ export const SIGNALS: readonly SignalDef[] = [
     level: 'doc',
     compute: (v) => {
       const lines = nonEmptyLines(v);
-      return doc(v, ratio(lines.filter((l) => cpLength(l) <= 30).length, lines.length));
+      return doc(v, ratio(lines.filter((l) => pyLen(l) <= 30).length, lines.length));
     },
   },
   {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, mapStep } from '../../pipeline/step.js';
 import { computeSignals, RPV2_SIGNALS, SIGNAL_NAMES } from './signals.js';
-import { TextViews } from './text-views.js';
+import { TextViews } from '../../text/rpv2-views.js';
 import { signalEnvFactory } from './env.js';
 
 export const signalEnvParams = {

@@ -1,11 +1,11 @@
 /**
  * Trains a language model for the perplexity step from JSONL documents (any corpusmill output,
  * typically the Wikipedia stage): each non-empty line of each document, normalised as cc_net does
- * (text-normalizer.ts) and tokenized by the named LmTokenizer, is one sentence. cc_net trained its
+ * (src/text/ccnet-normalize.ts) and tokenized by the named LmTokenizer, is one sentence. cc_net trained its
  * KenLM models the same way, line by line, on normalised and SentencePiece-encoded Wikipedia text.
  */
 import { readShard } from '../../io/shards.js';
-import { ccnetNormalize } from '../../filters/ccnet/text-normalizer.js';
+import { ccnetNormalize } from '../../text/ccnet-normalize.js';
 import { estimateKneserNey, NgramCounter, type KnEstimate } from './kneser-ney.js';
 import { lmTokenizer } from './lm-tokenizer.js';
 

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readShard } from '../../io/shards.js';
-import { pythonStrip } from '../../filters/ccnet/text-normalizer.js';
+import { pySplitlines, pyStrip } from '../../text/python.js';
 import type { Example } from '../fasttext-train.js';
 
 /** RedPajama create_corpus.py: positives are pages with at least 1000 characters. */
@@ -23,11 +23,9 @@ export const MIN_POSITIVE_CHARS = 1000;
 export const POSITIVE_LABEL = 'wiki';
 export const NEGATIVE_LABEL = 'cc';
 
-const PY_LINE_BREAK = /\r\n|[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]/u;
-
 /** `" ".join(text.strip().splitlines())`: the one-line form RedPajama classifies (classify.py). */
 export function classifierInput(text: string): string {
-  return pythonStrip(text).split(PY_LINE_BREAK).join(' ');
+  return pySplitlines(pyStrip(text)).join(' ');
 }
 
 export function readUrlSet(path: string): Set<string> {

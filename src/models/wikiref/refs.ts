@@ -11,12 +11,13 @@
  * non-greedy, across lines; self-closing `<ref name=x/>` has no content), and inside it take
  * `{{cite ... |url=...}}` values and bare URLs matched by RedPajama's URL regex.
  */
+import { PY_WORD_CLASS } from '../../text/python.js';
 
 /**
  * RedPajama's URL regex (extract_urls.py), with Python's Unicode `\w` and `\b` spelled out for
- * JavaScript: \w = [\p{L}\p{N}_], and \b at a URL start = not preceded by a word character.
+ * JavaScript: \w = PY_WORD_CLASS, and \b at a URL start = not preceded by a word character.
  */
-const W = '\\p{L}\\p{N}_';
+const W = PY_WORD_CLASS;
 export const URL_RE = new RegExp(
   `(?<![${W}])(?:https?|telnet|gopher|file|wais|ftp):[${W}/#~:.?+=&%@!\\-.:?\\\\-]+?(?=[.:?\\-]*(?:[^${W}/#~:.?+=&%@!\\-.:?\\-]|$))`,
   'gu',

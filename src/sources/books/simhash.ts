@@ -14,6 +14,7 @@
  * bytes), and bits are counted per digest byte (8 table increments per feature, not 64); the per-bit
  * totals come out of the 8×256 table at the end.
  */
+import { PY_WORD_CLASS } from '../../text/python.js';
 
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0;
@@ -67,9 +68,11 @@ function md5OneBlock(len: number): void {
   state[3] = (d + 0x10325476) | 0;
 }
 
-/** The text RedPajama hashes: lower-cased, every run of non-word characters removed. */
+const NON_WORD_RUN = new RegExp(`[^${PY_WORD_CLASS}]+`, 'gu');
+
+/** The text RedPajama hashes: lower-cased, every run of non-word characters (Python `\W+`) removed. */
 export function simhashFeatureText(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}_]+/gu, '');
+  return text.toLowerCase().replace(NON_WORD_RUN, '');
 }
 
 export const SIMHASH_NGRAM = 6;

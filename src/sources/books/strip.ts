@@ -18,6 +18,7 @@
  * is sometimes indented, and the 2020s footer may begin "*** END OF THE PROJECT GUTENBERG" after
  * leading spaces; leading whitespace is therefore ignored for END markers.
  */
+import { pySplitlines } from '../../text/python.js';
 
 /** Lines that end the header (everything kept before them is discarded). */
 export const TEXT_START_MARKERS: readonly string[] = [
@@ -114,16 +115,6 @@ export const HEADER_SEARCH_LINES = 600;
 /** The footer cannot start before this many kept lines (reference: 100). */
 export const FOOTER_MIN_LINES = 100;
 
-/** Python's `str.splitlines()` line boundaries. */
-const LINE_BREAK_RE = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
-
-export function splitLinesPython(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split(LINE_BREAK_RE);
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 const startsWithAny = (line: string, markers: readonly string[]) => markers.some((m) => line.startsWith(m));
 
 /** The lines of the book without PG header, footer and legalese. */
@@ -131,7 +122,7 @@ export function stripGutenbergLines(text: string): string[] {
   let out: string[] = [];
   let kept = 0;
   let ignoring = false;
-  for (const line of splitLinesPython(text)) {
+  for (const line of pySplitlines(text)) {
     if (kept <= HEADER_SEARCH_LINES && startsWithAny(line, TEXT_START_MARKERS)) {
       out = [];
       continue;

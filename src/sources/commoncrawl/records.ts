@@ -16,7 +16,7 @@
  * kept.
  */
 import { provenanceId, type Doc } from '../../core/document.js';
-import { pyStrip } from '../../filters/pystr.js';
+import { pyStrip } from '../../text/python.js';
 import { decodeHtml, decodePayload, htmlToText, parseHttpResponse } from './html.js';
 import { headerUtf8, stripAngles, type WarcRecord } from './warc.js';
 

@@ -2,33 +2,19 @@
  * The views of a document that the RedPajama-V2 signals read (RPv2 `core/document.py`), computed
  * once per document in two linear scans and shared by every signal:
  * - raw lines: regex `([^\n]*\n|[^\n]+$)` over the raw text, each keeping its `\n`, empty lines kept;
- * - normalized lines `normalize(line)` and normalized words `normalize(text).split()`: RPv2 normalises
- *   each line on its own, but punctuation removal, lower-casing and NFD never cross a `\n` (it is not
- *   case-ignorable and has combining class 0), so one pass over the whole text gives every line's
- *   words, and the document's words are the lines' words in order (checked by a test);
+ * - normalized lines `normalize(line)` and normalized words `normalize(text).split()`
+ *   (rpv2-normalize.ts): RPv2 normalises each line on its own, but punctuation removal,
+ *   lower-casing and NFD never cross a `\n` (it is not case-ignorable and has combining class 0),
+ *   so one pass over the whole text gives every line's words, and the document's words are the
+ *   lines' words in order (checked by a test);
  * - raw words: NLTK WordPunctTokenizer, i.e. regex `\w+|[^\w\s]+` with Python's Unicode classes;
  * - word ids: normalized words interned to integers so n-gram signals hash integers, not strings.
- * Offsets in spans are Python string indices (code points), as RPv2 stores them.
+ * Offsets in spans are Python string indices (code points), as RPv2 stores them. Characters are
+ * read as Python does: a surrogate pair is one code point, a lone surrogate is one of its own.
  */
-import { BMP, charClass, cpLength, hasAstral, LOWER_OR_TITLE, needsNfd, NUMERIC, PY_SPACE, pyStrip, rstripEnd, SPACE, UPPER, WORD } from './pychars.js';
-
-/** Python `string.punctuation`: the 32 ASCII punctuation characters. */
-const ASCII_PUNCT = /[!-/:-@[-`{-~]+/g;
-const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'g');
-
-/** Punctuation removed, lower-cased, NFD: the per-character part of normalize(). */
-function foldChars(text: string): string {
-  const t = text.replace(ASCII_PUNCT, '').toLowerCase();
-  return needsNfd(t) ? t.normalize('NFD') : t;
-}
-
-/**
- * RPv2 `normalize()` (utilities/text/normalization.py): delete ASCII punctuation, lower-case,
- * strip, collapse whitespace runs to one space, then Unicode NFD.
- */
-export function normalize(text: string): string {
-  return pyStrip(foldChars(text)).replace(SPACE_RUN, ' ');
-}
+import { BMP, charClass, LOWER_OR_TITLE, NUMERIC, SPACE, UPPER, WORD } from './char-classes.js';
+import { hasSurrogatePair, pyLen, rstripEnd } from './python.js';
+import { foldChars } from './rpv2-normalize.js';
 
 export interface RawWordStats {
   count: number;
@@ -75,7 +61,7 @@ const W = {
 
 export class TextViews {
   readonly raw: string;
-  /** True when the text has astral characters, so UTF-16 offsets differ from Python's. */
+  /** True when the text has a surrogate pair (an astral character), so UTF-16 offsets differ from Python's. */
   readonly astral: boolean;
   /** Python len() of the raw text. */
   readonly length: number;
@@ -107,7 +93,7 @@ export class TextViews {
 
   constructor(text: string) {
     this.raw = text;
-    this.astral = hasAstral(text);
+    this.astral = hasSurrogatePair(text);
     let pos = 0;
     while (pos < text.length) {
       const nl = text.indexOf('\n', pos);
@@ -123,7 +109,7 @@ export class TextViews {
       let cp = 0;
       for (let i = 0; i < this.lineStart.length; i++) {
         this.lineCpStart.push(cp);
-        cp += cpLength(text.slice(this.lineStart[i], this.lineEnd[i]));
+        cp += pyLen(text, this.lineStart[i]!, this.lineEnd[i]!);
         this.lineCpEnd.push(cp);
       }
       this.length = cp;
@@ -152,7 +138,7 @@ export class TextViews {
           if (c >= 0x41 && c <= 0x5a) up++;
           continue;
         }
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < e) c = s.codePointAt(i++)!;
+        if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) c = s.codePointAt(i++)!;
         if (charClass(c) & UPPER) up++;
       }
       this.lineUpper.push(up);
@@ -183,7 +169,7 @@ export class TextViews {
       const at = i;
       let f: number;
       if (i === len) f = SPACE;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+      else if ((c & 0xfc00) === 0xd800 && (t.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
         c = t.codePointAt(i++)!;
         f = charClass(c);
       } else f = BMP[c]!;
@@ -313,7 +299,7 @@ export class TextViews {
       const at = i;
       let c = s.charCodeAt(i);
       let f: number;
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+      if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
         c = s.codePointAt(i++)!;
         f = charClass(c);
       } else f = BMP[c]!;
