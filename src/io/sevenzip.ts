@@ -4,7 +4,7 @@
  *
  * Tool: the system `7z`/`7za`/`7zz` (Debian p7zip-full), else the binary of the `7zip-bin` npm
  * package. npm installs that binary without the execute bit, so it is copied once to a cache folder
- * and made executable there. Output goes to `<dest>.tmp` and is renamed when 7z exits cleanly, so a
+ * and made executable there. Output goes to a temporary name (io/atomic.ts) and is renamed when 7z exits cleanly, so a
  * crash never leaves a partial file under the final name.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CorpusError } from '../core/errors.js';
+import { tmpPath } from './atomic.js';
 import { findTool } from './tools.js';
 
 let resolved: Promise<string> | null = null;
@@ -35,9 +36,10 @@ export function sevenZip(): Promise<string> {
       await stat(dest);
     } catch {
       await mkdir(dirname(dest), { recursive: true });
-      await copyFile(bundled, dest + '.tmp');
-      await chmod(dest + '.tmp', 0o755);
-      await rename(dest + '.tmp', dest);
+      const tmp = tmpPath(dest);
+      await copyFile(bundled, tmp);
+      await chmod(tmp, 0o755);
+      await rename(tmp, dest);
     }
     return dest;
   })();
@@ -51,7 +53,7 @@ export function sevenZip(): Promise<string> {
 export async function extractMember(archive: string, member: string, dest: string): Promise<number> {
   const tool = await sevenZip();
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = dest + '.tmp';
+  const tmp = tmpPath(dest);
   const child = spawn(tool, ['e', '-so', '-bd', '-y', archive, member], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {

@@ -13,6 +13,7 @@
  * Memory: 8 bytes per selected document (source and document number) plus each source's document
  * lengths (4 bytes per document); token data streams through one batch.
  */
+import { tmpPath } from '../io/atomic.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -149,7 +150,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
 
   // Interleave and write.
   const order = permutation(selSource.length, rng(seed));
-  const tmp = cfg.output + '.tmp';
+  const tmp = tmpPath(cfg.output);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const dtype = present[0]!.dtype;

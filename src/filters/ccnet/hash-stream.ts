@@ -11,7 +11,8 @@
  * foreign file can cost time but never change the output.
  * Memory: one 1 MiB buffer each way. I/O is synchronous: each task runs on its own worker thread.
  */
-import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { AtomicFile } from '../../io/atomic.js';
 
 const BUF = 1 << 20;
 
@@ -25,36 +26,21 @@ function idHash(id: string): number {
 }
 
 export class HashStreamWriter {
-  private readonly fd: number;
-  private readonly buf = Buffer.allocUnsafe(BUF);
-  private used = 0;
+  private readonly file: AtomicFile;
 
-  constructor(private readonly file: string) {
-    this.fd = openSync(file + '.tmp', 'w');
-  }
-
-  private flush(): void {
-    if (this.used > 0) writeSync(this.fd, this.buf, 0, this.used);
-    this.used = 0;
-  }
-
-  private u32(v: number): void {
-    if (this.used + 4 > BUF) this.flush();
-    this.buf.writeUInt32LE(v >>> 0, this.used);
-    this.used += 4;
+  constructor(path: string) {
+    this.file = new AtomicFile(path, { createEmpty: true, bufferBytes: BUF });
   }
 
   write(id: string, hashes: Uint32Array): void {
-    this.u32(idHash(id));
-    this.u32(hashes.length / 2);
-    for (let i = 0; i < hashes.length; i++) this.u32(hashes[i]!);
+    this.file.u32(idHash(id));
+    this.file.u32(hashes.length / 2);
+    for (let i = 0; i < hashes.length; i++) this.file.u32(hashes[i]!);
   }
 
-  /** Completes the file (written as `.tmp`, renamed when whole). */
+  /** Completes the file (renamed into place when whole). */
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(this.file + '.tmp', this.file);
+    this.file.commit();
   }
 }
 

@@ -6,7 +6,7 @@
  * (`normalize_for_dedup`) and hashed (SHA-1, first 8 bytes). The task's distinct hashes go to a
  * set whose flag says "seen in an earlier document of this task"; the flag of a document's lines
  * is decided before its own lines are inserted, so a line repeated inside one document only is NOT
- * a duplicate. The set is written to `<stateDir>/<source>.<rank>.bin`, and every document's line
+ * a duplicate. The set is written to `<step state>/<source>.<rank>.bin`, and every document's line
  * hashes, in order, to `<source>.<rank>.lines` so the main pass need not hash again
  * (hash-stream.ts).
  *
@@ -27,10 +27,12 @@
  * hashset.ts). With one WET file per task (~2–3 M distinct lines) and 18 tasks per group, about
  * 0.4–1.2 GB per worker; lower `group_tasks` to bound it.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { CorpusError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import type { StepState } from '../../pipeline/state.js';
 import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js';
 import { pyLen } from '../../text/python.js';
 import { LineHashSet } from './hashset.js';
@@ -163,8 +165,8 @@ function fileSource(source: string): string {
   return source.replace(/[^\w.-]/g, '_');
 }
 
-function hashFileName(stateDir: string, source: string, rank: number): string {
-  return join(stateDir, `${fileSource(source)}.${rank}.bin`);
+function hashFileName(state: StepState, source: string, rank: number): string {
+  return state.path(`${fileSource(source)}.${rank}.bin`);
 }
 
 /**
@@ -181,11 +183,12 @@ export function groupRanks(rank: number, sourceRanks: number[], groupTasks: numb
 }
 
 /** Ranks below `worldSize` with a hash file of `source` in the state folder. */
-async function sourceRanks(stateDir: string, source: string, worldSize: number): Promise<number[]> {
+async function sourceRanks(state: StepState, source: string, worldSize: number): Promise<number[]> {
   const prefix = `${fileSource(source)}.`;
-  const names = await readdir(stateDir).catch(() => [] as string[]);
-  return names
-    .filter((n) => n.startsWith(prefix) && n.endsWith('.bin'))
+  const files = await state.list(/\.bin$/);
+  return files
+    .map((f) => basename(f))
+    .filter((n) => n.startsWith(prefix))
     .map((n) => Number(n.slice(prefix.length, -4)))
     .filter((r) => Number.isInteger(r) && r >= 0 && r < worldSize);
 }
@@ -200,8 +203,7 @@ export const ccnetLineDedupStep = defineStep({
       name: 'hashes',
       async scan(docs, ctx) {
         const set = new LineHashSet(1 << 16);
-        const file = hashFileName(ctx.stateDir, ctx.source, ctx.rank);
-        await mkdir(ctx.stateDir, { recursive: true });
+        const file = hashFileName(ctx.state, ctx.source, ctx.rank);
         const stream = new HashStreamWriter(streamFileName(file));
         let lines = 0;
         for await (const doc of docs) {
@@ -213,16 +215,15 @@ export const ccnetLineDedupStep = defineStep({
         stream.close();
         ctx.count('lines_hashed', lines);
         ctx.count('distinct_hashes', set.size);
-        await writeFile(file + '.tmp', encodeHashFile(set));
-        await rename(file + '.tmp', file);
+        await writeFileAtomic(file, encodeHashFile(set));
       },
     };
 
     // The group set is loaded once per task (tasks of one group load the same files).
     const loadGroup = async (ctx: TaskContext): Promise<LineHashSet> => {
-      const ranks = groupRanks(ctx.rank, await sourceRanks(ctx.stateDir, ctx.source, ctx.worldSize), p.group_tasks);
-      if (ranks.length === 0) throw new CorpusError('line hashes of this task are missing (the scan pass did not run or its state was removed)', { file: hashFileName(ctx.stateDir, ctx.source, ctx.rank) });
-      const files = ranks.map((r) => hashFileName(ctx.stateDir, ctx.source, r));
+      const ranks = groupRanks(ctx.rank, await sourceRanks(ctx.state, ctx.source, ctx.worldSize), p.group_tasks);
+      if (ranks.length === 0) throw new CorpusError('line hashes of this task are missing (the scan pass did not run or its state was removed)', { file: hashFileName(ctx.state, ctx.source, ctx.rank) });
+      const files = ranks.map((r) => hashFileName(ctx.state, ctx.source, r));
       const bufs: Buffer[] = [];
       let total = 0;
       for (const f of files) {
@@ -245,7 +246,7 @@ export const ccnetLineDedupStep = defineStep({
       passes: [scan],
       async *run(docs, ctx) {
         const group = await loadGroup(ctx);
-        const stored = new HashStreamReader(streamFileName(hashFileName(ctx.stateDir, ctx.source, ctx.rank)));
+        const stored = new HashStreamReader(streamFileName(hashFileName(ctx.state, ctx.source, ctx.rank)));
         try {
           for await (const doc of docs) {
             const nlines = countLines(doc.text);
