@@ -1,7 +1,8 @@
 /**
  * What a dedup reduce pass tells the main pass about each clustered document, and how the main pass
  * marks it: survivors get meta.dedup {cluster_id, cluster_size}; duplicates also get duplicate_of
- * (the survivor's id, which is the cluster id) and are dropped with reason `duplicate`.
+ * (the survivor's id, which is the cluster id) and are dropped with the step's reason (`duplicate`
+ * for exact_dedup and minhash_dedup). Every dedup step marks through `markClusters` here.
  */
 import type { Doc } from '../core/document.js';
 import type { TaskContext } from '../pipeline/step.js';
@@ -54,24 +55,58 @@ export async function loadDropRecords(stateDir: string, rank: number): Promise<D
   return table;
 }
 
-export function dedupMeta(doc: Doc, rec: DropRecord): Doc {
+/** What a main pass needs to mark one clustered document (a DropRecord is one). */
+export type ClusterMark = Pick<DropRecord, 'c' | 'n' | 'd'>;
+
+/** How a dedup step marks the documents its clusters hold. */
+export interface MarkOptions {
+  /** filter_reason of the dropped duplicates. */
+  reason: string;
+  /** The step's own key under meta.dedup, for steps that never overwrite an earlier step's marks (see dedupMeta). */
+  key?: string;
+  /** Fields after the cluster fields (book_near_dedup: how a removed book was found). */
+  extra?: (doc: Doc, mark: ClusterMark) => Record<string, unknown> | undefined;
+}
+
+/** exact_dedup and minhash_dedup. */
+export const DOCUMENT_DEDUP: MarkOptions = { reason: 'duplicate' };
+
+/**
+ * Marks one clustered document. Merging with what an earlier dedup step wrote into meta.dedup:
+ * - other keys are always kept;
+ * - a step without a `key` (exact_dedup, minhash_dedup: two passes of the same document dedup, same
+ *   survivor rule) writes the flat fields, so on a document both cluster the later one's win
+ *   (docs/dedup.md);
+ * - a step with a `key` (book_near_dedup: another criterion and survivor rule) writes the flat fields
+ *   only when no earlier step clustered the document (no cluster_id yet); otherwise its fields go
+ *   under meta.dedup[key], so both results stay and the flat fields keep meaning the earlier one.
+ */
+export function dedupMeta(doc: Doc, mark: ClusterMark, opts: Omit<MarkOptions, 'reason'> = {}): Doc {
   const prev = (doc.meta.dedup && typeof doc.meta.dedup === 'object' ? doc.meta.dedup : {}) as Record<string, unknown>;
-  const dedup: Record<string, unknown> = { ...prev, cluster_id: rec.c, cluster_size: rec.n };
-  if (rec.d) dedup.duplicate_of = rec.c;
+  const fields: Record<string, unknown> = { cluster_id: mark.c, cluster_size: mark.n };
+  if (mark.d) fields.duplicate_of = mark.c;
+  Object.assign(fields, opts.extra?.(doc, mark));
+  const nested = opts.key !== undefined && prev.cluster_id !== undefined;
+  const dedup = nested ? { ...prev, [opts.key!]: fields } : { ...prev, ...fields };
   return { ...doc, meta: { ...doc.meta, dedup } };
 }
 
-/** The main pass of both dedup steps: marks clustered documents and drops the duplicates. */
-export async function* applyDropRecords(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
-  const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
+/** The main pass of a dedup step: marks the documents `lookup` finds clustered and drops the duplicates. */
+export async function* markClusters(docs: AsyncIterable<Doc>, ctx: TaskContext, lookup: (doc: Doc) => ClusterMark | undefined, opts: MarkOptions): AsyncGenerator<Doc> {
   for await (const doc of docs) {
-    const rec = drops.take(doc.source, doc.id);
-    if (!rec) {
+    const mark = lookup(doc);
+    if (!mark) {
       yield doc;
       continue;
     }
-    const marked = dedupMeta(doc, rec);
-    if (rec.d) ctx.drop(marked, 'duplicate');
+    const marked = dedupMeta(doc, mark, opts);
+    if (mark.d) ctx.drop(marked, opts.reason);
     else yield marked;
   }
+}
+
+/** The main pass of exact_dedup and minhash_dedup, from the drop records their reduce passes wrote. */
+export async function* applyDropRecords(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
+  const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
+  yield* markClusters(docs, ctx, (doc) => drops.take(doc.source, doc.id), DOCUMENT_DEDUP);
 }

@@ -43,13 +43,16 @@ export interface InputBatch {
   docs: InputDoc[];
 }
 
-/** Groups documents into batches of about `maxBytes` of text (or `maxDocs` documents). */
-export async function* batchInputs(docs: AsyncIterable<InputDoc>, maxBytes = 8 << 20, maxDocs = 65536): AsyncGenerator<InputDoc[]> {
-  let batch: InputDoc[] = [];
+/**
+ * Groups documents into batches of about `maxBytes` of text (or `maxDocs` documents); pipeline
+ * documents pass through as they are. A string's length in UTF-16 units stands in for its bytes.
+ */
+export async function* batchInputs<D extends InputDoc>(docs: AsyncIterable<D>, maxBytes = 8 << 20, maxDocs = 65536): AsyncGenerator<D[]> {
+  let batch: D[] = [];
   let bytes = 0;
   for await (const d of docs) {
     batch.push(d);
-    bytes += typeof d.text === 'string' ? d.text.length : d.text.length;
+    bytes += d.text.length;
     if (bytes >= maxBytes || batch.length >= maxDocs) {
       yield batch;
       batch = [];

@@ -1,15 +1,16 @@
 /**
- * The fused paths behind `corpusmill count` and `corpusmill tokenize`: documents are read and packed in
- * batches on the JS thread while the previous batch encodes on native threads (one native call per
- * batch), and results are consumed strictly in input order, so counts and shard bytes never depend on
- * the thread count. `count` keeps no ids; `tokenize` streams them into token shards and writes a
- * manifest. Memory: two batches of text and ids (≈8 MiB of text each) plus the open shard's index.
+ * The one path from documents to token counts and token shards, shared by `corpusmill count`,
+ * `corpusmill tokenize` and the `tokenize` pipeline step: batches are encoded one ahead of their
+ * consumer (encode-ahead.ts), documents are tallied per source, and for `tokenize` ids stream into
+ * token shards with a manifest written beside them. Results are consumed strictly in input order,
+ * so counts and shard bytes never depend on the thread count. Memory: two batches of text and ids
+ * besides the one being read, plus the open shard's index.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { batchInputs, type InputDoc } from './inputs.js';
-import { packDocuments, type EncodeOptions, type Tokenizer } from './tokenizer.js';
-import type { BatchResult } from './native.js';
+import type { EncodeOptions, Tokenizer } from './tokenizer.js';
+import { EncodeAhead } from './encode-ahead.js';
 import { tokenDtype, type TokenDtype } from './formats/megatron.js';
 import { TokenShardWriter, type TokenFormat, type TokenShardFile } from './token-shards.js';
 
@@ -30,55 +31,49 @@ export interface RunOptions extends EncodeOptions {
   batchBytes?: number;
 }
 
-type Consumer = (docs: InputDoc[], bytesPerDoc: Float64Array, r: BatchResult) => Promise<void> | void;
-
-/** Encodes every document, one batch ahead of the consumer. */
-async function pump(tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: RunOptions, countOnly: boolean, idBytes: 2 | 4, consume: Consumer): Promise<void> {
-  let pending: Promise<void> | null = null;
-  for await (const batch of batchInputs(docs, opts.batchBytes)) {
-    const packed = packDocuments(batch.map((d) => d.text));
-    const job = countOnly ? tok.countBatch(packed, opts) : tok.encodeBatch(packed, opts, idBytes);
-    const prev = pending;
-    pending = (async () => {
-      const r = await job;
-      if (prev) await prev;
-      await consume(batch, packed.offsets, r);
-    })();
-    // keep at most one batch waiting while the next is read
-    if (prev) await prev;
-  }
-  if (pending) await pending;
-}
-
 function newTotals(): SourceTotals {
   return { documents: 0, tokens: 0, bytes: 0 };
 }
 
-function tally(report: CountReport, docs: InputDoc[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
-  docs.forEach((d, i) => {
-    const s = (report.sources[d.source] ??= newTotals());
-    const tokens = tokenOffsets[i + 1]! - tokenOffsets[i]!;
-    const bytes = byteOffsets[i + 1]! - byteOffsets[i]!;
-    s.documents++;
-    s.tokens += tokens;
-    s.bytes += bytes;
-    report.documents++;
-    report.tokens += tokens;
-    report.bytes += bytes;
-  });
-}
+/** Documents, tokens and bytes per source and in total. */
+class Tally {
+  readonly total = newTotals();
+  private readonly sources: Record<string, SourceTotals> = {};
 
-function sortedSources(report: CountReport): CountReport {
-  const sources: Record<string, SourceTotals> = {};
-  for (const k of Object.keys(report.sources).sort()) sources[k] = report.sources[k]!;
-  return { ...report, sources };
+  add(docs: InputDoc[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
+    docs.forEach((d, i) => {
+      const s = (this.sources[d.source] ??= newTotals());
+      const tokens = tokenOffsets[i + 1]! - tokenOffsets[i]!;
+      const bytes = byteOffsets[i + 1]! - byteOffsets[i]!;
+      s.documents++;
+      s.tokens += tokens;
+      s.bytes += bytes;
+      this.total.documents++;
+      this.total.tokens += tokens;
+      this.total.bytes += bytes;
+    });
+  }
+
+  /** Per-source totals, sources in sorted order (whatever order the documents came in). */
+  sorted(): Record<string, SourceTotals> {
+    const out: Record<string, SourceTotals> = {};
+    for (const k of Object.keys(this.sources).sort()) out[k] = this.sources[k]!;
+    return out;
+  }
 }
 
 /** Tokens per document, per source and in total; nothing written. */
 export async function countTokens(tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: RunOptions = {}): Promise<CountReport> {
-  const report: CountReport = { tokenizer: tok.info.name, ...newTotals(), sources: {} };
-  await pump(tok, docs, opts, true, 4, (batch, bytes, r) => tally(report, batch, bytes, r.tokenOffsets));
-  return sortedSources(report);
+  const tally = new Tally();
+  const ahead = new EncodeAhead(tok, opts, null, (batch, bytes, r) => tally.add(batch, bytes, r.tokenOffsets));
+  try {
+    for await (const batch of batchInputs(docs, opts.batchBytes)) await ahead.push(batch);
+    await ahead.finish();
+  } catch (err) {
+    await ahead.settle();
+    throw err;
+  }
+  return { tokenizer: tok.info.name, ...tally.total, sources: tally.sorted() };
 }
 
 export interface TokenManifest {
@@ -99,34 +94,79 @@ export interface TokenizeOptions extends RunOptions {
   prefix?: string;
   /** Rotate shards at this many bytes of token data (default 1 GiB). */
   maxBytes?: number;
+  /** The manifest's file name in `out` (default `manifest.json`). */
+  manifestName?: string;
+  /** Write no manifest when no document came (a pipeline task whose documents were all dropped). */
+  skipEmptyManifest?: boolean;
+  /** Called for every batch in input order once its ids are written: its documents and n+1 token offsets. */
+  onBatch?: (docs: InputDoc[], tokenOffsets: Float64Array, total: number) => void;
 }
 
 export const MANIFEST_NAME = 'manifest.json';
 
-/** Encodes documents into token shards under `opts.out` and writes `manifest.json` there. */
+/**
+ * One run of documents into token shards under `opts.out`: `push` batches in order, then `finish`
+ * (closes the shards, writes the manifest) or, after a failure or an early stop, `abort`.
+ */
+export class TokenizeRun {
+  private readonly writer: TokenShardWriter;
+  private readonly tally = new Tally();
+  private readonly ahead: EncodeAhead;
+  private readonly dtype: TokenDtype;
+
+  constructor(
+    private readonly tok: Tokenizer,
+    private readonly opts: TokenizeOptions,
+  ) {
+    this.dtype = tokenDtype(tok.info.vocabSize);
+    this.writer = new TokenShardWriter(opts.out, opts.prefix ?? 'tokens', { format: opts.format, dtype: this.dtype, maxBytes: opts.maxBytes });
+    this.ahead = new EncodeAhead(tok, opts, tok.idBytes, async (batch, bytes, r) => {
+      await this.writer.add(r.ids!, r.tokenOffsets);
+      this.tally.add(batch, bytes, r.tokenOffsets);
+      opts.onBatch?.(batch, r.tokenOffsets, r.total);
+    });
+  }
+
+  /** Starts encoding a batch; resolves once the batch before it is written. */
+  push(docs: InputDoc[]): Promise<void> {
+    return this.ahead.push(docs);
+  }
+
+  async finish(): Promise<TokenManifest> {
+    await this.ahead.finish();
+    const files = await this.writer.close();
+    const { tok, opts } = this;
+    const manifest: TokenManifest = {
+      format: opts.format,
+      dtype: this.dtype,
+      tokenizer: { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos: opts.bos ?? tok.info.defaultBos, eos: opts.eos ?? false },
+      ...this.tally.total,
+      sources: this.tally.sorted(),
+      files,
+    };
+    if (manifest.documents > 0 || !opts.skipEmptyManifest) {
+      const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);
+      await writeFile(path + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
+      await rename(path + '.tmp', path);
+    }
+    return manifest;
+  }
+
+  /** Waits for batches in flight, then drops the open shard's partial file (finished shards stay). */
+  async abort(): Promise<void> {
+    await this.ahead.settle();
+    await this.writer.abort();
+  }
+}
+
+/** Encodes documents into token shards under `opts.out` and writes the manifest there. */
 export async function tokenizeToShards(tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: TokenizeOptions): Promise<TokenManifest> {
-  const dtype = tokenDtype(tok.info.vocabSize);
-  const writer = new TokenShardWriter(opts.out, opts.prefix ?? 'tokens', { format: opts.format, dtype, maxBytes: opts.maxBytes });
-  const report: CountReport = { tokenizer: tok.info.name, ...newTotals(), sources: {} };
-  await pump(tok, docs, opts, false, tok.idBytes, async (batch, bytes, r) => {
-    tally(report, batch, bytes, r.tokenOffsets);
-    await writer.add(r.ids!, r.tokenOffsets);
-  });
-  const files = await writer.close();
-  const sorted = sortedSources(report);
-  const bos = opts.bos ?? tok.info.defaultBos;
-  const manifest: TokenManifest = {
-    format: opts.format,
-    dtype,
-    tokenizer: { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos, eos: opts.eos ?? false },
-    documents: sorted.documents,
-    tokens: sorted.tokens,
-    bytes: sorted.bytes,
-    sources: sorted.sources,
-    files,
-  };
-  const path = join(opts.out, MANIFEST_NAME);
-  await writeFile(path + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-  await rename(path + '.tmp', path);
-  return manifest;
+  const run = new TokenizeRun(tok, opts);
+  try {
+    for await (const batch of batchInputs(docs, opts.batchBytes)) await run.push(batch);
+    return await run.finish();
+  } catch (err) {
+    await run.abort();
+    throw err;
+  }
 }

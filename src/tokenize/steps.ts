@@ -7,17 +7,18 @@
  * of each file). Documents pass through unchanged, so a stage can both keep text shards and write
  * tokens. Counters: `tokens`, and `tokens_<source>` per source. Output bytes depend only on the task's
  * documents (never on `threads`). A rerun of a task rewrites its files (tmp-then-rename).
+ * Batching, encode-ahead, shard writing and the manifest are the CLI's (run.ts): a batch is passed on
+ * downstream while it encodes on native threads, and its ids are written while the next one encodes.
  */
 import { join } from 'node:path';
-import { rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
 import { defineStep } from '../pipeline/step.js';
 import { partPrefix } from '../pipeline/layout.js';
-import { tokenDtype } from './formats/megatron.js';
-import { TOKEN_FORMATS, TokenShardWriter } from './token-shards.js';
-import { loadTokenizer, packDocuments } from './tokenizer.js';
-import type { TokenManifest } from './run.js';
+import { batchInputs } from './inputs.js';
+import { TOKEN_FORMATS } from './token-shards.js';
+import { loadTokenizer } from './tokenizer.js';
+import { TokenizeRun } from './run.js';
 
 export const tokensDir = (out: string, tokenizer: string, source: string) => join(out, 'tokens', tokenizer, source);
 
@@ -39,56 +40,35 @@ export const tokenizeStep = defineStep({
   async create(p, env) {
     const tok = await loadTokenizer(p.tokenizer);
     const format = p.format as (typeof TOKEN_FORMATS)[number];
-    const dtype = tokenDtype(tok.info.vocabSize);
-    const opts = { bos: p.bos, eos: p.eos, threads: p.threads };
     return {
       async *run(docs, ctx) {
-        const dir = tokensDir(env.outDir, tok.info.name, ctx.source || 'all');
         const prefix = partPrefix(ctx.rank);
-        const writer = new TokenShardWriter(dir, prefix, { format, dtype, maxBytes: p.max_shard_bytes });
-        let documents = 0, tokens = 0, bytes = 0;
-        const sources: TokenManifest['sources'] = {};
-        let batch: Doc[] = [];
-        let batchChars = 0;
-        const flush = async () => {
-          const packed = packDocuments(batch.map((d) => d.text));
-          const r = await tok.encodeBatch(packed, opts, tok.idBytes);
-          await writer.add(r.ids!, r.tokenOffsets);
-          batch.forEach((d, i) => {
-            const t = r.tokenOffsets[i + 1]! - r.tokenOffsets[i]!;
-            const b = packed.offsets[i + 1]! - packed.offsets[i]!;
-            const s = (sources[d.source] ??= { documents: 0, tokens: 0, bytes: 0 });
-            s.documents++;
-            s.tokens += t;
-            s.bytes += b;
-            documents++;
-            tokens += t;
-            bytes += b;
-            ctx.count(`tokens_${d.source}`, t);
-          });
-          ctx.count('tokens', r.total);
-          const out = batch;
-          batch = [];
-          batchChars = 0;
-          return out;
-        };
-        for await (const doc of docs) {
-          batch.push(doc);
-          batchChars += doc.text.length;
-          if (batchChars >= p.batch_bytes) yield* await flush();
-        }
-        if (batch.length) yield* await flush();
-        const files = await writer.close();
-        const manifest: TokenManifest = {
+        const run = new TokenizeRun(tok, {
+          out: tokensDir(env.outDir, tok.info.name, ctx.source || 'all'),
+          prefix,
           format,
-          dtype,
-          tokenizer: { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos: p.bos ?? tok.info.defaultBos, eos: p.eos },
-          documents, tokens, bytes, sources, files,
-        };
-        const path = join(dir, `${prefix}.manifest.json`);
-        if (files.length || documents) {
-          await writeFile(path + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-          await rename(path + '.tmp', path);
+          bos: p.bos,
+          eos: p.eos,
+          threads: p.threads,
+          maxBytes: p.max_shard_bytes,
+          manifestName: `${prefix}.manifest.json`,
+          skipEmptyManifest: true,
+          onBatch(batch, tokenOffsets, total) {
+            batch.forEach((d, i) => ctx.count(`tokens_${d.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!));
+            ctx.count('tokens', total);
+          },
+        });
+        let finished = false;
+        try {
+          for await (const batch of batchInputs<Doc>(docs, p.batch_bytes)) {
+            await run.push(batch);
+            yield* batch;
+          }
+          await run.finish();
+          finished = true;
+        } finally {
+          // an upstream error, or downstream stopped early: nothing in flight may write after this task
+          if (!finished) await run.abort();
         }
       },
     };

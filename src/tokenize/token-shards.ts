@@ -7,7 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dtypeBytes, megatronIndex, type TokenDtype } from './formats/megatron.js';
 import { NPY_HEADER_BYTES, npyHeader } from './formats/npy.js';
@@ -89,11 +89,23 @@ export class TokenShardWriter {
     return this.files;
   }
 
+  /** Gives up the open shard (after a failure or an early stop): closes it and removes its `.tmp`. */
+  async abort(): Promise<void> {
+    const s = this.shard;
+    this.shard = null;
+    if (!s) return;
+    await s.file.close().catch(() => {});
+    await rm(join(this.dir, s.base + this.dataExt + '.tmp'), { force: true });
+  }
+
+  private get dataExt(): string {
+    return this.opts.format === 'megatron' ? '.bin' : '.npy';
+  }
+
   private async openShard(): Promise<OpenShard> {
     await mkdir(this.dir, { recursive: true });
     const base = tokenShardName(this.prefix, this.index++);
-    const ext = this.opts.format === 'megatron' ? '.bin' : '.npy';
-    const file = await open(join(this.dir, base + ext + '.tmp'), 'w');
+    const file = await open(join(this.dir, base + this.dataExt + '.tmp'), 'w');
     if (this.opts.format === 'npy') await writeAll(file, Buffer.alloc(NPY_HEADER_BYTES)); // filled in at the end
     this.shard = { base, file, hash: createHash('sha256'), dataBytes: 0, lengths: [] };
     return this.shard;

@@ -15,6 +15,8 @@ import { HostRateLimiter } from '../../src/fetch/rate-limit.js';
 import { parseCatalog, parseCsv } from '../../src/sources/books/catalog.js';
 import { readRdfArchive } from '../../src/sources/books/rdf.js';
 import { bookNearDedupStep, findClusters, bookSignature } from '../../src/sources/books/near-dedup.js';
+import { exactDedupDef, exactDedupStep } from '../../src/dedup/exact.js';
+import { minhashDedupDef, minhashDedupStep } from '../../src/dedup/minhash/step.js';
 import { estimatedJaccard, minhashSignature } from '../../src/sources/books/overlap.js';
 import { hamming64, simhash64, simhashBucketKeys } from '../../src/sources/books/simhash.js';
 import { gutenbergSource, pg19Source, selectBooks } from '../../src/sources/books/source.js';
@@ -253,18 +255,24 @@ describe('book near-duplicates', () => {
     assert.ok(hamming64(simhash64(a), simhash64(c)) > 5);
   });
 
+  let books: Promise<Doc[]> | undefined;
+  /** The sample's Gutenberg books (en, fr), read once. */
+  const sampleBooks = () =>
+    (books ??= (async () => {
+      const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
+      try {
+        return (await readSource(gutenbergSource, { catalog_url: 'file:samples/gutenberg/pg_catalog.csv', mirror: 'file:samples/gutenberg/cache/epub/', languages: ['en', 'fr'] }, envFor(fetcher))).docs;
+      } finally {
+        await fetcher.close();
+      }
+    })());
+  const nearDedup = () => bookNearDedupStep.create(bookNearDedupStep.params.parse({}), undefined as never);
+
   it('the step removes the later edition, links it to its survivor, whatever the task split', async () => {
-    const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
-    let docs: Doc[];
-    try {
-      docs = (await readSource(gutenbergSource, { catalog_url: 'file:samples/gutenberg/pg_catalog.csv', mirror: 'file:samples/gutenberg/cache/epub/', languages: ['en', 'fr'] }, envFor(fetcher))).docs;
-    } finally {
-      await fetcher.close();
-    }
+    const docs = await sampleBooks();
     const results = [];
     for (const split of [[docs], [docs.slice(2), docs.slice(0, 2)], docs.map((d) => [d])]) {
-      const step = await bookNearDedupStep.create(bookNearDedupStep.params.parse({}), undefined as never);
-      results.push(await runStep(step, split, tmp('near-dedup')));
+      results.push(await runStep(await nearDedup(), split, tmp('near-dedup')));
     }
     for (const r of results) {
       assert.deepEqual(r.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]), [
@@ -275,6 +283,32 @@ describe('book near-duplicates', () => {
       assert.equal(r.kept.length, 3);
       assert.equal(r.counts.books_to_remove, 1);
     }
+  });
+
+  it('a book exact_dedup or minhash_dedup clustered first keeps that result; this step adds its own under meta.dedup.book_near_dedup', async () => {
+    const docs = await sampleBooks();
+    const A = 'books/pg90001.txt/90001';
+    const B = 'books/pg90004.txt/90004';
+    const a = docs.find((d) => d.id === A)!;
+    const b = docs.find((d) => d.id === B)!;
+    // copies' ids sort after the original's, so the original survives exact and MinHash dedup
+    const copy = (d: Doc, n: number): Doc => ({ ...d, id: `${d.id}/copy${n}`, meta: { ...d.meta } });
+
+    const exact = await runStep(exactDedupStep(exactDedupDef.params.parse({ buckets: 2 })), [[...docs, copy(a, 1), copy(a, 2), copy(b, 1)]], tmp('exact'));
+    assert.deepEqual(exact.dropped.map((d) => d.doc.id).sort(), [`${A}/copy1`, `${A}/copy2`, `${B}/copy1`]);
+    const afterExact = await runStep(await nearDedup(), [exact.kept], tmp('near-after-exact'));
+    assert.deepEqual(afterExact.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]), [
+      [B, 'near_duplicate_book', { cluster_id: B, cluster_size: 2, book_near_dedup: { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' } }],
+    ]);
+    assert.deepEqual(afterExact.kept.find((d) => d.id === A)!.meta.dedup, { cluster_id: A, cluster_size: 3, book_near_dedup: { cluster_id: A, cluster_size: 2 } });
+
+    // MinHash first (pg90004 joins from another input afterwards, so only this step sees the pair)
+    const minhash = await runStep(minhashDedupStep(minhashDedupDef.params.parse({})), [[...docs.filter((d) => d.id !== B), copy(a, 1), copy(a, 2)]], tmp('minhash'));
+    assert.deepEqual(minhash.dropped.map((d) => d.doc.id).sort(), [`${A}/copy1`, `${A}/copy2`]);
+    const afterMinhash = await runStep(await nearDedup(), [[...minhash.kept, b]], tmp('near-after-minhash'));
+    assert.deepEqual(afterMinhash.kept.find((d) => d.id === A)!.meta.dedup, { cluster_id: A, cluster_size: 3, book_near_dedup: { cluster_id: A, cluster_size: 2 } });
+    // pg90004 was clustered by no earlier step: the flat fields, as when this step runs alone
+    assert.deepEqual(afterMinhash.dropped.map((d) => [d.doc.id, d.doc.meta.dedup]), [[B, { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' }]]);
   });
 
   it('one cluster across book sets, the survivor is the lowest Gutenberg id (QUIRK fixed: RedPajama ids collided across sets)', () => {

@@ -12,8 +12,11 @@
  *    block buckets; MinHash LSH bands, then the estimated Jaccard), joins them with union-find and
  *    writes `<stateDir>/clusters.json`: for every book in a cluster of two or more, its cluster id
  *    and size, and for every removed book its survivor.
- * 3. main: drops removed books (reason `near_duplicate_book`) with `meta.dedup.duplicate_of` set to
- *    the survivor, so rejects show what each book duplicated; survivors carry `cluster_id`/`cluster_size`.
+ * 3. main (dedup/drops.ts `markClusters`, as exact and MinHash dedup): drops removed books (reason
+ *    `near_duplicate_book`) with `meta.dedup.duplicate_of` set to the survivor and `method`, so rejects
+ *    show what each book duplicated; survivors carry `cluster_id`/`cluster_size`. A book an earlier
+ *    dedup step already clustered keeps those fields and gets this step's under
+ *    `meta.dedup.book_near_dedup` (dedupMeta says why).
  *
  * Survivor: the book with the smallest key: `meta.gutenberg_id` (numeric) when present, then the
  * document id (natural order). RedPajama kept a book iff no near-duplicate had a smaller id, a
@@ -28,6 +31,7 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
 import { UnionFind } from '../../dedup/minhash/union-find.js';
+import { markClusters, type ClusterMark } from '../../dedup/drops.js';
 import { BANDS, OVERLAP_THRESHOLD, bandKeys, estimatedJaccard, minhashSignature } from './overlap.js';
 import { SIMHASH_MAX_HAMMING, SIMHASH_NGRAM, hamming64, simhash64, simhashBucketKeys } from './simhash.js';
 
@@ -219,19 +223,16 @@ export const bookNearDedupStep = defineStep({
         },
       ],
       async *run(docs, ctx) {
-        clusters ??= JSON.parse(await readFile(join(ctx.stateDir, CLUSTERS), 'utf8')) as Clusters;
-        for await (const doc of docs) {
-          const c = takesPart(doc) ? clusters.cluster[doc.id] : undefined;
-          if (!c) {
-            yield doc;
-            continue;
-          }
-          const survivor = clusters.duplicate_of[doc.id];
-          const dedup = { cluster_id: c[0], cluster_size: c[1], ...(survivor ? { duplicate_of: survivor, method: clusters.method[doc.id] } : {}) };
-          const out: Doc = { ...doc, meta: { ...doc.meta, dedup } };
-          if (survivor) ctx.drop(out, 'near_duplicate_book');
-          else yield out;
-        }
+        const c = (clusters ??= JSON.parse(await readFile(join(ctx.stateDir, CLUSTERS), 'utf8')) as Clusters);
+        const lookup = (doc: Doc): ClusterMark | undefined => {
+          const member = takesPart(doc) && Object.hasOwn(c.cluster, doc.id) ? c.cluster[doc.id]! : undefined;
+          return member && { c: member[0], n: member[1], d: Object.hasOwn(c.duplicate_of, doc.id) };
+        };
+        yield* markClusters(docs, ctx, lookup, {
+          reason: 'near_duplicate_book',
+          key: 'book_near_dedup',
+          extra: (doc, mark) => (mark.d ? { method: c.method[doc.id] } : undefined),
+        });
       },
     };
   },
