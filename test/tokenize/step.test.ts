@@ -2,6 +2,7 @@
  * The `tokenize` pipeline step: token shards under <out>/tokens/<tokenizer>/<source>/, same bytes with
  * 1 and 2 workers and as `corpusmill tokenize` writes them; a task that stops early leaves no partial file.
  */
+import { taskContext as standaloneContext } from '../../src/pipeline/standalone.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -15,7 +16,6 @@ import { tokenizeStep } from '../../src/tokenize/steps.js';
 import type { Doc } from '../../src/core/document.js';
 import type { StepEnv, TaskContext } from '../../src/pipeline/step.js';
 import { newStepStats } from '../../src/core/stats.js';
-import { createLogger } from '../../src/core/log.js';
 
 function hashes(dir: string): Record<string, string> {
   const r: Record<string, string> = {};
@@ -77,13 +77,9 @@ test('one task of the step writes the same shards and manifest as `corpusmill to
 });
 
 function taskContext(counts: Record<string, number>): TaskContext {
-  return {
-    rank: 3, worldSize: 4, stage: 'tok', source: 'web', stats: newStepStats('tokenize'), log: createLogger('test'), stateDir: tempDir(),
-    drop() {},
-    count(name: string, n = 1) {
-      counts[name] = (counts[name] ?? 0) + n;
-    },
-  };
+  const stats = newStepStats('tokenize');
+  stats.counts = counts;
+  return standaloneContext({ rank: 3, worldSize: 4, stage: 'tok', source: 'web', stats, stateDir: tempDir() });
 }
 
 function filesUnder(dir: string): string[] {
