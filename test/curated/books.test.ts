@@ -93,6 +93,11 @@ describe('gutenberg catalog', () => {
     assert.deepEqual(parseCsv('a,"b ""q"", c",d\r\n"x\ny",z\n'), [['a', 'b "q", c', 'd'], ['x\ny', 'z']]);
   });
 
+  it('keeps a stray quote as text, and names file and line of an unclosed quote', () => {
+    assert.deepEqual(parseCsv('\ufeffa,b"c\r\rd,e\r'), [['a', 'b"c'], ['d', 'e']]);
+    assert.throws(() => parseCatalog('Text#,Title\n1,ok\n2,"never closed\n3,x\n', 'cat.csv'), /^CorpusError: cat\.csv: line \d+: bad CSV: Quote Not Closed/);
+  });
+
   it('selects by language and type, in id order', () => {
     const entries = parseCatalog(readFileSync(join(repoRoot, 'samples', 'gutenberg', 'pg_catalog.csv'), 'utf8'));
     assert.deepEqual(selectBooks(entries, { languages: ['en'], types: ['Text'] }).map((e) => e.id), [90001, 90002, 90004]);

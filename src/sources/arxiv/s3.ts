@@ -2,15 +2,23 @@
  * Presigned S3 URLs (AWS Signature Version 4, query-string form) for arXiv's requester-pays bucket,
  * and the bucket manifest that lists the monthly source tars.
  *
- * Why our own signer (~60 lines of node:crypto) rather than @aws-sdk: the SDK is dozens of packages
+ * Why our own signer (~30 lines of node:crypto) rather than @aws-sdk: the SDK is dozens of packages
  * for one HMAC chain, and the fetch layer must stay the one downloader (retries, Range resume,
  * checksums, cache). A presigned URL is a plain https URL valid for `expires` seconds (up to 7 days),
  * so the fetcher downloads it like any other; `x-amz-request-payer=requester` goes in the signed
  * query, which S3 accepts in place of the header. The signature follows
  * docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html and is tested against its
- * worked example. Credentials come from params or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
- * AWS_SESSION_TOKEN and are never logged; the fetcher caches by URL without the X-Amz-* signature
- * parameters, so a re-signed URL reuses a completed or partial download.
+ * worked example.
+ *
+ * Why not aws4 either: fed the same canonical query (so the URL keeps the order AWS documents) it
+ * gave the same URL on that example and on requester-pays, session-token, LIST-query and odd-key
+ * cases, but 20,000 presigns took x0.82-x1.66 our time (median ~x1.1, same process, loaded
+ * machine), and the query building and RFC 3986 encoding stay ours anyway: only the eight-line
+ * HMAC chain would move into the package.
+ *
+ * Credentials come from params or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
+ * and are never logged; the fetcher caches by URL without the X-Amz-* signature parameters, so a
+ * re-signed URL reuses a completed or partial download.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';

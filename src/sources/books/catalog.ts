@@ -4,57 +4,33 @@
  * fields are RFC 4180 CSV (quoted, may span lines: long titles carry their subtitle on a second
  * line). Also PG-19's `metadata.csv` (`id,short_book_title,publication_date,url`, no header).
  */
+import { parse } from 'csv-parse/sync';
 import { CorpusError } from '../../core/errors.js';
 
-/** Parses RFC 4180 CSV (quotes doubled inside quoted fields; CRLF or LF) into rows. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  while (i < n) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      i++;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      i++;
-    } else if (c === '\n' || c === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += c;
-      i++;
-    }
+/**
+ * Parses RFC 4180 CSV (quotes doubled inside quoted fields; CRLF, LF or CR ends a row, even mixed
+ * in one file) into rows; a leading BOM and empty lines are dropped, a stray quote inside an
+ * unquoted field is kept as text, and an unclosed quote is an error naming the file and line.
+ *
+ * csv-parse rather than our own loop: on a 75,000-row catalog (23 MB, the 12 real head rows
+ * repeated) it took 1.36-2.76 s against 4.96-9.64 s for the hand-written parser (x0.27-0.29, same
+ * process, same rows out). papaparse was faster still (x0.03-0.05) but splits rows on one guessed
+ * line ending only (a file mixing CRLF and LF comes out wrong) and swallows the rest of a row
+ * after `"ab"cd`, so it is not used.
+ */
+export function parseCsv(text: string, label = 'csv'): string[][] {
+  try {
+    return parse(text, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    });
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new CorpusError(`bad CSV: ${err.message}`, { file: label, record: err.lines ? `line ${err.lines}` : undefined }, { cause: e });
   }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }
 
 export interface CatalogEntry {
@@ -76,7 +52,7 @@ const splitList = (s: string) =>
 
 /** Reads pg_catalog.csv. Columns are found by header name, so added columns do not break it. */
 export function parseCatalog(text: string, label = 'pg_catalog.csv'): CatalogEntry[] {
-  const rows = parseCsv(text);
+  const rows = parseCsv(text, label);
   const header = rows.shift();
   if (!header) return [];
   const col = (name: string) => {
@@ -111,9 +87,9 @@ export interface Pg19Entry {
 }
 
 /** Reads PG-19's metadata.csv (`id,short_book_title,publication_date,url`; a header row is skipped). */
-export function parsePg19Metadata(text: string): Map<string, Pg19Entry> {
+export function parsePg19Metadata(text: string, label = 'metadata.csv'): Map<string, Pg19Entry> {
   const out = new Map<string, Pg19Entry>();
-  for (const r of parseCsv(text)) {
+  for (const r of parseCsv(text, label)) {
     if (r.length < 4 || !/^\d+$/.test(r[0]!.trim())) continue;
     out.set(r[0]!.trim(), { id: r[0]!.trim(), title: r[1]!, publicationDate: r[2]!, url: r[3]! });
   }

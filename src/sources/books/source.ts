@@ -221,7 +221,7 @@ export const pg19Source = defineSource({
   },
   async plan(files: LocalFile[], _p, env) {
     const metaFile = files.find((f) => f.name === 'metadata.csv');
-    const meta = metaFile ? parsePg19Metadata(await readFile(metaFile.path, 'utf8')) : new Map();
+    const meta = metaFile ? parsePg19Metadata(await readFile(metaFile.path, 'utf8'), metaFile.path) : new Map();
     const books: BookRef[] = files
       .filter((f) => f.name !== 'metadata.csv')
       .map((f) => {

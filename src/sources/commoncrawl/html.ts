@@ -12,6 +12,13 @@
  * elements (p, div, headings, li, tr, br, ...) end a line, inline runs of whitespace become one
  * space; lines are trimmed and empty lines dropped, as in a CC WET body. `<title>` goes to
  * meta.title, not into the text (cc_net keeps the WET title line out of raw_content too).
+ *
+ * Why our own charset sniff (a BOM check and one regex) rather than encoding-sniffer (cheerio's
+ * WHATWG prescan): on the 73 HTML responses of the sample WARCs both pick the same charset for
+ * every page, but the prescan was x5-x10 slower than the regex over 1 KiB and x12-x36 over the
+ * 4 KiB we scan (same process, 20 passes), which is +1.0-1.7% on the whole record-to-document
+ * path against ~0.1% for the regex. It also has no "UTF-8 if valid" step, puts a BOM ahead of the
+ * HTTP header, and only knows the labels iconv-lite decodes, so it would change decisions we keep.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
 import { load } from 'cheerio';

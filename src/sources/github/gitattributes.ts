@@ -7,6 +7,14 @@
  * Patterns follow gitattributes rules: a pattern without `/` matches the file name in any folder;
  * one with `/` matches the path from the root; `*` and `?` stay within a path component, `**`
  * crosses them; `dir/**` matches everything below `dir`.
+ *
+ * Why our own glob-to-regex rather than picomatch: over 38 patterns x 64 paths checked against
+ * `git check-attr`, ours and picomatch (dot, no braces/extglobs/negation, basename only for
+ * slashless patterns) both differ from git on `dir/` (we read it as `dir/**`; git matches no file)
+ * and ours on `foo**` (git: `foo*`); picomatch also lets `dir/**` match a file named `dir`, which
+ * git and we do not. Picomatch's matchers were x3.3-x8.2 slower on 12,864 paths x 38 rules and
+ * compiled x1.3-x8.3 slower (same process); with picomatch only building the regex (makeRe) the
+ * match was x0.7-x1.25, no gain for a dependency that changes results.
  */
 
 export interface LinguistOverrides {
