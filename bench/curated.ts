@@ -9,7 +9,7 @@
  *   arxiv-clean       LaTeX cleaning MB/s (10^6 bytes of UTF-8 LaTeX per second): the corpusmill
  *                     cleaner, our `redpajama` cleaner, and RedPajama's regexes under
  *                     /usr/bin/python3 (test/curated/python/rp_arxiv_clean.py) on the real papers of
- *                     ../shared/samples/arxiv (the generated sample tar when absent), repeated to --mb.
+ *                     test/data/arxiv, repeated to --mb.
  *   github-filter     (bench/github.ts, when present) GitHub filtering MB/s against RedPajama's Python.
  *   book-near-dedup   --books synthetic books (~3 KB of prose each, every 10th a near-copy of an
  *                     earlier one): SimHash + MinHash signatures (the scan pass, books streamed and
@@ -21,9 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readTar } from '../src/io/tar.js';
 import { cleanLatex } from '../src/sources/arxiv/clean.js';
 import { decodeTex, isTexPath, openPaper } from '../src/sources/arxiv/project.js';
 import { rpCleanProject } from '../src/sources/arxiv/redpajama-cleaner.js';
@@ -55,30 +53,15 @@ export interface BenchCase {
   run(): Promise<Row[]>;
 }
 
-function sharedSamples(): string | null {
-  for (let dir = root; ; dir = join(dir, '..')) {
-    const p = join(dir, 'shared', 'samples');
-    if (existsSync(p)) return p;
-    if (join(dir, '..') === dir || dir === '/') return null;
-  }
-}
 
 /** LaTeX documents for the cleaning benchmark: one string per file, decoded as the source does. */
 async function latexCorpus(): Promise<string[]> {
   const docs: string[] = [];
-  const shared = sharedSamples();
-  if (shared) {
-    for (const id of ['1707.08043', '1708.00137', '1803.07574']) docs.push(decodeTex(readFileSync(join(shared, 'arxiv', 'engrafo-papers', id, 'main.tex'))).text);
-    for (const f of ['arXiv-eprint-1911.02782.tar.gz', 'arXiv-eprint-2004.14974.nofigures.tar.gz']) {
-      const opened = await openPaper(readFileSync(join(shared, 'arxiv', f)), f, 1 << 28);
-      for (const file of opened.files) if (isTexPath(file.path)) docs.push(decodeTex(file.data).text);
-    }
-  } else {
-    for await (const m of readTar(Readable.from([readFileSync(join(root, 'samples', 'arxiv', 'arXiv_src_2301_001.tar'))]), { label: 'sample' })) {
-      if (!m.path.endsWith('.gz')) continue;
-      const opened = await openPaper(m.data, m.path, 1 << 28);
-      for (const file of opened.files) docs.push(decodeTex(file.data).text);
-    }
+  const data = join(root, 'test', 'data');
+  for (const id of ['1707.08043', '1708.00137', '1803.07574']) docs.push(decodeTex(readFileSync(join(data, 'arxiv', 'engrafo-papers', id, 'main.tex'))).text);
+  for (const f of ['arXiv-eprint-1911.02782.tar.gz', 'arXiv-eprint-2004.14974.nofigures.tar.gz']) {
+    const opened = await openPaper(readFileSync(join(data, 'arxiv', f)), f, 1 << 28);
+    for (const file of opened.files) if (isTexPath(file.path)) docs.push(decodeTex(file.data).text);
   }
   return docs;
 }
@@ -135,7 +118,7 @@ const arxivClean: BenchCase = {
     try {
       writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
       writeFileSync(join(dir, 'peer.py'), PEER_ARXIV);
-      const peer = Number(execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(root, 'test', 'curated', 'python'), join(dir, 'docs.json')]).toString().trim());
+      const peer = Number(execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(root, 'test', 'sources', 'arxiv', 'reference'), join(dir, 'docs.json')]).toString().trim());
       const mbs = (s: number) => bytes / 1e6 / s;
       return [
         { case: 'arxiv-clean', measure: 'corpusmill cleaner', value: mbs(ours), unit: 'MB/s', peer: mbs(peer), ratio: peer / ours, note: `${(bytes / 1e6).toFixed(1)} MB LaTeX, ${docs.length} files` },

@@ -19,7 +19,8 @@ import { stopWords } from '../src/filters/signals/stopwords.js';
 import { MinHasher } from '../src/dedup/minhash/signature.js';
 import { BandRunWriter } from '../src/dedup/minhash/bands.js';
 import { AtomicLineFile, rankName } from '../src/dedup/state.js';
-import { repoRoot, sampleTexts } from '../test/dedup/samples.js';
+import { sampleTexts } from '../test/dedup/samples.js';
+import { repoRoot } from '../test/helpers.js';
 
 const cpu = () => process.cpuUsage().user / 1e6;
 const repeat = Number(process.env.BENCH_REPEAT ?? 8);
@@ -46,7 +47,7 @@ function pythonCpu(script: string, args: string[], input: string): number {
   let py = NaN;
   if (!process.env.BENCH_SKIP_PY) {
     const input = texts.map((text) => JSON.stringify({ text, lang: 'en', stopwords: join(repoRoot, 'src', 'filters', 'signals', 'data', 'stopwords.json') })).join('\n') + '\n';
-    py = mb / pythonCpu(join(repoRoot, 'test', 'dedup', 'rpv2_reference.py'), [], input);
+    py = mb / pythonCpu(join(repoRoot, 'test', 'filters', 'reference', 'rpv2_reference.py'), [], input);
   }
   rows.push(['quality signals (all rps_ signals)', `${ours.toFixed(1)} MB/s`, `${py.toFixed(2)} MB/s`, `${(ours / py).toFixed(1)}×`]);
 }

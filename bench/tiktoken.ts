@@ -6,9 +6,9 @@
  * (byteBpeCount): the encoder's own speed, without the per-document Uint32Array.
  *
  * Inputs (each about 1 MB, cut into ~64 KB documents at line ends):
- * - english: Project Gutenberg books from ../shared/samples/gutenberg
+ * - english: Project Gutenberg books from test/data/gutenberg
  * - code: the first 1 MB of node_modules/typescript/lib/typescript.js (real JavaScript, always installed)
- * - multilingual: Wikipedia dumps in de, fr, ja, ru, zh, ar, vi from ../shared/samples/wikipedia
+ * - multilingual: Wikipedia dumps in de, fr, ja, ru, zh, ar, vi from test/data/wikipedia
  *
  * Run: `npm run bench:tiktoken` (about a minute; `-- --quick` for a smaller run).
  */
@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Tiktoken, get_encoding } from 'tiktoken';
 import { byteBpeNative, tiktokenSpec, type TiktokenName } from '../src/tokenize/models/tiktoken.js';
-import { repoRoot, samplesDir } from '../test/tokenize/tiktoken-samples.js';
+import { samplesDir } from '../test/tokenize/tiktoken-samples.js';
+import { repoRoot } from '../test/helpers.js';
 import { LLAMA3_PAT_STR } from '../test/tokenize/tiktoken-refs.js';
 
 const quick = process.argv.includes('--quick');

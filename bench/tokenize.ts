@@ -1,9 +1,9 @@
 /**
  * Tokenizer throughput, corpusmill against its peers on the same inputs in one run. Run:
  * `npm run bench:tokenize`. Inputs (~1.5 MB each, split into ~4 KB documents):
- *   prose        Project Gutenberg books from ../shared/samples/gutenberg
+ *   prose        Project Gutenberg books from test/data/gutenberg
  *   code         the first 1.5 MB of node_modules/typescript/lib/typescript.js
- *   multilingual de/fr/ja/ru/zh/ar/vi Wikipedia wikitext from ../shared/samples/wikipedia
+ *   multilingual de/fr/ja/ru/zh/ar/vi Wikipedia wikitext from test/data/wikipedia
  * Engines: corpusmill llama2 (1 thread and all threads, ids kept), HF tokenizers (@anush008/tokenizers,
  * the same LLaMA vocabulary as tokenizer.json), sentencepiece `spm_encode` (the same vocabulary as
  * tokenizer.model, a process per run, so it includes start-up), llama-tokenizer-js (on the first 150 KB only,
@@ -46,7 +46,7 @@ function docsOf(bytes: Buffer): string[] {
   return docs;
 }
 
-if (!existsSync(samplesDir)) throw new Error(`bench:tokenize needs ../shared/samples (looked in ${samplesDir})`);
+if (!existsSync(samplesDir)) throw new Error(`bench:tokenize needs test/data (looked in ${samplesDir})`);
 const samples = sampleTexts();
 const pick = (re: RegExp) => Buffer.concat(samples.filter((s) => re.test(s.name)).map((s) => s.bytes));
 const inputs: Record<string, string[]> = {

@@ -4,12 +4,12 @@
  * perplexity (cc_net normalisation + tokenizer + 5-gram scoring), LM training, and the
  * Wikipedia-reference classifier. Run: `npm run bench:web-models`.
  *
- * Input: real multilingual text when ../shared/samples is beside the repo (Gutenberg books,
+ * Input: real multilingual text from test/data (Gutenberg books,
  * Wikipedia wikitext, C4 pages: distinct text, so the per-token cache is not flattered), else
  * generated paragraphs. Documents are ~2 KB, like WET pages after line dedup.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -27,7 +27,7 @@ import { paragraph, rng } from '../scripts/sample/rng.js';
 
 const MB = 1e6;
 const root = join(import.meta.dirname, '..');
-const samples = [join(root, '..', 'shared', 'samples'), join(root, '..', '..', 'shared', 'samples')].find(existsSync);
+const samples = join(root, 'test', 'data');
 
 function loadText(): string[] {
   const paras: string[] = [];
@@ -161,6 +161,6 @@ time('wikiref classifier: native predict', bytes, () => {
 
 rmSync(dir, { recursive: true, force: true });
 const nativeRate = rows[1]![1];
-process.stdout.write(`input: ${docs.length} documents, ${(bytes / MB).toFixed(1)} MB (${samples ? 'shared samples' : 'generated'})\n\n`);
+process.stdout.write(`input: ${docs.length} documents, ${(bytes / MB).toFixed(1)} MB (${'test/data'})\n\n`);
 process.stdout.write('| step | MB/s per core | vs native LID | note |\n|---|---:|---:|---|\n');
 for (const [label, rate, note] of rows) process.stdout.write(`| ${label} | ${rate.toFixed(2)} | ${(rate / nativeRate).toFixed(2)} | ${note} |\n`);

@@ -6,7 +6,7 @@
  *
  * - Wikipedia: page parsing (fast-xml-parser on the page skeleton) + wikitext rendering, MB/s of
  *   wikitext on one core, vs HF's cleaning with mwparserfromhell (strip_code) on the same pages.
- *   Input: the real enwiki excerpt of ../shared/samples when present, else the generated sample.
+ *   Input: the real enwiki excerpt of test/data.
  * - StackExchange: Posts.xml rows → cleaned post documents (attribute scan + cheerio), MB/s of
  *   Posts.xml on one core, vs RedPajama's ElementTree + BeautifulSoup(lxml); then the grouping
  *   step (partition scan + sort/group reduce + main pass). Input: coffee.SE's Posts.xml repeated.
@@ -32,14 +32,14 @@ import { wikitextToText } from '../src/sources/wikipedia/wikitext.js';
 
 setLogLevel('error');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const shared = join(root, '..', 'shared', 'samples');
-const refDir = join(root, 'test', 'xml', 'reference');
+const shared = join(root, 'test', 'data');
+const refDirs = [join(root, 'test', 'sources', 'wikipedia', 'reference'), join(root, 'test', 'sources', 'stackexchange', 'reference')];
 const MB = 1e6;
 const work = mkdtempSync(join(tmpdir(), 'bench-xml-'));
 
 
 function py(script: string, args: string[], input: string): { seconds: number } {
-  const r = spawnSync('/usr/bin/python3', [join(refDir, script), ...args, '--time'], { input, maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/python3', [refDirs.map((d) => join(d, script)).find((f) => existsSync(f))!, ...args, '--time'], { input, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(r.stderr.toString());
   return JSON.parse(r.stdout.toString().trim().split('\n').pop()!) as { seconds: number };
 }

@@ -23,4 +23,4 @@ if [[ ! -f build/Release/corpusmill_text.node || -n "$(find native binding.gyp -
   npm run install --silent >/dev/null
 fi
 # The Slurm tests run against a real one-node cluster on this machine.
-bash test/slurm/up.sh
+bash test/exec/slurm/up.sh

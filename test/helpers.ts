@@ -1,19 +1,85 @@
-/** Shared test helpers: temporary folders, the repo root, running the CLI as a user would. */
-import { spawn } from 'node:child_process';
+/**
+ * The one set of test helpers: the repo root and its test data, temporary folders, running the CLI
+ * as a user would, contexts for running sources and steps outside a build, Python references.
+ */
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+import type { Doc } from '../src/core/document.js';
+import { createLogger } from '../src/core/log.js';
+import type { BadRecord } from '../src/io/shards.js';
+import { Fetcher } from '../src/fetch/fetcher.js';
+import type { ReadContext, SourceEnv } from '../src/pipeline/source.js';
+import { taskContext, type StandaloneOptions } from '../src/pipeline/standalone.js';
+import type { TaskContext } from '../src/pipeline/step.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const samplesRoot = join(repoRoot, '..', 'shared', 'samples');
+/** Real files in each source's raw format, with their origin and licence in test/data/MANIFEST.md. */
+export const testData = join(repoRoot, 'test', 'data');
 
+/** A temporary folder, removed when the test file ends. */
 export function tempDir(prefix = 'cm-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(d, { recursive: true, force: true }));
   return d;
+}
+
+export async function* iterate<T>(items: Iterable<T>): AsyncGenerator<T> {
+  for (const x of items) yield x;
+}
+
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Runs a Python reference script with Debian's interpreter (the one with the system modules); returns stdout. */
+export function python(script: string, args: string[] = [], input?: string): string {
+  return execFileSync('/usr/bin/python3', [script, ...args], { input, maxBuffer: 1 << 30 }).toString('utf8');
+}
+
+/** A document with provenance fields filled in for tests. */
+export function doc(id: string, text: string, source = 'commoncrawl', meta: Doc['meta'] = {}): Doc {
+  return { id, text, source, meta };
+}
+
+/** What a source's list/plan get: the repo as pipeline folder, a fresh download cache. */
+export function sourceEnv(taskBytes = 32 << 20): SourceEnv {
+  const cache = tempDir('cm-cache-');
+  const log = createLogger('test');
+  return { pipelineDir: repoRoot, outDir: cache, log, fetcher: new Fetcher({ cacheDir: cache, baseDir: repoRoot, log }), taskBytes };
+}
+
+/** A source's read context that keeps what it is told: quarantined records, counters, bytes consumed. */
+export function readContext(): ReadContext & { bad: BadRecord[]; counts: Record<string, number>; bytes: number } {
+  const ctx = {
+    bad: [] as BadRecord[],
+    counts: {} as Record<string, number>,
+    bytes: 0,
+    log: createLogger('test'),
+    advance(n: number) {
+      ctx.bytes += n;
+    },
+    quarantine(b: BadRecord) {
+      ctx.bad.push(b);
+    },
+    count(name: string, n = 1) {
+      ctx.counts[name] = (ctx.counts[name] ?? 0) + n;
+    },
+  };
+  return ctx;
+}
+
+/** A step's task context (src/pipeline/standalone.ts) that also keeps the documents it drops. */
+export function recordingContext(opts: Partial<StandaloneOptions> & { rank?: number; worldSize?: number; source?: string } = {}): TaskContext & { dropped: Array<{ doc: Doc; reason: string }> } {
+  const dropped: Array<{ doc: Doc; reason: string }> = [];
+  const ctx = taskContext({ ...opts, stateDir: opts.stateDir ?? tempDir('cm-state-'), onDrop: (d, reason) => dropped.push({ doc: d, reason }) });
+  return Object.assign(ctx, { dropped });
 }
 
 export interface CliResult {
@@ -71,7 +137,7 @@ export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: s
   writeFileSync(
     file,
     `name: twostage
-plugins: [${JSON.stringify(join(repoRoot, 'test', 'fixtures', 'corpus-words-plugin.ts'))}]
+plugins: [${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))}]
 settings: { task_bytes: ${opts.taskBytes}, shard_bytes: 32KiB }
 stages:
   - name: read

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Doc } from '../../src/core/document.js';
 import { exactDedupStep } from '../../src/dedup/exact.js';
-import { runPasses } from './run-passes.js';
+import { runStep } from '../../src/pipeline/standalone.js';
 import { sampleTexts } from './samples.js';
 
 function corpus(): Doc[][] {
@@ -25,7 +25,7 @@ test('exact dedup on the text: planted copies dropped, lowest (source, id) kept,
     // ids compare in natural order: 'c4/a.json/5' < 'c4/a.json/99' < 'c4/a.json/100'.
   const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
   try {
-    const r = await runPasses(exactDedupStep({ key: 'text', buckets: 4 }), corpus(), dir);
+    const r = await runStep(exactDedupStep({ key: 'text', buckets: 4 }), corpus(), { stateDir: dir });
     const dropped = r.dropped.map((d) => [d.doc.id, d.reason, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]).sort();
     assert.deepEqual(dropped, [
       ['c4/a.json/100', 'duplicate', 'c4/a.json/5'],
@@ -37,7 +37,7 @@ test('exact dedup on the text: planted copies dropped, lowest (source, id) kept,
     assert.equal(kept.length, 30 + 4 - 4);
     const surv = kept.find((d) => d.id === 'c4/a.json/5')!;
     assert.deepEqual(surv.meta.dedup, { cluster_id: 'c4/a.json/5', cluster_size: 3 });
-    assert.equal(r.counts.clusters, 3);
+    assert.equal(r.stats.counts.clusters, 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -46,12 +46,12 @@ test('exact dedup on the text: planted copies dropped, lowest (source, id) kept,
 test('exact dedup on a meta key; documents without the key pass through', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
   try {
-    const r = await runPasses(exactDedupStep({ key: 'meta.url', buckets: 3 }), corpus(), dir);
+    const r = await runStep(exactDedupStep({ key: 'meta.url', buckets: 3 }), corpus(), { stateDir: dir });
     assert.deepEqual(
       r.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]),
       [['commoncrawl/c.json/0', 'c4/a.json/1']],
     );
-    assert.equal(r.counts.no_key, 2);
+    assert.equal(r.stats.counts.no_key, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -71,9 +71,9 @@ test('normalized_text key: copies differing only in case, punctuation and spacin
       { id: 'x/f/2', source: 'x', text: 'hello world this is a test', meta: {} },
       { id: 'x/f/3', source: 'x', text: 'hello world this is another test', meta: {} },
     ];
-    const raw = await runPasses(exactDedupStep({ key: 'text', buckets: 2 }), [docs], dir);
+    const raw = await runStep(exactDedupStep({ key: 'text', buckets: 2 }), [docs], { stateDir: dir });
     assert.equal(raw.dropped.length, 0);
-    const norm = await runPasses(exactDedupStep({ key: 'normalized_text', buckets: 2 }), [docs], dir);
+    const norm = await runStep(exactDedupStep({ key: 'normalized_text', buckets: 2 }), [docs], { stateDir: dir });
     assert.deepEqual(norm.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]), [['x/f/2', 'x/f/1']]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,7 +87,7 @@ test('the same (source, id) twice in a task: the first copy survives, the second
       { id: 'x/f/1', source: 'x', text: 'same', meta: {} },
       { id: 'x/f/1', source: 'x', text: 'same', meta: {} },
     ];
-    const r = await runPasses(exactDedupStep({ key: 'text', buckets: 1 }), [docs], dir);
+    const r = await runStep(exactDedupStep({ key: 'text', buckets: 1 }), [docs], { stateDir: dir });
     assert.equal(r.kept[0]!.length, 1);
     assert.equal(r.dropped.length, 1);
   } finally {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Doc } from '../../src/core/document.js';
 import { minhashDedupStep, bandsRows } from '../../src/dedup/minhash/step.js';
-import { runPasses } from './run-passes.js';
+import { runStep } from '../../src/pipeline/standalone.js';
 import { plantedCorpus, score } from './planted.js';
 
 const defaults = { threshold: 0.8, perms: 128, ngram: 13, jaccard_check: false, batch: 64, run_records: 1 << 20 };
@@ -20,7 +20,7 @@ function split(docs: Doc[], tasks: number): Doc[][] {
 async function run(docs: Doc[], tasks: number, extra: Partial<typeof defaults> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cm-minhash-'));
   try {
-    return await runPasses(minhashDedupStep({ ...defaults, ...extra }), split(docs, tasks), dir);
+    return await runStep(minhashDedupStep({ ...defaults, ...extra }), split(docs, tasks), { stateDir: dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

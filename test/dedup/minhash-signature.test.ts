@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { jaccard, MinHasher, rpv2Bands, rpv2Permutations, shingleSets } from '../../src/dedup/minhash/signature.js';
 import { normalize } from '../../src/text/rpv2-normalize.js';
-import { EDGE_TEXTS, repoRoot, sampleTexts } from './samples.js';
+import { EDGE_TEXTS, sampleTexts } from './samples.js';
+import { repoRoot } from '../helpers.js';
 
 test('signatures equal the numpy reference on samples and edge cases (128 permutations)', () => {
   const texts = [...sampleTexts(), ...EDGE_TEXTS];

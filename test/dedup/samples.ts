@@ -1,23 +1,10 @@
-/** Sample documents for the dedup and signal tests: real texts from ../shared/samples plus edge cases. */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+/** Sample documents for the dedup and signal tests: real texts from test/data plus edge cases. */
+import { testData } from '../helpers.js';
+import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, } from 'node:path';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** `../shared/samples` beside the clone (CI); from a worktree nested deeper, the nearest ancestor's. */
-export const samplesDir = findSamples();
-
-function findSamples(): string {
-  let dir = join(repoRoot, '..');
-  for (;;) {
-    const p = join(dir, 'shared', 'samples');
-    if (existsSync(p)) return p;
-    const up = dirname(dir);
-    if (up === dir) return join(repoRoot, '..', 'shared', 'samples');
-    dir = up;
-  }
-}
+export const samplesDir = testData;
 
 function jsonlTexts(path: string): string[] {
   const raw = readFileSync(path);

@@ -2,15 +2,16 @@
  * Shared by the tokenizer tests: the sample corpus as raw bytes, a SentencePiece ModelProto writer (to
  * hand the LLaMA vocabulary to Debian's `spm_encode`), and the edge-case texts.
  */
+import { testData } from '../helpers.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync } from 'node:zlib';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** ../shared/samples beside the clone (CI); worktrees one level deeper find it one level further up. */
-export const samplesDir = [join(repoRoot, '..', 'shared', 'samples'), join(repoRoot, '..', '..', 'shared', 'samples')].find((d) => existsSync(d)) ?? join(repoRoot, '..', 'shared', 'samples');
+/** The real files of test/data (origins and licences in its MANIFEST.md). */
+export const samplesDir = testData;
 
 export interface SampleText {
   name: string;
@@ -29,7 +30,7 @@ function listFiles(dir: string): string[] {
 
 let cache: SampleText[] | undefined;
 
-/** Every file under ../shared/samples, decompressed (gzip, bzip2), as raw bytes (may be invalid UTF-8). */
+/** Every file under test/data, decompressed (gzip, bzip2), as raw bytes (may be invalid UTF-8). */
 export function sampleTexts(): SampleText[] {
   if (cache) return cache;
   cache = listFiles(samplesDir).map((p) => {

@@ -1,7 +1,7 @@
 /**
  * llama2 must give exactly the ids of the references: llama-tokenizer-js (the vocabulary's source), HF
  * tokenizers with a tokenizer.json of the same vocabulary, and Debian's sentencepiece `spm_encode` with
- * the same vocabulary as a tokenizer.model. Inputs: every file of ../shared/samples, the published
+ * the same vocabulary as a tokenizer.model. Inputs: every file of test/data, the published
  * expected-id cases, and generated edge cases.
  */
 import { test } from 'node:test';

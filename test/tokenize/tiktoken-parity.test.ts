@@ -4,7 +4,7 @@
  * llama3), and decode must give the text back.
  *
  * The references are slow (about 1 MB/s, quadratic on long pieces), so the sample files are capped per
- * file: every file of ../shared/samples is used, from its start. `CORPUSMILL_FULL_PARITY=1` uses whole
+ * file: every file of test/data is used, from its start. `CORPUSMILL_FULL_PARITY=1` uses whole
  * files (24.7 MB; 0 differences when last run, see docs/tokenize-tiktoken.md).
  */
 import { test } from 'node:test';

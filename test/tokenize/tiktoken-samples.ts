@@ -1,19 +1,17 @@
 /**
- * Test inputs for the byte-level BPE parity tests: every file under ../shared/samples (books, wikitext,
+ * Test inputs for the byte-level BPE parity tests: every file under test/data (books, wikitext,
  * LaTeX, code, HTML, XML dumps, multilingual), decompressed (.gz, .bz2), as UTF-8 text. Binary files
  * (NUL bytes, e.g. figures inside an arXiv tarball) are cut at NUL runs into separate documents, so the
  * reference is not fed megabyte-long runs of one byte class.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import { join, relative } from 'node:path';
 import { openDecompressed } from '../../src/io/compression.js';
-import { repoRoot, samplesRoot } from '../helpers.js';
+import { testData } from '../helpers.js';
 
-export { repoRoot };
-
-/** `../shared/samples` beside the clone (CI), or two levels up for a git worktree under /work/wt. */
-export const samplesDir = existsSync(samplesRoot) ? samplesRoot : join(repoRoot, '..', '..', 'shared', 'samples');
+/** The real files of test/data (origins and licences in its MANIFEST.md). */
+export const samplesDir = testData;
 
 function walk(dir: string): string[] {
   const out: string[] = [];
