@@ -1,17 +1,14 @@
 /**
- * Line-oriented reading with byte offsets, and the byte-range rule that lets one large
- * line-oriented file (JSONL, Posts.xml rows) split into many tasks.
- *
- * Range rule: a task [start, end) owns every line that *starts* inside it. A reader that begins
- * at start > 0 skips the partial line it lands in (unless byte start-1 is a newline) and reads past
- * `end` to finish its last line, so ranges tile the file with no line read twice or lost.
+ * Line-oriented reading with byte offsets: a byte stream split into lines, and the lines of a file
+ * (any supported compression) or of one byte range of an uncompressed file (byte-ranges.ts has the
+ * rule that makes ranges tile a file).
  */
-import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { firstLineStart, type ByteRange } from './byte-ranges.js';
 import { openDecompressed, type Compression } from './compression.js';
 
 export interface Line {
-  /** The line's bytes without the newline (and without a trailing CR). */
+  /** The line's bytes without the newline (and without a trailing CR); valid until the next line. */
   bytes: Buffer;
   /** Byte offset of the line's first byte in the (decompressed) stream or file. */
   offset: number;
@@ -24,7 +21,9 @@ const CR = 0x0d;
 
 /** Splits a byte stream into lines; `baseOffset` is the offset of the stream's first byte. */
 export async function* splitLines(stream: AsyncIterable<Buffer>, baseOffset = 0): AsyncGenerator<Line> {
-  let carry: Buffer | null = null;
+  // A line spread over several chunks is kept as a list of pieces and joined once, when its newline
+  // arrives: appending each chunk to one growing buffer would cost time quadratic in its length.
+  let pieces: Buffer[] = [];
   let carryOffset = baseOffset;
   let pos = baseOffset;
   let index = 0;
@@ -34,92 +33,69 @@ export async function* splitLines(stream: AsyncIterable<Buffer>, baseOffset = 0)
     while (nl !== -1) {
       let bytes = chunk.subarray(from, nl);
       let offset = pos + from;
-      if (carry) {
-        bytes = Buffer.concat([carry, bytes]);
+      if (pieces.length > 0) {
+        pieces.push(bytes);
+        bytes = Buffer.concat(pieces);
         offset = carryOffset;
-        carry = null;
+        pieces = [];
       }
       yield { bytes: trimCR(bytes), offset, index: index++ };
       from = nl + 1;
       nl = chunk.indexOf(NL, from);
     }
     if (from < chunk.length) {
-      const rest = chunk.subarray(from);
-      if (carry) carry = Buffer.concat([carry, rest]);
-      else {
-        // Copy: the chunk's memory may be reused by the stream.
-        carry = Buffer.from(rest);
-        carryOffset = pos + from;
-      }
+      if (pieces.length === 0) carryOffset = pos + from;
+      // Copy: the chunk's memory may be reused by the stream.
+      pieces.push(Buffer.from(chunk.subarray(from)));
     }
     pos += chunk.length;
   }
-  if (carry && carry.length > 0) yield { bytes: trimCR(carry), offset: carryOffset, index: index++ };
+  if (pieces.length > 0) yield { bytes: trimCR(Buffer.concat(pieces)), offset: carryOffset, index: index++ };
 }
 
 function trimCR(b: Buffer): Buffer {
   return b.length > 0 && b[b.length - 1] === CR ? b.subarray(0, b.length - 1) : b;
 }
 
-export interface LineRange {
-  start: number;
-  end: number;
+export interface ReadLinesOptions {
+  /** Read only the lines that start inside this range (uncompressed files only). */
+  range?: ByteRange;
+  /** Default: from the file name. */
+  compression?: Compression;
+  /**
+   * Called with raw (still compressed) bytes consumed, for progress. A range reports exactly its own
+   * length in all, though its reader looks past both ends to find line boundaries.
+   */
+  onBytes?: (n: number) => void;
 }
 
-/**
- * Reads the lines of `path` that start inside [range.start, range.end) (uncompressed files only),
- * or every line of the whole (possibly compressed) file when no range is given.
- */
-export async function* readLines(path: string, range?: LineRange, compression?: Compression, onRawBytes?: (n: number) => void): AsyncGenerator<Line> {
+/** Reads the lines of `path`: all of them, or those of one byte range. */
+export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  const { range, compression, onBytes } = opts;
   if (!range) {
-    yield* splitLines(openDecompressed(path, { compression, onRawBytes }) as Readable & AsyncIterable<Buffer>, 0);
+    yield* splitLines(openDecompressed(path, { compression, onRawBytes: onBytes }) as Readable & AsyncIterable<Buffer>, 0);
     return;
   }
   const { start, end } = range;
-  let begin = start;
-  if (start > 0) {
-    // Find where the first owned line begins: just after the first newline at or after start-1.
-    begin = await nextLineStart(path, start - 1);
-    if (begin < 0 || begin >= end) return;
-  }
-  const stream = openDecompressed(path, { start: begin, end: undefined, compression: 'none', onRawBytes });
-  try {
-    for await (const line of splitLines(stream as AsyncIterable<Buffer>, begin)) {
-      if (line.offset >= end) break;
-      yield line;
+  let owed = Math.max(0, end - start);
+  const report = onBytes
+    ? (n: number) => {
+        const k = Math.min(n, owed);
+        owed -= k;
+        if (k > 0) onBytes(k);
+      }
+    : undefined;
+  const begin = await firstLineStart(path, start);
+  if (begin >= 0 && begin < end) {
+    const stream = openDecompressed(path, { start: begin, compression, onRawBytes: report });
+    try {
+      for await (const line of splitLines(stream as AsyncIterable<Buffer>, begin)) {
+        if (line.offset >= end) break;
+        yield line;
+      }
+    } finally {
+      stream.destroy();
     }
-  } finally {
-    stream.destroy();
   }
-}
-
-/** Offset just past the first newline at or after `from`, or -1 when there is none. */
-async function nextLineStart(path: string, from: number): Promise<number> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 16);
-    let pos = from;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) return -1;
-      const i = buf.subarray(0, bytesRead).indexOf(NL);
-      if (i !== -1) return pos + i + 1;
-      pos += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Splits a file of `size` bytes into ranges of about `target` bytes (the last may be shorter). */
-export function byteRanges(size: number, target: number): LineRange[] {
-  if (size <= 0) return [{ start: 0, end: 0 }];
-  const n = Math.max(1, Math.ceil(size / Math.max(1, target)));
-  const ranges: LineRange[] = [];
-  for (let i = 0; i < n; i++) ranges.push({ start: Math.floor((size * i) / n), end: Math.floor((size * (i + 1)) / n) });
-  return ranges;
-}
-
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
+  report?.(owed);
 }

@@ -1,7 +1,8 @@
 /**
  * Document shards on disk: the writer (RedPajama JSON lines in `.jsonl.zst`, rotated by size,
  * written under temporary names and renamed only when complete) and the reader (`.jsonl`,
- * `.jsonl.gz`, `.json.gz`, `.jsonl.zst`, uncompressed files also by byte range).
+ * `.jsonl.gz`, `.json.gz`, `.jsonl.zst`, uncompressed files also by byte range; jsonl.ts does the
+ * reading and quarantine, this module the mapping to documents).
  *
  * Memory: the writer holds one 1 MiB line buffer plus zstd's window (~2 MiB at level 3); the reader
  * one read chunk plus the longest line. Output bytes depend only on the documents written: lines are
@@ -14,10 +15,9 @@ import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { CompressStream } from 'zstd-napi';
 import { type Doc, docFromJson, docToJson, provenanceId } from '../core/document.js';
-import { CorpusError, errorMessage } from '../core/errors.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
-import { compressionOf } from './compression.js';
-import { readLines, type LineRange } from './lines.js';
+import type { ByteRange } from './byte-ranges.js';
+import { readJsonLines, type BadRecord } from './jsonl.js';
 
 export const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
@@ -144,17 +144,10 @@ export class ShardWriter {
   }
 }
 
-/** A raw record the reader could not turn into a document. */
-export interface BadRecord {
-  reason: string;
-  file: string;
-  record: number | string;
-  detail: string;
-  raw?: string;
-}
+export type { BadRecord } from './jsonl.js';
 
 export interface ReadShardOptions {
-  range?: LineRange;
+  range?: ByteRange;
   /** Source for records that carry none (plain JSONL from users). */
   source: string;
   /** Name used in ids of records without an id of their own. */
@@ -165,67 +158,23 @@ export interface ReadShardOptions {
   onBytes?: (n: number) => void;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Reads documents from a JSON-lines file in any supported compression. */
-export async function* readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
-  const compression = compressionOf(path);
+export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
   const inputName = opts.inputName ?? basename(path);
   const ranged = opts.range !== undefined;
-  let lastRecord: number | string = 0;
-  try {
-    for await (const line of readLines(path, opts.range, compression, opts.onBytes)) {
-      // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
-      const record = ranged ? `@${line.offset}` : line.index;
-      lastRecord = ranged ? line.offset : line.index + 1;
-      if (line.bytes.length === 0) continue;
-      let text: string;
-      try {
-        text = utf8.decode(line.bytes);
-      } catch {
-        report(opts, { reason: 'invalid_utf8', file: path, record: lineLabel(line, ranged), detail: 'line is not valid UTF-8', raw: line.bytes.toString('latin1').slice(0, 200) });
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        report(opts, { reason: 'malformed_json', file: path, record: lineLabel(line, ranged), detail: errorMessage(e), raw: text.slice(0, 200) });
-        continue;
-      }
-      try {
-        yield docFromJson(value, provenanceId(opts.source, inputName, record), opts.source);
-      } catch (e) {
-        report(opts, { reason: 'bad_document', file: path, record: lineLabel(line, ranged), detail: errorMessage(e), raw: text.slice(0, 200) });
-      }
-    }
-  } catch (e) {
-    if (e instanceof CorpusError) throw new CorpusError(`${e.message} after ${describeRecord(lastRecord, ranged)}`, {}, { cause: e });
-    throw e;
-  }
-}
-
-function lineLabel(line: { index: number; offset: number }, ranged: boolean): string {
-  return ranged ? `byte ${line.offset}` : `line ${line.index + 1}`;
-}
-
-function describeRecord(n: number | string, ranged: boolean): string {
-  return ranged ? `byte ${n}` : `line ${n}`;
-}
-
-function report(opts: ReadShardOptions, bad: BadRecord): void {
-  if (!opts.onBad) throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
-  opts.onBad(bad);
+  return readJsonLines(path, {
+    range: opts.range,
+    onBytes: opts.onBytes,
+    onBad: opts.onBad,
+    reasons: { json: 'malformed_json', record: 'bad_document' },
+    // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
+    convert: (line) => docFromJson(line.value, provenanceId(opts.source, inputName, ranged ? `@${line.offset}` : line.index), opts.source),
+  });
 }
 
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
   return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
-}
-
-/** Uncompressed JSONL can be split into byte ranges; compressed files are read whole. */
-export function isSplittable(name: string): boolean {
-  return compressionOf(name) === 'none';
 }
 
 export async function removeIfExists(path: string): Promise<void> {

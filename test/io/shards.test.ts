@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compress } from 'zstd-napi';
 import { ShardWriter, readShard, type BadRecord } from '../../src/io/shards.js';
-import { byteRanges, readLines } from '../../src/io/lines.js';
+import { readLines } from '../../src/io/lines.js';
+import { byteRanges } from '../../src/io/byte-ranges.js';
 import type { Doc } from '../../src/core/document.js';
 import { CorpusError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers.js';
@@ -89,14 +90,14 @@ test('byte ranges tile a JSONL file: every line read exactly once, whatever the 
   const size = statSync(path).size;
   for (const target of [97, 1000, 4096, size, size * 2]) {
     const seen: string[] = [];
-    for (const r of byteRanges(size, target)) for await (const l of readLines(path, r)) seen.push(l.bytes.toString());
+    for (const r of byteRanges(size, target)) for await (const l of readLines(path, { range: r })) seen.push(l.bytes.toString());
     assert.deepEqual(seen, lines, `target ${target}`);
   }
   // One-byte ranges on a small file (no trailing newline): ranges starting mid-line own nothing.
   const small = join(dir, 'small.jsonl');
   writeFileSync(small, 'a\nbb\n\nccc');
   const seen: string[] = [];
-  for (const r of byteRanges(statSync(small).size, 1)) for await (const l of readLines(small, r)) seen.push(l.bytes.toString());
+  for (const r of byteRanges(statSync(small).size, 1)) for await (const l of readLines(small, { range: r })) seen.push(l.bytes.toString());
   assert.deepEqual(seen, ['a', 'bb', '', 'ccc']);
 });
 

@@ -8,8 +8,7 @@
  */
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
-import { errorMessage } from '../../core/errors.js';
-import { readLines } from '../../io/lines.js';
+import { readJsonLines } from '../../io/jsonl.js';
 import { defineSource, wholeFileTasks } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
@@ -49,8 +48,6 @@ export function c4Document(record: unknown, id: string): Doc {
   return { id, text: r.text, source: 'c4', meta };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export const c4Source = defineSource({
   name: 'c4',
   source: 'c4',
@@ -62,22 +59,12 @@ export const c4Source = defineSource({
     return p.splits.flatMap((s) => c4FileNames(s, p.max_files)).map((name) => ({ url: base + name, name: name.split('/').pop()! }));
   },
   plan: (files) => wholeFileTasks(files),
-  async *read(task, _p, ctx) {
-    for await (const line of readLines(task.path, undefined, undefined, ctx.advance)) {
-      if (line.bytes.length === 0) continue;
-      const where = { file: task.path, record: `line ${line.index + 1}` };
-      let text: string;
-      try {
-        text = utf8.decode(line.bytes);
-      } catch {
-        ctx.quarantine({ reason: 'invalid_utf8', ...where, detail: 'line is not valid UTF-8', raw: line.bytes.toString('latin1').slice(0, 200) });
-        continue;
-      }
-      try {
-        yield c4Document(JSON.parse(text), provenanceId('c4', task.name, line.index));
-      } catch (e) {
-        ctx.quarantine({ reason: 'malformed_record', ...where, detail: errorMessage(e), raw: text.slice(0, 200) });
-      }
-    }
+  read(task, _p, ctx) {
+    return readJsonLines(task.path, {
+      onBytes: ctx.advance,
+      onBad: ctx.quarantine,
+      reasons: { json: 'malformed_record', record: 'malformed_record' },
+      convert: (line) => c4Document(line.value, provenanceId('c4', task.name, line.index)),
+    });
   },
 });

@@ -11,8 +11,8 @@
  * vendored / generated. A line that is not a JSON object is quarantined with its file and offset.
  */
 import type { Doc } from '../../core/document.js';
-import { errorMessage } from '../../core/errors.js';
-import { readLines, type LineRange } from '../../io/lines.js';
+import type { ByteRange } from '../../io/byte-ranges.js';
+import { readJsonLines, type JsonLine } from '../../io/jsonl.js';
 import type { ReadContext } from '../../pipeline/source.js';
 import { generatedByContent, skipByPath } from './files.js';
 import { githubDocument } from './document.js';
@@ -24,7 +24,7 @@ export interface BigQueryReadOptions {
   path: string;
   /** File name for ids: `github/<name>/<byte offset>`. */
   name: string;
-  range?: LineRange;
+  range?: ByteRange;
   license: LicensePolicy;
   header: HeaderMode;
   count: (reason: string, n?: number) => void;
@@ -33,23 +33,26 @@ export interface BigQueryReadOptions {
 /** BigQuery fields kept in meta besides repo_name, path and license. */
 const KEPT_FIELDS = ['ref', 'size', 'copies', 'mode'] as const;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A parsed line as a BigQuery row (a JSON object with string repo_name and path), or a throw. */
+function bigQueryRow(line: JsonLine): { row: Record<string, unknown>; offset: number } {
+  const v = line.value;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('expected a JSON object');
+  const row = v as Record<string, unknown>;
+  if (typeof row.repo_name !== 'string' || typeof row.path !== 'string') throw new TypeError('expected string "repo_name" and "path"');
+  return { row, offset: line.offset };
+}
 
 export async function* readBigQuery(opts: BigQueryReadOptions, ctx: ReadContext): AsyncGenerator<Doc> {
   const allowed = new Set(opts.license.allow.map((a) => a.toLowerCase()));
-  for await (const line of readLines(opts.path, opts.range, undefined, ctx.advance)) {
-    if (line.bytes.length === 0) continue;
-    const where = { file: opts.path, record: `byte ${line.offset}` };
-    let row: Record<string, unknown>;
-    try {
-      const v = JSON.parse(utf8.decode(line.bytes)) as unknown;
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('expected a JSON object');
-      row = v as Record<string, unknown>;
-      if (typeof row.repo_name !== 'string' || typeof row.path !== 'string') throw new TypeError('expected string "repo_name" and "path"');
-    } catch (e) {
-      ctx.quarantine({ reason: 'malformed_record', ...where, detail: errorMessage(e), raw: line.bytes.toString('utf8').slice(0, 200) });
-      continue;
-    }
+  const rows = readJsonLines(opts.path, {
+    range: opts.range,
+    onBytes: ctx.advance,
+    onBad: ctx.quarantine,
+    position: 'byte',
+    reasons: { utf8: 'malformed_record', json: 'malformed_record', record: 'malformed_record' },
+    convert: bigQueryRow,
+  });
+  for await (const { row, offset } of rows) {
     const path = row.path as string;
     if (typeof row.content !== 'string') {
       opts.count('no_content');
@@ -85,6 +88,6 @@ export async function* readBigQuery(opts: BigQueryReadOptions, ctx: ReadContext)
     }
     const extra: Record<string, unknown> = {};
     for (const k of KEPT_FIELDS) if (row[k] !== undefined && row[k] !== null) extra[k] = row[k];
-    yield githubDocument({ id: `github/${opts.name}/${line.offset}`, repo_name: row.repo_name as string, path, license: spdx, content, extra }, opts.header);
+    yield githubDocument({ id: `github/${opts.name}/${offset}`, repo_name: row.repo_name as string, path, license: spdx, content, extra }, opts.header);
   }
 }

@@ -19,8 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { SizeLimitError } from '../../io/tar.js';
-import { isSplittable } from '../../io/shards.js';
-import { byteRanges } from '../../io/lines.js';
+import { splitLineFile } from '../../io/byte-ranges.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
@@ -150,10 +149,8 @@ export const githubSource = defineSource({
       const repo = repos.get(f.url);
       if (repo !== undefined) {
         tasks.push({ path: f.path, name: f.name, url: f.url, bytes: f.size, extra: { kind: 'tarball', repo } });
-      } else if (isSplittable(f.path)) {
-        for (const r of byteRanges(f.size, env.taskBytes)) tasks.push({ path: f.path, name: f.name, url: f.url, bytes: r.end - r.start, range: r, extra: { kind: 'bigquery' } });
       } else {
-        tasks.push({ path: f.path, name: f.name, url: f.url, bytes: f.size, extra: { kind: 'bigquery' } });
+        for (const s of splitLineFile(f.path, f.size, env.taskBytes)) tasks.push({ path: f.path, name: f.name, url: f.url, ...s, extra: { kind: 'bigquery' } });
       }
     }
     for (const c of checkoutList(p, env)) {

@@ -3,8 +3,8 @@
  * shards), for users who bring their own data. Uncompressed files split into byte-range tasks.
  */
 import { z } from 'zod';
-import { readShard, isSplittable } from '../../io/shards.js';
-import { byteRanges } from '../../io/lines.js';
+import { readShard } from '../../io/shards.js';
+import { splitLineFile } from '../../io/byte-ranges.js';
 import { defineSource, type ReadTask } from '../../pipeline/source.js';
 import { expandUrls, urlListParams } from '../../fetch/urls.js';
 
@@ -23,15 +23,7 @@ export const jsonlSource = defineSource({
     return expandUrls(p, env.fetcher);
   },
   async plan(files, _p, env) {
-    const tasks: ReadTask[] = [];
-    for (const f of files) {
-      if (!isSplittable(f.path)) {
-        tasks.push({ path: f.path, name: f.name, url: f.url, bytes: f.size });
-        continue;
-      }
-      for (const r of byteRanges(f.size, env.taskBytes)) tasks.push({ path: f.path, name: f.name, url: f.url, bytes: r.end - r.start, range: r });
-    }
-    return tasks;
+    return files.flatMap((f): ReadTask[] => splitLineFile(f.path, f.size, env.taskBytes).map((s) => ({ path: f.path, name: f.name, url: f.url, ...s })));
   },
   read(task, p, ctx) {
     return readShard(task.path, { range: task.range, source: p.source_name, inputName: task.name, onBad: ctx.quarantine, onBytes: ctx.advance });

@@ -10,7 +10,7 @@
  *    `partitions`. Other documents are not touched. Memory: a 1 MiB buffer per partition file.
  * 2. reduce `group` (`partitions` tasks): partition k's records are sorted by (site, question id,
  *    question first, score descending, id) — in memory up to `memory_mb`, else in sorted runs spilled
- *    to disk and merged — and the groups written to `grouped/p<k>.jsonl` as finished documents.
+ *    to disk and merged (io/external-sort.ts) — and the groups written to `grouped/p<k>.jsonl` as finished documents.
  * 3. main pass: post documents are consumed (already grouped); other documents pass through; each
  *    stackexchange read task then emits the grouped partitions k with k mod n = its index among the
  *    n stackexchange tasks, so every group is written exactly once, into the stackexchange output.
@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { docFromJson, docToJson, provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
+import { ExternalSorter, jsonLinesCodec, RunReader } from '../../io/external-sort.js';
 import { readLines } from '../../io/lines.js';
 import { siteLanguage, type PostMeta } from './source.js';
 
@@ -146,22 +147,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function* readRecs(path: string): AsyncGenerator<Rec> {
-  for await (const line of readLines(path)) if (line.bytes.length) yield JSON.parse(line.bytes.toString('utf8')) as Rec;
-}
-
-/** k-way merge of sorted record streams (k is small: one per spilled run). */
-async function* merge(streams: AsyncGenerator<Rec>[], cmp: (a: Rec, b: Rec) => number): AsyncGenerator<Rec> {
-  const heads: Array<Rec | undefined> = [];
-  for (const s of streams) heads.push((await s.next()).value as Rec | undefined);
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) if (heads[i] && (best < 0 || cmp(heads[i]!, heads[best]!) < 0)) best = i;
-    if (best < 0) return;
-    yield heads[best]!;
-    heads[best] = (await streams[best]!.next()).value as Rec | undefined;
-  }
-}
+const recCodec = jsonLinesCodec<Rec>();
 
 /** The grouped document of one question, or the reason it has none. */
 export function groupDocument(group: Rec[]): Doc | string {
@@ -186,48 +172,22 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   const outDir = join(ctx.stateDir, 'grouped');
   await rm(sortDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const cmp = compareRecs(p.score_order);
-  const budget = Math.floor(p.memory_mb * (1 << 20));
   const inputs = (await scanRecords(ctx.stateDir)).map((r) => join(runs, String(r.rank), `p${part}.jsonl`));
-  // Phase A: sorted runs of at most `budget` bytes of records.
-  let chunk: Rec[] = [];
-  let chunkBytes = 0;
-  const spilled: string[] = [];
-  const spill = async () => {
-    chunk.sort(cmp);
-    await mkdir(sortDir, { recursive: true });
-    const path = join(sortDir, `run-${spilled.length}.jsonl`);
-    const lines: string[] = [];
-    let n = 0;
-    for (const r of chunk) {
-      lines.push(JSON.stringify(r) + '\n');
-      n += r[5].length;
-      if (n >= FLUSH_BYTES) {
-        await appendFile(path, lines.join(''));
-        lines.length = 0;
-        n = 0;
-      }
-    }
-    if (lines.length) await appendFile(path, lines.join(''));
-    spilled.push(path);
-    chunk = [];
-    chunkBytes = 0;
-  };
+  // Phase A: sorted runs of at most `memory_mb` of records (a JS string holds 2 bytes a character).
+  const sorter = new ExternalSorter<Rec>({
+    dir: sortDir,
+    codec: recCodec,
+    compare: compareRecs(p.score_order),
+    memoryBytes: Math.floor(p.memory_mb * (1 << 20)),
+    sizeOf: (r) => 2 * r[5].length + 200,
+  });
   for (const path of inputs) {
     if (!(await exists(path))) continue; // that task had no post of this partition
-    for await (const r of readRecs(path)) {
-      chunk.push(r);
-      chunkBytes += 2 * r[5].length + 200;
-      if (chunkBytes >= budget) await spill();
-    }
+    const reader = new RunReader(path, recCodec);
+    while (reader.next()) sorter.add(reader.value!);
   }
-  let sorted: AsyncIterable<Rec> | Iterable<Rec>;
-  if (spilled.length === 0) sorted = chunk.sort(cmp);
-  else {
-    if (chunk.length) await spill();
-    ctx.count('sorted_runs_spilled', spilled.length);
-    sorted = merge(spilled.map(readRecs), cmp);
-  }
+  if (sorter.runs > 0) ctx.count('sorted_runs_spilled', sorter.runs);
+  const sorted = sorter.sorted();
   // Phase B: consecutive records of one (site, question) form a group.
   const tmp = join(outDir, `p${part}.jsonl.tmp`);
   await rm(tmp, { force: true });
@@ -251,7 +211,7 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
     }
     group = [];
   };
-  for await (const r of sorted) {
+  for (const r of sorted) {
     const g = group[0];
     if (g && (g[0] !== r[0] || g[1] !== r[1])) await emit();
     group.push(r);

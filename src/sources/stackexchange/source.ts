@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError, errorMessage } from '../../core/errors.js';
-import { compressionOf } from '../../io/compression.js';
-import { byteRanges, readLines } from '../../io/lines.js';
+import { splitLineFile } from '../../io/byte-ranges.js';
+import { readLines } from '../../io/lines.js';
 import { extractMember } from '../../io/sevenzip.js';
 import { XmlTextError } from '../../io/xmltext.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
@@ -116,7 +116,7 @@ async function extractedPosts(file: LocalFile, env: SourceEnv): Promise<{ path: 
 async function* read(task: ReadTask, _p: unknown, ctx: ReadContext): AsyncGenerator<Doc> {
   const site = (task.extra?.site as string | undefined) ?? siteOf(task.name);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const line of readLines(task.path, task.range, undefined, ctx.advance)) {
+  for await (const line of readLines(task.path, { range: task.range, onBytes: ctx.advance })) {
     if (line.bytes.length === 0) continue;
     const where = { file: task.path, record: `byte ${line.offset}` };
     let row: Record<string, string> | null;
@@ -163,13 +163,7 @@ export const stackexchangeSource = defineSource({
     for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
       const posts = await extractedPosts(f, env);
       const site = siteOf(f.name);
-      if (compressionOf(posts.path) !== 'none') {
-        tasks.push({ path: posts.path, name: f.name, url: f.url, bytes: posts.size, extra: { site } });
-        continue;
-      }
-      for (const r of byteRanges(posts.size, env.taskBytes)) {
-        tasks.push({ path: posts.path, name: f.name, url: f.url, bytes: r.end - r.start, range: r, extra: { site } });
-      }
+      for (const s of splitLineFile(posts.path, posts.size, env.taskBytes)) tasks.push({ path: posts.path, name: f.name, url: f.url, ...s, extra: { site } });
     }
     return tasks;
   },

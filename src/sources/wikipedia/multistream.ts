@@ -38,7 +38,7 @@ export async function streamRanges(indexPath: string, fileSize: number, target: 
   const cuts: number[] = [0];
   let firstStream = -1;
   let last = -1;
-  for await (const line of readLines(indexPath, undefined, 'bzip2')) {
+  for await (const line of readLines(indexPath, { compression: 'bzip2' })) {
     if (line.bytes.length === 0) continue;
     const colon = line.bytes.indexOf(0x3a);
     const offset = colon > 0 ? Number(line.bytes.toString('latin1', 0, colon)) : NaN;

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Doc } from '../../../src/core/document.js';
-import { byteRanges } from '../../../src/io/lines.js';
+import { byteRanges } from '../../../src/io/byte-ranges.js';
 import { extractMember } from '../../../src/io/sevenzip.js';
 import { stackexchangeGroupStep } from '../../../src/sources/stackexchange/group.js';
 import { largestSites, siteArchives } from '../../../src/sources/stackexchange/listing.js';

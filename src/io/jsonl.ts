@@ -1,0 +1,95 @@
+/**
+ * JSON-lines reading with quarantine, one loop for every JSONL input (document shards, C4, BigQuery
+ * exports, users' files): lines of any supported compression, or of one byte range of an
+ * uncompressed file, decoded as UTF-8, parsed and converted to records. A line that fails any of the
+ * three is a bad record handed to `onBad` with its file, its line number or byte offset, the reason
+ * and the start of its raw text; without `onBad` it is an error naming file and record.
+ */
+import { CorpusError, errorMessage } from '../core/errors.js';
+import type { ByteRange } from './byte-ranges.js';
+import type { Compression } from './compression.js';
+import { readLines } from './lines.js';
+
+/** A raw record the reader could not turn into a document. */
+export interface BadRecord {
+  reason: string;
+  file: string;
+  record: number | string;
+  detail: string;
+  raw?: string;
+}
+
+/** One parsed line. */
+export interface JsonLine {
+  value: unknown;
+  /** The line's text. */
+  text: string;
+  /** Byte offset of the line in the (decompressed) file. */
+  offset: number;
+  /** 0-based line number (within the range, when there is one). */
+  index: number;
+}
+
+export interface JsonLinesOptions<T> {
+  range?: ByteRange;
+  /** Default: from the file name. */
+  compression?: Compression;
+  /** Raw bytes consumed, for progress (a range reports exactly its length). */
+  onBytes?: (n: number) => void;
+  /** Bad records are named `line N` (1-based) or `byte N` (offset); default: `byte` in a range, `line` otherwise. */
+  position?: 'line' | 'byte';
+  /** Turns a parsed line into a record; a throw makes the line a bad record (reason `reasons.record`). */
+  convert: (line: JsonLine) => T;
+  /** Reasons recorded for lines that are not UTF-8, not JSON, or rejected by `convert`. */
+  reasons?: { utf8?: string; json?: string; record?: string };
+  /** Called for each bad record; when absent, a bad record is an error. */
+  onBad?: (bad: BadRecord) => void;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const RAW_CHARS = 200;
+
+/** Streams the records of a JSON-lines file; empty lines are skipped. */
+export async function* readJsonLines<T>(path: string, opts: JsonLinesOptions<T>): AsyncGenerator<T> {
+  const byOffset = (opts.position ?? (opts.range ? 'byte' : 'line')) === 'byte';
+  const where = (offset: number, index: number) => (byOffset ? `byte ${offset}` : `line ${index + 1}`);
+  const bad = (b: BadRecord) => {
+    if (!opts.onBad) throw new CorpusError(`${b.reason}: ${b.detail}`, { file: b.file, record: String(b.record) });
+    opts.onBad(b);
+  };
+  let lastOffset = opts.range?.start ?? 0;
+  let lastIndex = -1;
+  try {
+    for await (const line of readLines(path, { range: opts.range, compression: opts.compression, onBytes: opts.onBytes })) {
+      lastOffset = line.offset;
+      lastIndex = line.index;
+      if (line.bytes.length === 0) continue;
+      let text: string;
+      try {
+        text = utf8.decode(line.bytes);
+      } catch {
+        bad({ reason: opts.reasons?.utf8 ?? 'invalid_utf8', file: path, record: where(line.offset, line.index), detail: 'line is not valid UTF-8', raw: line.bytes.toString('latin1', 0, RAW_CHARS) });
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        bad({ reason: opts.reasons?.json ?? 'malformed_json', file: path, record: where(line.offset, line.index), detail: errorMessage(e), raw: text.slice(0, RAW_CHARS) });
+        continue;
+      }
+      let record: T;
+      try {
+        record = opts.convert({ value, text, offset: line.offset, index: line.index });
+      } catch (e) {
+        bad({ reason: opts.reasons?.record ?? 'bad_record', file: path, record: where(line.offset, line.index), detail: errorMessage(e), raw: text.slice(0, RAW_CHARS) });
+        continue;
+      }
+      yield record;
+    }
+  } catch (e) {
+    // A read error (truncated gzip, I/O) says how far the file was read.
+    if (e instanceof CorpusError && e.where.record === undefined) throw new CorpusError(`${e.message} after ${where(lastOffset, lastIndex)}`, {}, { cause: e });
+    throw e;
+  }
+}
