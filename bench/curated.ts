@@ -53,7 +53,6 @@ export interface BenchCase {
   run(): Promise<Row[]>;
 }
 
-
 /** LaTeX documents for the cleaning benchmark: one string per file, decoded as the source does. */
 async function latexCorpus(): Promise<string[]> {
   const docs: string[] = [];
@@ -118,10 +117,22 @@ const arxivClean: BenchCase = {
     try {
       writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
       writeFileSync(join(dir, 'peer.py'), PEER_ARXIV);
-      const peer = Number(execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(root, 'test', 'sources', 'arxiv', 'reference'), join(dir, 'docs.json')]).toString().trim());
+      const peer = Number(
+        execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(root, 'test', 'sources', 'arxiv', 'reference'), join(dir, 'docs.json')])
+          .toString()
+          .trim(),
+      );
       const mbs = (s: number) => bytes / 1e6 / s;
       return [
-        { case: 'arxiv-clean', measure: 'corpusmill cleaner', value: mbs(ours), unit: 'MB/s', peer: mbs(peer), ratio: peer / ours, note: `${(bytes / 1e6).toFixed(1)} MB LaTeX, ${docs.length} files` },
+        {
+          case: 'arxiv-clean',
+          measure: 'corpusmill cleaner',
+          value: mbs(ours),
+          unit: 'MB/s',
+          peer: mbs(peer),
+          ratio: peer / ours,
+          note: `${(bytes / 1e6).toFixed(1)} MB LaTeX, ${docs.length} files`,
+        },
         { case: 'arxiv-clean', measure: 'redpajama cleaner (TS)', value: mbs(rpTs), unit: 'MB/s', peer: mbs(peer), ratio: peer / rpTs },
       ];
     } finally {
@@ -226,7 +237,11 @@ const bookNearDedup: BenchCase = {
       const subset = Array.from({ length: peerBooks }, (_, i) => syntheticBook(i, chars));
       writeFileSync(join(dir, 'books.json'), JSON.stringify(subset));
       writeFileSync(join(dir, 'peer.py'), PEER_SIMHASH);
-      const peerS = Number(execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(dir, 'books.json')]).toString().trim());
+      const peerS = Number(
+        execFileSync('/usr/bin/python3', [join(dir, 'peer.py'), join(dir, 'books.json')])
+          .toString()
+          .trim(),
+      );
       const { simhash64 } = await import('../src/sources/books/simhash.js');
       const t2 = process.cpuUsage();
       for (const b of subset) simhash64(b);
@@ -240,8 +255,20 @@ const bookNearDedup: BenchCase = {
     return [
       { case: 'book-near-dedup', measure: 'signatures (scan pass)', value: n / scanS, unit: 'books/s', note: `${n} books, ${(bytes / 1e6).toFixed(1)} MB, ${scanS.toFixed(1)} s` },
       { case: 'book-near-dedup', measure: 'SimHash only', value: oursRate, unit: 'books/s', peer: peerRate, ratio: oursRate / peerRate, note: `${peerBooks} books` },
-      { case: 'book-near-dedup', measure: 'clusters (reduce pass)', value: reduceS, unit: 's', note: `${found} of ${Math.floor(n / 10)} planted near-copies found, ${extra} other books removed` },
-      { case: 'book-near-dedup', measure: 'signature memory', value: sigBytes / n, unit: 'B/book', note: gc ? `heap growth: ${heapNote}` : 'run with --expose-gc for heap figures' },
+      {
+        case: 'book-near-dedup',
+        measure: 'clusters (reduce pass)',
+        value: reduceS,
+        unit: 's',
+        note: `${found} of ${Math.floor(n / 10)} planted near-copies found, ${extra} other books removed`,
+      },
+      {
+        case: 'book-near-dedup',
+        measure: 'signature memory',
+        value: sigBytes / n,
+        unit: 'B/book',
+        note: gc ? `heap growth: ${heapNote}` : 'run with --expose-gc for heap figures',
+      },
     ];
   },
 };

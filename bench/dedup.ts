@@ -31,7 +31,10 @@ const rows: string[][] = [];
 function pythonCpu(script: string, args: string[], input: string): number {
   const res = execFileSync(
     '/usr/bin/python3',
-    ['-c', `import time,sys,runpy,io\nsys.argv=[${JSON.stringify(script)}]+${JSON.stringify(args)}\nout=io.StringIO();real=sys.stdout;sys.stdout=out\nt=time.process_time()\nrunpy.run_path(${JSON.stringify(script)}, run_name='__main__')\nsys.stdout=real\nprint(time.process_time()-t)`],
+    [
+      '-c',
+      `import time,sys,runpy,io\nsys.argv=[${JSON.stringify(script)}]+${JSON.stringify(args)}\nout=io.StringIO();real=sys.stdout;sys.stdout=out\nt=time.process_time()\nrunpy.run_path(${JSON.stringify(script)}, run_name='__main__')\nsys.stdout=real\nprint(time.process_time()-t)`,
+    ],
     { input, maxBuffer: 1 << 30 },
   );
   return Number(res.toString().trim().split('\n').pop());
@@ -111,7 +114,17 @@ function pythonCpu(script: string, args: string[], input: string): number {
     const child = execFileSync(process.execPath, [...heap, '--import', 'tsx', join(repoRoot, 'bench', 'dedup-cluster.ts'), dir, String(bands), String(perms)], {
       cwd: repoRoot,
     });
-    const c = JSON.parse(child.toString().trim().split('\n').pop()!) as { bucketsSec: number; componentsSec: number; bucketsCpu: number; componentsCpu: number; rssStart: number; maxRss: number; maxRssBuckets: number; clusters: number; duplicates: number };
+    const c = JSON.parse(child.toString().trim().split('\n').pop()!) as {
+      bucketsSec: number;
+      componentsSec: number;
+      bucketsCpu: number;
+      componentsCpu: number;
+      rssStart: number;
+      maxRss: number;
+      maxRssBuckets: number;
+      clusters: number;
+      duplicates: number;
+    };
     rows.push([
       `clustering ${docs.toLocaleString('en')} synthetic docs (${planted.toLocaleString('en')} near copies → ${c.duplicates.toLocaleString('en')} removed in ${c.clusters.toLocaleString('en')} clusters)`,
       `buckets ${c.bucketsCpu.toFixed(1)} CPU-s (${c.bucketsSec.toFixed(1)} s wall; ${bands} band tasks, one after another here) + union-find/survivors ${c.componentsCpu.toFixed(1)} CPU-s (${c.componentsSec.toFixed(1)} s wall)`,

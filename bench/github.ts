@@ -136,7 +136,15 @@ export async function runGithubBench(mbCap = capBytes / 1e6): Promise<{ files: n
   const peerMbps = mb / peer.seconds;
   const note = `${docs.length} files, ${mb.toFixed(1)} MB from node_modules`;
   const rows: GithubBenchRow[] = [
-    { case: 'github-filter', measure: 'github_filters', value: mb / filterS, unit: 'MB/s', peer: peerMbps, ratio: peer.seconds / filterS, note: `${note}; kept ${kept}, peer kept ${peer.kept}` },
+    {
+      case: 'github-filter',
+      measure: 'github_filters',
+      value: mb / filterS,
+      unit: 'MB/s',
+      peer: peerMbps,
+      ratio: peer.seconds / filterS,
+      note: `${note}; kept ${kept}, peer kept ${peer.kept}`,
+    },
     { case: 'github-filter', measure: 'reader document (header + stats + sha256)', value: mb / docS, unit: 'MB/s', note },
     { case: 'github-filter', measure: 'RedPajama clean + filter (Python 3, peer)', value: peerMbps, unit: 'MB/s', note },
   ];

@@ -125,8 +125,23 @@ async function measure(name: string, run: (t: Tree) => Promise<string>): Promise
       const counts: Record<string, number> = {};
       const noop = () => {};
       const log = { info: noop, warn: noop, debug: noop, error: noop };
-      await pass.reduce({ rank: 0, worldSize: 1, stage: 's', source: '', stats: {}, log, stateDir: state, drop: noop, count: (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n) });
-      return createHash('sha256').update(readFileSync(join(state, 'grouped', 'p0.jsonl'))).digest('hex').slice(0, 16) + `/${counts.questions_grouped}`;
+      await pass.reduce({
+        rank: 0,
+        worldSize: 1,
+        stage: 's',
+        source: '',
+        stats: {},
+        log,
+        stateDir: state,
+        drop: noop,
+        count: (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n),
+      });
+      return (
+        createHash('sha256')
+          .update(readFileSync(join(state, 'grouped', 'p0.jsonl')))
+          .digest('hex')
+          .slice(0, 16) + `/${counts.questions_grouped}`
+      );
     });
   }
 }

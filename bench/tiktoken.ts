@@ -96,13 +96,34 @@ for (const name of ['cl100k_base', 'o200k_base', 'llama3'] as TiktokenName[]) {
     const peer = timeIt(() => docs.reduce((n, d) => n + ref.encode_ordinary(d.text).length, 0), 1);
     const mbs = (s: number) => (bytes / 1e6 / s).toFixed(1);
     rows.push([
-      name, input, (bytes / 1e6).toFixed(2), mbs(mine.wall), mbs(mine.cpu), (mine.tokens / mine.cpu / 1e6).toFixed(1), mbs(count.cpu),
-      mbs(peer.wall), mbs(peer.cpu), (peer.cpu / mine.cpu).toFixed(1) + '×', same ? 'yes' : 'NO',
+      name,
+      input,
+      (bytes / 1e6).toFixed(2),
+      mbs(mine.wall),
+      mbs(mine.cpu),
+      (mine.tokens / mine.cpu / 1e6).toFixed(1),
+      mbs(count.cpu),
+      mbs(peer.wall),
+      mbs(peer.cpu),
+      (peer.cpu / mine.cpu).toFixed(1) + '×',
+      same ? 'yes' : 'NO',
     ]);
     console.error(`${name} ${input} done`);
   }
   ref.free();
 }
-const header = ['model', 'input', 'MB', 'corpusmill MB/s (wall)', 'corpusmill MB/s (CPU)', 'corpusmill Mtok/s (CPU)', 'count only MB/s (CPU)', 'tiktoken MB/s (wall)', 'tiktoken MB/s (CPU)', 'speed-up (CPU)', 'same ids'];
+const header = [
+  'model',
+  'input',
+  'MB',
+  'corpusmill MB/s (wall)',
+  'corpusmill MB/s (CPU)',
+  'corpusmill Mtok/s (CPU)',
+  'count only MB/s (CPU)',
+  'tiktoken MB/s (wall)',
+  'tiktoken MB/s (CPU)',
+  'speed-up (CPU)',
+  'same ids',
+];
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

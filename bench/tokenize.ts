@@ -59,7 +59,9 @@ const inputs: Record<string, string[]> = {
 type Run = () => number | { tokens: number; cpuMs: number } | Promise<number>;
 
 async function best(fn: Run, reps: number): Promise<{ ms: number; cpuMs: number; tokens: number }> {
-  let ms = Infinity, cpuMs = Infinity, tokens = 0;
+  let ms = Infinity,
+    cpuMs = Infinity,
+    tokens = 0;
   for (let r = 0; r < reps; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -86,7 +88,14 @@ const tok = await loadTokenizer('llama2');
 const threads = availableParallelism();
 const hasSpm = spawnSync('spm_encode', ['--help']).error === undefined;
 
-interface Row { input: string; engine: string; mbs: number; cpuMbs: number; tps: number; ratio: number }
+interface Row {
+  input: string;
+  engine: string;
+  mbs: number;
+  cpuMbs: number;
+  tps: number;
+  ratio: number;
+}
 const rows: Row[] = [];
 
 for (const [name, docs] of Object.entries(inputs)) {
@@ -100,13 +109,17 @@ for (const [name, docs] of Object.entries(inputs)) {
   ];
   if (hasSpm) {
     const input = Buffer.from(docs.join(''));
-    runs.push(['sentencepiece spm_encode', input.length, () => {
-      // bash's `times` prints the children's user and system CPU time after the run
-      const r = spawnSync('bash', ['-c', `spm_encode --model='${modelPath}' --output_format=id | wc -w; times`], { input, maxBuffer: 1 << 30 });
-      const lines = r.stdout.toString().trim().split('\n');
-      const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/.exec(lines.at(-1)!)!;
-      return { tokens: Number(lines[0]), cpuMs: (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 };
-    }]);
+    runs.push([
+      'sentencepiece spm_encode',
+      input.length,
+      () => {
+        // bash's `times` prints the children's user and system CPU time after the run
+        const r = spawnSync('bash', ['-c', `spm_encode --model='${modelPath}' --output_format=id | wc -w; times`], { input, maxBuffer: 1 << 30 });
+        const lines = r.stdout.toString().trim().split('\n');
+        const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/.exec(lines.at(-1)!)!;
+        return { tokens: Number(lines[0]), cpuMs: (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 };
+      },
+    ]);
   }
   const slice = docs.slice(0, 40);
   runs.push(['llama-tokenizer-js (first 150 KB)', slice.reduce((a, d) => a + Buffer.byteLength(d), 0), () => slice.reduce((a, d) => a + llamaJs.encode(d, false, true).length, 0)]);
@@ -123,5 +136,4 @@ for (const [name, docs] of Object.entries(inputs)) {
 tk.free();
 
 console.log(`\n| input | engine | MB/s per CPU-second | MB/s wall | tokens/s wall | CPU speed × corpusmill 1 thread |\n|---|---|---:|---:|---:|---:|`);
-for (const r of rows)
-  console.log(`| ${r.input} | ${r.engine} | ${r.cpuMbs.toFixed(2)} | ${r.mbs.toFixed(2)} | ${(r.tps / 1e6).toFixed(2)} M | ${r.ratio.toFixed(3)} |`);
+for (const r of rows) console.log(`| ${r.input} | ${r.engine} | ${r.cpuMbs.toFixed(2)} | ${r.mbs.toFixed(2)} | ${(r.tps / 1e6).toFixed(2)} M | ${r.ratio.toFixed(3)} |`);

@@ -38,7 +38,9 @@ function loadText(): string[] {
     const wt = join(samples, 'wikipedia', 'wikitext-wtf_wikipedia');
     for (const f of readdirSync(wt)) paras.push(...readFileSync(join(wt, f), 'utf8').split('\n'));
     for (const f of readdirSync(join(samples, 'c4')).filter((n) => n.endsWith('.gz'))) {
-      for (const line of gunzipSync(readFileSync(join(samples, 'c4', f))).toString('utf8').split('\n')) {
+      for (const line of gunzipSync(readFileSync(join(samples, 'c4', f)))
+        .toString('utf8')
+        .split('\n')) {
         if (line) paras.push(...(JSON.parse(line) as { text: string }).text.split('\n'));
       }
     }
@@ -99,8 +101,18 @@ async function timeAsync(label: string, nbytes: number, fn: () => Promise<void>,
 
 /** CPU seconds of a child command, from bash's `times` (children's user and system time). */
 function childCpuSeconds(cmd: string): number {
-  const out = execFileSync('bash', ['-c', `${cmd} >/dev/null; times`]).toString().trim().split('\n').pop()!;
-  return out.split(/\s+/).map((t) => { const m = /(\d+)m([\d.]+)s/.exec(t)!; return Number(m[1]) * 60 + Number(m[2]); }).reduce((a, b) => a + b, 0);
+  const out = execFileSync('bash', ['-c', `${cmd} >/dev/null; times`])
+    .toString()
+    .trim()
+    .split('\n')
+    .pop()!;
+  return out
+    .split(/\s+/)
+    .map((t) => {
+      const m = /(\d+)m([\d.]+)s/.exec(t)!;
+      return Number(m[1]) * 60 + Number(m[2]);
+    })
+    .reduce((a, b) => a + b, 0);
 }
 
 // Language id.
@@ -109,9 +121,15 @@ const lidLines = docs.map((d) => lidInput(d, ''));
 const native = FastTextClassifier.load(lidPath);
 // The first pass fills the per-token cache (a long run is mostly cache hits); both are reported.
 const fresh = FastTextClassifier.load(lidPath);
-time('language id: native addon, first pass', bytes, () => {
-  for (const l of lidLines) fresh.predict(l, 1);
-}, 'token cache filling up', 1);
+time(
+  'language id: native addon, first pass',
+  bytes,
+  () => {
+    for (const l of lidLines) fresh.predict(l, 1);
+  },
+  'token cache filling up',
+  1,
+);
 time('language id: native addon (lid.176.ftz)', bytes, () => {
   for (const l of lidLines) native.predict(l, 1);
 });
@@ -130,14 +148,26 @@ if (which('fasttext')) {
 // Perplexity: train a 5-gram on the first half, score the second half.
 const half = Math.floor(docs.length / 2);
 const trainFile = join(dir, 'train.jsonl');
-writeFileSync(trainFile, docs.slice(0, half).map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+writeFileSync(
+  trainFile,
+  docs
+    .slice(0, half)
+    .map((t) => JSON.stringify({ text: t }))
+    .join('\n') + '\n',
+);
 const trainBytes = docs.slice(0, half).reduce((s, d) => s + Buffer.byteLength(d), 0);
 let arpa = '';
-await timeAsync('lm train: 5-gram modified KN + ARPA write', trainBytes, async () => {
-  const res = await trainLm([trainFile], { order: 5, tokenizer: 'whitespace' });
-  arpa = join(dir, 'lm.arpa');
-  await writeArpa(res.model, arpa);
-}, '', 1);
+await timeAsync(
+  'lm train: 5-gram modified KN + ARPA write',
+  trainBytes,
+  async () => {
+    const res = await trainLm([trainFile], { order: 5, tokenizer: 'whitespace' });
+    arpa = join(dir, 'lm.arpa');
+    await writeArpa(res.model, arpa);
+  },
+  '',
+  1,
+);
 const lm = await readArpa(arpa);
 const scored = docs.slice(half);
 const scoredBytes = scored.reduce((s, d) => s + Buffer.byteLength(d), 0);
@@ -148,9 +178,15 @@ time('perplexity: normalise + tokenize + 5-gram score', scoredBytes, () => {
 // Wikipedia-reference classifier: train on halves labelled by source, then score everything.
 const examples = docs.map((t, i) => ({ label: i % 2 ? 'wiki' : 'cc', text: classifierInput(t) }));
 let modelBytes: Buffer = Buffer.alloc(0);
-time('classifier train (dim 16, 5 epochs, bigrams)', bytes * 5, () => {
-  modelBytes = trainLinearClassifier(examples, { bucket: 1 << 18 }).bytes;
-}, 'bytes x epochs', 1);
+time(
+  'classifier train (dim 16, 5 epochs, bigrams)',
+  bytes * 5,
+  () => {
+    modelBytes = trainLinearClassifier(examples, { bucket: 1 << 18 }).bytes;
+  },
+  'bytes x epochs',
+  1,
+);
 const clfPath = join(dir, 'wikiref.bin');
 writeFileSync(clfPath, modelBytes);
 const clf = FastTextClassifier.load(clfPath);

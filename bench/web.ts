@@ -115,18 +115,31 @@ async function main(): Promise<void> {
     for (const f of files) {
       for await (const d of readSegment({ path: f, name: f, url: '', bytes: statSync(f).size }, params, ctx)) docs.push(d);
     }
-    wetBytes = Number(execFileSync('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} | gzip -dc | wc -c`]).toString().trim());
+    wetBytes = Number(
+      execFileSync('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} | gzip -dc | wc -c`])
+        .toString()
+        .trim(),
+    );
     const textBytes = docs.reduce((n, d) => n + Buffer.byteLength(d.text), 0);
 
-    const peer = execFileSync('/usr/bin/python3', ['-c', PY_PEER, ...files], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const peer = execFileSync('/usr/bin/python3', ['-c', PY_PEER, ...files], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .map(Number);
 
     // Warm-up: every hot path once on a slice of the input.
     for await (const _ of readSegment({ path: files[0]!, name: files[0]!, url: '', bytes: statSync(files[0]!).size }, params, ctx));
     for (const d of docs.slice(0, 300)) c4CleanPage(d.text, { min_words_per_line: 5, min_sentences: 3, max_word_length: 1000, max_page_chars: 190_000 }, null);
 
-    await row('WET parse (gunzip + WARC + cc_net body rules)', wetBytes, async () => {
-      for (const f of files) for await (const _ of readSegment({ path: f, name: f, url: '', bytes: statSync(f).size }, params, ctx));
-    }, peer[0], 'MB of uncompressed WET');
+    await row(
+      'WET parse (gunzip + WARC + cc_net body rules)',
+      wetBytes,
+      async () => {
+        for (const f of files) for await (const _ of readSegment({ path: f, name: f, url: '', bytes: statSync(f).size }, params, ctx));
+      },
+      peer[0],
+      'MB of uncompressed WET',
+    );
 
     // The real step, both passes, as the runtime runs them on one task (state in a temp folder).
     const stateDir = join(dir, 'state');
@@ -136,9 +149,15 @@ async function main(): Promise<void> {
     async function* each(): AsyncGenerator<Doc> {
       yield* docs;
     }
-    await row('ccnet_line_dedup scan pass (normalise + sha1 per line, hash files)', textBytes, async () => {
-      if (scanPass.kind === 'scan') await scanPass.scan(each(), taskCtx);
-    }, peer[1], 'MB of document text');
+    await row(
+      'ccnet_line_dedup scan pass (normalise + sha1 per line, hash files)',
+      textBytes,
+      async () => {
+        if (scanPass.kind === 'scan') await scanPass.scan(each(), taskCtx);
+      },
+      peer[1],
+      'MB of document text',
+    );
 
     await row('ccnet_line_dedup main pass (load group, stored hashes, remove)', textBytes, async () => {
       for await (const _ of step.run(each(), taskCtx));
@@ -152,12 +171,25 @@ async function main(): Promise<void> {
     // Language id (docs/web-models.md): the real step, native fastText with lid.176.ftz, on the
     // same documents (before line dedup, so slightly more text than the stage feeds it).
     const lid = await languageIdStep.create(languageIdStep.params.parse({}), stepEnv({ pipelineDir: dir, stateDir: stateDir, log: quiet }));
-    for await (const _ of lid.run((async function* () { yield* docs.slice(0, 300); })(), taskCtx));
-    await row('language_id (native fastText, lid.176.ftz)', textBytes, async () => {
-      for await (const _ of lid.run(each(), taskCtx));
-    }, undefined, 'MB of document text');
+    for await (const _ of lid.run(
+      (async function* () {
+        yield* docs.slice(0, 300);
+      })(),
+      taskCtx,
+    ));
+    await row(
+      'language_id (native fastText, lid.176.ftz)',
+      textBytes,
+      async () => {
+        for await (const _ of lid.run(each(), taskCtx));
+      },
+      undefined,
+      'MB of document text',
+    );
 
-    console.log(`input: ${files.length} WET segments, ${docs.length} documents, ${(wetBytes / 1e6).toFixed(1)} MB WET, ${(textBytes / 1e6).toFixed(1)} MB text; one thread, CPU time`);
+    console.log(
+      `input: ${files.length} WET segments, ${docs.length} documents, ${(wetBytes / 1e6).toFixed(1)} MB WET, ${(textBytes / 1e6).toFixed(1)} MB text; one thread, CPU time`,
+    );
     console.log('| step | MB/s | peer MB/s (cc_net algorithm, CPython) | ratio |');
     console.log('|---|---:|---:|---:|');
     for (const r of rows) {

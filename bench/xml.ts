@@ -37,7 +37,6 @@ const refDirs = [join(root, 'test', 'sources', 'wikipedia', 'reference'), join(r
 const MB = 1e6;
 const work = mkdtempSync(join(tmpdir(), 'bench-xml-'));
 
-
 function py(script: string, args: string[], input: string): { seconds: number } {
   const r = spawnSync('/usr/bin/python3', [refDirs.map((d) => join(d, script)).find((f) => existsSync(f))!, ...args, '--time'], { input, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(r.stderr.toString());
@@ -100,7 +99,8 @@ async function readSE(path: string): Promise<{ docs: Doc[]; seconds: number }> {
   const t0 = process.cpuUsage();
   const docs: Doc[] = [];
   const size = statSync(path).size;
-  for await (const d of stackexchangeSource.read({ path, name: 'x.7z', url: 'x', bytes: size, range: { start: 0, end: size } }, params, { log, advance() {}, quarantine() {} })) docs.push(d);
+  for await (const d of stackexchangeSource.read({ path, name: 'x.7z', url: 'x', bytes: size, range: { start: 0, end: size } }, params, { log, advance() {}, quarantine() {} }))
+    docs.push(d);
   return { docs, seconds: cpuSince(t0) };
 }
 const se1 = postsFile(10);
@@ -150,4 +150,6 @@ console.log(`StackExchange: ${f(se1Size / MB)} MB Posts.xml (coffee.SE x10)`);
 console.log(`  corpusmill rows+HTML     ${f(seMBs)} MB/s per core`);
 console.log(`  RedPajama ET + bs4/lxml  ${f(sePeerMBs)} MB/s per core   (corpusmill ${f(seMBs / sePeerMBs)}x)`);
 console.log(`  stackexchange_group      ${f(groupMBs)} MB/s of Posts.xml (scan + sort/group + emit, ${grouped} questions)`);
-console.log(`Peak RSS of a worker reading one task: Posts.xml ${f(se1Size / MB)} MB → ${f(m1)} MB, ${f((4 * se1Size) / MB)} MB → ${f(m4)} MB; Wikipedia ${enFile.split('/').pop()} → ${f(mWiki)} MB`);
+console.log(
+  `Peak RSS of a worker reading one task: Posts.xml ${f(se1Size / MB)} MB → ${f(m1)} MB, ${f((4 * se1Size) / MB)} MB → ${f(m4)} MB; Wikipedia ${enFile.split('/').pop()} → ${f(mWiki)} MB`,
+);

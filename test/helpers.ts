@@ -76,7 +76,9 @@ export function readContext(): ReadContext & { bad: BadRecord[]; counts: Record<
 }
 
 /** A step's task context (src/pipeline/standalone.ts) that also keeps the documents it drops. */
-export function recordingContext(opts: Partial<StandaloneOptions> & { rank?: number; worldSize?: number; source?: string } = {}): TaskContext & { dropped: Array<{ doc: Doc; reason: string }> } {
+export function recordingContext(
+  opts: Partial<StandaloneOptions> & { rank?: number; worldSize?: number; source?: string } = {},
+): TaskContext & { dropped: Array<{ doc: Doc; reason: string }> } {
   const dropped: Array<{ doc: Doc; reason: string }> = [];
   const ctx = taskContext({ ...opts, stateDir: opts.stateDir ?? tempDir('cm-state-'), onDrop: (d, reason) => dropped.push({ doc: d, reason }) });
   return Object.assign(ctx, { dropped });

@@ -101,7 +101,11 @@ a & b \\
 const oldIntro = String.raw`\section{Old Introduction}
 This draft is not part of the paper.
 `;
-const appleDouble = Buffer.concat([Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]), Buffer.from('Mac OS X        ', 'latin1'), Buffer.from([0x00, 0x02, 0xa2, 0xff, 0xfe, 0x00])]);
+const appleDouble = Buffer.concat([
+  Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]),
+  Buffer.from('Mac OS X        ', 'latin1'),
+  Buffer.from([0x00, 0x02, 0xa2, 0xff, 0xfe, 0x00]),
+]);
 const bbl = String.raw`\begin{thebibliography}{1}
 \bibitem{a} A. Author. A paper. 2020.
 \end{thebibliography}
@@ -131,8 +135,7 @@ The end.
 const latin1Paper = Buffer.from(
   String.raw`\documentclass{article}
 \begin{document}
-\paragraph{R\'esum\'e} Cette \'etude est \'ecrite en Latin-1: caf` +
-    '\xe9, na\xefve, \xe0 bient\xf4t.\n\\end{document}\n',
+\paragraph{R\'esum\'e} Cette \'etude est \'ecrite en Latin-1: caf` + '\xe9, na\xefve, \xe0 bient\xf4t.\n\\end{document}\n',
   'latin1',
 );
 
@@ -167,7 +170,48 @@ export async function makeArxivSample(root: URL): Promise<void> {
 
 /** A deterministic word stream (the shared seeded PRNG), so the books are prose-like and reproducible. */
 function prose(seed: number, lines: number): string[] {
-  const words = ['the', 'river', 'ran', 'under', 'old', 'bridge', 'and', 'she', 'watched', 'lanterns', 'of', 'a', 'town', 'that', 'had', 'forgotten', 'its', 'name', 'while', 'bells', 'rang', 'slowly', 'over', 'grey', 'roofs', 'in', 'winter', 'light', 'he', 'said', 'nothing', 'more', 'until', 'morning', 'came', 'with', 'rain', 'letters', 'from', 'abroad'];
+  const words = [
+    'the',
+    'river',
+    'ran',
+    'under',
+    'old',
+    'bridge',
+    'and',
+    'she',
+    'watched',
+    'lanterns',
+    'of',
+    'a',
+    'town',
+    'that',
+    'had',
+    'forgotten',
+    'its',
+    'name',
+    'while',
+    'bells',
+    'rang',
+    'slowly',
+    'over',
+    'grey',
+    'roofs',
+    'in',
+    'winter',
+    'light',
+    'he',
+    'said',
+    'nothing',
+    'more',
+    'until',
+    'morning',
+    'came',
+    'with',
+    'rain',
+    'letters',
+    'from',
+    'abroad',
+  ];
   const r = rng(seed);
   const next = () => Math.floor(r() * 2 ** 32);
   const out: string[] = [];
@@ -298,4 +342,3 @@ export async function makeGutenbergSample(root: URL): Promise<void> {
   ];
   writeFileSync(join(out, 'pg_catalog.csv'), catalog.join('\n') + '\n', 'utf8');
 }
-

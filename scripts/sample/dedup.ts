@@ -13,9 +13,7 @@ export async function makeDedupSample(root: URL): Promise<void> {
   const dir = new URL('dedup/', root);
   mkdirSync(dir, { recursive: true });
   const r = rng(7);
-  const pages = Array.from({ length: DEDUP_SAMPLE.distinct }, () =>
-    Array.from({ length: 8 }, () => paragraph(r, 5)).join('\n'),
-  );
+  const pages = Array.from({ length: DEDUP_SAMPLE.distinct }, () => Array.from({ length: 8 }, () => paragraph(r, 5)).join('\n'));
   const records: Array<{ text: string; url: string }> = pages.map((text, i) => ({ text, url: `https://pages.example.com/${i}` }));
   for (let k = 0; k < DEDUP_SAMPLE.exact; k++) records.push({ text: pages[k * 3]!, url: `https://mirror.example.net/copy/${k}` });
   for (let k = 0; k < DEDUP_SAMPLE.near; k++) {

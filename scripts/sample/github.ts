@@ -17,7 +17,10 @@ import { tarGz, type TarEntry } from './tar.js';
 
 function template(key: string, year: string, holder: string): string {
   const raw = readFileSync(new URL(`../../src/sources/github/licenses/${key}.txt`, import.meta.url), 'utf8');
-  return raw.replace(/^---\n[\s\S]*?\n---\n+/, '').replace('[year]', year).replace('[fullname]', holder);
+  return raw
+    .replace(/^---\n[\s\S]*?\n---\n+/, '')
+    .replace('[year]', year)
+    .replace('[fullname]', holder);
 }
 
 /** Shared by the tarball and the BigQuery export: the same bytes in both inputs. */
@@ -223,7 +226,7 @@ class GreetingParser(Parser):
 
 const LONG_LINE_PY = `"""Colours used by the demo charts."""\n\nPALETTE = [${Array.from({ length: 120 }, (_, i) => `'#${((i * 2654435761) >>> 8).toString(16).padStart(6, '0').slice(0, 6)}'`).join(', ')}]\n\n\ndef colour(index):\n    return PALETTE[index % len(PALETTE)]\n`;
 
-const DIGITS_PY = `TABLE = [\n${Array.from({ length: 30 }, (_, i) => '    ' + Array.from({ length: 12 }, (_, j) => String((i * 12 + j) * 7919 % 1000)).join(', ') + ',').join('\n')}\n]\n`;
+const DIGITS_PY = `TABLE = [\n${Array.from({ length: 30 }, (_, i) => '    ' + Array.from({ length: 12 }, (_, j) => String(((i * 12 + j) * 7919) % 1000)).join(', ') + ',').join('\n')}\n]\n`;
 
 /** A PNG signature and IHDR chunk: binary (NUL bytes). */
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
@@ -311,5 +314,8 @@ export async function makeGithubSample(root: URL): Promise<void> {
     new URL('src/clamp.rb', co),
     '# Clamp keeps a number inside a range.\nmodule Clamp\n  def self.clamp(value, low, high)\n    return low if value < low\n    return high if value > high\n    value\n  end\nend\n',
   );
-  writeFileSync(new URL('src/clamp.lua', co), 'local M = {}\n\nfunction M.clamp(value, low, high)\n  if value < low then return low end\n  if value > high then return high end\n  return value\nend\n\nreturn M\n');
+  writeFileSync(
+    new URL('src/clamp.lua', co),
+    'local M = {}\n\nfunction M.clamp(value, low, high)\n  if value < low then return low end\n  if value > high then return high end\n  return value\nend\n\nreturn M\n',
+  );
 }

@@ -26,12 +26,19 @@ function body(r: () => number, i: number): string {
   if (kind === 0) return `<p>${paragraph(r, 2)}</p>\n\n<p>${paragraph(r, 1)}</p>\n`;
   if (kind === 1) return `<p>${paragraph(r, 1)}</p>\n\n<ol>\n<li>${paragraph(r, 1)}</li>\n<li>Step &amp; more</li>\n</ol>\n`;
   if (kind === 2) return `<p>Try this:</p>\n\n<pre><code>if (a &lt; b) {\n  return a &amp;&amp; b;\n}\n</code></pre>\n\n<p>${paragraph(r, 1)}</p>\n`;
-  if (kind === 3) return `<ul>\n<li>${paragraph(r, 1)}</li>\n<li><strong>bold</strong> and <em>italic</em></li>\n</ul>\n\n<blockquote>\n  <p>${paragraph(r, 1)}</p>\n</blockquote>\n`;
+  if (kind === 3)
+    return `<ul>\n<li>${paragraph(r, 1)}</li>\n<li><strong>bold</strong> and <em>italic</em></li>\n</ul>\n\n<blockquote>\n  <p>${paragraph(r, 1)}</p>\n</blockquote>\n`;
   return `<p>${paragraph(r, 1)} <a href="https://example.com/${i}">a link</a>&nbsp;&mdash; done.</p>\n`;
 }
 
 function row(attrs: Record<string, string | number>): string {
-  return '  <row ' + Object.entries(attrs).map(([k, v]) => `${k}="${xa(String(v))}"`).join(' ') + ' />';
+  return (
+    '  <row ' +
+    Object.entries(attrs)
+      .map(([k, v]) => `${k}="${xa(String(v))}"`)
+      .join(' ') +
+    ' />'
+  );
 }
 
 function postsXml(seed: number, questions: number): string {
@@ -42,12 +49,29 @@ function postsXml(seed: number, questions: number): string {
   for (let q = 0; q < questions; q++) {
     const qid = id++;
     const answers = q % 4 === 3 ? 0 : 1 + Math.floor(r() * 4);
-    rows.push(row({ Id: qid, PostTypeId: 1, AcceptedAnswerId: qid + 1, CreationDate: date(qid), Score: Math.floor(r() * 30) - 2, ViewCount: 100 + qid, Body: body(r, qid), OwnerUserId: 7, Title: `How do I ${pick(r, ['brew', 'store', 'grind', 'clean', 'choose'])} ${pick(r, ['beans', 'a kettle', 'tea', 'the filter'])} (${q})?`, Tags: '<brewing><beans>', AnswerCount: answers, CommentCount: 0 }));
+    rows.push(
+      row({
+        Id: qid,
+        PostTypeId: 1,
+        AcceptedAnswerId: qid + 1,
+        CreationDate: date(qid),
+        Score: Math.floor(r() * 30) - 2,
+        ViewCount: 100 + qid,
+        Body: body(r, qid),
+        OwnerUserId: 7,
+        Title: `How do I ${pick(r, ['brew', 'store', 'grind', 'clean', 'choose'])} ${pick(r, ['beans', 'a kettle', 'tea', 'the filter'])} (${q})?`,
+        Tags: '<brewing><beans>',
+        AnswerCount: answers,
+        CommentCount: 0,
+      }),
+    );
     // Scores chosen so string order ("9" > "10" > "-1") differs from numeric order.
     const scores = [9, 10, -1, 2, 10];
     for (let a = 0; a < answers; a++) {
       const aid = id++;
-      rows.push(row({ Id: aid, PostTypeId: 2, ParentId: qid, CreationDate: date(aid), Score: scores[(a + q) % scores.length]!, Body: body(r, aid), OwnerUserId: 8, CommentCount: 0 }));
+      rows.push(
+        row({ Id: aid, PostTypeId: 2, ParentId: qid, CreationDate: date(aid), Score: scores[(a + q) % scores.length]!, Body: body(r, aid), OwnerUserId: 8, CommentCount: 0 }),
+      );
     }
     if (q % 7 === 2) rows.push(row({ Id: id++, PostTypeId: 4, CreationDate: date(id), Score: 0, Body: `<p>Tag excerpt ${q}.</p>`, OwnerUserId: -1 }));
   }

@@ -15,7 +15,18 @@ import { trainLm } from '../../src/models/ngram/train.js';
 import { trainLinearClassifier, type Example } from '../../src/models/fasttext-train.js';
 import { paragraph, pick, rng } from './rng.js';
 
-const SPAM = ['Click here to buy now', 'Best price guaranteed, free shipping today', 'Sign up for our newsletter', 'Cookies help us deliver our services', 'Login | Register | Forgot password', 'Hot deals on cheap watches and bags', 'Call now for a free quote', 'All rights reserved. Privacy policy. Terms of use.', 'Limited offer: 50% off everything', 'Share on Facebook Tweet Pin it'];
+const SPAM = [
+  'Click here to buy now',
+  'Best price guaranteed, free shipping today',
+  'Sign up for our newsletter',
+  'Cookies help us deliver our services',
+  'Login | Register | Forgot password',
+  'Hot deals on cheap watches and bags',
+  'Call now for a free quote',
+  'All rights reserved. Privacy policy. Terms of use.',
+  'Limited offer: 50% off everything',
+  'Share on Facebook Tweet Pin it',
+];
 
 export async function makeWebModelsSample(root: URL): Promise<void> {
   const dir = fileURLToPath(new URL('models/', root));

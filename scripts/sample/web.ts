@@ -109,13 +109,43 @@ interface Site {
 }
 
 const SITES: Site[] = [
-  { host: 'www.riverside-gazette.com', lang: 'en', header: ['Riverside Gazette', 'Home', 'Local News', 'Sports', 'Weather', 'Subscribe'], footer: ['© 2023 Riverside Gazette. All rights reserved.', 'Privacy Policy | Terms of Use', 'This site uses cookies to improve your experience.'] },
-  { host: 'www.kitchen-notes.net', lang: 'en', header: ['Kitchen Notes', 'Recipes', 'Baking', 'Weeknight Dinners', 'Search'], footer: ['Sign up for our newsletter', 'Kitchen Notes participates in affiliate programs.', 'Copyright 2023 Kitchen Notes'] },
-  { host: 'forum.trailrunners.org', lang: 'en', header: ['Trail Runners Forum', 'Forums', 'New posts', 'Members', 'Log in', 'Register'], footer: ['Forum software by Example Boards', 'Contact us | Help | Rules', 'Share this page'] },
+  {
+    host: 'www.riverside-gazette.com',
+    lang: 'en',
+    header: ['Riverside Gazette', 'Home', 'Local News', 'Sports', 'Weather', 'Subscribe'],
+    footer: ['© 2023 Riverside Gazette. All rights reserved.', 'Privacy Policy | Terms of Use', 'This site uses cookies to improve your experience.'],
+  },
+  {
+    host: 'www.kitchen-notes.net',
+    lang: 'en',
+    header: ['Kitchen Notes', 'Recipes', 'Baking', 'Weeknight Dinners', 'Search'],
+    footer: ['Sign up for our newsletter', 'Kitchen Notes participates in affiliate programs.', 'Copyright 2023 Kitchen Notes'],
+  },
+  {
+    host: 'forum.trailrunners.org',
+    lang: 'en',
+    header: ['Trail Runners Forum', 'Forums', 'New posts', 'Members', 'Log in', 'Register'],
+    footer: ['Forum software by Example Boards', 'Contact us | Help | Rules', 'Share this page'],
+  },
   { host: 'www.wanderblog.de', lang: 'de', header: ['Wanderblog', 'Startseite', 'Touren', 'Ausrüstung', 'Über mich'], footer: ['Impressum | Datenschutz', '© 2023 Wanderblog'] },
-  { host: 'www.cuisine-maison.fr', lang: 'fr', header: ['Cuisine Maison', 'Accueil', 'Recettes', 'Desserts', 'Contact'], footer: ['Mentions légales', 'Tous droits réservés © 2023'] },
-  { host: 'www.noticias-del-valle.es', lang: 'es', header: ['Noticias del Valle', 'Portada', 'Local', 'Deportes', 'Opinión'], footer: ['Aviso legal | Política de privacidad', '© 2023 Noticias del Valle'] },
-  { host: 'www.gorodskie-novosti.ru', lang: 'ru', header: ['Городские новости', 'Главная', 'Новости', 'Афиша', 'Контакты'], footer: ['© 2023 Городские новости', 'Все права защищены'] },
+  {
+    host: 'www.cuisine-maison.fr',
+    lang: 'fr',
+    header: ['Cuisine Maison', 'Accueil', 'Recettes', 'Desserts', 'Contact'],
+    footer: ['Mentions légales', 'Tous droits réservés © 2023'],
+  },
+  {
+    host: 'www.noticias-del-valle.es',
+    lang: 'es',
+    header: ['Noticias del Valle', 'Portada', 'Local', 'Deportes', 'Opinión'],
+    footer: ['Aviso legal | Política de privacidad', '© 2023 Noticias del Valle'],
+  },
+  {
+    host: 'www.gorodskie-novosti.ru',
+    lang: 'ru',
+    header: ['Городские новости', 'Главная', 'Новости', 'Афиша', 'Контакты'],
+    footer: ['© 2023 Городские новости', 'Все права защищены'],
+  },
   { host: 'www.lvxing-riji.cn', lang: 'zh', header: ['旅行日记', '首页', '游记', '攻略', '关于我们'], footer: ['版权所有 © 2023 旅行日记', '京ICP备00000000号'] },
   { host: 'www.ryokou-nikki.jp', lang: 'ja', header: ['旅行日記', 'ホーム', '旅行記', 'お問い合わせ'], footer: ['Copyright © 2023 旅行日記 All Rights Reserved.'] },
 ];
@@ -163,7 +193,16 @@ function bodyLines(r: () => number, lang: string, n: number): string[] {
 }
 
 function sitePage(r: () => number, site: Site, title: string, lines: string[]): Page {
-  return { url: `https://${site.host}/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || Math.floor(r() * 1e6).toString(36)}`, body: [title, ...site.header, ...lines, ...site.footer].join('\n') + '\n', langs: site.lang === 'en' ? 'eng' : BANKS[site.lang]!.code };
+  return {
+    url: `https://${site.host}/${
+      title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || Math.floor(r() * 1e6).toString(36)
+    }`,
+    body: [title, ...site.header, ...lines, ...site.footer].join('\n') + '\n',
+    langs: site.lang === 'en' ? 'eng' : BANKS[site.lang]!.code,
+  };
 }
 
 /** The planted low-quality pages. */
@@ -171,10 +210,46 @@ function plantedPages(r: () => number): Page[] {
   const news = SITES[0]!;
   return [
     { url: 'https://www.riverside-gazette.com/missing', body: 'Page not found\nThe page you requested could not be found.\n', langs: 'eng' },
-    { url: 'http://cheap-deals-online.example/best-prices', body: ['Best Cheap Deals Online', 'cheap shoes cheap bags cheap watches best price', 'buy now discount sale free shipping', 'shoes bags watches sunglasses wallets belts', 'best deals best prices best quality', 'click here click here click here', 'cheap cheap cheap sale sale sale'].join('\n') + '\n', langs: 'eng' },
-    sitePage(r, news, 'Template preview', ['Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.', 'Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi.', sentence(r), sentence(r)]),
-    { url: 'https://dev-notes.example.io/posts/config-loader', body: ['Loading configuration files in Node', 'This short note explains how our build loads its configuration files.', 'Call the loader like this: loadConfig({ path: "app.json", strict: true }).', 'The loader returns an object with every setting filled in with a default.', 'Errors name the file and the key that was wrong, which saves a lot of time.', 'We use the same loader in the command line tool and in the server.'].join('\n') + '\n', langs: 'eng' },
-    sitePage(r, SITES[2]!, 'Comments on the spring race', ['Please enable JavaScript in your browser to see the comments on this page.', paragraph(r, 2), paragraph(r, 2), paragraph(r, 3), 'Posted by trailfan on 3 February 2023.']),
+    {
+      url: 'http://cheap-deals-online.example/best-prices',
+      body:
+        [
+          'Best Cheap Deals Online',
+          'cheap shoes cheap bags cheap watches best price',
+          'buy now discount sale free shipping',
+          'shoes bags watches sunglasses wallets belts',
+          'best deals best prices best quality',
+          'click here click here click here',
+          'cheap cheap cheap sale sale sale',
+        ].join('\n') + '\n',
+      langs: 'eng',
+    },
+    sitePage(r, news, 'Template preview', [
+      'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.',
+      'Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi.',
+      sentence(r),
+      sentence(r),
+    ]),
+    {
+      url: 'https://dev-notes.example.io/posts/config-loader',
+      body:
+        [
+          'Loading configuration files in Node',
+          'This short note explains how our build loads its configuration files.',
+          'Call the loader like this: loadConfig({ path: "app.json", strict: true }).',
+          'The loader returns an object with every setting filled in with a default.',
+          'Errors name the file and the key that was wrong, which saves a lot of time.',
+          'We use the same loader in the command line tool and in the server.',
+        ].join('\n') + '\n',
+      langs: 'eng',
+    },
+    sitePage(r, SITES[2]!, 'Comments on the spring race', [
+      'Please enable JavaScript in your browser to see the comments on this page.',
+      paragraph(r, 2),
+      paragraph(r, 2),
+      paragraph(r, 3),
+      'Posted by trailfan on 3 February 2023.',
+    ]),
   ];
 }
 
@@ -207,7 +282,15 @@ function warcinfo(segment: string, date: string, r: () => number): Buffer {
       'publisher: Common Crawl',
     ].join('\r\n') + '\r\n',
   );
-  const headers = ['WARC/1.0', 'WARC-Type: warcinfo', `WARC-Date: ${date}`, `WARC-Filename: ${segment}`, `WARC-Record-ID: <urn:uuid:${uuid(r)}>`, 'Content-Type: application/warc-fields', `Content-Length: ${fields.length}`];
+  const headers = [
+    'WARC/1.0',
+    'WARC-Type: warcinfo',
+    `WARC-Date: ${date}`,
+    `WARC-Filename: ${segment}`,
+    `WARC-Record-ID: <urn:uuid:${uuid(r)}>`,
+    'Content-Type: application/warc-fields',
+    `Content-Length: ${fields.length}`,
+  ];
   return Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), fields, Buffer.from('\r\n\r\n')]);
 }
 
@@ -257,15 +340,34 @@ export async function makeC4ValidationSample(root: URL): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const records: { text: string; timestamp: string; url: string }[] = [];
   const ts = (i: number) => new Date(Date.UTC(2019, 3, 20, 8, i, 0)).toISOString().replace('.000', '');
-  for (let i = 0; i < 12; i++) records.push({ text: Array.from({ length: 3 + (i % 3) }, () => paragraph(r, 2)).join('\n'), timestamp: ts(i), url: `https://www.example-review.com/articles/${i}` });
-  records.push({ text: ['Skip to content', paragraph(r, 2), paragraph(r, 2), 'Please enable JavaScript to watch this video.', paragraph(r, 1), 'Read our privacy policy before you subscribe.'].join('\n'), timestamp: ts(20), url: 'https://www.example-review.com/video' });
-  records.push({ text: ['Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do.', paragraph(r, 2), paragraph(r, 2)].join('\n'), timestamp: ts(21), url: 'https://theme-demo.example.com/' });
-  records.push({ text: [paragraph(r, 2), 'Use the snippet like this: init({ debug: true }) in your page.', paragraph(r, 2)].join('\n'), timestamp: ts(22), url: 'https://snippets.example.dev/init' });
+  for (let i = 0; i < 12; i++)
+    records.push({ text: Array.from({ length: 3 + (i % 3) }, () => paragraph(r, 2)).join('\n'), timestamp: ts(i), url: `https://www.example-review.com/articles/${i}` });
+  records.push({
+    text: [
+      'Skip to content',
+      paragraph(r, 2),
+      paragraph(r, 2),
+      'Please enable JavaScript to watch this video.',
+      paragraph(r, 1),
+      'Read our privacy policy before you subscribe.',
+    ].join('\n'),
+    timestamp: ts(20),
+    url: 'https://www.example-review.com/video',
+  });
+  records.push({
+    text: ['Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do.', paragraph(r, 2), paragraph(r, 2)].join('\n'),
+    timestamp: ts(21),
+    url: 'https://theme-demo.example.com/',
+  });
+  records.push({
+    text: [paragraph(r, 2), 'Use the snippet like this: init({ debug: true }) in your page.', paragraph(r, 2)].join('\n'),
+    timestamp: ts(22),
+    url: 'https://snippets.example.dev/init',
+  });
   records.push({ text: ['Short note.', 'Another one.'].join('\n'), timestamp: ts(23), url: 'https://www.example-review.com/stub' });
   const lines = records.map((x) => JSON.stringify(x)).join('\n') + '\n';
   writeFileSync(new URL('c4-validation.00000-of-00001.json.gz', dir), gzipSync(lines, { level: 9 }));
 }
-
 
 /** windows-1251 bytes of Russian text (А–я are 0xC0–0xFF, Ё/ё 0xA8/0xB8), for a non-UTF-8 page. */
 function cp1251(text: string): Buffer {
@@ -297,24 +399,56 @@ export async function makeWarcSample(root: URL): Promise<void> {
     `</main><footer>© 2020 Example</footer></body></html>`;
   const ru = BANKS.ru!.lines;
   const responses: { url: string; status: string; type: string; body: Buffer }[] = [
-    { url: 'https://www.riverside-gazette.com/2020/08/harbour', status: '200 OK', type: 'text/html; charset=utf-8', body: Buffer.from(page('The harbour reopens', [paragraph(r, 3), paragraph(r, 3), paragraph(r, 2)])) },
-    { url: 'http://www.gorodskie-novosti.ru/festival', status: '200 OK', type: 'text/html', body: Buffer.concat([Buffer.from('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><title>'), cp1251('Осенний фестиваль'), Buffer.from('</title></head><body><main><p>'), cp1251(ru.slice(0, 4).join(' ')), Buffer.from('</p><p>'), cp1251(ru.slice(4).join(' ')), Buffer.from('</p></main></body></html>')]) },
+    {
+      url: 'https://www.riverside-gazette.com/2020/08/harbour',
+      status: '200 OK',
+      type: 'text/html; charset=utf-8',
+      body: Buffer.from(page('The harbour reopens', [paragraph(r, 3), paragraph(r, 3), paragraph(r, 2)])),
+    },
+    {
+      url: 'http://www.gorodskie-novosti.ru/festival',
+      status: '200 OK',
+      type: 'text/html',
+      body: Buffer.concat([
+        Buffer.from('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><title>'),
+        cp1251('Осенний фестиваль'),
+        Buffer.from('</title></head><body><main><p>'),
+        cp1251(ru.slice(0, 4).join(' ')),
+        Buffer.from('</p><p>'),
+        cp1251(ru.slice(4).join(' ')),
+        Buffer.from('</p></main></body></html>'),
+      ]),
+    },
     { url: 'https://www.kitchen-notes.net/missing', status: '404 Not Found', type: 'text/html', body: Buffer.from('<html><body><p>Not found</p></body></html>') },
     { url: 'https://www.kitchen-notes.net/logo.png', status: '200 OK', type: 'image/png', body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
-    { url: 'https://forum.trailrunners.org/threads/spring-race', status: '200 OK', type: 'text/html; charset=UTF-8', body: Buffer.from(page('Spring race report', [paragraph(r, 4), paragraph(r, 2)])) },
+    {
+      url: 'https://forum.trailrunners.org/threads/spring-race',
+      status: '200 OK',
+      type: 'text/html; charset=UTF-8',
+      body: Buffer.from(page('Spring race report', [paragraph(r, 4), paragraph(r, 2)])),
+    },
   ];
   const date = '2020-08-08T17:27:41Z';
   const record = (type: string, url: string | null, contentType: string, block: Buffer) => {
     const headers = ['WARC/1.0', `WARC-Type: ${type}`, `WARC-Date: ${date}`, `WARC-Record-ID: <urn:uuid:${uuid(r)}>`];
     if (url) headers.push(`WARC-Target-URI: ${url}`);
-    if (type === 'response') headers.push(`WARC-Payload-Digest: sha1:${base32(createHash('sha1').update(block.subarray(block.indexOf('\r\n\r\n') + 4)).digest())}`);
+    if (type === 'response')
+      headers.push(
+        `WARC-Payload-Digest: sha1:${base32(
+          createHash('sha1')
+            .update(block.subarray(block.indexOf('\r\n\r\n') + 4))
+            .digest(),
+        )}`,
+      );
     headers.push(`WARC-Block-Digest: sha1:${base32(createHash('sha1').update(block).digest())}`, `Content-Type: ${contentType}`, `Content-Length: ${block.length}`);
     return gzipSync(Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), block, Buffer.from('\r\n\r\n')]), { level: 9 });
   };
   const members = [record('warcinfo', null, 'application/warc-fields', Buffer.from('software: corpusmill sample generator\r\nformat: WARC File Format 1.0\r\n'))];
   for (const x of responses) {
     const host = new URL(x.url).host;
-    members.push(record('request', x.url, 'application/http; msgtype=request', Buffer.from(`GET ${new URL(x.url).pathname} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: sample\r\n\r\n`)));
+    members.push(
+      record('request', x.url, 'application/http; msgtype=request', Buffer.from(`GET ${new URL(x.url).pathname} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: sample\r\n\r\n`)),
+    );
     const head = Buffer.from(`HTTP/1.1 ${x.status}\r\nContent-Type: ${x.type}\r\nContent-Length: ${x.body.length}\r\n\r\n`);
     members.push(record('response', x.url, 'application/http; msgtype=response', Buffer.concat([head, x.body])));
   }

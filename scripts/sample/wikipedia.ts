@@ -40,7 +40,14 @@ function esc(s: string): string {
 }
 
 function siteinfo(l: Lang): string {
-  const ns: Array<[number, string]> = [[-2, l.code === 'en' ? 'Media' : l.code === 'de' ? 'Medium' : 'Média'], [0, ''], [1, 'Talk'], [6, l.file], [10, l.template], [14, l.category]];
+  const ns: Array<[number, string]> = [
+    [-2, l.code === 'en' ? 'Media' : l.code === 'de' ? 'Medium' : 'Média'],
+    [0, ''],
+    [1, 'Talk'],
+    [6, l.file],
+    [10, l.template],
+    [14, l.category],
+  ];
   return `<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10" xml:lang="${l.code}">
   <siteinfo>
     <sitename>Wikipedia</sitename>
@@ -59,7 +66,9 @@ function article(r: () => number, l: Lang, title: string, i: number): string {
   const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   const parts: string[] = [];
   parts.push(`{{Infobox settlement|name=${title}|population={{formatnum:${1000 + i}}}|image=Example.jpg}}`);
-  parts.push(`'''${title}''' ${paragraph(r, 2)}<ref name="a${i}">{{cite web|url=https://example.org/${i}|title=Source ${i}}}</ref> [[Lorem ipsum|${cap(pick(r, ['linked text', 'another link']))}]] and [[Dolor]].`);
+  parts.push(
+    `'''${title}''' ${paragraph(r, 2)}<ref name="a${i}">{{cite web|url=https://example.org/${i}|title=Source ${i}}}</ref> [[Lorem ipsum|${cap(pick(r, ['linked text', 'another link']))}]] and [[Dolor]].`,
+  );
   parts.push(`[[${l.file}:Map_${i}.png|thumb|right|A map of [[${title}]] with a [[caption link]].]]`);
   parts.push(paragraph(r, 3) + `<ref>Plain reference ${i}.</ref> <!-- an editor's comment --> It costs &euro;5&nbsp;a day.`);
   for (let s = 0; s < 2 + Math.floor(r() * 3); s++) {

@@ -59,7 +59,8 @@ async function createExecutor(ctx: BuildContext, opts: BuildOptions): Promise<Ex
   const workers = opts.workers || ctx.pipeline.settings.workers || availableParallelism();
   ctx.catalog.startRun(ctx.pipeline.name, opts.argv ?? [], workers);
   let local: LocalExecutor | null = null;
-  const start = () => (local ??= new LocalExecutor(workers, workerModule, { pipelineFile: ctx.pipeline.file, outDir: ctx.out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
+  const start = () =>
+    (local ??= new LocalExecutor(workers, workerModule, { pipelineFile: ctx.pipeline.file, outDir: ctx.out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
   return {
     name: 'local',
     waits: true,
@@ -87,7 +88,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   if (!executor.waits || opts.fetchOnly) return { out, stats, pipeline, launch };
   const mix = pipeline.sections.mix as MixSection | undefined;
   if (mix && !opts.stage) {
-    const r = await runMix({ tokens: join(out, 'tokens', mix.tokenizer), output: join(out, 'mix'), budget: mix.budget, weights: mix.weights, seed: mix.seed, shardBytes: mix.shard_bytes });
+    const r = await runMix({
+      tokens: join(out, 'tokens', mix.tokenizer),
+      output: join(out, 'mix'),
+      budget: mix.budget,
+      weights: mix.weights,
+      seed: mix.seed,
+      shardBytes: mix.shard_bytes,
+    });
     log.info(formatMix(r).trimEnd());
   }
   if (pipeline.settings.report) log.info(`report: ${await writeReport(out, 'html')}`);

@@ -91,9 +91,7 @@ export class Catalog<S extends StoredTask = StoredTask> {
   }
 
   startRun(pipeline: string, argv: string[], workers: number): number {
-    const r = this.db
-      .prepare('INSERT INTO runs (pipeline, argv, workers, started_at) VALUES (?, ?, ?, ?)')
-      .run(pipeline, JSON.stringify(argv), workers, new Date().toISOString());
+    const r = this.db.prepare('INSERT INTO runs (pipeline, argv, workers, started_at) VALUES (?, ?, ?, ?)').run(pipeline, JSON.stringify(argv), workers, new Date().toISOString());
     this.runId = Number(r.lastInsertRowid);
     return this.runId;
   }

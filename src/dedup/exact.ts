@@ -25,7 +25,10 @@ import { applyDropRecords, type DropRecord } from './drops.js';
 const params = z
   .object({
     /** `text` (raw), `normalized_text` (RPv2 normalize: lower-cased, punctuation removed, NFD) or `meta.<key>`. */
-    key: z.string().regex(/^(text|normalized_text|meta\.[\w.-]+)$/).default('text'),
+    key: z
+      .string()
+      .regex(/^(text|normalized_text|meta\.[\w.-]+)$/)
+      .default('text'),
     /** Hash partitions: reduce tasks, and files per scan task. */
     buckets: z.number().int().min(1).max(4096).default(16),
   })

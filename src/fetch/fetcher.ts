@@ -150,7 +150,10 @@ export class Fetcher {
   cachePath(url: string): string {
     const u = new URL(cacheKeyUrl(url));
     const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-    const parts = u.pathname.split('/').filter((p) => p && p !== '.' && p !== '..').map(safe);
+    const parts = u.pathname
+      .split('/')
+      .filter((p) => p && p !== '.' && p !== '..')
+      .map(safe);
     if (parts.length === 0) parts.push('index');
     if (u.search) parts[parts.length - 1] += '_' + createHash('sha1').update(u.search).digest('hex').slice(0, 10);
     return join(this.opts.cacheDir, safe(u.host), ...parts);

@@ -68,7 +68,13 @@ export async function* readJsonLines<T>(path: string, opts: JsonLinesOptions<T>)
       try {
         text = utf8.decode(line.bytes);
       } catch {
-        bad({ reason: opts.reasons?.utf8 ?? 'invalid_utf8', file: path, record: where(line.offset, line.index), detail: 'line is not valid UTF-8', raw: line.bytes.toString('latin1', 0, RAW_CHARS) });
+        bad({
+          reason: opts.reasons?.utf8 ?? 'invalid_utf8',
+          file: path,
+          record: where(line.offset, line.index),
+          detail: 'line is not valid UTF-8',
+          raw: line.bytes.toString('latin1', 0, RAW_CHARS),
+        });
         continue;
       }
       let value: unknown;

@@ -15,7 +15,6 @@ export class XmlTextError extends Error {
   }
 }
 
-
 /** Decodes `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` `&#NN;` `&#xHH;`; throws XmlTextError on any other `&`. */
 export function decodeXmlText(s: string): string {
   let amp = s.indexOf('&');

@@ -51,5 +51,12 @@ export function loadMixture(file: string): MixConfig {
     throw new ConfigError(`${file}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
   }
   const dir = dirname(resolve(file));
-  return { tokens: resolve(dir, r.data.tokens), output: resolve(dir, r.data.output), budget: r.data.budget, weights: r.data.weights, seed: r.data.seed, shardBytes: r.data.shard_bytes };
+  return {
+    tokens: resolve(dir, r.data.tokens),
+    output: resolve(dir, r.data.output),
+    budget: r.data.budget,
+    weights: r.data.weights,
+    seed: r.data.seed,
+    shardBytes: r.data.shard_bytes,
+  };
 }

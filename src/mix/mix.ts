@@ -131,7 +131,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     const full = Math.floor(want / s.tokens);
     let got = full * s.tokens;
     let docs = full * lengths.length;
-    for (let e = 0; e < full; e++) for (let d = 0; d < lengths.length; d++) (selSource.push(si), selDoc.push(d));
+    for (let e = 0; e < full; e++) for (let d = 0; d < lengths.length; d++) selSource.push(si), selDoc.push(d);
     const order = permutation(lengths.length, rng(seed ^ hash32(s.source)));
     for (const d of order) {
       // Take a document when it brings the source closer to its target; a long one that would
@@ -160,7 +160,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     // Global document number → (shard, document in shard).
     const starts: number[] = [];
     let n = 0;
-    for (const sh of s.shards) (starts.push(n), (n += sh.lengths.length));
+    for (const sh of s.shards) starts.push(n), (n += sh.lengths.length);
     return starts;
   });
   const handles = new Map<string, FileHandle>();
@@ -251,7 +251,9 @@ function hash32(s: string): number {
 export function formatMix(r: MixResult): string {
   const lines = [`mixture: ${r.tokens} tokens, ${r.documents} documents in ${r.output} (budget ${r.budget})`, 'source          target  achieved      tokens  epochs'];
   for (const x of r.rows) {
-    lines.push(`${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`);
+    lines.push(
+      `${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

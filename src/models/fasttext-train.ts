@@ -215,7 +215,10 @@ function serialize(m: { o: LinearTrainOptions; words: Entry[]; labels: Entry[]; 
   i32(m.words.length + m.labels.length, m.words.length, m.labels.length);
   i64(m.ntokens);
   i64(-1);
-  for (const [entries, type] of [[m.words, 0], [m.labels, 1]] as const) {
+  for (const [entries, type] of [
+    [m.words, 0],
+    [m.labels, 1],
+  ] as const) {
     for (const e of entries) {
       parts.push(Buffer.from(e.word + '\0', 'utf8'));
       i64(e.count);

@@ -101,10 +101,7 @@ export function bundledLidModelPath(): string {
   } catch {
     throw new ConfigError('the fasttext.wasm.js package (which ships lid.176.ftz) is not installed; run `npm install` or set `model:`');
   }
-  const candidates = [
-    join(pkgDir, 'dist/models/language-identification/assets/lid.176.ftz'),
-    join(pkgDir, 'dist/fastText/models/lid.176.ftz'),
-  ];
+  const candidates = [join(pkgDir, 'dist/models/language-identification/assets/lid.176.ftz'), join(pkgDir, 'dist/fastText/models/lid.176.ftz')];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new ConfigError(`lid.176.ftz not found inside ${pkgDir}; set the step's \`model:\` parameter`);
   return found;

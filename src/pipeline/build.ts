@@ -80,7 +80,11 @@ export async function openBuild(opts: { pipelineFile: string; out?: string; log:
 
 export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
   await ctx.fetcher.close();
-  const stats = collectStats(ctx.catalog, ctx.pipeline.name, ctx.pipeline.stages.map((s) => s.name));
+  const stats = collectStats(
+    ctx.catalog,
+    ctx.pipeline.name,
+    ctx.pipeline.stages.map((s) => s.name),
+  );
   await writeJsonAtomic(statsPath(ctx.out), stats);
   ctx.catalog.close();
   return stats;
@@ -103,7 +107,12 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
   const readTasks = await planReadTasks(pipeline, catalog, stage, env, log);
   if (opts.fetchOnly) return false;
   const phases = await planPhases(pipeline, stage, out, readTasks, log, fetcher);
-  catalog.planStage(stage.name, stage.hash, phases, stage.inputs.flatMap((i) => (i.kind === 'stage' ? [i.stage] : [])));
+  catalog.planStage(
+    stage.name,
+    stage.hash,
+    phases,
+    stage.inputs.flatMap((i) => (i.kind === 'stage' ? [i.stage] : [])),
+  );
   log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
   return true;
 }
@@ -141,7 +150,14 @@ function findStage(p: Pipeline, name: string): StageConfig {
 }
 
 /** Checks upstream stages and configuration changes before a stage runs. */
-async function prepareStage(p: Pipeline, stage: StageConfig, out: string, catalog: Catalog<TaskSpec>, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }, log: Logger): Promise<void> {
+async function prepareStage(
+  p: Pipeline,
+  stage: StageConfig,
+  out: string,
+  catalog: Catalog<TaskSpec>,
+  opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean },
+  log: Logger,
+): Promise<void> {
   for (const inp of stage.inputs) {
     if (inp.kind !== 'stage' || opts.fetchOnly) continue;
     const up = catalog.stage(inp.stage);
@@ -194,7 +210,14 @@ async function planReadTasks(p: Pipeline, catalog: Catalog<TaskSpec>, stage: Sta
   return numberReadTasks(items);
 }
 
-async function planPhases(p: Pipeline, stage: StageConfig, out: string, readTasks: TaskSpec[], log: Logger, fetcher: Fetcher): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
+async function planPhases(
+  p: Pipeline,
+  stage: StageConfig,
+  out: string,
+  readTasks: TaskSpec[],
+  log: Logger,
+  fetcher: Fetcher,
+): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
   const phases: Array<{ phase: string; tasks: TaskSpec[] }> = [];
   if (stage.steps.length > 0) {
     // Steps are instantiated here only to learn their passes; workers create their own.
@@ -240,9 +263,17 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
       await executor.run(work, {});
       continue;
     }
-    progress?.startPhase(label, rows.reduce((a, r) => a + r.spec.bytes, 0), rows.length, rows.length - pending.length);
+    progress?.startPhase(
+      label,
+      rows.reduce((a, r) => a + r.spec.bytes, 0),
+      rows.length,
+      rows.length - pending.length,
+    );
     // Account for finished tasks so the bar starts where the last run stopped.
-    progress?.advance(rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0), 0);
+    progress?.advance(
+      rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0),
+      0,
+    );
     try {
       await executor.run(work, {
         onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),

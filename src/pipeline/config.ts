@@ -44,10 +44,7 @@ const settingsSchema = z
   })
   .strict();
 
-const inputSchema = z.union([
-  z.object({ source: z.string() }).passthrough(),
-  z.object({ stage: z.string(), sources: z.array(z.string()).optional() }).strict(),
-]);
+const inputSchema = z.union([z.object({ source: z.string() }).passthrough(), z.object({ stage: z.string(), sources: z.array(z.string()).optional() }).strict()]);
 
 const stepSchema = z.object({ step: z.string() }).passthrough();
 

@@ -52,7 +52,14 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
         const unknown = files.filter((f) => f.size === undefined);
         // HEAD a spread-out sample of the files the listing did not size.
         const picks = unknown.length <= sample ? unknown : Array.from({ length: sample }, (_, i) => unknown[Math.floor((i * unknown.length) / sample)]!);
-        const heads = await Promise.all(picks.map((f) => ctx.fetcher.head(f.url).then((h) => h.size).catch(() => null)));
+        const heads = await Promise.all(
+          picks.map((f) =>
+            ctx.fetcher
+              .head(f.url)
+              .then((h) => h.size)
+              .catch(() => null),
+          ),
+        );
         const headSizes = heads.filter((x): x is number => x !== null);
         const knownBytes = known.reduce((a, f) => a + f.size!, 0);
         const mean = headSizes.length ? headSizes.reduce((a, b) => a + b, 0) / headSizes.length : 0;

@@ -134,25 +134,25 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => {
     const stepState = new StepState(stepStateDir(rt.outDir, stage.name, stepIndex, stage.steps[stepIndex]?.step ?? 'stage'));
     return {
-    rank: ref.idx,
-    worldSize: ref.of,
-    stage: stage.name,
-    source,
-    stats: stepStats,
-    log,
-    state: stepState,
-    stateDir: stepState.dir,
-    drop(doc: Doc, reason: string) {
-      addCount(stepStats.drops, reason);
-      if (keepRejects) {
-        rejects ??= new ShardWriter(rejDir, prefix, shardOpts);
-        rejects.enqueue({ ...doc, meta: { ...doc.meta, filter_reason: reason, filter_step: stage.steps[stepIndex]!.step } });
-      }
-    },
-    count(name: string, n = 1) {
-      addCount(stepStats.counts, name, n);
-    },
-  };
+      rank: ref.idx,
+      worldSize: ref.of,
+      stage: stage.name,
+      source,
+      stats: stepStats,
+      log,
+      state: stepState,
+      stateDir: stepState.dir,
+      drop(doc: Doc, reason: string) {
+        addCount(stepStats.drops, reason);
+        if (keepRejects) {
+          rejects ??= new ShardWriter(rejDir, prefix, shardOpts);
+          rejects.enqueue({ ...doc, meta: { ...doc.meta, filter_reason: reason, filter_step: stage.steps[stepIndex]!.step } });
+        }
+      },
+      count(name: string, n = 1) {
+        addCount(stepStats.counts, name, n);
+      },
+    };
   };
 
   try {

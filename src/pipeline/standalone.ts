@@ -25,7 +25,14 @@ export interface StandaloneOptions {
 export function stepEnv(opts: StandaloneOptions & { fetcher?: Fetcher }): StepEnv {
   const log = opts.log ?? createLogger('step');
   const state = new StepState(opts.stateDir);
-  return { pipelineDir: opts.pipelineDir ?? process.cwd(), outDir: opts.stateDir, state, stateDir: state.dir, log, fetcher: opts.fetcher ?? new Fetcher({ cacheDir: `${opts.stateDir}/cache`, log }) };
+  return {
+    pipelineDir: opts.pipelineDir ?? process.cwd(),
+    outDir: opts.stateDir,
+    state,
+    stateDir: state.dir,
+    log,
+    fetcher: opts.fetcher ?? new Fetcher({ cacheDir: `${opts.stateDir}/cache`, log }),
+  };
 }
 
 export function taskContext(opts: StandaloneOptions & { rank?: number; worldSize?: number; source?: string; stage?: string }): TaskContext {

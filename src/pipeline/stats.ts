@@ -77,7 +77,12 @@ export function humanBytes(n: number): string {
 function table(rows: string[][], rightAlign: boolean[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, c) => (rightAlign[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (rightAlign[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -90,20 +95,37 @@ export function formatStats(stats: BuildStats): string {
     for (const [source, s] of Object.entries(st.sources).sort(([a], [b]) => a.localeCompare(b))) {
       const q = Object.entries(s.quarantined);
       const counted = Object.entries(s.read_counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      const readNotes = [q.length ? 'quarantined ' + q.map(([k, v]) => `${k}=${v}`).join(' ') : '', counted.length ? 'counted ' + counted.map(([k, v]) => `${k}=${v}`).join(' ') : ''].filter(Boolean).join('; ');
+      const readNotes = [
+        q.length ? 'quarantined ' + q.map(([k, v]) => `${k}=${v}`).join(' ') : '',
+        counted.length ? 'counted ' + counted.map(([k, v]) => `${k}=${v}`).join(' ') : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
       rows.push([source, '(read)', '', String(s.steps[0]?.docs_in ?? s.output.docs), humanBytes(s.input_bytes), '', '', readNotes]);
       for (const step of s.steps) {
         const drops = Object.entries(step.drops)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
-        rows.push(['', step.step, String(step.docs_in), String(step.docs_out), humanBytes(step.bytes_in), humanBytes(step.bytes_out), `${(step.time_ms / 1000).toFixed(2)}s`, drops]);
+        rows.push([
+          '',
+          step.step,
+          String(step.docs_in),
+          String(step.docs_out),
+          humanBytes(step.bytes_in),
+          humanBytes(step.bytes_out),
+          `${(step.time_ms / 1000).toFixed(2)}s`,
+          drops,
+        ]);
       }
       rows.push(['', '(written)', '', String(s.output.docs), '', humanBytes(s.output.text_bytes), '', s.rejects.docs ? `rejects kept: ${s.rejects.docs}` : '']);
     }
     if (rows.length > 1) out.push(table(rows, [false, false, true, true, true, true, true, false]));
     for (const [phase, p] of Object.entries(st.passes)) out.push(`  pass ${phase}: ${p.tasks} tasks, ${(p.time_ms / 1000).toFixed(2)}s`);
-    out.push(`  total: ${st.totals.docs} documents, ${humanBytes(st.totals.text_bytes)} of text in ${humanBytes(st.totals.file_bytes)} of shards` + (st.totals.quarantined ? `, ${st.totals.quarantined} records quarantined` : ''));
+    out.push(
+      `  total: ${st.totals.docs} documents, ${humanBytes(st.totals.text_bytes)} of text in ${humanBytes(st.totals.file_bytes)} of shards` +
+        (st.totals.quarantined ? `, ${st.totals.quarantined} records quarantined` : ''),
+    );
     out.push('');
   }
   return out.join('\n');

@@ -27,11 +27,20 @@ export async function buildStatus(out: string, probes: TaskProbe[]): Promise<Pha
   const catalog = new Catalog(catalogPath(out));
   const result: PhaseStatus[] = [];
   try {
-    const stages = (catalog.db.prepare('SELECT name, hash FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string; hash: string }>);
+    const stages = catalog.db.prepare('SELECT name, hash FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string; hash: string }>;
     for (const st of stages) {
       await syncMarkers(catalog, out, st.name, st.hash);
       for (const phase of catalog.stage(st.name)!.phases) {
-        const s: PhaseStatus = { stage: st.name, phase, tasks: { done: 0, running: 0, failed: 0, pending: 0 }, docs: 0, bytes_done: 0, bytes_total: 0, rate_bytes_per_s: null, eta_s: null };
+        const s: PhaseStatus = {
+          stage: st.name,
+          phase,
+          tasks: { done: 0, running: 0, failed: 0, pending: 0 },
+          docs: 0,
+          bytes_done: 0,
+          bytes_total: 0,
+          rate_bytes_per_s: null,
+          eta_s: null,
+        };
         let firstStart = Infinity;
         for (const row of catalog.tasks(st.name, phase)) {
           s.bytes_total += row.spec.bytes;

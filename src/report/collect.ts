@@ -58,7 +58,11 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
     const stages = cat.db.prepare('SELECT name, hash FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string; hash: string }>;
     for (const s of stages) await syncMarkers(cat, out, s.name, s.hash);
     const run = cat.db.prepare('SELECT pipeline FROM runs ORDER BY id DESC LIMIT 1').get() as { pipeline: string } | undefined;
-    stats = collectStats(cat, run?.pipeline ?? '', stages.map((s) => s.name));
+    stats = collectStats(
+      cat,
+      run?.pipeline ?? '',
+      stages.map((s) => s.name),
+    );
   } finally {
     cat.close();
   }
@@ -73,7 +77,8 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
         for (const [k, v] of Object.entries(s.read_counts ?? {}).sort((a, b) => b[1] - a[1])) q.push([k.replace(/_/g, ' '), v]);
         rows.push({ label: `${st.name}: read`, docs: s.steps[0]?.docs_in ?? s.output.docs, bytes: s.steps[0]?.bytes_in ?? 0, dropped: q });
       }
-      for (const step of s.steps) rows.push({ label: `${st.name}: ${step.step}`, docs: step.docs_out, bytes: step.bytes_out, dropped: Object.entries(step.drops).sort((a, b) => b[1] - a[1]) });
+      for (const step of s.steps)
+        rows.push({ label: `${st.name}: ${step.step}`, docs: step.docs_out, bytes: step.bytes_out, dropped: Object.entries(step.drops).sort((a, b) => b[1] - a[1]) });
     }
   }
 
@@ -108,7 +113,16 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
     }
   }
 
-  return { pipeline: stats.pipeline, out, generated_at: new Date().toISOString(), stats, funnels, final, tokens: await tokenCounts(out), dropped: await droppedSamples(out, stats, perReason) };
+  return {
+    pipeline: stats.pipeline,
+    out,
+    generated_at: new Date().toISOString(),
+    stats,
+    funnels,
+    final,
+    tokens: await tokenCounts(out),
+    dropped: await droppedSamples(out, stats, perReason),
+  };
 }
 
 async function droppedSamples(out: string, stats: BuildStats, perReason: number): Promise<DroppedSample[]> {

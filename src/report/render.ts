@@ -40,12 +40,19 @@ function sections(d: ReportData): Section[] {
   const out: Section[] = [];
   const last = d.stats.stages.at(-1);
   // Summary.
-  const rows = d.stats.stages.map((s) => `<tr><td>${esc(s.name)}</td><td>${s.tasks.done}/${s.tasks.total}</td><td>${fmt(s.totals.docs)}</td><td>${humanBytes(s.totals.text_bytes)}</td><td>${fmt(s.totals.rejected_docs)}</td><td>${fmt(s.totals.quarantined)}</td></tr>`).join('');
+  const rows = d.stats.stages
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.name)}</td><td>${s.tasks.done}/${s.tasks.total}</td><td>${fmt(s.totals.docs)}</td><td>${humanBytes(s.totals.text_bytes)}</td><td>${fmt(s.totals.rejected_docs)}</td><td>${fmt(s.totals.quarantined)}</td></tr>`,
+    )
+    .join('');
   out.push({
     id: 'summary',
     title: 'Stages',
     html: `<table><tr><th>stage</th><th>tasks</th><th>documents out</th><th>text out</th><th>rejects kept</th><th>quarantined</th></tr>${rows}</table>`,
-    md: '| stage | tasks | documents out | text out | quarantined |\n|---|---:|---:|---:|---:|\n' + d.stats.stages.map((s) => `| ${s.name} | ${s.tasks.done}/${s.tasks.total} | ${s.totals.docs} | ${humanBytes(s.totals.text_bytes)} | ${s.totals.quarantined} |`).join('\n'),
+    md:
+      '| stage | tasks | documents out | text out | quarantined |\n|---|---:|---:|---:|---:|\n' +
+      d.stats.stages.map((s) => `| ${s.name} | ${s.tasks.done}/${s.tasks.total} | ${s.totals.docs} | ${humanBytes(s.totals.text_bytes)} | ${s.totals.quarantined} |`).join('\n'),
   });
   // Funnels.
   const funnelHtml = Object.entries(d.funnels)
@@ -54,46 +61,128 @@ function sections(d: ReportData): Section[] {
     .join('');
   const funnelMd = Object.entries(d.funnels)
     .sort()
-    .map(([source, rs]) => `**${source}**\n\n| step | documents | bytes | dropped |\n|---|---:|---:|---|\n` + rs.map((r) => `| ${r.label} | ${r.docs} | ${humanBytes(r.bytes)} | ${r.dropped.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'))
+    .map(
+      ([source, rs]) =>
+        `**${source}**\n\n| step | documents | bytes | dropped |\n|---|---:|---:|---|\n` +
+        rs.map((r) => `| ${r.label} | ${r.docs} | ${humanBytes(r.bytes)} | ${r.dropped.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'),
+    )
     .join('\n\n');
   out.push({ id: 'funnel', title: 'Funnel per source', html: funnelHtml, md: funnelMd });
   // Drops by reason.
   const reasons = d.dropped.map((x) => ({ label: `${x.reason} (${x.source}, ${x.stage})`, value: x.count }));
-  if (reasons.length) out.push({ id: 'drops', title: 'Removed documents by reason', html: barChart('documents removed, by reason', reasons), md: reasons.map((r) => `- ${r.label}: ${r.value}`).join('\n') });
+  if (reasons.length)
+    out.push({
+      id: 'drops',
+      title: 'Removed documents by reason',
+      html: barChart('documents removed, by reason', reasons),
+      md: reasons.map((r) => `- ${r.label}: ${r.value}`).join('\n'),
+    });
   // Tokens (or bytes) against the LLaMA mixture.
   const targetOf = (s: string) => LLAMA_MIXTURE.find((m) => m.source === s)?.proportion;
   if (d.tokens) {
     const total = Object.values(d.tokens).reduce((a, b) => a + b, 0);
-    const bars = Object.entries(d.tokens).sort((a, b) => b[1] - a[1]).map(([s, t]) => ({ label: `${s} (${fmt(t)} tokens)`, value: (100 * t) / total, target: (targetOf(s) ?? 0) * 100 }));
-    out.push({ id: 'tokens', title: 'Tokens per source against the LLaMA mixture', html: barChart('share of tokens, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }), md: '| source | tokens | share | LLaMA target |\n|---|---:|---:|---:|\n' + Object.entries(d.tokens).map(([s, t]) => `| ${s} | ${t} | ${((100 * t) / total).toFixed(1)}% | ${((targetOf(s) ?? 0) * 100).toFixed(1)}% |`).join('\n') });
+    const bars = Object.entries(d.tokens)
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, t]) => ({ label: `${s} (${fmt(t)} tokens)`, value: (100 * t) / total, target: (targetOf(s) ?? 0) * 100 }));
+    out.push({
+      id: 'tokens',
+      title: 'Tokens per source against the LLaMA mixture',
+      html: barChart('share of tokens, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }),
+      md:
+        '| source | tokens | share | LLaMA target |\n|---|---:|---:|---:|\n' +
+        Object.entries(d.tokens)
+          .map(([s, t]) => `| ${s} | ${t} | ${((100 * t) / total).toFixed(1)}% | ${((targetOf(s) ?? 0) * 100).toFixed(1)}% |`)
+          .join('\n'),
+    });
   } else if (last) {
     const total = Object.values(last.sources).reduce((a, s) => a + s.output.text_bytes, 0) || 1;
-    const bars = Object.entries(last.sources).sort((a, b) => b[1].output.text_bytes - a[1].output.text_bytes).map(([s, x]) => ({ label: `${s} (${humanBytes(x.output.text_bytes)})`, value: (100 * x.output.text_bytes) / total, target: (targetOf(s) ?? 0) * 100 }));
-    out.push({ id: 'tokens', title: 'Text per source against the LLaMA mixture', html: `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` + barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }), md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n') });
+    const bars = Object.entries(last.sources)
+      .sort((a, b) => b[1].output.text_bytes - a[1].output.text_bytes)
+      .map(([s, x]) => ({ label: `${s} (${humanBytes(x.output.text_bytes)})`, value: (100 * x.output.text_bytes) / total, target: (targetOf(s) ?? 0) * 100 }));
+    out.push({
+      id: 'tokens',
+      title: 'Text per source against the LLaMA mixture',
+      html:
+        `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` +
+        barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }),
+      md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n'),
+    });
   }
   const f = d.final;
   if (f && f.lengths.length) {
-    out.push({ id: 'lengths', title: 'Document lengths', html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>` + histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)), md: lengthBins(f.lengths).map((b) => `- ≤${b.label} chars: ${b.count}`).join('\n') });
-    out.push({ id: 'languages', title: 'Languages', html: barChart('documents by language', sortedEntries(f.languages).map(([k, v]) => ({ label: k, value: v }))), md: sortedEntries(f.languages).map(([k, v]) => `- ${k}: ${v}`).join('\n') });
+    out.push({
+      id: 'lengths',
+      title: 'Document lengths',
+      html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>` + histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)),
+      md: lengthBins(f.lengths)
+        .map((b) => `- ≤${b.label} chars: ${b.count}`)
+        .join('\n'),
+    });
+    out.push({
+      id: 'languages',
+      title: 'Languages',
+      html: barChart(
+        'documents by language',
+        sortedEntries(f.languages).map(([k, v]) => ({ label: k, value: v })),
+      ),
+      md: sortedEntries(f.languages)
+        .map(([k, v]) => `- ${k}: ${v}`)
+        .join('\n'),
+    });
     if (Object.keys(f.buckets).length) {
       const order = ['head', 'middle', 'tail'];
       const b = Object.entries(f.buckets).sort((x, y) => order.indexOf(x[0]) - order.indexOf(y[0]));
-      out.push({ id: 'perplexity', title: 'Perplexity buckets', html: barChart('documents by perplexity bucket', b.map(([k, v]) => ({ label: k, value: v }))) + (f.perplexities.length ? histogram('perplexity', linearBins(f.perplexities)) : ''), md: b.map(([k, v]) => `- ${k}: ${v}`).join('\n') });
-    } else out.push({ id: 'perplexity', title: 'Perplexity buckets', html: '<p class="note">No perplexity in this build (the CCNet <code>perplexity</code> step adds it).</p>', md: '_No perplexity in this build._' });
+      out.push({
+        id: 'perplexity',
+        title: 'Perplexity buckets',
+        html:
+          barChart(
+            'documents by perplexity bucket',
+            b.map(([k, v]) => ({ label: k, value: v })),
+          ) + (f.perplexities.length ? histogram('perplexity', linearBins(f.perplexities)) : ''),
+        md: b.map(([k, v]) => `- ${k}: ${v}`).join('\n'),
+      });
+    } else
+      out.push({
+        id: 'perplexity',
+        title: 'Perplexity buckets',
+        html: '<p class="note">No perplexity in this build (the CCNet <code>perplexity</code> step adds it).</p>',
+        md: '_No perplexity in this build._',
+      });
     const clusters = sortedEntries(f.clusterSizes, true);
-    if (clusters.some(([k]) => k !== '1')) out.push({ id: 'dedup', title: 'Dedup clusters', html: barChart('surviving documents by size of their duplicate cluster', clusters.map(([k, v]) => ({ label: k === '1' ? 'unique' : `cluster of ${k}`, value: v }))), md: clusters.map(([k, v]) => `- cluster size ${k}: ${v}`).join('\n') });
-    else out.push({ id: 'dedup', title: 'Dedup clusters', html: '<p class="note">No duplicate clusters recorded (dedup steps write meta.dedup).</p>', md: '_No duplicate clusters recorded._' });
+    if (clusters.some(([k]) => k !== '1'))
+      out.push({
+        id: 'dedup',
+        title: 'Dedup clusters',
+        html: barChart(
+          'surviving documents by size of their duplicate cluster',
+          clusters.map(([k, v]) => ({ label: k === '1' ? 'unique' : `cluster of ${k}`, value: v })),
+        ),
+        md: clusters.map(([k, v]) => `- cluster size ${k}: ${v}`).join('\n'),
+      });
+    else
+      out.push({
+        id: 'dedup',
+        title: 'Dedup clusters',
+        html: '<p class="note">No duplicate clusters recorded (dedup steps write meta.dedup).</p>',
+        md: '_No duplicate clusters recorded._',
+      });
   }
   // Samples of removed documents.
   const samplesHtml = d.dropped
-    .map((x) => `<details><summary>${esc(x.reason)} — ${esc(x.source)}, stage ${esc(x.stage)}: ${x.count} removed</summary>${x.samples.map((s) => `<div class="sample"><div class="id">${esc(s.id)}</div><pre>${esc(s.text)}</pre></div>`).join('') || '<p class="note">(rejects not kept: set keep_rejects)</p>'}</details>`)
+    .map(
+      (x) =>
+        `<details><summary>${esc(x.reason)} — ${esc(x.source)}, stage ${esc(x.stage)}: ${x.count} removed</summary>${x.samples.map((s) => `<div class="sample"><div class="id">${esc(s.id)}</div><pre>${esc(s.text)}</pre></div>`).join('') || '<p class="note">(rejects not kept: set keep_rejects)</p>'}</details>`,
+    )
     .join('');
   if (d.dropped.length)
     out.push({
       id: 'samples',
       title: 'Samples of removed documents',
       html: samplesHtml,
-      md: d.dropped.map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n` + x.samples.map((s) => '```\n' + s.text.slice(0, 300) + '\n```').join('\n')).join('\n\n'),
+      md: d.dropped
+        .map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n` + x.samples.map((s) => '```\n' + s.text.slice(0, 300) + '\n```').join('\n'))
+        .join('\n\n'),
     });
   return out;
 }
@@ -117,5 +206,10 @@ ${secs.map((s) => `<section id="${s.id}"><h2>${esc(s.title)}</h2>${s.html}</sect
 }
 
 export function renderMarkdown(d: ReportData): string {
-  return `# corpusmill report: ${d.pipeline}\n\n${d.out}, generated ${d.generated_at}\n\n` + sections(d).map((s) => `## ${s.title}\n\n${s.md}\n`).join('\n');
+  return (
+    `# corpusmill report: ${d.pipeline}\n\n${d.out}, generated ${d.generated_at}\n\n` +
+    sections(d)
+      .map((s) => `## ${s.title}\n\n${s.md}\n`)
+      .join('\n')
+  );
 }

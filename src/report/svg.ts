@@ -38,7 +38,10 @@ export function barChart(title: string, bars: Bar[], opts: { unit?: (n: number) 
     .map((b, i) => {
       const y = 24 + i * rowH;
       const w = Math.max(1, (b.value / max) * barW);
-      const t = b.target !== undefined ? `<line x1="${labelW + (b.target / max) * barW}" x2="${labelW + (b.target / max) * barW}" y1="${y - 2}" y2="${y + 16}" stroke="#222" stroke-width="2"><title>target ${unit(b.target)}</title></line>` : '';
+      const t =
+        b.target !== undefined
+          ? `<line x1="${labelW + (b.target / max) * barW}" x2="${labelW + (b.target / max) * barW}" y1="${y - 2}" y2="${y + 16}" stroke="#222" stroke-width="2"><title>target ${unit(b.target)}</title></line>`
+          : '';
       return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end">${esc(b.label)}</text><rect x="${labelW}" y="${y}" width="${w}" height="14" fill="${color(i)}"><title>${esc(b.label)}: ${unit(b.value)}</title></rect>${t}<text x="${labelW + w + 6}" y="${y + 12}">${esc(unit(b.value))}${b.note ? ' ' + esc(b.note) : ''}</text>`;
     })
     .join('');
@@ -56,7 +59,10 @@ export function histogram(title: string, bins: Array<{ label: string; count: num
     .map((b, i) => {
       const bh = (b.count / max) * plotH;
       const x = 50 + i * bw;
-      return `<rect x="${x + 1}" y="${30 + plotH - bh}" width="${Math.max(1, bw - 2)}" height="${bh}" fill="${color(0)}"><title>${esc(b.label)}: ${b.count}</title></rect>` + (i % Math.ceil(bins.length / 8) === 0 ? `<text x="${x}" y="${30 + plotH + 16}" class="tick">${esc(b.label)}</text>` : '');
+      return (
+        `<rect x="${x + 1}" y="${30 + plotH - bh}" width="${Math.max(1, bw - 2)}" height="${bh}" fill="${color(0)}"><title>${esc(b.label)}: ${b.count}</title></rect>` +
+        (i % Math.ceil(bins.length / 8) === 0 ? `<text x="${x}" y="${30 + plotH + 16}" class="tick">${esc(b.label)}</text>` : '')
+      );
     })
     .join('');
   return `<figure><svg class="chart" data-points="${bins.filter((b) => b.count > 0).length}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(title)}"><text x="0" y="14" class="title">${esc(title)}</text><text x="44" y="34" text-anchor="end" class="tick">${fmt(max)}</text><line x1="48" x2="48" y1="30" y2="${30 + plotH}" stroke="#999"/>${bars}</svg></figure>`;

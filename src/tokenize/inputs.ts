@@ -22,8 +22,7 @@ export function inputSourceName(path: string): string {
 
 export function checkInputs(paths: string[]): void {
   for (const p of paths) {
-    if (!p.toLowerCase().endsWith('.txt') && !isDocumentFile(p))
-      throw new ConfigError(`${p}: not a supported input (.txt, .jsonl, .jsonl.gz, .jsonl.zst or a corpusmill shard)`);
+    if (!p.toLowerCase().endsWith('.txt') && !isDocumentFile(p)) throw new ConfigError(`${p}: not a supported input (.txt, .jsonl, .jsonl.gz, .jsonl.zst or a corpusmill shard)`);
   }
 }
 

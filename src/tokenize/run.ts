@@ -139,7 +139,15 @@ export class TokenizeRun {
     const manifest: TokenManifest = {
       format: opts.format,
       dtype: this.dtype,
-      tokenizer: { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos: opts.bos ?? tok.info.defaultBos, eos: opts.eos ?? false },
+      tokenizer: {
+        name: tok.info.name,
+        hash: tok.info.hash,
+        vocab_size: tok.info.vocabSize,
+        bos_id: tok.info.bosId,
+        eos_id: tok.info.eosId,
+        bos: opts.bos ?? tok.info.defaultBos,
+        eos: opts.eos ?? false,
+      },
       ...this.tally.total,
       sources: this.tally.sorted(),
       files,

@@ -29,8 +29,16 @@ const params = z.object({
   eos: z.boolean().default(false),
   /** Native threads per task; the executor already runs tasks in parallel, so 1 by default. */
   threads: z.number().int().positive().default(1),
-  max_shard_bytes: z.number().int().positive().default(1 << 30),
-  batch_bytes: z.number().int().positive().default(4 << 20),
+  max_shard_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1 << 30),
+  batch_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 << 20),
 });
 
 export const tokenizeStep = defineStep({
@@ -74,4 +82,3 @@ export const tokenizeStep = defineStep({
     };
   },
 });
-

@@ -72,8 +72,7 @@ export async function tokenShardInfo(path: string): Promise<TokenShardInfo> {
 /** The ids of document `n` (0-based) of a token shard. */
 export async function readTokenDocument(path: string, n: number): Promise<number[]> {
   const l = await locate(path);
-  if (!Number.isInteger(n) || n < 0 || n >= l.lengths.length)
-    throw new CorpusError(`document ${n} does not exist (the shard has ${l.lengths.length})`, { file: path });
+  if (!Number.isInteger(n) || n < 0 || n >= l.lengths.length) throw new CorpusError(`document ${n} does not exist (the shard has ${l.lengths.length})`, { file: path });
   const bytes = Buffer.alloc(l.lengths[n]! * l.item);
   const f = await open(l.data, 'r');
   try {

@@ -173,7 +173,9 @@ async function tiktokenTokenizer(nameOrPath: string): Promise<Tokenizer> {
   try {
     mod = (await import(modulePath)) as typeof mod;
   } catch (err) {
-    throw new ConfigError(`tokenizer ${nameOrPath}: the byte-level BPE models (cl100k_base, o200k_base, llama3, .tiktoken) are not built into this version (${(err as Error).message})`);
+    throw new ConfigError(
+      `tokenizer ${nameOrPath}: the byte-level BPE models (cl100k_base, o200k_base, llama3, .tiktoken) are not built into this version (${(err as Error).message})`,
+    );
   }
   const spec = await mod.tiktokenSpec(nameOrPath);
   const specials = (spec.specials ?? {}) as Record<string, number>;
@@ -200,8 +202,7 @@ export function loadTokenizer(nameOrPath: string): Promise<Tokenizer> {
 async function resolveTokenizer(t: string): Promise<Tokenizer> {
   if (t === 'llama2') return spmTokenizer('llama2', llama2Spec());
   if (TIKTOKEN_NAMES.has(t)) return tiktokenTokenizer(t);
-  if (!existsSync(t))
-    throw new ConfigError(`unknown tokenizer "${t}": use one of ${TOKENIZER_NAMES.join(', ')} or a path to tokenizer.model, tokenizer.json or a .tiktoken file`);
+  if (!existsSync(t)) throw new ConfigError(`unknown tokenizer "${t}": use one of ${TOKENIZER_NAMES.join(', ')} or a path to tokenizer.model, tokenizer.json or a .tiktoken file`);
   if (t.endsWith('.json')) return spmTokenizer(basename(t), hfTokenizerJsonSpec(t));
   if (t.endsWith('.tiktoken')) return tiktokenTokenizer(t);
   return spmTokenizer(basename(t), spmModelSpec(t));

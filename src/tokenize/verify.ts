@@ -176,5 +176,3 @@ async function checkTokens(path: string, offset: number, item: 2 | 4, lengths: I
   if (total !== expected) throw new VerifyError(path, `${total} tokens, the index describes ${expected}`);
   return total;
 }
-
-

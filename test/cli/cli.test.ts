@@ -55,7 +55,10 @@ test('inspect prints documents of a shard, by position or by id', async () => {
   const shard = join(shardDir, readdirSync(shardDir).sort()[0]!);
   const r = await runCli(['inspect', shard, '--n', '2', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; source: string; meta: { url: string } });
+  const docs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; source: string; meta: { url: string } });
   assert.equal(docs.length, 2);
   assert.equal(docs[0]!.source, 'c4');
   assert.match(docs[0]!.id, /^c4\/c4-train\.00000-of-00002\.json\.gz\/\d+$/);

@@ -5,7 +5,17 @@ import { Command } from 'commander';
 import { dedupParamsReport, registerDedup } from '../../src/cli/commands/dedup.js';
 
 test('optimal bands × rows match RedPajama-V2 for 0.7 / 0.8 / 0.9 at 128 permutations', () => {
-  assert.deepEqual([0.7, 0.8, 0.9].map((t) => { const r = dedupParamsReport(t, 128); return [r.bands, r.rows]; }), [[14, 9], [9, 13], [5, 25]]);
+  assert.deepEqual(
+    [0.7, 0.8, 0.9].map((t) => {
+      const r = dedupParamsReport(t, 128);
+      return [r.bands, r.rows];
+    }),
+    [
+      [14, 9],
+      [9, 13],
+      [5, 25],
+    ],
+  );
 });
 
 test('the command prints the choice and the S-curve', async () => {

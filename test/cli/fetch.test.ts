@@ -30,7 +30,10 @@ test('fetch downloads every input over HTTP once, records it in the catalog, and
     const f = await runCli(['fetch', file, '--out', out, '--json']);
     assert.equal(f.code, 0, f.stderr);
     const listed = JSON.parse(f.stdout) as Array<{ url: string; bytes: number; sha256: string; etag: string }>;
-    assert.deepEqual(listed.map((r) => r.url), [`${base}/data/a.jsonl`, `${base}/data/b.jsonl`]);
+    assert.deepEqual(
+      listed.map((r) => r.url),
+      [`${base}/data/a.jsonl`, `${base}/data/b.jsonl`],
+    );
     assert.equal(listed[0]!.bytes, files['/data/a.jsonl']!.length);
     assert.equal(listed[0]!.sha256, createHash('sha256').update(files['/data/a.jsonl']!).digest('hex'));
     assert.match(listed[0]!.etag, /^"[0-9a-f]{32}"$/);

@@ -14,7 +14,9 @@ const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx
 
 test('lm train writes an ARPA model of the requested order from JSONL documents', async () => {
   const input = join(tmp, 'wiki.jsonl');
-  const paras = readFileSync(join(samples, 'gutenberg', 'pg42.txt'), 'utf8').split(/\r?\n\r?\n/).slice(20, 220);
+  const paras = readFileSync(join(samples, 'gutenberg', 'pg42.txt'), 'utf8')
+    .split(/\r?\n\r?\n/)
+    .slice(20, 220);
   writeFileSync(input, paras.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
   const out = join(tmp, 'lm.arpa');
   const summary = JSON.parse(cli(['lm', 'train', '--order', '4', '--out', out, '--json', input])) as { order: number; docs: number; ngrams: number[] };
@@ -22,7 +24,10 @@ test('lm train writes an ARPA model of the requested order from JSONL documents'
   assert.equal(summary.docs, 200);
   const model = await readArpa(out);
   assert.equal(model.order, 4);
-  assert.deepEqual(model.grams.map((g) => g.size), summary.ngrams);
+  assert.deepEqual(
+    model.grams.map((g) => g.size),
+    summary.ngrams,
+  );
 });
 
 test('classifier refs + train: cited CommonCrawl pages become positives of a model the step can load', () => {
@@ -34,7 +39,9 @@ test('classifier refs + train: cited CommonCrawl pages become positives of a mod
   assert.equal(refs.urls, 12);
   assert.deepEqual(readFileSync(urls, 'utf8').trim().split('\n'), cited);
 
-  const book = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8').split(/\r?\n\r?\n/).filter((p) => p.length > 300);
+  const book = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8')
+    .split(/\r?\n\r?\n/)
+    .filter((p) => p.length > 300);
   const cc = join(tmp, 'cc.jsonl');
   const docs = [
     ...cited.map((url, i) => ({ text: book[i]!, meta: { url } })),
@@ -57,7 +64,9 @@ test('classifier train without any cited page is a usage error (exit 2) naming t
   writeFileSync(urls, 'https://nowhere.example.com/\n');
   const cc = join(tmp, 'cc2.jsonl');
   writeFileSync(cc, JSON.stringify({ text: 'x'.repeat(2000), meta: { url: 'https://a.example.com/' } }) + '\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'classifier', 'train', '--urls', urls, '--out', join(tmp, 'm.bin'), cc], { cwd: repoRoot });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'classifier', 'train', '--urls', urls, '--out', join(tmp, 'm.bin'), cc], {
+    cwd: repoRoot,
+  });
   assert.equal(r.status, 2);
   assert.match(r.stderr.toString(), /none\.txt/);
 });

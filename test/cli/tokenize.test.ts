@@ -43,7 +43,10 @@ test('count prints per-source totals as a table and as JSON; tokenize writes sha
   assert.deepEqual(Object.keys(r.sources), ['book', 'code', 'wiki']);
   assert.equal(r.sources.wiki!.documents, 2);
   assert.equal(r.sources.book!.tokens, llamaJs.encode('Call me Ishmael.', true, true).length);
-  assert.equal(r.tokens, Object.values(r.sources).reduce((a, s) => a + s.tokens, 0));
+  assert.equal(
+    r.tokens,
+    Object.values(r.sources).reduce((a, s) => a + s.tokens, 0),
+  );
   const table = formatCount(r as CountReport);
   assert.match(table, /^source\s+documents\s+tokens\s+bytes/m);
   assert.match(table, /^total\s+4\s+/m);
@@ -62,7 +65,10 @@ test('an unknown tokenizer or a bad input is a usage error naming it', async () 
   const a = await runCli(['count', '-t', 'gpt17', 'x.jsonl']);
   assert.equal(a.code, 2);
   assert.match(a.stderr, /unknown tokenizer "gpt17"/);
-  assert.throws(() => checkInputs(['data.parquet']), (e: Error) => e instanceof ConfigError && /data\.parquet: not a supported input/.test(e.message));
+  assert.throws(
+    () => checkInputs(['data.parquet']),
+    (e: Error) => e instanceof ConfigError && /data\.parquet: not a supported input/.test(e.message),
+  );
   const tok = await loadTokenizer('llama2');
   assert.throws(() => tok.decode(parseIds('[1, 99999]')), /99999 is outside the vocabulary/);
   assert.throws(() => parseIds('1 two'), /"two" is not a token id/);

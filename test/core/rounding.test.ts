@@ -19,7 +19,10 @@ function values(): number[] {
   let s = 0x9e3779b9;
   const rnd = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 2 ** 32);
   for (let i = 0; i < 3000; i++) v.push(rnd() * 10 ** Math.floor(rnd() * 24 - 12));
-  return v.concat(v.map((x) => -x), [-0.4, -1e-9, -0.04]);
+  return v.concat(
+    v.map((x) => -x),
+    [-0.4, -1e-9, -0.04],
+  );
 }
 
 test('pythonRound(x, d) equals Python round(x, d)', () => {

@@ -22,7 +22,7 @@ function corpus(): Doc[][] {
 }
 
 test('exact dedup on the text: planted copies dropped, lowest (source, id) kept, reasons recorded', async () => {
-    // ids compare in natural order: 'c4/a.json/5' < 'c4/a.json/99' < 'c4/a.json/100'.
+  // ids compare in natural order: 'c4/a.json/5' < 'c4/a.json/99' < 'c4/a.json/100'.
   const dir = mkdtempSync(join(tmpdir(), 'cm-exact-'));
   try {
     const r = await runStep(exactDedupStep({ key: 'text', buckets: 4 }), corpus(), { stateDir: dir });
@@ -74,7 +74,10 @@ test('normalized_text key: copies differing only in case, punctuation and spacin
     const raw = await runStep(exactDedupStep({ key: 'text', buckets: 2 }), [docs], { stateDir: dir });
     assert.equal(raw.dropped.length, 0);
     const norm = await runStep(exactDedupStep({ key: 'normalized_text', buckets: 2 }), [docs], { stateDir: dir });
-    assert.deepEqual(norm.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]), [['x/f/2', 'x/f/1']]);
+    assert.deepEqual(
+      norm.dropped.map((d) => [d.doc.id, (d.doc.meta.dedup as { duplicate_of: string }).duplicate_of]),
+      [['x/f/2', 'x/f/1']],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

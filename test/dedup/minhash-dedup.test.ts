@@ -54,7 +54,10 @@ test('same result with one task or four, and with the signature Jaccard check', 
   const { docs } = plantedCorpus();
   const view = (r: Awaited<ReturnType<typeof run>>) =>
     JSON.stringify({
-      kept: r.kept.flat().map((d) => [d.id, d.meta.dedup ?? null]).sort(),
+      kept: r.kept
+        .flat()
+        .map((d) => [d.id, d.meta.dedup ?? null])
+        .sort(),
       dropped: r.dropped.map((d) => [d.doc.id, d.doc.meta.dedup]).sort(),
     });
   const one = await run(docs, 1);

@@ -15,7 +15,11 @@ test('signatures equal the numpy reference on samples and edge cases (128 permut
     input: texts.map((text) => JSON.stringify({ text })).join('\n') + '\n',
     maxBuffer: 1 << 28,
   });
-  const ref = out.toString().trim().split('\n').map((l) => (JSON.parse(l) as { sig: number[] | null }).sig);
+  const ref = out
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { sig: number[] | null }).sig);
   const { sigs, valid } = new MinHasher({ perms: 128 }).signatures(texts);
   let withSig = 0;
   texts.forEach((_, i) => {
@@ -36,7 +40,10 @@ test('the committed permutations carry the checksum RPv2 logs for RandomState(42
   const buf = Buffer.alloc(2 * 128 * 8);
   a.forEach((v, i) => buf.writeBigUInt64LE(v, i * 8));
   b.forEach((v, i) => buf.writeBigUInt64LE(v, (128 + i) * 8));
-  const py = execFileSync('/usr/bin/python3', ['-c', 'import numpy as np,hashlib\nr=np.random.RandomState(42);p=np.uint64((1<<61)-1)\nx=np.array([(r.randint(1,p,dtype=np.uint64),r.randint(0,p,dtype=np.uint64)) for _ in range(128)],dtype=np.uint64).T\nprint(hashlib.sha256(x.tobytes()).hexdigest())']);
+  const py = execFileSync('/usr/bin/python3', [
+    '-c',
+    'import numpy as np,hashlib\nr=np.random.RandomState(42);p=np.uint64((1<<61)-1)\nx=np.array([(r.randint(1,p,dtype=np.uint64),r.randint(0,p,dtype=np.uint64)) for _ in range(128)],dtype=np.uint64).T\nprint(hashlib.sha256(x.tobytes()).hexdigest())',
+  ]);
   assert.equal(createHash('sha256').update(buf).digest('hex'), py.toString().trim());
 });
 

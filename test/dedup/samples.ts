@@ -2,7 +2,7 @@
 import { testData } from '../helpers.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join, } from 'node:path';
+import { join } from 'node:path';
 
 export const samplesDir = testData;
 

@@ -118,7 +118,10 @@ test('a server that ignores Range restarts the file and the result still verifie
 test('a checksum mismatch and a 404 fail with the URL in the message; a 404 is not retried', async () => {
   await withServer({ '/data.bin': serveRange }, async (base, log) => {
     const f = fetcher(tempDir());
-    await assert.rejects(f.fetchFile({ url: `${base}/data.bin`, name: 'data.bin', sha256: '0'.repeat(64) }), (e: Error) => e instanceof CorpusError && /sha256 mismatch/.test(e.message) && e.message.includes('/data.bin'));
+    await assert.rejects(
+      f.fetchFile({ url: `${base}/data.bin`, name: 'data.bin', sha256: '0'.repeat(64) }),
+      (e: Error) => e instanceof CorpusError && /sha256 mismatch/.test(e.message) && e.message.includes('/data.bin'),
+    );
     await assert.rejects(f.fetchFile({ url: `${base}/missing.bin`, name: 'missing.bin' }), (e: Error) => e instanceof CorpusError && /HTTP 404/.test(e.message));
     assert.equal(log.filter((l) => l.path === '/missing.bin').length, 1);
     await f.close();

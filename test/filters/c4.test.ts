@@ -30,7 +30,12 @@ test('removes lines without terminal punctuation, ending in an ellipsis, or unde
 });
 
 test('removes javascript and policy lines, and deletes citation markers', () => {
-  const page = [...GOOD, 'Please enable JavaScript to view the comments.', 'By using this site you accept our Privacy Policy today.', 'The bridge was rebuilt in 1952.[3][citation needed]'].join('\n');
+  const page = [
+    ...GOOD,
+    'Please enable JavaScript to view the comments.',
+    'By using this site you accept our Privacy Policy today.',
+    'The bridge was rebuilt in 1952.[3][citation needed]',
+  ].join('\n');
   const out = c4CleanPage(page, P, null);
   assert.equal(out.text, [...GOOD, 'The bridge was rebuilt in 1952.'].join('\n'));
   assert.deepEqual(out.lines, { lines_javascript: 1, lines_policy: 1 });
@@ -84,11 +89,26 @@ test('real C4 documents are fixed points of the C4 rules', async () => {
 test('the step counts line removals and drops by rule name; badwords_file resolves against the pipeline', async () => {
   const dirp = mkdtempSync(join(tmpdir(), 'c4-'));
   writeFileSync(join(dirp, 'words.txt'), 'grok\n');
-  const step = await c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'words.txt' }), stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) }));
+  const step = await c4RulesStep.create(
+    c4RulesStep.params.parse({ badwords_file: 'words.txt' }),
+    stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) }),
+  );
   const ctx = recordingContext({ source: 'commoncrawl' });
-  const out = await collect(step.run(iterate([doc('ok', [...GOOD, 'menu'].join('\n')), doc('bad', [...GOOD, 'They tried to grok the manual overnight.'].join('\n')), doc('short', 'Nothing here.')]), ctx));
-  assert.deepEqual(out.map((d) => [d.id, d.text]), [['ok', GOOD.join('\n')]]);
+  const out = await collect(
+    step.run(iterate([doc('ok', [...GOOD, 'menu'].join('\n')), doc('bad', [...GOOD, 'They tried to grok the manual overnight.'].join('\n')), doc('short', 'Nothing here.')]), ctx),
+  );
+  assert.deepEqual(
+    out.map((d) => [d.id, d.text]),
+    [['ok', GOOD.join('\n')]],
+  );
   assert.deepEqual(ctx.stats.drops, { badword: 1, too_few_sentences: 1 });
   assert.equal(ctx.stats.counts.lines_no_endmark, 1);
-  await assert.rejects(async () => c4RulesStep.create(c4RulesStep.params.parse({ badwords_file: 'missing.txt' }), stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) })), /missing\.txt/);
+  await assert.rejects(
+    async () =>
+      c4RulesStep.create(
+        c4RulesStep.params.parse({ badwords_file: 'missing.txt' }),
+        stepEnv({ pipelineDir: dirp, stateDir: dirp, log: createLogger('t'), fetcher: new Fetcher({ cacheDir: dirp }) }),
+      ),
+    /missing\.txt/,
+  );
 });

@@ -54,18 +54,26 @@ test('failures are counted by rule name; the first failing rule is the drop reas
   );
   // "Too short to keep." is one sentence; the bullet list has no . ! ? at all, so it is one long sentence.
   assert.equal(r.stats.counts.fail_c4_num_sentences, 2);
-  assert.deepEqual(r.kept[0]!.map((d) => d.id), ['good']);
+  assert.deepEqual(
+    r.kept[0]!.map((d) => d.id),
+    ['good'],
+  );
 });
 
 test('overrides change thresholds by rule name; custom rules name any signal', async () => {
   const r = await apply(qualityFilterStep, { rules: 'gopher_quality', overrides: { gopher_word_count: { min: 100 } } }, [doc('a', GOOD)]);
-  assert.deepEqual(r.dropped.map((d) => d.reason), ['gopher_word_count']);
-  const custom = await apply(
-    qualityFilterStep,
-    { rules: [{ name: 'few_lines', signal: 'rps_lines_num_words', agg: 'sum', max: 40 }] },
-    [doc('a', GOOD), doc('b', 'one two three\nfour')],
+  assert.deepEqual(
+    r.dropped.map((d) => d.reason),
+    ['gopher_word_count'],
   );
-  assert.deepEqual(custom.dropped.map((d) => [d.doc.id, d.reason]), [['a', 'few_lines']]);
+  const custom = await apply(qualityFilterStep, { rules: [{ name: 'few_lines', signal: 'rps_lines_num_words', agg: 'sum', max: 40 }] }, [
+    doc('a', GOOD),
+    doc('b', 'one two three\nfour'),
+  ]);
+  assert.deepEqual(
+    custom.dropped.map((d) => [d.doc.id, d.reason]),
+    [['a', 'few_lines']],
+  );
   assert.throws(() => qualityFilterStep.create(qualityFilterStep.params.parse({ rules: 'c4', overrides: { nope: { max: 1 } } }), env), /unknown rule "nope"/);
 });
 

@@ -58,7 +58,8 @@ test('one line spread over thousands of chunks is joined whole, with its offset'
     yield Buffer.from('\nz');
   }
   const got = [];
-  for await (const l of splitLines(chunks(), 10)) got.push({ len: l.bytes.length, offset: l.offset, index: l.index, same: l.bytes.length > 1 ? l.bytes.equals(line) : l.bytes.toString() });
+  for await (const l of splitLines(chunks(), 10))
+    got.push({ len: l.bytes.length, offset: l.offset, index: l.index, same: l.bytes.length > 1 ? l.bytes.equals(line) : l.bytes.toString() });
   assert.deepEqual(got, [
     { len: 1, offset: 10, index: 0, same: 'a' },
     { len: line.length, offset: 12, index: 1, same: true },

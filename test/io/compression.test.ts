@@ -58,7 +58,8 @@ test('tar members climbing with .., links and devices are skipped; absolute path
   pack.finalize();
   const skips: TarSkip[] = [];
   const got: string[] = [];
-  for await (const m of readTar(Readable.from(await readAll(pack as unknown as AsyncIterable<Buffer>)), { label: 't.tar', onSkip: (s) => skips.push(s) })) got.push(`${m.path}=${m.data}`);
+  for await (const m of readTar(Readable.from(await readAll(pack as unknown as AsyncIterable<Buffer>)), { label: 't.tar', onSkip: (s) => skips.push(s) }))
+    got.push(`${m.path}=${m.data}`);
   assert.deepEqual(got, ['paper/main.tex=hello', 'abs/file=y']);
   assert.deepEqual(
     skips.map((s) => s.reason),
@@ -70,6 +71,8 @@ test('tar members climbing with .., links and devices are skipped; absolute path
 
 test('a decompression bomb is stopped at the configured size', async () => {
   const bomb = gzipSync(Buffer.alloc(50 << 20));
-  const src = Readable.from([bomb]).pipe((await import('node:zlib')).createGunzip()).pipe(limitBytes(1 << 20));
+  const src = Readable.from([bomb])
+    .pipe((await import('node:zlib')).createGunzip())
+    .pipe(limitBytes(1 << 20));
   await assert.rejects(readAll(src), (e: Error) => e instanceof SizeLimitError);
 });

@@ -66,7 +66,7 @@ test('the k-way merge takes equal records from the lower cursor first, and handl
 
 test('the merge of any number of cursors gives every record once, ordered by key then cursor then position', () => {
   let seed = 7;
-  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
   for (let k = 1; k <= 21; k++) {
     // Cursor c holds ascending keys (with repeats) in [0, 30); some cursors are empty.
     const lists: Array<Array<[number, number, number]>> = [];
@@ -78,7 +78,12 @@ test('the merge of any number of cursors gives every record once, ordered by key
       lists.push(sorted.map((key, pos) => [key, c, pos]));
     }
     const expected = lists.flat().sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    const got = [...new KWayMerge(lists.map((l) => new ArrayCursor(l)), (a, b) => a[0] - b[0])];
+    const got = [
+      ...new KWayMerge(
+        lists.map((l) => new ArrayCursor(l)),
+        (a, b) => a[0] - b[0],
+      ),
+    ];
     assert.deepEqual(got, expected, `k=${k}`);
   }
 });

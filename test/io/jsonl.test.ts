@@ -61,7 +61,11 @@ test('byte ranges that cut records in the middle read every record exactly once,
   }
   for (const target of [10_000, 50_000, 333_333, body.length]) {
     const ranges = byteRanges(body.length, target);
-    if (ranges.length > 1) assert.ok(ranges.some((r) => !starts.includes(r.start)), `target ${target}: some range starts mid-record`);
+    if (ranges.length > 1)
+      assert.ok(
+        ranges.some((r) => !starts.includes(r.start)),
+        `target ${target}: some range starts mid-record`,
+      );
     const seen: JsonLine[] = [];
     let consumed = 0;
     for (const range of ranges) {
@@ -129,7 +133,10 @@ test('bad lines are quarantined with file, line number, reason and raw text; goo
   await collect(readJsonLines(path, { convert, position: 'byte', onBad: (b) => byByte.push(b) }));
   assert.equal(byByte[0]!.record, 'byte 8');
   // Without a quarantine the first bad line is an error naming file and line.
-  await assert.rejects(collect(readJsonLines(path, { convert })), (e: Error) => e instanceof CorpusError && e.message.includes('bad.jsonl.gz') && e.message.includes('line 2') && e.message.includes('malformed_json'));
+  await assert.rejects(
+    collect(readJsonLines(path, { convert })),
+    (e: Error) => e instanceof CorpusError && e.message.includes('bad.jsonl.gz') && e.message.includes('line 2') && e.message.includes('malformed_json'),
+  );
 });
 
 test('a truncated compressed file fails naming the file and how far it was read', async () => {

@@ -45,7 +45,10 @@ test('rotates shards by uncompressed size and keeps temporary names until commit
   const w = new ShardWriter(dir, 'part-00003', { maxBytes: 20_000 });
   for (const d of docs) await w.write(d);
   await w.close();
-  assert.ok(readdirSync(dir).every((f) => f.endsWith('.tmp')), 'nothing final before commit');
+  assert.ok(
+    readdirSync(dir).every((f) => f.endsWith('.tmp')),
+    'nothing final before commit',
+  );
   const files = await w.commit();
   assert.ok(files.length > 3, `expected several shards, got ${files.length}`);
   assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
@@ -53,7 +56,10 @@ test('rotates shards by uncompressed size and keeps temporary names until commit
   for (const f of files) back.push(...(await collect(readShard(f, { source: 'x' }))));
   assert.deepEqual(back, docs);
   assert.equal(w.stats.docs, docs.length);
-  assert.equal(w.stats.file_bytes, files.reduce((a, f) => a + statSync(f).size, 0));
+  assert.equal(
+    w.stats.file_bytes,
+    files.reduce((a, f) => a + statSync(f).size, 0),
+  );
 });
 
 test('the same documents give the same shard bytes', async () => {
@@ -106,9 +112,15 @@ test('ids of id-less records come from the file name and line (or byte offset in
   const path = join(dir, 'plain.jsonl');
   writeFileSync(path, '{"text":"a"}\n{"text":"b"}\n');
   const whole = await collect(readShard(path, { source: 'mine' }));
-  assert.deepEqual(whole.map((d) => d.id), ['mine/plain.jsonl/0', 'mine/plain.jsonl/1']);
+  assert.deepEqual(
+    whole.map((d) => d.id),
+    ['mine/plain.jsonl/0', 'mine/plain.jsonl/1'],
+  );
   const ranged = await collect(readShard(path, { source: 'mine', range: { start: 0, end: 26 } }));
-  assert.deepEqual(ranged.map((d) => d.id), ['mine/plain.jsonl/@0', 'mine/plain.jsonl/@13']);
+  assert.deepEqual(
+    ranged.map((d) => d.id),
+    ['mine/plain.jsonl/@0', 'mine/plain.jsonl/@13'],
+  );
 });
 
 test('a malformed JSON line and invalid UTF-8 are quarantined with file and line, not lost silently', async () => {
@@ -117,8 +129,17 @@ test('a malformed JSON line and invalid UTF-8 are quarantined with file and line
   writeFileSync(path, Buffer.concat([Buffer.from('{"text":"ok"}\n{"text": broken\n'), Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x0a]), Buffer.from('{"text":"fine"}\n')]));
   const bad: BadRecord[] = [];
   const got = await collect(readShard(path, { source: 'x', onBad: (b) => bad.push(b) }));
-  assert.deepEqual(got.map((d) => d.text), ['ok', 'fine']);
-  assert.deepEqual(bad.map((b) => [b.reason, b.record]), [['malformed_json', 'line 2'], ['invalid_utf8', 'line 3']]);
+  assert.deepEqual(
+    got.map((d) => d.text),
+    ['ok', 'fine'],
+  );
+  assert.deepEqual(
+    bad.map((b) => [b.reason, b.record]),
+    [
+      ['malformed_json', 'line 2'],
+      ['invalid_utf8', 'line 3'],
+    ],
+  );
   // Without a quarantine handler the same input is an error naming the file and line.
   await assert.rejects(collect(readShard(path, { source: 'x' })), (e: Error) => e instanceof CorpusError && e.message.includes('bad.jsonl') && e.message.includes('line 2'));
 });

@@ -11,7 +11,11 @@ import { runCli, tempDir } from '../helpers.js';
 async function tokenShards(dir: string): Promise<string> {
   const tokens = join(dir, 'tokens');
   const r = rng(11);
-  for (const [source, docs] of [['alpha', 120], ['beta', 60], ['gamma', 25]] as const) {
+  for (const [source, docs] of [
+    ['alpha', 120],
+    ['beta', 60],
+    ['gamma', 25],
+  ] as const) {
     const file = join(dir, `${source}.jsonl`);
     writeFileSync(file, Array.from({ length: docs }, () => JSON.stringify({ text: paragraph(r, 2 + Math.floor(r() * 6)), source })).join('\n') + '\n');
     const t = await runCli(['tokenize', '--tokenizer', 'llama2', file, '--out', join(tokens, source), '--format', 'megatron']);

@@ -30,7 +30,12 @@ export function multilingualLines(perFile = 25, minChars = 40): string[] {
   const out: string[] = [];
   for (const f of files) {
     let text = read(f);
-    if (f.endsWith('.json')) text = text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text).join('\n');
+    if (f.endsWith('.json'))
+      text = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { text: string }).text)
+        .join('\n');
     let n = 0;
     for (const raw of text.split('\n')) {
       const line = raw.trim();

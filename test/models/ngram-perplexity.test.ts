@@ -58,7 +58,9 @@ let trainedPath = '';
 async function trained(): Promise<string> {
   if (trainedPath) return trainedPath;
   const docs = join(tmp, 'wiki.jsonl');
-  const book = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8').split(/\r?\n\r?\n/).slice(40, 700);
+  const book = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8')
+    .split(/\r?\n\r?\n/)
+    .slice(40, 700);
   writeFileSync(docs, book.map((t) => JSON.stringify({ text: t.replace(/\r?\n/g, ' ') })).join('\n') + '\n');
   const res = await trainLm([docs], { order: 3, tokenizer: 'whitespace' });
   assert.ok(res.sentences > 500);
@@ -104,7 +106,11 @@ test('perplexities equal an independent Python back-off scorer on the same ARPA 
   }
   const input = join(tmp, 'docs.json');
   writeFileSync(input, JSON.stringify(docsTokens));
-  const out = execFileSync('/usr/bin/python3', [join(fixtures, 'arpa_score.py'), path, input]).toString().trim().split('\n').map(Number);
+  const out = execFileSync('/usr/bin/python3', [join(fixtures, 'arpa_score.py'), path, input])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   assert.equal(out.length, ours.length);
   for (let i = 0; i < ours.length; i++) {
     assert.equal(ours[i], pythonRound(out[i]!, 1), `doc ${i}: ${ours[i]} vs python ${out[i]}`);
@@ -135,12 +141,18 @@ test('cc_net formula: pp = 10^(-log/len), rounded to 1 decimal; buckets by [head
 
 test('perplexity step computes 30/60 percentile cutoffs over the stage and gives the same buckets whatever the task split', async () => {
   const path = await trained();
-  const lines = readFileSync(join(samples, 'gutenberg', 'pg42.txt'), 'utf8').split(/\r?\n\r?\n/).filter((p) => p.length > 80).slice(0, 60);
+  const lines = readFileSync(join(samples, 'gutenberg', 'pg42.txt'), 'utf8')
+    .split(/\r?\n\r?\n/)
+    .filter((p) => p.length > 80)
+    .slice(0, 60);
   const docs: Doc[] = lines.map((text, i) => ({ id: `d${i}`, source: 'commoncrawl', text, meta: { language: 'en' } }));
   const one = await runStep(perplexityStep, { model: path }, [docs]);
   const three = await runStep(perplexityStep, { model: path }, [docs.slice(0, 10), docs.slice(10, 35), docs.slice(35)]);
   assert.deepEqual(readFileSync(join(one.stateDir, 'cutoffs.json'), 'utf8'), readFileSync(join(three.stateDir, 'cutoffs.json'), 'utf8'));
-  assert.deepEqual(one.kept.map((d) => [d.id, d.meta.bucket, d.meta.perplexity]), three.kept.map((d) => [d.id, d.meta.bucket, d.meta.perplexity]));
+  assert.deepEqual(
+    one.kept.map((d) => [d.id, d.meta.bucket, d.meta.perplexity]),
+    three.kept.map((d) => [d.id, d.meta.bucket, d.meta.perplexity]),
+  );
   // 60% of documents fall below the 60th percentile: head+middle kept, tail dropped.
   const tail = one.drops.bucket_tail ?? 0;
   assert.ok(tail >= 20 && tail <= 26, `tail ${tail}`);
@@ -163,7 +175,13 @@ test('perplexity step with configured cutoffs has no passes; a language without 
     { id: 'de', source: 'commoncrawl', text: 'Es war in einer trüben Novembernacht.', meta: { language: 'de' } },
   ];
   const run = await runStep(perplexityStep, { model: { en: path }, cutoffs: { en: [1e9, 2e9] } }, docs);
-  assert.deepEqual(run.kept.map((d) => [d.id, d.meta.bucket]), [['en', 'head'], ['de', 'all']]);
+  assert.deepEqual(
+    run.kept.map((d) => [d.id, d.meta.bucket]),
+    [
+      ['en', 'head'],
+      ['de', 'all'],
+    ],
+  );
   assert.equal(typeof run.kept[0]!.meta.perplexity, 'number');
   assert.equal(run.kept[1]!.meta.perplexity, undefined);
   assert.equal(existsSync(join(run.stateDir, 'cutoffs.json')), false, 'no cutoff passes ran');
@@ -176,7 +194,9 @@ test('EOS and BOS tokens appear once in every trained model', async () => {
 
 test('llama2 token ids as LM words: train and score with the project tokenizer; a tokenizer mismatch is a config error', async () => {
   const docs = join(tmp, 'llama.jsonl');
-  const paras = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8').split(/\r?\n\r?\n/).slice(40, 160);
+  const paras = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8')
+    .split(/\r?\n\r?\n/)
+    .slice(40, 160);
   writeFileSync(docs, paras.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
   const res = await trainLm([docs], { order: 3, tokenizer: 'llama2' });
   const path = join(tmp, 'llama2.arpa');

@@ -25,7 +25,9 @@ function toyExamples(): { train: Example[]; test: Example[] } {
     .slice(10, 150);
   const web: string[] = [];
   for (const f of ['olmo-c4-sample.01.json.gz', 'olmo-c4-sample.02.json.gz', 'olmo-c4-sample.03.json.gz', 'olmo-paloma-c4_100_domains_theguardian.jsonl.gz']) {
-    for (const line of gunzipSync(readFileSync(join(samples, 'c4', f))).toString('utf8').split('\n')) {
+    for (const line of gunzipSync(readFileSync(join(samples, 'c4', f)))
+      .toString('utf8')
+      .split('\n')) {
       if (!line) continue;
       for (const para of (JSON.parse(line) as { text: string }).text.split('\n')) if (para.length > 150) web.push(para);
     }
@@ -66,7 +68,10 @@ test('a trained model is a valid fastText model: Debian fasttext predicts the sa
   const model = FastTextClassifier.load(path);
   const lines = held.map((e) => classifierInput(e.text));
   writeFileSync(join(tmp, 'held.txt'), lines.join('\n') + '\n');
-  const deb = execFileSync('fasttext', ['predict-prob', path, join(tmp, 'held.txt'), '2']).toString().trimEnd().split('\n');
+  const deb = execFileSync('fasttext', ['predict-prob', path, join(tmp, 'held.txt'), '2'])
+    .toString()
+    .trimEnd()
+    .split('\n');
   const ours = model.predictMany(lines, 2);
   for (let i = 0; i < lines.length; i++) {
     const parts = deb[i]!.split(' ');
@@ -116,7 +121,10 @@ test('reference URLs: cite templates and bare URLs inside <ref>, with attributes
   ].join('\n');
   assert.deepEqual(refUrls(wikitext), ['https://example.org/page?id=1', 'http://bare.example.net/x.html', 'http://multi.example.com/story']);
   // RedPajama's URL regex stops before trailing punctuation.
-  assert.deepEqual([...'(see http://a.example.com/b.)'.matchAll(URL_RE)].map((m) => m[0]), ['http://a.example.com/b']);
+  assert.deepEqual(
+    [...'(see http://a.example.com/b.)'.matchAll(URL_RE)].map((m) => m[0]),
+    ['http://a.example.com/b'],
+  );
   assert.equal(unescapeXml('&lt;ref name=&quot;x&quot;&gt;a &amp;amp; b&lt;/ref&gt;'), '<ref name="x">a &amp; b</ref>');
 });
 
@@ -139,10 +147,28 @@ test('training set: cited URLs are positives, negatives a seeded sample independ
   const docs = Array.from({ length: 60 }, (_, i) => ({ text: `page ${i} `.repeat(30), meta: { url: `http://site${i}.example.com/` }, id: `cc/x/${i}` }));
   const a = join(tmp, 'a.jsonl');
   const b = join(tmp, 'b.jsonl');
-  writeFileSync(a, docs.slice(0, 25).map((d) => JSON.stringify(d)).join('\n') + '\n');
-  writeFileSync(b, docs.slice(25).map((d) => JSON.stringify(d)).join('\n') + '\n{bad json\n');
+  writeFileSync(
+    a,
+    docs
+      .slice(0, 25)
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n',
+  );
+  writeFileSync(
+    b,
+    docs
+      .slice(25)
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n{bad json\n',
+  );
   const whole = join(tmp, 'whole.jsonl');
-  writeFileSync(whole, [...docs].reverse().map((d) => JSON.stringify(d)).join('\n') + '\n');
+  writeFileSync(
+    whole,
+    [...docs]
+      .reverse()
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n',
+  );
   const urls = new Set(['http://site3.example.com/', 'http://site40.example.com/', 'http://site41.example.com/', 'http://nowhere.example.com/']);
   const o = { seed: 5, negativesPerPositive: 2, minPositiveChars: 100, maxNegatives: 1000 };
   const split = await buildTrainingSet([b, a], urls, o);
@@ -150,9 +176,15 @@ test('training set: cited URLs are positives, negatives a seeded sample independ
   assert.equal(split.positives, 3);
   assert.equal(split.negatives, 6);
   assert.equal(split.badRecords, 1);
-  assert.deepEqual(split.examples.filter((e) => e.label === 'cc'), one.examples.filter((e) => e.label === 'cc'));
+  assert.deepEqual(
+    split.examples.filter((e) => e.label === 'cc'),
+    one.examples.filter((e) => e.label === 'cc'),
+  );
   const other = await buildTrainingSet([whole], urls, { ...o, seed: 6 });
-  assert.notDeepEqual(other.examples.filter((e) => e.label === 'cc'), one.examples.filter((e) => e.label === 'cc'));
+  assert.notDeepEqual(
+    other.examples.filter((e) => e.label === 'cc'),
+    one.examples.filter((e) => e.label === 'cc'),
+  );
 });
 
 test('wikiref_classifier step: wiki_prob into meta, keeps wiki_prob >= 0.25, drops the rest with a reason', async () => {
@@ -163,7 +195,10 @@ test('wikiref_classifier step: wiki_prob into meta, keeps wiki_prob >= 0.25, dro
   const docs = held.map((e, i) => ({ id: `d${i}`, source: 'commoncrawl', text: e.text, meta: {} }));
   const run = await runStep(wikirefClassifierStep, { model: path }, docs);
   const probs = docs.map((d) => wikiProb(model, d.text, 'wiki'));
-  assert.deepEqual(run.kept.map((d) => d.id), docs.filter((_, i) => probs[i]! >= 0.25).map((d) => d.id));
+  assert.deepEqual(
+    run.kept.map((d) => d.id),
+    docs.filter((_, i) => probs[i]! >= 0.25).map((d) => d.id),
+  );
   assert.equal(run.drops.wiki_prob_below_threshold ?? 0, probs.filter((p) => p < 0.25).length);
   assert.ok(run.kept.every((d) => typeof d.meta.wiki_prob === 'number'));
   // classify.py: wiki_prob = p for a `wiki` top label, 1 - p otherwise; the two always sum to ~1.

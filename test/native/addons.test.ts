@@ -43,10 +43,13 @@ describe('native addon loader', () => {
   it('says which addon is missing and how to build it', async () => {
     const root = tempDir('cm-addons-');
     const loader = await loaderIn(root);
-    assert.throws(() => loader.textNative(), (e: Error) => {
-      assert.match(e.message, /native addon corpusmill_text is not built; run `npm install`/);
-      assert.ok(e.message.includes(root), e.message);
-      return true;
-    });
+    assert.throws(
+      () => loader.textNative(),
+      (e: Error) => {
+        assert.match(e.message, /native addon corpusmill_text is not built; run `npm install`/);
+        assert.ok(e.message.includes(root), e.message);
+        return true;
+      },
+    );
   });
 });

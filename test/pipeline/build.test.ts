@@ -90,8 +90,10 @@ test('passes of a global step see the whole stage before the main pass', async (
   assert.equal(r.code, 0, r.stderr);
   let words = 0;
   const totals = new Set<unknown>();
-  for (const f of readdirSync(join(out, 'read', 'jsonl')).sort()) for await (const d of readShard(join(out, 'read', 'jsonl', f), { source: 'x' })) words += d.text.split(/\s+/).filter(Boolean).length;
-  for (const f of readdirSync(join(out, 'stamp', 'jsonl')).sort()) for await (const d of readShard(join(out, 'stamp', 'jsonl', f), { source: 'x' })) totals.add(d.meta.corpus_words);
+  for (const f of readdirSync(join(out, 'read', 'jsonl')).sort())
+    for await (const d of readShard(join(out, 'read', 'jsonl', f), { source: 'x' })) words += d.text.split(/\s+/).filter(Boolean).length;
+  for (const f of readdirSync(join(out, 'stamp', 'jsonl')).sort())
+    for await (const d of readShard(join(out, 'stamp', 'jsonl', f), { source: 'x' })) totals.add(d.meta.corpus_words);
   assert.deepEqual([...totals], [words]);
 });
 

@@ -46,7 +46,8 @@ test('dedup stage of the sample: planted counts, cluster ids, same bytes with 1 
   for (const [k, v] of fa) assert.ok(v.equals(fb.get(k)!), `${k} differs between 1 and 2 workers`);
 
   const docs: Doc[] = [];
-  for (const k of [...fa.keys()].sort()) for await (const d of readShard(join(a, 'dedup', k), { source: 'commoncrawl', inputName: k, onBad: () => assert.fail('bad record') })) docs.push(d);
+  for (const k of [...fa.keys()].sort())
+    for await (const d of readShard(join(a, 'dedup', k), { source: 'commoncrawl', inputName: k, onBad: () => assert.fail('bad record') })) docs.push(d);
   assert.equal(docs.length, 60);
   const clustered = docs.filter((d) => d.meta.dedup);
   // 8 pages with an exact copy and 10 with a near copy; pages 6 and 21 have both, so 16 survivors.

@@ -26,7 +26,15 @@ function readZstdJsonl(file: string): Promise<Record<string, unknown>[]> {
     const d = new DecompressStream();
     const chunks: Buffer[] = [];
     d.on('data', (c: Buffer) => chunks.push(c));
-    d.on('end', () => resolve(Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
+    d.on('end', () =>
+      resolve(
+        Buffer.concat(chunks)
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      ),
+    );
     d.on('error', reject);
     d.end(readFileSync(file));
   });
@@ -38,7 +46,10 @@ test('the sample ccnet stage builds: meta kept, lines deduplicated, drops counte
   assert.equal(r.code, 0, r.stderr);
   const dir = join(out, 'ccnet', 'commoncrawl');
   const docs = [];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl.zst')).sort()) docs.push(...(await readZstdJsonl(join(dir, f))));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl.zst'))
+    .sort())
+    docs.push(...(await readZstdJsonl(join(dir, f))));
   assert.ok(docs.length > 20, `${docs.length} documents`);
   for (const d of docs) {
     const m = d.meta as Record<string, unknown>;
@@ -48,5 +59,6 @@ test('the sample ccnet stage builds: meta kept, lines deduplicated, drops counte
     assert.doesNotMatch(d.text as string, /^(Home|Subscribe|© 2023 Riverside Gazette\. All rights reserved\.)$/m);
   }
   const stats = JSON.stringify(JSON.parse(r.stdout));
-  for (const word of ['too_few_chars', 'lorem_ipsum', 'curly_bracket', 'too_few_sentences', 'lines_removed_shared', 'record_warcinfo']) assert.ok(stats.includes(word), `stats lack ${word}`);
+  for (const word of ['too_few_chars', 'lorem_ipsum', 'curly_bracket', 'too_few_sentences', 'lines_removed_shared', 'record_warcinfo'])
+    assert.ok(stats.includes(word), `stats lack ${word}`);
 });

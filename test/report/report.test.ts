@@ -38,7 +38,10 @@ test('the sample build ends with a mixture within 0.5% of its targets and a repo
     await page.goto(pathToFileURL(file).href);
     const points = await page.$$eval('svg.chart', (els) => els.map((e) => Number(e.getAttribute('data-points'))));
     assert.ok(points.length >= 4, `charts: ${points.length}`);
-    assert.ok(points.every((n) => n > 0), `every chart has data: ${points}`);
+    assert.ok(
+      points.every((n) => n > 0),
+      `every chart has data: ${points}`,
+    );
     const drawn = await page.$$eval('svg.chart rect', (els) => els.filter((e) => Number(e.getAttribute('width')) > 0).length);
     assert.ok(drawn > 0);
     assert.deepEqual(errors, []);

@@ -40,7 +40,11 @@ test('isPySpace and PY_SPACE_CLASS accept exactly the code points of str.isspace
     if (cp < 0xd800 || cp > 0xdfff) if (re.test(String.fromCodePoint(cp)) !== want) bad.push(`PY_SPACE_CLASS U+${cp.toString(16)}`);
   }
   assert.deepEqual(bad, []);
-  assert.equal([...PY_WHITESPACE].length, space.reduce((a, b) => a + b, 0), 'the test list has every Python whitespace character');
+  assert.equal(
+    [...PY_WHITESPACE].length,
+    space.reduce((a, b) => a + b, 0),
+    'the test list has every Python whitespace character',
+  );
 });
 
 test('PY_LINE_BREAK breaks at exactly the characters splitlines() breaks at', () => {

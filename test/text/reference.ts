@@ -50,7 +50,7 @@ export const TRICKY: string[] = [
   // ASCII punctuation and cc_net's UNICODE_PUNCT table.
   'Punct !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ end',
   '，。、„”“«»１」「《》´∶：？！（）；–—．～’…━〈〉【】％►',
-  'Don\'t — “quote” … ‘single’ ¿qué? ¡sí!',
+  "Don't — “quote” … ‘single’ ¿qué? ¡sí!",
   // Control characters (C0, DEL, C1).
   'ctl\x00\x07\x08\x1b\x7f\x80\x9f end',
   '\t\ttabs\tinside\t',

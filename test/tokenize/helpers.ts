@@ -35,7 +35,8 @@ export function sampleTexts(): SampleText[] {
   if (cache) return cache;
   cache = listFiles(samplesDir).map((p) => {
     let bytes = readFileSync(p);
-    if (p.endsWith('.gz')) bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }); // one sample is a clipped stream
+    if (p.endsWith('.gz'))
+      bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }); // one sample is a clipped stream
     else if (p.endsWith('.bz2')) bytes = execFileSync('bzip2', ['-dc', p], { maxBuffer: 1 << 30 });
     return { name: relative(samplesDir, p), bytes };
   });
@@ -55,21 +56,65 @@ export function sampleParagraphs(perFile: number): string[] {
 /** Hand-made edge cases: whitespace runs, digits, emoji, CJK, combining marks, specials typed as text, long words. */
 export function edgeCases(): string[] {
   return [
-    '', ' ', '  ', '   ', '\t', '\n', '\n\n\n', ' \n', '\n ', 'a\n  ', '  a  ', 'a' + ' '.repeat(40) + 'b', ' '.repeat(100),
-    '0123456789', '1'.repeat(1000), 'about 25 and 3.14159 or 1,000,000', '🦙', '🦙Ꙋ', 'Ꙋ🦙', '👩‍👩‍👧‍👦 family 🏳️‍🌈',
-    '镇', '日本語のテキストと中文文本，以及한국어。', 'e\u0301 a\u0300 n\u0303 Z\u0351\u0315\u0300', 'Ελληνικά Русский עברית العربية हिन्दी',
-    '<s>', '</s>', '<unk>', 'text <s> in </s> the <unk> middle', '▁', 'a▁b', '▁▁ ▁', '\u00a0nbsp\u3000ideographic\u2003em',
-    'x'.repeat(5000), 'ab'.repeat(3000), 'supercalifragilisticexpialidocious'.repeat(50), '\u0000\u0001\u007f',
-    'ax\n####\nboo', '\ttabs\t\t\t\tout here', "don't I'll we've 'S'LL", '\ufeffBOM', '\u0085NEL', '\ud7ff\ue000\uffff',
+    '',
+    ' ',
+    '  ',
+    '   ',
+    '\t',
+    '\n',
+    '\n\n\n',
+    ' \n',
+    '\n ',
+    'a\n  ',
+    '  a  ',
+    'a' + ' '.repeat(40) + 'b',
+    ' '.repeat(100),
+    '0123456789',
+    '1'.repeat(1000),
+    'about 25 and 3.14159 or 1,000,000',
+    '🦙',
+    '🦙Ꙋ',
+    'Ꙋ🦙',
+    '👩‍👩‍👧‍👦 family 🏳️‍🌈',
+    '镇',
+    '日本語のテキストと中文文本，以及한국어。',
+    'e\u0301 a\u0300 n\u0303 Z\u0351\u0315\u0300',
+    'Ελληνικά Русский עברית العربية हिन्दी',
+    '<s>',
+    '</s>',
+    '<unk>',
+    'text <s> in </s> the <unk> middle',
+    '▁',
+    'a▁b',
+    '▁▁ ▁',
+    '\u00a0nbsp\u3000ideographic\u2003em',
+    'x'.repeat(5000),
+    'ab'.repeat(3000),
+    'supercalifragilisticexpialidocious'.repeat(50),
+    '\u0000\u0001\u007f',
+    'ax\n####\nboo',
+    '\ttabs\t\t\t\tout here',
+    "don't I'll we've 'S'LL",
+    '\ufeffBOM',
+    '\u0085NEL',
+    '\ud7ff\ue000\uffff',
   ];
 }
 
 /** Invalid UTF-8 byte strings (sentencepiece replaces each bad byte by U+FFFD). */
 export function invalidUtf8Cases(): Buffer[] {
   return [
-    Buffer.from([0xff]), Buffer.from([0x61, 0x80, 0x62]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x96]),
-    Buffer.from([0xe2, 0x96, 0x41]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80]),
-    Buffer.from([0xf0, 0x9f, 0xa6]), Buffer.from('hello \xff\xfe world', 'latin1'), Buffer.from([0x20, 0xef, 0xbf, 0xbd, 0x20]),
+    Buffer.from([0xff]),
+    Buffer.from([0x61, 0x80, 0x62]),
+    Buffer.from([0xc3]),
+    Buffer.from([0xe2, 0x96]),
+    Buffer.from([0xe2, 0x96, 0x41]),
+    Buffer.from([0xc0, 0xaf]),
+    Buffer.from([0xed, 0xa0, 0x80]),
+    Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+    Buffer.from([0xf0, 0x9f, 0xa6]),
+    Buffer.from('hello \xff\xfe world', 'latin1'),
+    Buffer.from([0x20, 0xef, 0xbf, 0xbd, 0x20]),
   ];
 }
 
@@ -109,13 +154,20 @@ export function writeModelProto(pieces: ProtoPiece[], opts: { unkId: number; bos
     out.push(...lenDelim(1, body));
   }
   const trainer = [
-    ...field(3, 0), ...varint(2), // model_type BPE
-    ...field(4, 0), ...varint(pieces.length),
-    ...field(35, 0), ...varint(1), // byte_fallback
-    ...field(40, 0), ...varint(opts.unkId),
-    ...field(41, 0), ...varint(opts.bosId),
-    ...field(42, 0), ...varint(opts.eosId),
-    ...field(43, 0), ...varint(-1),
+    ...field(3, 0),
+    ...varint(2), // model_type BPE
+    ...field(4, 0),
+    ...varint(pieces.length),
+    ...field(35, 0),
+    ...varint(1), // byte_fallback
+    ...field(40, 0),
+    ...varint(opts.unkId),
+    ...field(41, 0),
+    ...varint(opts.bosId),
+    ...field(42, 0),
+    ...varint(opts.eosId),
+    ...field(43, 0),
+    ...varint(-1),
   ];
   out.push(...lenDelim(2, trainer));
   const normalizer = [...lenDelim(1, Buffer.from('identity')), ...field(3, 0), ...varint(1), ...field(4, 0), ...varint(0)];
@@ -157,11 +209,27 @@ export function llamaTokenizerJson(pieces: string[], merges: Uint32Array): strin
     truncation: null,
     padding: null,
     added_tokens: [special(0), special(1), special(2)],
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: '▁' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: null,
     decoder: null,
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab, merges: mergeList },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab,
+      merges: mergeList,
+    },
   });
 }
 
@@ -186,7 +254,8 @@ export function diffIds(label: string, docs: ReadonlyArray<string | Uint8Array>,
   const bad: string[] = [];
   let ids = 0;
   for (let i = 0; i < docs.length; i++) {
-    const w = want[i]!, g = Array.from(got[i]!);
+    const w = want[i]!,
+      g = Array.from(got[i]!);
     ids += w.length;
     if (w.length !== g.length || w.some((x, k) => x !== g[k])) {
       const k = w.findIndex((x, j) => x !== g[j]);

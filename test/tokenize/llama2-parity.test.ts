@@ -13,9 +13,7 @@ import llamaJs from 'llama-tokenizer-js';
 import { Tokenizer as HfTokenizer } from '@anush008/tokenizers';
 import { loadTokenizer, packDocuments } from '../../src/tokenize/tokenizer.js';
 import { llamaTokenizerJsData } from '../../src/tokenize/models/llama2.js';
-import {
-  diffIds, edgeCases, invalidUtf8Cases, llamaModelProto, llamaTokenizerJson, sampleParagraphs, samplesDir, sampleTexts, splitLines, spmEncodeLines,
-} from './helpers.js';
+import { diffIds, edgeCases, invalidUtf8Cases, llamaModelProto, llamaTokenizerJson, sampleParagraphs, samplesDir, sampleTexts, splitLines, spmEncodeLines } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'corpusmill-llama2-'));
 const { pieces, merges } = llamaTokenizerJsData();
@@ -76,7 +74,12 @@ test('llama2 and the tokenizer.json loader equal HF tokenizers on the same docum
 test('llama2 and the tokenizer.model loader equal sentencepiece spm_encode on raw sample bytes, invalid UTF-8 included', async () => {
   const model = join(tmp, 'llama.model');
   writeFileSync(model, llamaModelProto(pieces, merges));
-  const lines: Buffer[] = [...invalidUtf8Cases(), ...edgeCases().filter((s) => !s.includes('\n')).map((s) => Buffer.from(s))];
+  const lines: Buffer[] = [
+    ...invalidUtf8Cases(),
+    ...edgeCases()
+      .filter((s) => !s.includes('\n'))
+      .map((s) => Buffer.from(s)),
+  ];
   for (const s of sampleTexts()) lines.push(...splitLines(s.bytes.subarray(0, 16 * 1024)));
   const want = spmEncodeLines(model, lines);
   const ours = await loadTokenizer('llama2');

@@ -24,15 +24,31 @@ function train(name: string, extra: string[]): string {
   const input = join(tmp, 'train.txt');
   writeFileSync(input, trainingText());
   const prefix = join(tmp, name);
-  execFileSync('spm_train', [
-    `--input=${input}`, `--model_prefix=${prefix}`, '--model_type=bpe', '--vocab_size=3000', '--character_coverage=0.9995',
-    '--normalization_rule_name=identity', '--remove_extra_whitespaces=false', '--minloglevel=2', ...extra,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'spm_train',
+    [
+      `--input=${input}`,
+      `--model_prefix=${prefix}`,
+      '--model_type=bpe',
+      '--vocab_size=3000',
+      '--character_coverage=0.9995',
+      '--normalization_rule_name=identity',
+      '--remove_extra_whitespaces=false',
+      '--minloglevel=2',
+      ...extra,
+    ],
+    { stdio: 'pipe' },
+  );
   return `${prefix}.model`;
 }
 
 function referenceLines(): Buffer[] {
-  const lines: Buffer[] = [...invalidUtf8Cases(), ...edgeCases().filter((s) => !s.includes('\n')).map((s) => Buffer.from(s))];
+  const lines: Buffer[] = [
+    ...invalidUtf8Cases(),
+    ...edgeCases()
+      .filter((s) => !s.includes('\n'))
+      .map((s) => Buffer.from(s)),
+  ];
   for (const s of sampleTexts()) lines.push(...splitLines(s.bytes.subarray(0, 16 * 1024)));
   return lines;
 }
@@ -61,6 +77,18 @@ test('models the encoder cannot reproduce exactly are refused with the reason', 
   execFileSync('spm_train', [`--input=${input}`, `--model_prefix=${prefix}`, '--model_type=bpe', '--vocab_size=3000', '--minloglevel=2'], { stdio: 'pipe' });
   await assert.rejects(loadTokenizer(`${prefix}.model`), /precompiled charsmap|remove_extra_whitespaces/);
   const uni = join(tmp, 'unigram');
-  execFileSync('spm_train', [`--input=${input}`, `--model_prefix=${uni}`, '--model_type=unigram', '--vocab_size=3000', '--normalization_rule_name=identity', '--remove_extra_whitespaces=false', '--minloglevel=2'], { stdio: 'pipe' });
+  execFileSync(
+    'spm_train',
+    [
+      `--input=${input}`,
+      `--model_prefix=${uni}`,
+      '--model_type=unigram',
+      '--vocab_size=3000',
+      '--normalization_rule_name=identity',
+      '--remove_extra_whitespaces=false',
+      '--minloglevel=2',
+    ],
+    { stdio: 'pipe' },
+  );
   await assert.rejects(loadTokenizer(`${uni}.model`), /not BPE/);
 });

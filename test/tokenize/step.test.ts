@@ -19,7 +19,10 @@ import { newStepStats } from '../../src/core/stats.js';
 
 function hashes(dir: string): Record<string, string> {
   const r: Record<string, string> = {};
-  for (const f of readdirSync(dir).sort()) r[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+  for (const f of readdirSync(dir).sort())
+    r[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
   return r;
 }
 
@@ -27,11 +30,27 @@ test('a pipeline tokenize step writes .npy shards and manifests whose ids equal 
   const dir = tempDir();
   const texts = Array.from({ length: 3000 }, (_, i) => `Document ${i}: ` + 'the quick brown fox jumps over the lazy dog. '.repeat(1 + (i % 7)));
   writeFileSync(join(dir, 'docs.jsonl'), texts.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
-  writeFileSync(join(dir, 'p.yaml'), [
-    'name: p', 'settings:', '  task_bytes: 128KiB', 'stages:', '  - name: tok', '    inputs:', '      - source: jsonl', '        urls: ["file:docs.jsonl"]',
-    '    steps:', '      - step: tokenize', '        tokenizer: llama2', '        format: npy', '        eos: true', '',
-  ].join('\n'));
-  const a = join(dir, 'a'), b = join(dir, 'b');
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    [
+      'name: p',
+      'settings:',
+      '  task_bytes: 128KiB',
+      'stages:',
+      '  - name: tok',
+      '    inputs:',
+      '      - source: jsonl',
+      '        urls: ["file:docs.jsonl"]',
+      '    steps:',
+      '      - step: tokenize',
+      '        tokenizer: llama2',
+      '        format: npy',
+      '        eos: true',
+      '',
+    ].join('\n'),
+  );
+  const a = join(dir, 'a'),
+    b = join(dir, 'b');
   const r1 = await runCli(['build', join(dir, 'p.yaml'), '--out', a, '--workers', '1']);
   assert.equal(r1.code, 0, r1.stderr);
   const r2 = await runCli(['build', join(dir, 'p.yaml'), '--out', b, '--workers', '2']);
@@ -42,8 +61,13 @@ test('a pipeline tokenize step writes .npy shards and manifests whose ids equal 
   assert.deepEqual(hashes(join(b, 'tokens', 'llama2', 'jsonl')), h);
   // documents, in task order, decode to the input
   const tok = await loadTokenizer('llama2');
-  const manifests = Object.keys(h).filter((f) => f.endsWith('.manifest.json')).map((f) => JSON.parse(readFileSync(join(ta, f), 'utf8')) as TokenManifest);
-  assert.equal(manifests.reduce((s, m) => s + m.documents, 0), texts.length);
+  const manifests = Object.keys(h)
+    .filter((f) => f.endsWith('.manifest.json'))
+    .map((f) => JSON.parse(readFileSync(join(ta, f), 'utf8')) as TokenManifest);
+  assert.equal(
+    manifests.reduce((s, m) => s + m.documents, 0),
+    texts.length,
+  );
   const first = manifests[0]!.files.find((f) => f.name.endsWith('.npy') && !f.name.includes('offsets'))!;
   for (const k of [0, 1, 7]) {
     const ids = await readTokenDocument(join(ta, first.name), k);
@@ -56,13 +80,41 @@ test('one task of the step writes the same shards and manifest as `corpusmill to
   // two sources in one task, the later one first: the manifest lists them sorted, as the CLI does
   const docs = Array.from({ length: 400 }, (_, i) => ({ text: `Record ${i}. ` + 'Étude sur les lamas, 日本語も少し. '.repeat(1 + (i % 5)), source: i % 2 ? 'alpha' : 'zeta' }));
   writeFileSync(join(dir, 'docs.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
-  writeFileSync(join(dir, 'p.yaml'), [
-    'name: p', 'stages:', '  - name: tok', '    inputs:', '      - source: jsonl', '        urls: ["file:docs.jsonl"]',
-    '    steps:', '      - step: tokenize', '        tokenizer: llama2', '        eos: true', '        batch_bytes: 4096', '        max_shard_bytes: 8192', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    [
+      'name: p',
+      'stages:',
+      '  - name: tok',
+      '    inputs:',
+      '      - source: jsonl',
+      '        urls: ["file:docs.jsonl"]',
+      '    steps:',
+      '      - step: tokenize',
+      '        tokenizer: llama2',
+      '        eos: true',
+      '        batch_bytes: 4096',
+      '        max_shard_bytes: 8192',
+      '',
+    ].join('\n'),
+  );
   const built = await runCli(['build', join(dir, 'p.yaml'), '--out', join(dir, 'b'), '--workers', '1']);
   assert.equal(built.code, 0, built.stderr);
-  const cli = await runCli(['tokenize', '-t', 'llama2', '--eos', '--threads', '2', '--max-shard-bytes', '8192', '--prefix', 'part-00000', '--out', join(dir, 'c'), join(dir, 'docs.jsonl')]);
+  const cli = await runCli([
+    'tokenize',
+    '-t',
+    'llama2',
+    '--eos',
+    '--threads',
+    '2',
+    '--max-shard-bytes',
+    '8192',
+    '--prefix',
+    'part-00000',
+    '--out',
+    join(dir, 'c'),
+    join(dir, 'docs.jsonl'),
+  ]);
   assert.equal(cli.code, 0, cli.stderr);
   const fromStep = hashes(join(dir, 'b', 'tokens', 'llama2', 'jsonl'));
   const fromCli = hashes(join(dir, 'c'));
@@ -83,7 +135,11 @@ function taskContext(counts: Record<string, number>): TaskContext {
 }
 
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
 }
 
 test('a task stopped early by downstream or failed by upstream leaves no partial shard and no manifest', async () => {

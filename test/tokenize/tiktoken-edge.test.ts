@@ -38,8 +38,7 @@ const WS = [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u0085', '\u2028', '\u
 test('whitespace runs of every kind, leading, trailing and between words (incl. \\s++$-style tails)', () => {
   const runs: string[] = [...WS];
   for (const a of WS) for (const b of WS) runs.push(a + b);
-  for (const r of ['   ', '\n\n\n', ' \n ', '\n  ', '  \n', '\r\n', '\r\n\r\n  ', '\t\t\t\t', ' '.repeat(40), '\n '.repeat(5), '\u3000 \u3000'])
-    runs.push(r);
+  for (const r of ['   ', '\n\n\n', ' \n ', '\n  ', '  \n', '\r\n', '\r\n\r\n  ', '\t\t\t\t', ' '.repeat(40), '\n '.repeat(5), '\u3000 \u3000']) runs.push(r);
   checkAll(around(runs, ['', 'a', '1', '!', 'é', '\n'], ['', 'a', '1', '!', 'é', "'s"]));
 });
 
@@ -58,26 +57,102 @@ test("contractions in every case ('s 'S 'ſ 'LL 'Ve ...) and apostrophe look-ali
 
 test('scripts, emoji and marks: ZWJ sequences, flags, CJK, Hangul, Indic, Arabic, combining marks', () => {
   const cores = [
-    '👨‍👩‍👧‍👦', '🏳️‍🌈', '🇩🇪🇫🇷', '👍🏽', '1️⃣', '🦙Ꙋ', '❤️', '™', '©2024',
-    '你好，世界！', '日本語のテキスト。', 'カタカナー', '한국어 텍스트', '각', 'ภาษาไทย', 'हिन्दी भाषा', 'क्षत्रिय',
-    'العربية مُشَكَّلة', 'עִבְרִית', 'Ελληνικά ΣΑΣ ός', 'Русский ТЕКСТ', 'İstanbul ıi', 'ﬁﬂ', 'straße STRASSE',
-    'e\u0301', 'A\u030A', '\u0301abc', ' \u0301', '!\u0301', 'a\u0301B\u0302c', 'Á\u0301Á', '\u0300\u0301\u0302', 'x\u20dd',
-    'ǅungla', 'ǈ', 'ʰʱ', 'Aʰb', 'HelloWorld', 'ABCdef', 'aBC', 'HTTPServer', 'iPhone', 'McDonald', 'ÀÉÎõü',
-    'ǅǅa', 'Aǅ', 'ΣΑΣός', 'ꙊꙋꙊ', '𐐀𐐨', '𝐀𝐛𝐂', 'ﾊﾝｶｸ', '\u{1F600}\u{1F601}', '\u{E0001}\u{E0020}', '\u{F0000}', '\uE000',
-    '\u0378', '\u{30000}', '\u{323B0}', '\uFFFD', '\u2028x', 'x\u0000y', '\u001c\u001d', '<|endoftext|>', '</s><s>',
+    '👨‍👩‍👧‍👦',
+    '🏳️‍🌈',
+    '🇩🇪🇫🇷',
+    '👍🏽',
+    '1️⃣',
+    '🦙Ꙋ',
+    '❤️',
+    '™',
+    '©2024',
+    '你好，世界！',
+    '日本語のテキスト。',
+    'カタカナー',
+    '한국어 텍스트',
+    '각',
+    'ภาษาไทย',
+    'हिन्दी भाषा',
+    'क्षत्रिय',
+    'العربية مُشَكَّلة',
+    'עִבְרִית',
+    'Ελληνικά ΣΑΣ ός',
+    'Русский ТЕКСТ',
+    'İstanbul ıi',
+    'ﬁﬂ',
+    'straße STRASSE',
+    'e\u0301',
+    'A\u030A',
+    '\u0301abc',
+    ' \u0301',
+    '!\u0301',
+    'a\u0301B\u0302c',
+    'Á\u0301Á',
+    '\u0300\u0301\u0302',
+    'x\u20dd',
+    'ǅungla',
+    'ǈ',
+    'ʰʱ',
+    'Aʰb',
+    'HelloWorld',
+    'ABCdef',
+    'aBC',
+    'HTTPServer',
+    'iPhone',
+    'McDonald',
+    'ÀÉÎõü',
+    'ǅǅa',
+    'Aǅ',
+    'ΣΑΣός',
+    'ꙊꙋꙊ',
+    '𐐀𐐨',
+    '𝐀𝐛𝐂',
+    'ﾊﾝｶｸ',
+    '\u{1F600}\u{1F601}',
+    '\u{E0001}\u{E0020}',
+    '\u{F0000}',
+    '\uE000',
+    '\u0378',
+    '\u{30000}',
+    '\u{323B0}',
+    '\uFFFD',
+    '\u2028x',
+    'x\u0000y',
+    '\u001c\u001d',
+    '<|endoftext|>',
+    '</s><s>',
   ];
   checkAll(around(cores, ['', ' ', 'a', 'A', '1', "'", '\n'], ['', ' ', 'a', 'A', "'s", '\n', '/']));
 });
 
 test('invalid UTF-8 encodes like the string Node decodes from it (one U+FFFD per maximal invalid subpart)', () => {
   const bad: number[][] = [
-    [0x80], [0xbf, 0x80], [0xc0, 0x80], [0xc1, 0xbf], [0xc2], [0xe0, 0x80, 0x80], [0xe0, 0xa0], [0xed, 0xa0, 0x80],
-    [0xf0, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xf5], [0xff, 0xfe], [0xef, 0xbf, 0xbd],
+    [0x80],
+    [0xbf, 0x80],
+    [0xc0, 0x80],
+    [0xc1, 0xbf],
+    [0xc2],
+    [0xe0, 0x80, 0x80],
+    [0xe0, 0xa0],
+    [0xed, 0xa0, 0x80],
+    [0xf0, 0x8f, 0xbf, 0xbf],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xf0, 0x9f, 0x98],
+    [0xf5],
+    [0xff, 0xfe],
+    [0xef, 0xbf, 0xbd],
   ];
   const failures: string[] = [];
   for (const name of NAMES) {
     for (const b of bad) {
-      for (const [pre, post] of [['', ''], ['ab', ''], ['', 'cd'], ['a ', ' b'], ["it'", 's'], ['12', '34']]) {
+      for (const [pre, post] of [
+        ['', ''],
+        ['ab', ''],
+        ['', 'cd'],
+        ['a ', ' b'],
+        ["it'", 's'],
+        ['12', '34'],
+      ]) {
         const bytes = Buffer.concat([Buffer.from(pre!), Buffer.from(b), Buffer.from(post!)]);
         const text = bytes.toString('utf8');
         const mine = encode(name, bytes);
@@ -92,9 +167,17 @@ test('invalid UTF-8 encodes like the string Node decodes from it (one U+FFFD per
 
 test('special-token text: ordinary text by default; with allowed specials exactly as tiktoken encode()', () => {
   const texts = [
-    '<|endoftext|>', 'hello <|endoftext|>', 'a<|endoftext|>b', 'x  <|endoftext|>  y', '<|endoftext|><|endoftext|>',
-    '<|fim_prefix|>def f():<|fim_suffix|>\n    pass<|fim_middle|>', '<|endofprompt|>\n\n', '<|endoftext', '<|<|endoftext|>|>',
-    "it's<|endoftext|>'s", '1234<|endoftext|>567',
+    '<|endoftext|>',
+    'hello <|endoftext|>',
+    'a<|endoftext|>b',
+    'x  <|endoftext|>  y',
+    '<|endoftext|><|endoftext|>',
+    '<|fim_prefix|>def f():<|fim_suffix|>\n    pass<|fim_middle|>',
+    '<|endofprompt|>\n\n',
+    '<|endoftext',
+    '<|<|endoftext|>|>',
+    "it's<|endoftext|>'s",
+    '1234<|endoftext|>567',
   ];
   checkAll(texts, ['cl100k_base', 'o200k_base', 'r50k_base']);
   for (const name of ['cl100k_base', 'o200k_base', 'r50k_base'] as const) {
@@ -170,7 +253,12 @@ test('the pre-tokenizer class table equals the reference regex engine for every 
   for (let cp = 0; cp <= 0x10ffff; cp++) if (cp < 0xd800 || cp > 0xdfff) cps.push(cp);
   const flags = native.unicodeClassFlags(Uint32Array.from(cps));
   const classes: Array<[string, number]> = [
-    ['\\p{L}', 1], ['\\p{N}', 2], ['\\s', 4], ['\\p{M}', 8], ['[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]', 16], ['[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]', 32],
+    ['\\p{L}', 1],
+    ['\\p{N}', 2],
+    ['\\s', 4],
+    ['\\p{M}', 8],
+    ['[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]', 16],
+    ['[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]', 32],
   ];
   for (const [pattern, bit] of classes) {
     const enc = new Tiktoken(bytes, {}, pattern);
@@ -181,6 +269,10 @@ test('the pre-tokenizer class table equals the reference regex engine for every 
     }
     enc.free();
     const wrong = cps.filter((cp, i) => matched.has(cp) !== ((flags[i]! & bit) !== 0));
-    assert.deepEqual(wrong.slice(0, 10).map((cp) => cp.toString(16)), [], `${pattern}: ${wrong.length} code points differ`);
+    assert.deepEqual(
+      wrong.slice(0, 10).map((cp) => cp.toString(16)),
+      [],
+      `${pattern}: ${wrong.length} code points differ`,
+    );
   }
 });

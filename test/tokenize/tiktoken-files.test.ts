@@ -41,7 +41,15 @@ test('an unknown .tiktoken file gets the cl100k pattern and no special tokens; W
 
 test('bad .tiktoken data and specs are refused with the reason', () => {
   const spec = (tiktoken: string, extra: Partial<ByteBpeSpec> = {}): ByteBpeSpec => ({
-    kind: 'byte_bpe', tiktoken: Buffer.from(tiktoken), specials: {}, pattern: 'cl100k_base', name: 't', vocabSize: 0, bosId: null, eosId: null, ...extra,
+    kind: 'byte_bpe',
+    tiktoken: Buffer.from(tiktoken),
+    specials: {},
+    pattern: 'cl100k_base',
+    name: 't',
+    vocabSize: 0,
+    bosId: null,
+    eosId: null,
+    ...extra,
   });
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'not-base64! 300\n')), /line 257: bad base64/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI=\n')), /line 257: expected "base64 rank"/);

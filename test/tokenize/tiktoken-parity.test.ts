@@ -23,7 +23,13 @@ async function docsCapped(cap: number): Promise<SampleDoc[]> {
   docs ??= await sampleDocs(FULL ? Infinity : 16 << 10);
   if (FULL) return docs;
   // Cut each document at a code point boundary below the cap (the cap is on UTF-8 bytes).
-  return docs.map((d) => ({ name: d.name, text: Buffer.from(d.text).subarray(0, cap).toString('utf8').replace(/\uFFFD$/, '') }));
+  return docs.map((d) => ({
+    name: d.name,
+    text: Buffer.from(d.text)
+      .subarray(0, cap)
+      .toString('utf8')
+      .replace(/\uFFFD$/, ''),
+  }));
 }
 
 function checkSamples(name: TiktokenName, docs: SampleDoc[], ref: (text: string) => ArrayLike<number>): void {
@@ -95,7 +101,6 @@ test('SharpToken test plans (generated with Python tiktoken): cl100k, o200k, r50
   assert.ok(checked >= 400, `only ${checked} plans checked`);
 });
 
-
 /** Python string literal (the subset tiktoken's tests use) to a JS string. */
 function pyString(lit: string): string {
   return lit.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|n|t|r|\\|"|')/g, (_, e: string) => {
@@ -114,7 +119,10 @@ test("tiktoken's own tests/test_encoding.py asserts (encode == [...]) hold", () 
     const a = /assert enc\.encode\("((?:[^"\\]|\\.)*)"(, allowed_special="all")?\) == \[([\d, ]*)\]/.exec(line);
     if (!a || !enc) continue;
     const text = pyString(a[1]!);
-    const expected = a[3]!.split(',').filter((s) => s.trim()).map(Number);
+    const expected = a[3]!
+      .split(',')
+      .filter((s) => s.trim())
+      .map(Number);
     const mine = a[2] ? [...native.byteBpeEncodeWithSpecials(model(enc), Buffer.from(text))] : encode(enc, text);
     assert.deepEqual(mine, expected, `${enc} ${JSON.stringify(text)}`);
     checked++;
@@ -131,7 +139,10 @@ function llamaCppCases(vocab: string): Array<{ text: string; ids: number[] }> {
 }
 
 test('llama.cpp vocab tests (HF AutoTokenizer ids): LLaMA-3 BPE with llama3, GPT-2 with r50k_base', () => {
-  for (const [vocab, name] of [['llama-bpe', 'llama3'], ['gpt-2', 'r50k_base']] as const) {
+  for (const [vocab, name] of [
+    ['llama-bpe', 'llama3'],
+    ['gpt-2', 'r50k_base'],
+  ] as const) {
     const cases = llamaCppCases(vocab);
     assert.ok(cases.length >= 40);
     for (const c of cases) assert.deepEqual(encode(name, c.text), c.ids, `${vocab} ${JSON.stringify(c.text)}`);

@@ -10,8 +10,7 @@ import llama3Tokenizer from 'llama3-tokenizer-js';
 import { byteBpeNative, tiktokenSpec, type ByteBpeHandle, type TiktokenName } from '../../src/tokenize/models/tiktoken.js';
 
 /** Meta LLaMA-3's pat_str (meta-llama/llama3 llama/tokenizer.py), the regex its tiktoken encoder runs. */
-export const LLAMA3_PAT_STR =
-  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+export const LLAMA3_PAT_STR = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 export const native = byteBpeNative();
 
@@ -62,7 +61,9 @@ export function firstDifference(a: number[], b: ArrayLike<number>): string | nul
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
     if (a[i] !== b[i]) {
-      return `at id ${i}: corpusmill [${a.slice(Math.max(0, i - 2), i + 4).join(',')}] vs reference [${Array.from(b).slice(Math.max(0, i - 2), i + 4).join(',')}] (${a.length} vs ${b.length} ids)`;
+      return `at id ${i}: corpusmill [${a.slice(Math.max(0, i - 2), i + 4).join(',')}] vs reference [${Array.from(b)
+        .slice(Math.max(0, i - 2), i + 4)
+        .join(',')}] (${a.length} vs ${b.length} ids)`;
     }
   }
   return null;

@@ -33,7 +33,7 @@ export function registerBuild(program: Command): void {
     .command('build')
     .description('run a pipeline end to end; a rerun resumes where the last one stopped')
     .argument('<pipeline>', 'pipeline YAML file (see pipelines/)')
-    .option('-o, --out <dir>', 'output folder (default: the pipeline\'s `output`, else out/<name>)')
+    .option('-o, --out <dir>', "output folder (default: the pipeline's `output`, else out/<name>)")
     .option('-w, --workers <n>', 'worker threads (default: one per core)', intOption)
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
     .option('--force', 'rebuild stages whose configuration changed since they were built')
@@ -81,7 +81,8 @@ export function registerBuild(program: Command): void {
       if (record) {
         if (o.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
         else {
-          for (const p of record.phases) process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
+          for (const p of record.phases)
+            process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
           process.stdout.write(`launch ${record.launch} submitted; follow it with: corpusmill status ${result.out}\n`);
         }
         return;

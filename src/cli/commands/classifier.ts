@@ -25,7 +25,7 @@ export function registerClassifier(program: Command): void {
   const cmd = program.command('classifier').description('Wikipedia-reference classifier: reference URLs and training');
   cmd
     .command('refs')
-    .description("extract the URLs cited in <ref> tags of Wikipedia dumps (XML, .bz2/.gz/.zst) or wikitext JSONL")
+    .description('extract the URLs cited in <ref> tags of Wikipedia dumps (XML, .bz2/.gz/.zst) or wikitext JSONL')
     .argument('<inputs...>', 'pages-articles dumps or JSONL documents whose text is wikitext')
     .requiredOption('--out <file>', 'URL list to write, one per line')
     .option('--json', 'machine-readable summary')
@@ -52,14 +52,45 @@ export function registerClassifier(program: Command): void {
     .option('--word-ngrams <n>', 'word n-gram length (2 = uni+bigrams)', intOption, DEFAULT_TRAIN_OPTIONS.wordNgrams)
     .option('--bucket <n>', 'hash buckets for word n-grams', intOption, DEFAULT_TRAIN_OPTIONS.bucket)
     .option('--json', 'machine-readable summary')
-    .action(async (inputs: string[], o: { urls: string; out: string; seed: number; negativesPerPositive: number; maxNegatives: number; minPositiveChars: number; dim: number; epochs: number; lr: number; wordNgrams: number; bucket: number; json?: boolean }) => {
-      const log = createLogger('classifier');
-      const set = await buildTrainingSet(inputs, readUrlSet(o.urls), { seed: o.seed, negativesPerPositive: o.negativesPerPositive, minPositiveChars: o.minPositiveChars, maxNegatives: o.maxNegatives }, (m) => log.warn(m));
-      if (set.positives === 0) throw new ConfigError(`no input document has a URL listed in ${o.urls} (with at least ${o.minPositiveChars} characters); nothing to train on`);
-      if (set.negatives === 0) throw new ConfigError('no negative documents: every input page is a cited page');
-      const model = trainLinearClassifier(set.examples, { seed: o.seed, dim: o.dim, epochs: o.epochs, lr: o.lr, wordNgrams: o.wordNgrams, bucket: o.bucket });
-      writeFileSync(o.out, model.bytes);
-      const summary = { out: o.out, positives: set.positives, negatives: set.negatives, scanned: set.scanned, bad_records: set.badRecords, labels: model.labels, bytes: model.bytes.length };
-      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
-    });
+    .action(
+      async (
+        inputs: string[],
+        o: {
+          urls: string;
+          out: string;
+          seed: number;
+          negativesPerPositive: number;
+          maxNegatives: number;
+          minPositiveChars: number;
+          dim: number;
+          epochs: number;
+          lr: number;
+          wordNgrams: number;
+          bucket: number;
+          json?: boolean;
+        },
+      ) => {
+        const log = createLogger('classifier');
+        const set = await buildTrainingSet(
+          inputs,
+          readUrlSet(o.urls),
+          { seed: o.seed, negativesPerPositive: o.negativesPerPositive, minPositiveChars: o.minPositiveChars, maxNegatives: o.maxNegatives },
+          (m) => log.warn(m),
+        );
+        if (set.positives === 0) throw new ConfigError(`no input document has a URL listed in ${o.urls} (with at least ${o.minPositiveChars} characters); nothing to train on`);
+        if (set.negatives === 0) throw new ConfigError('no negative documents: every input page is a cited page');
+        const model = trainLinearClassifier(set.examples, { seed: o.seed, dim: o.dim, epochs: o.epochs, lr: o.lr, wordNgrams: o.wordNgrams, bucket: o.bucket });
+        writeFileSync(o.out, model.bytes);
+        const summary = {
+          out: o.out,
+          positives: set.positives,
+          negatives: set.negatives,
+          scanned: set.scanned,
+          bad_records: set.badRecords,
+          labels: model.labels,
+          bytes: model.bytes.length,
+        };
+        process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
+      },
+    );
 }

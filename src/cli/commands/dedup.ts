@@ -18,7 +18,15 @@ function num(name: string, min: number, max: number, integer: boolean) {
 
 export function dedupParamsReport(threshold: number, perms: number, fpWeight = 0.5, fnWeight = 0.5) {
   const best = optimalParams(threshold, perms, fpWeight, fnWeight);
-  return { threshold, perms, bands: best.bands, rows: best.rows, false_positive_area: best.falsePositive, false_negative_area: best.falseNegative, s_curve: sCurve(best.bands, best.rows) };
+  return {
+    threshold,
+    perms,
+    bands: best.bands,
+    rows: best.rows,
+    false_positive_area: best.falsePositive,
+    false_negative_area: best.falseNegative,
+    s_curve: sCurve(best.bands, best.rows),
+  };
 }
 
 export function registerDedup(program: Command): void {

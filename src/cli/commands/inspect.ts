@@ -73,7 +73,9 @@ async function inspectTokens(shard: string, first: number, n: number, tokenizerN
     if (json) process.stdout.write(JSON.stringify({ document: d, ids, text }) + '\n');
     else {
       const shown = text !== null && chars > 0 && text.length > chars ? text.slice(0, chars) + ` … [${text.length - chars} more chars]` : text;
-      process.stdout.write(`── document ${d} (${ids.length} tokens)\nids: ${JSON.stringify(ids.slice(0, 32))}${ids.length > 32 ? ' …' : ''}\n${shown ?? '(no tokenizer: pass --tokenizer to decode)'}\n\n`);
+      process.stdout.write(
+        `── document ${d} (${ids.length} tokens)\nids: ${JSON.stringify(ids.slice(0, 32))}${ids.length > 32 ? ' …' : ''}\n${shown ?? '(no tokenizer: pass --tokenizer to decode)'}\n\n`,
+      );
     }
   }
 }

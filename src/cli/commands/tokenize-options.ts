@@ -10,10 +10,7 @@ export function tokenizerOption(cmd: Command): Command {
 }
 
 export function specialOptions(cmd: Command): Command {
-  return cmd
-    .option('--bos', 'prepend BOS (default for LLaMA tokenizers)')
-    .option('--no-bos', 'do not prepend BOS')
-    .option('--eos', 'append EOS to every document');
+  return cmd.option('--bos', 'prepend BOS (default for LLaMA tokenizers)').option('--no-bos', 'do not prepend BOS').option('--eos', 'append EOS to every document');
 }
 
 export function threadOption(cmd: Command): Command {

@@ -25,7 +25,13 @@ export function registerTokenize(program: Command): void {
       const tok = await loadTokenizer(o.tokenizer);
       const t0 = performance.now();
       const m = await tokenizeToShards(tok, readInputs(inputs), {
-        out: o.out, format: o.format, threads: o.threads, bos: o.bos, eos: o.eos, maxBytes: o.maxShardBytes, prefix: o.prefix,
+        out: o.out,
+        format: o.format,
+        threads: o.threads,
+        bos: o.bos,
+        eos: o.eos,
+        maxBytes: o.maxShardBytes,
+        prefix: o.prefix,
       });
       const s = (performance.now() - t0) / 1000;
       log.info(`tokenized ${m.documents} documents, ${m.bytes} bytes in ${s.toFixed(2)} s (${(m.bytes / 1e6 / s).toFixed(1)} MB/s)`);

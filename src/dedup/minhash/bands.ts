@@ -50,7 +50,14 @@ export function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array):
   let b: [Uint32Array, Uint32Array, Uint32Array] = [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n)];
   const counts = new Uint32Array(65537);
   // Digits from least to most significant: doc lo16, doc hi16, lo lo16, lo hi16, hi lo16, hi hi16.
-  for (const [arr, shift] of [[2, 0], [2, 16], [1, 0], [1, 16], [0, 0], [0, 16]] as const) {
+  for (const [arr, shift] of [
+    [2, 0],
+    [2, 16],
+    [1, 0],
+    [1, 16],
+    [0, 0],
+    [0, 16],
+  ] as const) {
     const keys = a[arr];
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & 0xffff) + 1]!++;

@@ -50,7 +50,11 @@ const params = z
     jaccard_check: z.boolean().default(false),
     batch: z.number().int().positive().default(256),
     /** Band records held per band before a sorted run is spilled (12 bytes each). */
-    run_records: z.number().int().positive().default(1 << 20),
+    run_records: z
+      .number()
+      .int()
+      .positive()
+      .default(1 << 20),
   })
   .strict();
 
@@ -296,24 +300,34 @@ async function components(ctx: TaskContext): Promise<void> {
   // of clustered documents are decoded, so a pass costs a scan for newlines.
   const best = new Map<number, { source: string; id: string }>();
   for (const t of tasks)
-    forEachClusteredKey(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`), t.base, (g) => size[uf.find(g)]! > 1, (g, source, id) => {
-      const root = uf.find(g);
-      const cur = best.get(root);
-      if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
-    });
+    forEachClusteredKey(
+      join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`),
+      t.base,
+      (g) => size[uf.find(g)]! > 1,
+      (g, source, id) => {
+        const root = uf.find(g);
+        const cur = best.get(root);
+        if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
+      },
+    );
   ctx.count('clusters', best.size);
   // Pass 2: drop records for the task that holds each clustered document.
   await removeState(ctx.stateDir, /^drop-r\d+\.jsonl$/);
   for (const t of tasks) {
     const out = new SyncLineFile(join(ctx.stateDir, `drop-r${rankName(t.rank)}.jsonl`));
-    forEachClusteredKey(join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`), t.base, (g) => size[uf.find(g)]! > 1, (g, source, id) => {
-      const root = uf.find(g);
-      const surv = best.get(root)!;
-      const isSurvivor = surv.source === source && surv.id === id;
-      const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
-      if (!isSurvivor) ctx.count('duplicates');
-      out.write(JSON.stringify(rec));
-    });
+    forEachClusteredKey(
+      join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`),
+      t.base,
+      (g) => size[uf.find(g)]! > 1,
+      (g, source, id) => {
+        const root = uf.find(g);
+        const surv = best.get(root)!;
+        const isSurvivor = surv.source === source && surv.id === id;
+        const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
+        if (!isSurvivor) ctx.count('duplicates');
+        out.write(JSON.stringify(rec));
+      },
+    );
     out.commit();
   }
 }

@@ -12,7 +12,4 @@ export interface WorkerInit {
 
 export type ToWorker = { type: 'run'; ref: TaskRef } | { type: 'close' };
 
-export type FromWorker =
-  | { type: 'progress'; bytes: number; docs: number }
-  | { type: 'done'; stats: TaskStats }
-  | { type: 'failed'; name: string; message: string; stack: string };
+export type FromWorker = { type: 'progress'; bytes: number; docs: number } | { type: 'done'; stats: TaskStats } | { type: 'failed'; name: string; message: string; stack: string };

@@ -89,7 +89,9 @@ export class SlurmExecutor implements Executor {
     if (last) {
       const live = squeue(last.phases.flatMap((p) => p.jobs));
       if (live.size > 0) {
-        throw new ConfigError(`launch ${last.launch} of ${out} still has ${live.size} queued or running array elements; wait for them (corpusmill status ${out}) or scancel them first`);
+        throw new ConfigError(
+          `launch ${last.launch} of ${out} still has ${live.size} queued or running array elements; wait for them (corpusmill status ${out}) or scancel them first`,
+        );
       }
     }
     return new SlurmExecutor(out, pipelineName, opts, log, previous, opts.maxArraySize ?? maxArraySize());

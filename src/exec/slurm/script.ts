@@ -19,7 +19,13 @@ export interface SlurmJobOptions {
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function jobScript(o: SlurmJobOptions & { jobName: string; logsDir: string; command: string[] }): string {
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${o.jobName}`, `#SBATCH --output=${o.logsDir}/%A_%a.out`, '#SBATCH --open-mode=append', `#SBATCH --cpus-per-task=${o.cpusPerTask}`];
+  const lines = [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${o.jobName}`,
+    `#SBATCH --output=${o.logsDir}/%A_%a.out`,
+    '#SBATCH --open-mode=append',
+    `#SBATCH --cpus-per-task=${o.cpusPerTask}`,
+  ];
   if (o.partition) lines.push(`#SBATCH --partition=${o.partition}`);
   if (o.time) lines.push(`#SBATCH --time=${o.time}`);
   if (o.mem) lines.push(`#SBATCH --mem=${o.mem}`);

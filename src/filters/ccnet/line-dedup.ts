@@ -195,7 +195,7 @@ async function sourceRanks(state: StepState, source: string, worldSize: number):
 
 export const ccnetLineDedupStep = defineStep({
   name: 'ccnet_line_dedup',
-  description: "CCNet line dedup: remove lines seen in other documents of a group of tasks (cc_net dedup.py)",
+  description: 'CCNet line dedup: remove lines seen in other documents of a group of tasks (cc_net dedup.py)',
   params,
   create(p) {
     const scan: Pass = {
@@ -222,7 +222,8 @@ export const ccnetLineDedupStep = defineStep({
     // The group set is loaded once per task (tasks of one group load the same files).
     const loadGroup = async (ctx: TaskContext): Promise<LineHashSet> => {
       const ranks = groupRanks(ctx.rank, await sourceRanks(ctx.state, ctx.source, ctx.worldSize), p.group_tasks);
-      if (ranks.length === 0) throw new CorpusError('line hashes of this task are missing (the scan pass did not run or its state was removed)', { file: hashFileName(ctx.state, ctx.source, ctx.rank) });
+      if (ranks.length === 0)
+        throw new CorpusError('line hashes of this task are missing (the scan pass did not run or its state was removed)', { file: hashFileName(ctx.state, ctx.source, ctx.rank) });
       const files = ranks.map((r) => hashFileName(ctx.state, ctx.source, r));
       const bufs: Buffer[] = [];
       let total = 0;

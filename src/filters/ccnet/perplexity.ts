@@ -56,7 +56,12 @@ export function perplexityFromScore(logScore: number, length: number): number {
 
 /** cc_net's document perplexity, rounded to one decimal. */
 export function documentPerplexity(model: NgramModel, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
-  const lines = splitLines ? text.split('\n').map(ccnetNormalize).filter((l) => l.length > 0) : [ccnetNormalize(text)];
+  const lines = splitLines
+    ? text
+        .split('\n')
+        .map(ccnetNormalize)
+        .filter((l) => l.length > 0)
+    : [ccnetNormalize(text)];
   let logScore = 0;
   let length = 0;
   for (const line of lines.length ? lines : ['']) {
@@ -153,15 +158,15 @@ export const perplexityStep = defineStep({
     const main = lazyStep(async () => {
       const scorer = await loadedScorer();
       return mapStep((doc, ctx) => {
-      if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(join(env.stateDir, CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
-      const key = scorer.key(doc);
-      let pp: number | undefined;
-      if (key !== null) {
-        pp = scannedScore(doc, ctx.rank);
-        if (pp === undefined) pp = scorer.score(doc, key);
-        else ctx.count('scores_reused_from_scan');
-        doc.meta.perplexity = pp;
-      }
+        if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(join(env.stateDir, CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
+        const key = scorer.key(doc);
+        let pp: number | undefined;
+        if (key !== null) {
+          pp = scannedScore(doc, ctx.rank);
+          if (pp === undefined) pp = scorer.score(doc, key);
+          else ctx.count('scores_reused_from_scan');
+          doc.meta.perplexity = pp;
+        }
         const bucket = bucketOf(pp, cutoffFor(key, doc));
         doc.meta.bucket = bucket;
         return drop.has(bucket) ? `bucket_${bucket}` : doc;
@@ -199,7 +204,9 @@ export const perplexityStep = defineStep({
           async reduce(ctx) {
             mkdirSync(ctx.stateDir, { recursive: true });
             const byKey = new Map<string, number[]>();
-            for (const f of readdirSync(ctx.stateDir).filter((n) => /^pp-\d+\.tsv$/.test(n)).sort()) {
+            for (const f of readdirSync(ctx.stateDir)
+              .filter((n) => /^pp-\d+\.tsv$/.test(n))
+              .sort()) {
               for (const line of readFileSync(join(ctx.stateDir, f), 'utf8').split('\n')) {
                 const rec = parseScanLine(line);
                 if (!rec) continue;

@@ -268,16 +268,13 @@ export const SIGNALS: readonly SignalDef[] = [
   },
   // repetitions.py
   ...[2, 3, 4].map((n): SignalDef => ({ name: `rps_doc_frac_chars_top_${n}gram`, level: 'doc', compute: (v) => topNgramFraction(v, n) })),
-  ...[5, 6, 7, 8, 9, 10].map(
-    (n): SignalDef => ({ name: `rps_doc_frac_chars_dupe_${n}grams`, level: 'doc', compute: (v) => dupeNgramFraction(v, n) }),
-  ),
+  ...[5, 6, 7, 8, 9, 10].map((n): SignalDef => ({ name: `rps_doc_frac_chars_dupe_${n}grams`, level: 'doc', compute: (v) => dupeNgramFraction(v, n) })),
   // lines.py
   { name: 'rps_lines_javascript_counts', level: 'line', compute: (v) => lineSpans(v, (i) => v.lineJavascript[i]!) },
   {
     name: 'rps_lines_ending_with_terminal_punctution_mark',
     level: 'line',
-    compute: (v) =>
-      lineSpans(v, (i) => (endsWithAny(v.raw, v.lineStart[i]!, v.lineRstripEnd[i]!, TERMINAL_MARKS) ? 1 : 0)),
+    compute: (v) => lineSpans(v, (i) => (endsWithAny(v.raw, v.lineStart[i]!, v.lineRstripEnd[i]!, TERMINAL_MARKS) ? 1 : 0)),
   },
   { name: 'rps_lines_num_words', level: 'line', compute: (v) => lineSpans(v, (i) => v.lineNormWords[i]!) },
   {

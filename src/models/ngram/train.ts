@@ -35,10 +35,13 @@ export async function trainLm(inputs: string[], opts: LmTrainOptions): Promise<L
   let tokens = 0;
   let badRecords = 0;
   outer: for (const input of [...inputs].sort()) {
-    const reader = readShard(input, { source: 'lm', onBad: (b) => {
-      badRecords++;
-      opts.onBad?.(`${b.file}: ${b.record}: ${b.reason}: ${b.detail}`);
-    } });
+    const reader = readShard(input, {
+      source: 'lm',
+      onBad: (b) => {
+        badRecords++;
+        opts.onBad?.(`${b.file}: ${b.record}: ${b.reason}: ${b.detail}`);
+      },
+    });
     for await (const doc of reader) {
       if (opts.language !== undefined && doc.meta.language !== opts.language) continue;
       if (opts.maxDocs !== undefined && docs >= opts.maxDocs) break outer;

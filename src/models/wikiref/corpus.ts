@@ -29,7 +29,12 @@ export function classifierInput(text: string): string {
 }
 
 export function readUrlSet(path: string): Set<string> {
-  return new Set(readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
+  return new Set(
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 /** cyrb53-style 53-bit string hash with a seed: picks negatives independently of input order. */
@@ -140,6 +145,9 @@ export async function buildTrainingSet(inputs: string[], urls: ReadonlySet<strin
     }
   }
   const want = Math.min(o.maxNegatives, Math.ceil(positives.length * o.negativesPerPositive));
-  const neg = negatives.sorted().slice(0, want).map((c) => ({ label: NEGATIVE_LABEL, text: classifierInput(c.text) }));
+  const neg = negatives
+    .sorted()
+    .slice(0, want)
+    .map((c) => ({ label: NEGATIVE_LABEL, text: classifierInput(c.text) }));
   return { examples: [...positives, ...neg], positives: positives.length, negatives: neg.length, scanned, badRecords };
 }

@@ -18,10 +18,7 @@ import { PY_WORD_CLASS } from '../../text/python.js';
  * JavaScript: \w = PY_WORD_CLASS, and \b at a URL start = not preceded by a word character.
  */
 const W = PY_WORD_CLASS;
-export const URL_RE = new RegExp(
-  `(?<![${W}])(?:https?|telnet|gopher|file|wais|ftp):[${W}/#~:.?+=&%@!\\-.:?\\\\-]+?(?=[.:?\\-]*(?:[^${W}/#~:.?+=&%@!\\-.:?\\-]|$))`,
-  'gu',
-);
+export const URL_RE = new RegExp(`(?<![${W}])(?:https?|telnet|gopher|file|wais|ftp):[${W}/#~:.?+=&%@!\\-.:?\\\\-]+?(?=[.:?\\-]*(?:[^${W}/#~:.?+=&%@!\\-.:?\\-]|$))`, 'gu');
 
 const REF_RE = /<ref(?:\s[^>]*?)?(?<!\/)>([\s\S]*?)<\/ref\s*>/giu;
 /** `|url=` (also `| url =`, `|archive-url=` is deliberately excluded: it cites the archive, not the page). */

@@ -118,7 +118,11 @@ export function cutEndDocument(text: string): string {
  * too). RedPajama left them.
  */
 export function squeezeBlankLines(text: string): string {
-  return text.replace(/[ \t]+(?=\n|$)/g, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n+$/, '\n');
+  return text
+    .replace(/[ \t]+(?=\n|$)/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\n+/, '')
+    .replace(/\n+$/, '\n');
 }
 
 export interface CleanStats extends MacroStats {}

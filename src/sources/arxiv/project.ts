@@ -55,7 +55,10 @@ export function gunzipBounded(gz: Buffer, limit: number): Buffer {
  */
 export function looksLikeTar(buf: Buffer): boolean {
   if (buf.length < 512) return false;
-  const field = buf.toString('latin1', 148, 156).replace(/[\0 ]+$/g, '').trim();
+  const field = buf
+    .toString('latin1', 148, 156)
+    .replace(/[\0 ]+$/g, '')
+    .trim();
   if (!/^[0-7]+$/.test(field)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : buf[i]!;

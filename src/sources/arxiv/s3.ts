@@ -62,7 +62,10 @@ const sha256hex = (data: string) => createHash('sha256').update(data, 'utf8').di
 /** Returns a presigned https URL for one S3 request. */
 export function presignS3(o: PresignOptions): string {
   const now = o.now ?? new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''); // 20130524T000000Z
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, ''); // 20130524T000000Z
   const day = amzDate.slice(0, 8);
   const host = o.host ?? `${o.bucket}.s3.amazonaws.com`;
   const scope = `${day}/${o.region}/s3/aws4_request`;
@@ -98,7 +101,9 @@ export function resolveCredentials(p: { access_key_id?: string; secret_access_ke
   const secretAccessKey = p.secret_access_key ?? process.env.AWS_SECRET_ACCESS_KEY;
   const sessionToken = p.session_token ?? process.env.AWS_SESSION_TOKEN;
   if (!accessKeyId || !secretAccessKey) {
-    throw new ConfigError('arxiv: reading s3://arxiv needs AWS credentials (requester pays): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key_id / secret_access_key');
+    throw new ConfigError(
+      'arxiv: reading s3://arxiv needs AWS credentials (requester pays): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or access_key_id / secret_access_key',
+    );
   }
   return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
 }

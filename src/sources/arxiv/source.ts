@@ -39,8 +39,14 @@ const params = z
     /** Explicit tar URLs or paths instead of a listing. */
     urls: z.array(z.string()).min(1).optional(),
     /** Months to take, `YYMM`, inclusive bounds. */
-    from_yymm: z.string().regex(/^\d{4}$/).optional(),
-    to_yymm: z.string().regex(/^\d{4}$/).optional(),
+    from_yymm: z
+      .string()
+      .regex(/^\d{4}$/)
+      .optional(),
+    to_yymm: z
+      .string()
+      .regex(/^\d{4}$/)
+      .optional(),
     /** Take only the first N tars (trials). */
     max_tars: z.number().int().positive().optional(),
     region: z.string().default('us-east-1'),
@@ -48,11 +54,20 @@ const params = z
     secret_access_key: z.string().optional(),
     session_token: z.string().optional(),
     /** Presigned URLs stay valid this long (the whole download must start within it). */
-    url_expires_s: z.number().int().min(60).max(604800).default(7 * 86400),
+    url_expires_s: z
+      .number()
+      .int()
+      .min(60)
+      .max(604800)
+      .default(7 * 86400),
     /** `corpusmill` (default: QUIRKs fixed, \input resolved, macros with arguments) or `redpajama` (bit-exact reference). */
     cleaner: z.enum(['corpusmill', 'redpajama']).default('corpusmill'),
     /** A paper that decompresses to more than this is a gzip bomb: counted and skipped. */
-    max_paper_bytes: z.number().int().positive().default(256 << 20),
+    max_paper_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 << 20),
   })
   .strict();
 
@@ -119,7 +134,12 @@ export interface PaperOutcome {
 }
 
 /** Turns one tar member into a document (or the reason there is none). */
-export async function paperToDoc(member: { path: string; data: Buffer; mtime?: Date }, tarName: string, p: Pick<Params, 'cleaner' | 'max_paper_bytes'>, ctx: Pick<ReadContext, 'quarantine'>): Promise<PaperOutcome> {
+export async function paperToDoc(
+  member: { path: string; data: Buffer; mtime?: Date },
+  tarName: string,
+  p: Pick<Params, 'cleaner' | 'max_paper_bytes'>,
+  ctx: Pick<ReadContext, 'quarantine'>,
+): Promise<PaperOutcome> {
   const info = paperMember(member.path);
   const where = { file: tarName, record: member.path };
   // Every member that yields no document is quarantined with its reason, so counts add up.

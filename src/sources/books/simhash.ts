@@ -43,25 +43,33 @@ function md5OneBlock(len: number): void {
   for (let i = 0; i < 16; i++) {
     t = (a + ((b & c) | (~b & d)) + K[i]! + block[i]!) | 0;
     s = S1[i & 3]!;
-    a = d; d = c; c = b;
+    a = d;
+    d = c;
+    c = b;
     b = (b + ((t << s) | (t >>> (32 - s)))) | 0;
   }
   for (let i = 16; i < 32; i++) {
     t = (a + ((d & b) | (~d & c)) + K[i]! + block[(5 * i + 1) & 15]!) | 0;
     s = S2[i & 3]!;
-    a = d; d = c; c = b;
+    a = d;
+    d = c;
+    c = b;
     b = (b + ((t << s) | (t >>> (32 - s)))) | 0;
   }
   for (let i = 32; i < 48; i++) {
     t = (a + (b ^ c ^ d) + K[i]! + block[(3 * i + 5) & 15]!) | 0;
     s = S3[i & 3]!;
-    a = d; d = c; c = b;
+    a = d;
+    d = c;
+    c = b;
     b = (b + ((t << s) | (t >>> (32 - s)))) | 0;
   }
   for (let i = 48; i < 64; i++) {
     t = (a + (c ^ (b | ~d)) + K[i]! + block[(7 * i) & 15]!) | 0;
     s = S4[i & 3]!;
-    a = d; d = c; c = b;
+    a = d;
+    d = c;
+    c = b;
     b = (b + ((t << s) | (t >>> (32 - s)))) | 0;
   }
   state[2] = (c + 0x98badcfe) | 0;

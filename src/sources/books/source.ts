@@ -173,7 +173,10 @@ export const gutenbergSource = defineSource({
  * blank lines left at both ends by the stripped header and footer go.
  */
 export function tidyBook(text: string): string {
-  const t = text.replace(/\r\n?/g, '\n').replace(/^\s*\n/, '').trimEnd();
+  const t = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/^\s*\n/, '')
+    .trimEnd();
   return t === '' ? '' : t + '\n';
 }
 
@@ -201,7 +204,7 @@ const pg19Params = z
 export const pg19Source = defineSource({
   name: 'pg19',
   source: 'books',
-  description: "DeepMind PG-19 layout: {train,validation,test}/<id>.txt plus metadata.csv",
+  description: 'DeepMind PG-19 layout: {train,validation,test}/<id>.txt plus metadata.csv',
   params: pg19Params,
   async list(p, env) {
     const root = env.fetcher.localPath(p.root);
@@ -233,7 +236,9 @@ export const pg19Source = defineSource({
           bytes: f.size,
           meta: {
             gutenberg_id: Number(id),
-            ...(m ? { title: m.title, short_book_title: m.title, publication_date: Number(m.publicationDate) || m.publicationDate, url: m.url } : { url: GUTENBERG_EBOOK_URL + id }),
+            ...(m
+              ? { title: m.title, short_book_title: m.title, publication_date: Number(m.publicationDate) || m.publicationDate, url: m.url }
+              : { url: GUTENBERG_EBOOK_URL + id }),
             split: f.name.split('/')[0],
           },
         };

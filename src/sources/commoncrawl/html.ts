@@ -152,9 +152,45 @@ const REMOVED = 'script, style, noscript, template, svg, nav, header, footer, as
 
 /** Elements that end a line (HTML block-level and line-breaking elements). */
 const BLOCK = new Set([
-  'address', 'article', 'blockquote', 'br', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'li', 'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'th', 'thead', 'tfoot',
-  'tr', 'ul', 'body', 'html',
+  'address',
+  'article',
+  'blockquote',
+  'br',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'th',
+  'thead',
+  'tfoot',
+  'tr',
+  'ul',
+  'body',
+  'html',
 ]);
 
 /** The parts of a parsed DOM node the walk reads (cheerio's domhandler nodes). */
@@ -194,7 +230,9 @@ export function htmlToText(html: string): ExtractedText {
     if (block) endLine();
     if (node.name === 'pre') {
       // Preformatted text keeps its own line breaks.
-      for (const l of $(node as never).text().split('\n')) {
+      for (const l of $(node as never)
+        .text()
+        .split('\n')) {
         line = l;
         endLine();
       }

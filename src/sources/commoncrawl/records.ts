@@ -72,7 +72,11 @@ export function wetDocument(rec: WarcRecord, segment: string): Converted {
   const digest = rec.headers.get('warc-block-digest');
   if (digest) meta.digest = digest;
   const langs = rec.headers.get('warc-identified-content-language');
-  if (langs) meta.cc_languages = langs.split(',').map((s) => s.trim()).filter(Boolean);
+  if (langs)
+    meta.cc_languages = langs
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   meta.title = title;
   return { doc: { id: provenanceId('commoncrawl', segment, rec.index), text: lines.join('\n'), source: 'commoncrawl', meta } };
 }

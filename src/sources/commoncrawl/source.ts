@@ -33,11 +33,18 @@ const params = z
     /** Explicit WET/WARC files (URLs or local paths/globs) instead of the dumps' listings. */
     urls: z.array(z.string()).min(1).optional(),
     base_url: z.string().default(DEFAULT_BASE_URL),
-    dumps: z.array(z.string().regex(/^\d{4}-\d{2}$/, 'a dump id like 2023-06')).min(1).default(REDPAJAMA_DUMPS),
+    dumps: z
+      .array(z.string().regex(/^\d{4}-\d{2}$/, 'a dump id like 2023-06'))
+      .min(1)
+      .default(REDPAJAMA_DUMPS),
     /** Take only the first N segments of each dump (trials, samples). */
     max_segments_per_dump: z.number().int().positive().optional(),
     /** Largest WARC record read whole; a larger one is cut and counted (`warc_oversized`). */
-    max_record_bytes: z.number().int().positive().default(64 << 20),
+    max_record_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 << 20),
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -100,7 +107,12 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
       for (const issue of rec.issues) count(`warc_${issue}`);
       if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
         const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : rec.issues.includes('oversized') ? 'warc_oversized_record' : 'warc_truncated_record';
-        ctx.quarantine({ reason, ...where, detail: `${rec.version || 'no version line'}; ${rec.body.length} body bytes read`, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
+        ctx.quarantine({
+          reason,
+          ...where,
+          detail: `${rec.version || 'no version line'}; ${rec.body.length} body bytes read`,
+          raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)),
+        });
         continue;
       }
       const out = recordToDocument(rec, task.name);

@@ -53,7 +53,13 @@ export function globToRegex(pattern: string): RegExp {
       const end = p.indexOf(']', i + 1);
       if (end === -1) re += '\\[';
       else {
-        re += '[' + p.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        re +=
+          '[' +
+          p
+            .slice(i + 1, end)
+            .replace(/^!/, '^')
+            .replace(/\\/g, '\\\\') +
+          ']';
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');

@@ -60,7 +60,10 @@ function rubyEscape(s: string): string {
 function titleRegexSource(key: string, title: string, nickname?: string): string {
   let string = title.toLowerCase().replace('*', 'u');
   const simple = string;
-  string = string.replace(/^the /i, '').replace(/,? version /, ' ').replace(/v(\d+\.\d+)/, '$1');
+  string = string
+    .replace(/^the /i, '')
+    .replace(/,? version /, ' ')
+    .replace(/v(\d+\.\d+)/, '$1');
   string = rubyEscape(string);
   string = string.replace(/\\ licen[sc]e/i, '(?:\\ licen[sc]e)?');
   string = string.replace(/\\ (\d+\\\.\d+)/, ',?\\s+(?:version\\ |v(?:\\. )?)?$1');

@@ -173,7 +173,7 @@ export function detectProjectLicense(files: RepoFile[]): ProjectLicense {
     .sort((a, b) => b.score - a.score || (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0));
   let matched = scored.map(({ f }) => matchLicenseFile(f.path, f.text));
   if (matched.length === 0) {
-    const readme = files.filter((f) => isReadmePath(f.path)).sort((a, b) => (a.path.length - b.path.length) || (a.path < b.path ? -1 : 1))[0];
+    const readme = files.filter((f) => isReadmePath(f.path)).sort((a, b) => a.path.length - b.path.length || (a.path < b.path ? -1 : 1))[0];
     const section = readme ? readmeLicenseSection(readme.text) : null;
     if (readme && section) matched = [matchLicenseFile(readme.path, section, { readme: true })];
   }

@@ -82,16 +82,48 @@ const NORMALIZATIONS: Array<[RegExp, string]> = [
 
 /** Legally equivalent spellings folded together (licensee VARIETAL_WORDS, from the SPDX matching guidelines). */
 const VARIETAL_WORDS: Record<string, string> = {
-  acknowledgment: 'acknowledgement', analogue: 'analog', analyse: 'analyze', artefact: 'artifact',
-  authorisation: 'authorization', authorised: 'authorized', calibre: 'caliber', cancelled: 'canceled',
-  capitalisations: 'capitalizations', catalogue: 'catalog', categorise: 'categorize', centre: 'center',
-  emphasised: 'emphasized', favour: 'favor', favourite: 'favorite', fulfil: 'fulfill', fulfilment: 'fulfillment',
-  initialise: 'initialize', judgment: 'judgement', labelling: 'labeling', labour: 'labor', licence: 'license',
-  maximise: 'maximize', modelled: 'modeled', modelling: 'modeling', offence: 'offense', optimise: 'optimize',
-  organisation: 'organization', organise: 'organize', practise: 'practice', programme: 'program', realise: 'realize',
-  recognise: 'recognize', signalling: 'signaling', 'sub-license': 'sublicense', 'sub license': 'sublicense',
-  utilisation: 'utilization', whilst: 'while', wilful: 'wilfull', 'non-commercial': 'noncommercial',
-  'per cent': 'percent', 'copyright owner': 'copyright holder',
+  acknowledgment: 'acknowledgement',
+  analogue: 'analog',
+  analyse: 'analyze',
+  artefact: 'artifact',
+  authorisation: 'authorization',
+  authorised: 'authorized',
+  calibre: 'caliber',
+  cancelled: 'canceled',
+  capitalisations: 'capitalizations',
+  catalogue: 'catalog',
+  categorise: 'categorize',
+  centre: 'center',
+  emphasised: 'emphasized',
+  favour: 'favor',
+  favourite: 'favorite',
+  fulfil: 'fulfill',
+  fulfilment: 'fulfillment',
+  initialise: 'initialize',
+  judgment: 'judgement',
+  labelling: 'labeling',
+  labour: 'labor',
+  licence: 'license',
+  maximise: 'maximize',
+  modelled: 'modeled',
+  modelling: 'modeling',
+  offence: 'offense',
+  optimise: 'optimize',
+  organisation: 'organization',
+  organise: 'organize',
+  practise: 'practice',
+  programme: 'program',
+  realise: 'realize',
+  recognise: 'recognize',
+  signalling: 'signaling',
+  'sub-license': 'sublicense',
+  'sub license': 'sublicense',
+  utilisation: 'utilization',
+  whilst: 'while',
+  wilful: 'wilfull',
+  'non-commercial': 'noncommercial',
+  'per cent': 'percent',
+  'copyright owner': 'copyright holder',
 };
 const SPELLING = new RegExp(`\\b(?:${Object.keys(VARIETAL_WORDS).map(escapeRegex).join('|')})\\b`, 'g');
 
@@ -195,7 +227,10 @@ export function foldAlternatives(normalized: string): string {
   return normalized
     .replace(/\bprovided by (?:(?!\bas is\b).){1,120}? 'as is'/g, "provided by holder 'as is'")
     .replace(/\bin no event shall (?:(?!\bbe liable\b).){1,120}? be liable/g, 'in no event shall holder be liable')
-    .replace(/\bneither the name(?: of)? (?:(?!\bnor\b).){1,120}? nor the names of (?:its|his|her|their|the|other|any) contributors/g, 'neither the name of holder nor the names of its contributors')
+    .replace(
+      /\bneither the name(?: of)? (?:(?!\bnor\b).){1,120}? nor the names of (?:its|his|her|their|the|other|any) contributors/g,
+      'neither the name of holder nor the names of its contributors',
+    )
     .replace(/\bexpressed or implied\b/g, 'express or implied');
 }
 

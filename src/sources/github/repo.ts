@@ -98,10 +98,7 @@ export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): 
       opts.count(c.skip);
       continue;
     }
-    yield githubDocument(
-      { id: `github/${opts.inputName}/${opts.repoName}/${m.path}`, repo_name: opts.repoName, path: m.path, license: spdx, content: c.text },
-      opts.header,
-    );
+    yield githubDocument({ id: `github/${opts.inputName}/${opts.repoName}/${m.path}`, repo_name: opts.repoName, path: m.path, license: spdx, content: c.text }, opts.header);
   }
 }
 

@@ -43,7 +43,10 @@ const repoSpec = z.union([
 export const githubParams = z
   .object({
     /** `<name>` in repository document ids. */
-    name: z.string().regex(/^[\w.-]+$/).default('repos'),
+    name: z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .default('repos'),
     /** BigQuery JSONL exports (URLs or paths; `*` globs a local folder). */
     bigquery: z.array(z.string().min(1)).optional(),
     /** Repositories to fetch as tarballs. */
@@ -67,9 +70,17 @@ export const githubParams = z
     /** Copyright-header removal: `fixed` (default), `redpajama` (parity, with its QUIRK), `off`. */
     header: z.enum(['fixed', 'redpajama', 'off']).default('fixed'),
     /** Files larger than this are skipped (`too_large`); BigQuery holds no content above 1 MiB either. */
-    max_file_bytes: z.number().int().positive().default(1 << 20),
+    max_file_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1 << 20),
     /** A tarball that decompresses to more than this is stopped and quarantined (`archive_too_large`). */
-    max_archive_bytes: z.number().int().positive().default(4 * 2 ** 30),
+    max_archive_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 2 ** 30),
     /** Leading path components dropped from tarball members (codeload wraps files in `<repo>-<ref>/`). */
     strip_components: z.number().int().nonnegative().default(1),
   })

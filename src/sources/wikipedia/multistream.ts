@@ -43,7 +43,10 @@ export async function streamRanges(indexPath: string, fileSize: number, target: 
     const colon = line.bytes.indexOf(0x3a);
     const offset = colon > 0 ? Number(line.bytes.toString('latin1', 0, colon)) : NaN;
     if (!Number.isSafeInteger(offset) || offset < 0 || offset >= fileSize) {
-      throw new CorpusError(`bad multistream index line (expected offset:page_id:title within the dump's ${fileSize} bytes)`, { file: indexPath, record: `line ${line.index + 1}` });
+      throw new CorpusError(`bad multistream index line (expected offset:page_id:title within the dump's ${fileSize} bytes)`, {
+        file: indexPath,
+        record: `line ${line.index + 1}`,
+      });
     }
     if (offset === last) continue;
     if (offset < last) throw new CorpusError('multistream index offsets are not ascending', { file: indexPath, record: `line ${line.index + 1}` });

@@ -33,9 +33,15 @@ export const MAIN_NAMESPACE = 0;
 
 const params = z
   .object({
-    languages: z.array(z.string().regex(/^[a-z][a-z-]*$/)).min(1).default([...LLAMA_LANGUAGES]),
+    languages: z
+      .array(z.string().regex(/^[a-z][a-z-]*$/))
+      .min(1)
+      .default([...LLAMA_LANGUAGES]),
     /** Dump date (YYYYMMDD) as named on dumps.wikimedia.org; old dumps are on mirrors (base_url). */
-    date: z.string().regex(/^\d{8}$/).default(RP_DUMP_DATE),
+    date: z
+      .string()
+      .regex(/^\d{8}$/)
+      .default(RP_DUMP_DATE),
     base_url: z.string().default('https://dumps.wikimedia.org'),
     /** Explicit dump files (URLs or paths, `*` globs) instead of the dumpstatus listing. */
     urls: z.array(z.string()).min(1).optional(),
@@ -203,7 +209,12 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   } catch (e) {
     if (e instanceof PageError || e instanceof CorpusError) {
       // A truncated or corrupt stream: the pages read so far stand; the rest is one counted bad record.
-      ctx.quarantine({ reason: 'truncated_or_corrupt_stream', file: task.path, record: `after ${index} pages${task.range ? ` of range ${task.range.start}-${task.range.end}` : ''}`, detail: errorMessage(e) });
+      ctx.quarantine({
+        reason: 'truncated_or_corrupt_stream',
+        file: task.path,
+        record: `after ${index} pages${task.range ? ` of range ${task.range.start}-${task.range.end}` : ''}`,
+        detail: errorMessage(e),
+      });
       return;
     }
     throw e;

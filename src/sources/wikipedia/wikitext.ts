@@ -52,7 +52,22 @@ export function normalizeNamespace(name: string): string {
 
 // Tags whose contents mwparserfromhell's strip_code drops (definitions.INVISIBLE_TAGS) plus `ref`,
 // which HF removes explicitly, and the map extensions whose bodies are JSON.
-const REMOVED_TAGS = new Set(['ref', 'categorytree', 'gallery', 'graph', 'imagemap', 'inputbox', 'math', 'score', 'section', 'templatedata', 'timeline', 'mapframe', 'maplink', 'indicator']);
+const REMOVED_TAGS = new Set([
+  'ref',
+  'categorytree',
+  'gallery',
+  'graph',
+  'imagemap',
+  'inputbox',
+  'math',
+  'score',
+  'section',
+  'templatedata',
+  'timeline',
+  'mapframe',
+  'maplink',
+  'indicator',
+]);
 // Tags whose contents are not parsed but shown as they are (definitions.PARSER_BLACKLIST minus the above).
 const LITERAL_TAGS = new Set(['nowiki', 'pre', 'source', 'syntaxhighlight', 'ce', 'chem', 'hiero']);
 
@@ -215,7 +230,7 @@ export function preprocess(src: string, stats: WikitextStats): { text: string; s
 
 // Characters that start inline markup in pass 2.
 const SPECIAL = new Uint8Array(128);
-for (const ch of '\n[\'<&_') SPECIAL[ch.charCodeAt(0)] = 1;
+for (const ch of "\n['<&_") SPECIAL[ch.charCodeAt(0)] = 1;
 
 const EXTERNAL_SCHEME = /(?:https?|ftps?|mailto|irc|ircs|news|gopher|nntp|telnet|sftp|ssh|git|svn|mms|worldwind|redis|geo|tel|sms|xmpp|urn|bitcoin|magnet|sips?):|\/\//iy;
 const HTML_TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?\/?>/y;
@@ -352,51 +367,55 @@ class Renderer {
       case 91 /* [ */:
         if (s.charCodeAt(i + 1) === 91) return this.wikilink(i, to, out);
         return this.externalLink(i, to, out);
-      case 39 /* ' */: {
-        let r = i + 1;
-        while (r < to && s.charCodeAt(r) === 39) r++;
-        const k = r - i;
-        // '' italic, ''' bold, ''''' both; '''' is an apostrophe then bold; longer runs keep the extras.
-        if (k === 1) out.push("'");
-        else if (k === 4) out.push("'");
-        else if (k > 5) out.push("'".repeat(k - 5));
-        return r;
-      }
-      case 60 /* < */: {
-        HTML_TAG.lastIndex = i;
-        const m = HTML_TAG.exec(s);
-        if (!m || HTML_TAG.lastIndex > to) {
-          out.push('<');
-          return i + 1;
+      case 39 /* ' */:
+        {
+          let r = i + 1;
+          while (r < to && s.charCodeAt(r) === 39) r++;
+          const k = r - i;
+          // '' italic, ''' bold, ''''' both; '''' is an apostrophe then bold; longer runs keep the extras.
+          if (k === 1) out.push("'");
+          else if (k === 4) out.push("'");
+          else if (k > 5) out.push("'".repeat(k - 5));
+          return r;
         }
-        if (m[1] === '' && m[2]!.toLowerCase() === 'table' && !m[0].endsWith('/>')) {
-          // HF removes tags named `table` with their contents.
-          TABLE_CLOSE.lastIndex = HTML_TAG.lastIndex;
-          const close = TABLE_CLOSE.exec(s);
-          if (!close) {
-            this.stats.unclosed_tag++;
-            return HTML_TAG.lastIndex;
+      case 60 /* < */:
+        {
+          HTML_TAG.lastIndex = i;
+          const m = HTML_TAG.exec(s);
+          if (!m || HTML_TAG.lastIndex > to) {
+            out.push('<');
+            return i + 1;
           }
-          return Math.min(to, close.index + close[0].length);
+          if (m[1] === '' && m[2]!.toLowerCase() === 'table' && !m[0].endsWith('/>')) {
+            // HF removes tags named `table` with their contents.
+            TABLE_CLOSE.lastIndex = HTML_TAG.lastIndex;
+            const close = TABLE_CLOSE.exec(s);
+            if (!close) {
+              this.stats.unclosed_tag++;
+              return HTML_TAG.lastIndex;
+            }
+            return Math.min(to, close.index + close[0].length);
+          }
+          return HTML_TAG.lastIndex;
         }
-        return HTML_TAG.lastIndex;
-      }
-      case 38 /* & */: {
-        ENTITY.lastIndex = i;
-        const m = ENTITY.exec(s);
-        if (!m || ENTITY.lastIndex > to) {
-          out.push('&');
+      case 38 /* & */:
+        {
+          ENTITY.lastIndex = i;
+          const m = ENTITY.exec(s);
+          if (!m || ENTITY.lastIndex > to) {
+            out.push('&');
+            return i + 1;
+          }
+          out.push(decodeHTML(m[0]));
+          return ENTITY.lastIndex;
+        }
+      case 95 /* _ */:
+        {
+          MAGIC_WORD.lastIndex = i;
+          if (MAGIC_WORD.exec(s) && MAGIC_WORD.lastIndex <= to) return MAGIC_WORD.lastIndex;
+          out.push('_');
           return i + 1;
         }
-        out.push(decodeHTML(m[0]));
-        return ENTITY.lastIndex;
-      }
-      case 95 /* _ */: {
-        MAGIC_WORD.lastIndex = i;
-        if (MAGIC_WORD.exec(s) && MAGIC_WORD.lastIndex <= to) return MAGIC_WORD.lastIndex;
-        out.push('_');
-        return i + 1;
-      }
       default:
         out.push(s[i]!);
         return i + 1;
@@ -437,7 +456,8 @@ class Renderer {
     if (pipe >= 0 && nested >= 0 && nested < pipe) pipe = -1;
     let ts = a;
     const te = pipe < 0 ? b : pipe;
-    if (s.charCodeAt(ts) === 58 /* : */) ts++; // [[:Category:X]] is a plain link to the page
+    if (s.charCodeAt(ts) === 58 /* : */)
+      ts++; // [[:Category:X]] is a plain link to the page
     else {
       const colon = s.indexOf(':', ts);
       if (colon >= 0 && colon < te) {

@@ -28,7 +28,9 @@ export function llamaTokenizerJsData(): PieceMergeData {
   if (cached) return cached;
   const file = createRequire(import.meta.url).resolve('llama-tokenizer-js');
   const source = readFileSync(file, 'utf8');
-  const pieces = Buffer.from(constant(source, 'llama_vocab_base64', file), 'base64').toString('utf8').split('\n');
+  const pieces = Buffer.from(constant(source, 'llama_vocab_base64', file), 'base64')
+    .toString('utf8')
+    .split('\n');
   const bin = Buffer.from(constant(source, 'llama_merges_binary', file), 'base64');
   const merges = new Uint32Array(bin.length >> 1);
   for (let i = 0; i < merges.length; i++) merges[i] = bin.readUInt16LE(i * 2);

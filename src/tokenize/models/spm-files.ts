@@ -13,7 +13,11 @@ export function spmModelSpec(path: string): EncoderSpec {
   return { kind: 'spm_bpe', model: readFileSync(path) };
 }
 
-interface HfAddedToken { id: number; content: string; special?: boolean }
+interface HfAddedToken {
+  id: number;
+  content: string;
+  special?: boolean;
+}
 interface HfJson {
   added_tokens?: HfAddedToken[];
   normalizer?: unknown;
@@ -38,8 +42,7 @@ export function hfTokenizerJsonSpec(path: string): EncoderSpec {
     throw new ConfigError(`${path}: not a JSON file (${(err as Error).message})`);
   }
   const model = json.model;
-  if (!model || model.type !== 'BPE' || !model.vocab || !model.merges)
-    throw new ConfigError(`${path}: expected a tokenizer.json with model.type "BPE", vocab and merges`);
+  if (!model || model.type !== 'BPE' || !model.vocab || !model.merges) throw new ConfigError(`${path}: expected a tokenizer.json with model.type "BPE", vocab and merges`);
   if (hasNode(json.pre_tokenizer, (o) => o.type === 'ByteLevel'))
     throw new ConfigError(`${path}: byte-level BPE tokenizer.json is not supported; pass the model's .tiktoken file instead`);
   const size = Math.max(...Object.values(model.vocab), ...(json.added_tokens ?? []).map((t) => t.id)) + 1;
@@ -51,7 +54,8 @@ export function hfTokenizerJsonSpec(path: string): EncoderSpec {
   const merges = new Uint32Array(model.merges.length * 2);
   model.merges.forEach((m, k) => {
     const [a, b] = typeof m === 'string' ? splitMerge(m) : m;
-    const ia = idOf.get(a), ib = idOf.get(b);
+    const ia = idOf.get(a),
+      ib = idOf.get(b);
     if (ia === undefined || ib === undefined) throw new ConfigError(`${path}: merge ${k} "${a} ${b}" names a piece not in the vocab`);
     merges[2 * k] = ia;
     merges[2 * k + 1] = ib;

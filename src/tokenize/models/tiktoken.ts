@@ -176,7 +176,10 @@ export function tiktokenSpec(nameOrPath: TiktokenName | string, opts: { pattern?
       } catch (err) {
         throw new ConfigError(`tokenizer ${nameOrPath}: cannot read the .tiktoken file (${(err as Error).message})`);
       }
-      const ranks = tiktoken.toString('latin1').split('\n').filter((l) => l.trim()).length;
+      const ranks = tiktoken
+        .toString('latin1')
+        .split('\n')
+        .filter((l) => l.trim()).length;
       const g = guessFile(nameOrPath, ranks);
       spec = finish(basename(nameOrPath), opts.pattern ?? g.pattern, tiktoken, opts.specials ?? g.specials, g.bos, g.eos);
     }

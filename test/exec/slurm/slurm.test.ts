@@ -46,7 +46,10 @@ function jobsOf(out: string): string[] {
 function queued(out: string): string[] {
   const ids = jobsOf(out);
   if (ids.length === 0) return [];
-  return execFileSync('squeue', ['-h', '-r', '-o', '%i %T', '-j', ids.join(',')], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  return execFileSync('squeue', ['-h', '-r', '-o', '%i %T', '-j', ids.join(',')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 }
 
 async function allDone(out: string): Promise<boolean> {
@@ -98,10 +101,19 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   // The cancelled element fails its array's afterok: dependants are killed, not left pending.
   await waitFor('the launch to drain', () => queued(out).length === 0);
   const st = await buildStatus(out, await statusProbes(out));
-  assert.ok(st.some((s) => s.tasks.done < s.tasks.done + s.tasks.pending + s.tasks.failed), 'work left to do');
+  assert.ok(
+    st.some((s) => s.tasks.done < s.tasks.done + s.tasks.pending + s.tasks.failed),
+    'work left to do',
+  );
   const doneIn = (stage: string, phase: string) => {
     const d = join(out, '_state', stage, phase);
-    return new Set(existsSync(d) ? readdirSync(d).filter((f) => /^\d+\.json$/.test(f)).map((f) => Number(f.slice(0, -5))) : []);
+    return new Set(
+      existsSync(d)
+        ? readdirSync(d)
+            .filter((f) => /^\d+\.json$/.test(f))
+            .map((f) => Number(f.slice(0, -5)))
+        : [],
+    );
   };
   const before = new Map(st.map((s) => [`${s.stage}/${s.phase}`, doneIn(s.stage, s.phase)]));
   const again = await runCli(['build', file, '--out', out, ...slurmArgs.slice(0, 2), '--tasks-per-job', '2', '--json']);

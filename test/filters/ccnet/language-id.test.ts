@@ -70,7 +70,10 @@ test('language_id step keeps languages above 0.5, records language and score, dr
     { id: 'd', source: 'commoncrawl', text: '', meta: {} },
   ];
   const { kept, drops } = await runStep(languageIdStep, { languages: ['en'] }, docs);
-  assert.deepEqual(kept.map((d) => d.id), ['a']);
+  assert.deepEqual(
+    kept.map((d) => d.id),
+    ['a'],
+  );
   assert.equal(kept[0]!.meta.language, 'en');
   const score = kept[0]!.meta.language_score as number;
   assert.ok(score >= 0.5 && score <= 1);
@@ -91,7 +94,10 @@ test('a truncated or foreign model file is an error naming the file, not a crash
   const dir = mkdtempSync(join(tmpdir(), 'lid-bad-'));
   const cut = join(dir, 'cut.ftz');
   writeFileSync(cut, readFileSync(modelPath).subarray(0, 5000));
-  assert.throws(() => FastTextClassifier.load(cut), (e: Error) => e.message.includes('cut.ftz') && /truncated fastText model/.test(e.message));
+  assert.throws(
+    () => FastTextClassifier.load(cut),
+    (e: Error) => e.message.includes('cut.ftz') && /truncated fastText model/.test(e.message),
+  );
   const other = join(dir, 'other.bin');
   writeFileSync(other, Buffer.from('not a model at all'));
   assert.throws(() => FastTextClassifier.load(other), /not a fastText model/);
@@ -106,7 +112,7 @@ test('models trained and quantized by Debian fasttext (dense hs + char and word 
   };
   const labels = Object.keys(vocab);
   let seed = 17;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const lines: string[] = [];
   for (let i = 0; i < 600; i++) {
     const lab = labels[Math.floor(rand() * 3)]!;
@@ -116,7 +122,31 @@ test('models trained and quantized by Debian fasttext (dense hs + char and word 
   const train = join(dir, 'train.txt');
   writeFileSync(train, lines.join('\n') + '\n');
   const out = join(dir, 'm');
-  execFileSync('fasttext', ['supervised', '-input', train, '-output', out, '-loss', 'hs', '-minn', '2', '-maxn', '4', '-wordNgrams', '2', '-bucket', '20000', '-dim', '12', '-epoch', '5', '-thread', '1', '-verbose', '0']);
+  execFileSync('fasttext', [
+    'supervised',
+    '-input',
+    train,
+    '-output',
+    out,
+    '-loss',
+    'hs',
+    '-minn',
+    '2',
+    '-maxn',
+    '4',
+    '-wordNgrams',
+    '2',
+    '-bucket',
+    '20000',
+    '-dim',
+    '12',
+    '-epoch',
+    '5',
+    '-thread',
+    '1',
+    '-verbose',
+    '0',
+  ]);
   execFileSync('fasttext', ['quantize', '-input', train, '-output', out, '-qnorm', '-cutoff', '500', '-dsub', '2', '-verbose', '0']);
   const queries = ['the café of scholars', 'click here für über deals', 'schön groß und nicht', 'naïve résumé über alles', 'unknownword another'];
   for (const file of [`${out}.bin`, `${out}.ftz`]) {

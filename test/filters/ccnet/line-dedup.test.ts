@@ -44,7 +44,10 @@ test('a line shared by two documents is removed from both, first occurrence incl
   const a = doc('a', 'Welcome to our shop\nRed shoes are on sale today.\nSign up for our newsletter');
   const b = doc('b', 'Sign up for our newsletter\nBlue hats are back in stock.\nWELCOME to our shop');
   const { out } = await runTasks([[a, b]], {});
-  assert.deepEqual(out[0]!.docs.map((d) => d.text), ['Red shoes are on sale today.', 'Blue hats are back in stock.']);
+  assert.deepEqual(
+    out[0]!.docs.map((d) => d.text),
+    ['Red shoes are on sale today.', 'Blue hats are back in stock.'],
+  );
   assert.equal(out[0]!.ctx.stats.counts.lines_removed_shared, 4);
 });
 
@@ -60,38 +63,59 @@ test('normalisation makes digits and case variants the same line', async () => {
   const a = doc('a', 'Posted on 12 March 2021\nAlpha text here.');
   const b = doc('b', 'posted on 03 march 1999\nBeta text here.');
   const { out } = await runTasks([[a, b]], {});
-  assert.deepEqual(out[0]!.docs.map((d) => d.text), ['Alpha text here.', 'Beta text here.']);
+  assert.deepEqual(
+    out[0]!.docs.map((d) => d.text),
+    ['Alpha text here.', 'Beta text here.'],
+  );
 });
 
 test('a document whose every line is shared is dropped', async () => {
   const a = doc('a', 'Home\nContact');
   const b = doc('b', 'Home\nContact\nA unique sentence.');
   const { out } = await runTasks([[a, b]], {});
-  assert.deepEqual(out[0]!.docs.map((d) => d.id), ['b']);
-  assert.deepEqual(out[0]!.ctx.dropped.map((x) => [x.doc.id, x.reason]), [['a', 'all_lines_duplicated']]);
+  assert.deepEqual(
+    out[0]!.docs.map((d) => d.id),
+    ['b'],
+  );
+  assert.deepEqual(
+    out[0]!.ctx.dropped.map((x) => [x.doc.id, x.reason]),
+    [['a', 'all_lines_duplicated']],
+  );
 });
 
 test('blank lines in two documents are duplicates everywhere', async () => {
   const a = doc('a', 'One.\n\nTwo.');
   const b = doc('b', 'Three.\n\nFour.');
   const { out } = await runTasks([[a, b]], {});
-  assert.deepEqual(out[0]!.docs.map((d) => d.text), ['One.\nTwo.', 'Three.\nFour.']);
+  assert.deepEqual(
+    out[0]!.docs.map((d) => d.text),
+    ['One.\nTwo.', 'Three.\nFour.'],
+  );
 });
 
 test('group_tasks decides which tasks see each other', async () => {
   const t0 = [doc('a', 'Shared footer line\nOnly in task zero.')];
   const t1 = [doc('b', 'Shared footer line\nOnly in task one.')];
   const pooled = await runTasks([t0, t1], { group_tasks: 2 });
-  assert.deepEqual(pooled.out.map((o) => o.docs[0]!.text), ['Only in task zero.', 'Only in task one.']);
+  assert.deepEqual(
+    pooled.out.map((o) => o.docs[0]!.text),
+    ['Only in task zero.', 'Only in task one.'],
+  );
   const apart = await runTasks([t0, t1], { group_tasks: 1 });
-  assert.deepEqual(apart.out.map((o) => o.docs[0]!.text), ['Shared footer line\nOnly in task zero.', 'Shared footer line\nOnly in task one.']);
+  assert.deepEqual(
+    apart.out.map((o) => o.docs[0]!.text),
+    ['Shared footer line\nOnly in task zero.', 'Shared footer line\nOnly in task one.'],
+  );
 });
 
 test('min_len drops documents that are too short after dedup', async () => {
   const a = doc('a', 'Shared line one.\nShort.');
   const b = doc('b', 'Shared line one.\nThis line is long enough to stay.');
   const { out } = await runTasks([[a, b]], { min_len: 10 });
-  assert.deepEqual(out[0]!.docs.map((d) => d.id), ['b']);
+  assert.deepEqual(
+    out[0]!.docs.map((d) => d.id),
+    ['b'],
+  );
   assert.equal(out[0]!.ctx.dropped[0]!.reason, 'too_short_after_dedup');
 });
 
@@ -114,10 +138,14 @@ test('two sources in one stage never pool their hashes', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'ccnet-dedup-'));
   const step = await makeStep({ group_tasks: 10 }, stateDir);
   const scan = step.passes![0]!;
-  const tasks: [string, Doc][] = [['commoncrawl', doc('a', 'Shared line.\nOnly A.')], ['c4', doc('b', 'Shared line.\nOnly B.', 'c4')]];
+  const tasks: [string, Doc][] = [
+    ['commoncrawl', doc('a', 'Shared line.\nOnly A.')],
+    ['c4', doc('b', 'Shared line.\nOnly B.', 'c4')],
+  ];
   for (const [r, [source, d]] of tasks.entries()) if (scan.kind === 'scan') await scan.scan(iterate([d]), taskContext({ rank: r, worldSize: 2, stateDir, source }));
   const texts = [];
-  for (const [r, [source, d]] of tasks.entries()) texts.push(...(await collect(step.run(iterate([d]), taskContext({ rank: r, worldSize: 2, stateDir, source })))).map((x) => x.text));
+  for (const [r, [source, d]] of tasks.entries())
+    texts.push(...(await collect(step.run(iterate([d]), taskContext({ rank: r, worldSize: 2, stateDir, source })))).map((x) => x.text));
   assert.deepEqual(texts, ['Shared line.\nOnly A.', 'Shared line.\nOnly B.']);
 });
 
@@ -156,7 +184,13 @@ test('the main pass reuses the scan hashes, and ignores (and counts) a stream th
   const bad = taskContext({ stateDir });
   const fallback = await collect(step.run(iterate([other, b]), bad));
   assert.equal(bad.stats.counts.hash_stream_mismatch, 1);
-  assert.deepEqual(fromStream.map((d) => d.text), ['Red shoes are on sale today.', 'Blue hats are back in stock.']);
-  assert.deepEqual(fallback.map((d) => d.text), ['Something else entirely.', 'Blue hats are back in stock.']);
+  assert.deepEqual(
+    fromStream.map((d) => d.text),
+    ['Red shoes are on sale today.', 'Blue hats are back in stock.'],
+  );
+  assert.deepEqual(
+    fallback.map((d) => d.text),
+    ['Something else entirely.', 'Blue hats are back in stock.'],
+  );
   assert.ok(readFileSync(join(stateDir, 'commoncrawl.0.lines')).length === 2 * (8 + 2 * 8));
 });

@@ -65,7 +65,9 @@ describe('macros', () => {
     const self = expandMacros('\\a.', macrosOf('\\def\\a{x\\a}'), stats);
     assert.match(self, /^x+\\a\.$/);
     assert.equal(stats.capped, 1);
-    const bomb = macrosOf('\\def\\a{xxxxxxxxxx}\\def\\b{\\a\\a\\a\\a\\a\\a\\a\\a}\\def\\c{\\b\\b\\b\\b\\b\\b\\b\\b}\\def\\d{\\c\\c\\c\\c\\c\\c\\c\\c}\\def\\e{\\d\\d\\d\\d\\d\\d\\d\\d}\\def\\f{\\e\\e\\e\\e\\e\\e\\e\\e}\\def\\g{\\f\\f\\f\\f\\f\\f\\f\\f}');
+    const bomb = macrosOf(
+      '\\def\\a{xxxxxxxxxx}\\def\\b{\\a\\a\\a\\a\\a\\a\\a\\a}\\def\\c{\\b\\b\\b\\b\\b\\b\\b\\b}\\def\\d{\\c\\c\\c\\c\\c\\c\\c\\c}\\def\\e{\\d\\d\\d\\d\\d\\d\\d\\d}\\def\\f{\\e\\e\\e\\e\\e\\e\\e\\e}\\def\\g{\\f\\f\\f\\f\\f\\f\\f\\f}',
+    );
     const s2 = newCleanStats();
     const out = expandMacros('\\g \\g \\g', bomb, s2);
     assert.ok(out.length <= 3 * 10 + (1 << 20) + 100, `grew to ${out.length}`);

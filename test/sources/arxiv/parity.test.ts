@@ -90,7 +90,11 @@ describe('arXiv cleaner parity with RedPajama (Python re on the same files)', ()
     writeFileSync(single, gzipSync(readFileSync(join(testData, 'arxiv', 'engrafo-papers', '1803.07574', 'main.tex'))));
     const paths = [single, join(testData, 'arxiv', 'arXiv-eprint-1911.02782.tar.gz')];
     const ref = reference(paths);
-    const tidy = (s: string) => s.replace(/[ \t]+(?=\n|$)/g, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\n+$/g, '');
+    const tidy = (s: string) =>
+      s
+        .replace(/[ \t]+(?=\n|$)/g, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .replace(/^\n+|\n+$/g, '');
     for (const p of paths) {
       const { cm } = await ours(p);
       assert.ok(ref[p] && ref[p]!.length > 20_000);
@@ -112,7 +116,11 @@ describe('arXiv cleaner parity with RedPajama (Python re on the same files)', ()
     const { cm } = await ours(path);
     const defs = new Map<string, MacroDef>();
     collectMacros(stripComments(raw.toString('utf8')), defs);
-    const tidy = (s: string) => s.replace(/[ \t]+(?=\n|$)/g, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\n+$/g, '');
+    const tidy = (s: string) =>
+      s
+        .replace(/[ \t]+(?=\n|$)/g, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .replace(/^\n+|\n+$/g, '');
     const rpFixed = tidy(expandMacros(rp.replace(/(?<!\\)%$/gm, ''), defs)).split('\n');
     const cmLines = tidy(cm).split('\n');
     assert.equal(rpFixed.length, cmLines.length);

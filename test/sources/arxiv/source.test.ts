@@ -49,9 +49,15 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
 describe('arxiv source: the generated monthly tar', () => {
   it('reads one document per LaTeX paper with RedPajama meta keys and counts the PDF-only one', async () => {
     const { docs, ctx } = await readAll(SAMPLE_TAR);
-    assert.deepEqual(docs.map((d) => d.id), ['2301.00001', '2301.00002', '2301.00003', '2301.00004'].map((id) => `arxiv/arXiv_src_2301_001.tar/${id}`));
+    assert.deepEqual(
+      docs.map((d) => d.id),
+      ['2301.00001', '2301.00002', '2301.00003', '2301.00004'].map((id) => `arxiv/arXiv_src_2301_001.tar/${id}`),
+    );
     assert.deepEqual(docs[0]!.meta, { arxiv_id: '2301.00001', yymm: '2301', timestamp: '2023-01-02T03:04:05Z', url: 'https://arxiv.org/abs/2301.00001' });
-    assert.deepEqual(ctx.bad.map((b) => b.reason), ['pdf_only']);
+    assert.deepEqual(
+      ctx.bad.map((b) => b.reason),
+      ['pdf_only'],
+    );
     assert.ok(ctx.bytes > 0);
   });
 
@@ -74,8 +80,14 @@ describe('arxiv source: the generated monthly tar', () => {
 
   it('the redpajama cleaner drops what RedPajama dropped (AppleDouble junk, Latin-1) and counts it', async () => {
     const { docs, ctx } = await readAll(SAMPLE_TAR, { cleaner: 'redpajama' });
-    assert.deepEqual(docs.map((d) => d.meta.arxiv_id), ['2301.00001', '2301.00003']);
-    assert.deepEqual(ctx.bad.map((b) => `${b.record} ${b.reason}`), ['2301/2301.00002.gz not_utf8', '2301/2301.00004.gz not_utf8', '2301/2301.00005.pdf pdf_only']);
+    assert.deepEqual(
+      docs.map((d) => d.meta.arxiv_id),
+      ['2301.00001', '2301.00003'],
+    );
+    assert.deepEqual(
+      ctx.bad.map((b) => `${b.record} ${b.reason}`),
+      ['2301/2301.00002.gz not_utf8', '2301/2301.00004.gz not_utf8', '2301/2301.00005.pdf pdf_only'],
+    );
   });
 });
 
@@ -86,7 +98,18 @@ describe('arxiv: the real e-print tarballs', () => {
     const r = cleanPaper(opened.files);
     assert.equal(r.mainFile, 'emnlp2020.tex');
     const order = r.files.filter((f) => /^0\d-/.test(f));
-    assert.deepEqual(order, ['00-abstract.tex', '01-introduction.tex', '02-background-task-def.tex', '03-dataset.tex', '04-task.tex', '05-model.tex', '06-experiments.tex', '07-related-work.tex', '08-conclusion.tex', '09-appendices-arxiv.tex']);
+    assert.deepEqual(order, [
+      '00-abstract.tex',
+      '01-introduction.tex',
+      '02-background-task-def.tex',
+      '03-dataset.tex',
+      '04-task.tex',
+      '05-model.tex',
+      '06-experiments.tex',
+      '07-related-work.tex',
+      '08-conclusion.tex',
+      '09-appendices-arxiv.tex',
+    ]);
     assert.ok(!r.files.some((f) => f.includes('._') || f.startsWith('_old')), 'junk and unused drafts stay out');
     assert.match(r.text, /^\\section\{Introduction\}/);
     assert.equal(r.latin1Files, 0);
@@ -137,8 +160,14 @@ describe('arxiv: hostile archives', () => {
     const path = join(dir, 'arXiv_src_2301_001.tar');
     writeFileSync(path, monthly);
     const { docs, ctx } = await readAll(path, { max_paper_bytes: 1 << 20 });
-    assert.deepEqual(docs.map((d) => d.meta.arxiv_id), ['2301.00002']);
-    assert.deepEqual(ctx.bad.map((b) => `${b.record} ${b.reason}`), ['2301/2301.00001.gz gzip_bomb']);
+    assert.deepEqual(
+      docs.map((d) => d.meta.arxiv_id),
+      ['2301.00002'],
+    );
+    assert.deepEqual(
+      ctx.bad.map((b) => `${b.record} ${b.reason}`),
+      ['2301/2301.00001.gz gzip_bomb'],
+    );
   });
 
   it('names member paths it cannot use', () => {
@@ -166,7 +195,14 @@ describe('arxiv: s3 and mirrors', () => {
 
   it('signs the requester-pays parameter and caches a re-signed URL under the same key', () => {
     const sign = (now: string) =>
-      presignS3({ bucket: 'arxiv', key: 'src/arXiv_src_2301_001.tar', region: 'us-east-1', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: 'TOK' }, now: new Date(now), requesterPays: true });
+      presignS3({
+        bucket: 'arxiv',
+        key: 'src/arXiv_src_2301_001.tar',
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: 'TOK' },
+        now: new Date(now),
+        requesterPays: true,
+      });
     const a = sign('2024-01-01T00:00:00Z');
     const b = sign('2024-01-02T00:00:00Z');
     assert.match(a, /[?&]x-amz-request-payer=requester&/);
@@ -186,7 +222,10 @@ describe('arxiv: s3 and mirrors', () => {
 <file><content_md5sum>y</content_md5sum><filename>src/arXiv_src_2301_001.tar</filename><first_item>2301.00001</first_item><last_item>2301.00005</last_item><md5sum>${md5}</md5sum><num_items>5</num_items><seq_num>1</seq_num><size>${tarBytes.length}</size><timestamp>2023-02-01 00:00:00</timestamp><yymm>2301</yymm></file>
 <file><content_md5sum>z</content_md5sum><filename>src/arXiv_src_0001_001.tar</filename><md5sum>00</md5sum><num_items>1</num_items><seq_num>1</seq_num><size>10</size><yymm>0001</yymm></file>
 </arXivSRC>`;
-    assert.deepEqual(parseManifest(manifest).map((e) => e.yymm), ['2212', '2301', '0001']);
+    assert.deepEqual(
+      parseManifest(manifest).map((e) => e.yymm),
+      ['2212', '2301', '0001'],
+    );
     const server = createServer((req, res) => {
       if (req.url === '/arxiv/src/arXiv_src_manifest.xml') res.end(manifest);
       else if (req.url === '/arxiv/src/arXiv_src_2301_001.tar') res.end(tarBytes);
@@ -202,7 +241,10 @@ describe('arxiv: s3 and mirrors', () => {
       const env = { pipelineDir: repoRoot, outDir: tmp('arxiv-out'), log: createLogger('t'), fetcher, taskBytes: 1 << 26 };
       const p = arxivSource.params.parse({ base_url: `http://127.0.0.1:${port}/arxiv/src/`, from_yymm: '2301', to_yymm: '2301' });
       const files = await arxivSource.list(p, env);
-      assert.deepEqual(files.map((f) => [f.name, f.size, f.md5]), [['arXiv_src_2301_001.tar', tarBytes.length, md5]]);
+      assert.deepEqual(
+        files.map((f) => [f.name, f.size, f.md5]),
+        [['arXiv_src_2301_001.tar', tarBytes.length, md5]],
+      );
       const local = await fetcher.fetchFile(files[0]!);
       assert.deepEqual(readFileSync(local.path), tarBytes);
     } finally {

@@ -89,29 +89,60 @@ describe('gutenberg catalog', () => {
 
   it('reads the RDF catalog archive (tar.bz2 of 2015 records, plain tar of 2021 records)', async () => {
     const a = await readRdfArchive(join(G, 'catalog', 'c-w-sample-rdf-files.tar.bz2'));
-    assert.deepEqual(a.map((e) => [e.id, e.languages.join(), e.type]), [[5, 'en', 'Text'], [2701, 'en', 'Text'], [14287, 'fr', 'Text'], [23962, 'zh', 'Text'], [30929, 'nl', 'Text'], [50405, 'en', 'Text']]);
+    assert.deepEqual(
+      a.map((e) => [e.id, e.languages.join(), e.type]),
+      [
+        [5, 'en', 'Text'],
+        [2701, 'en', 'Text'],
+        [14287, 'fr', 'Text'],
+        [23962, 'zh', 'Text'],
+        [30929, 'nl', 'Text'],
+        [50405, 'en', 'Text'],
+      ],
+    );
     const moby = a.find((e) => e.id === 2701)!;
     assert.equal(moby.title, 'Moby Dick; Or, The Whale');
     assert.deepEqual(moby.authors, ['Melville, Herman']);
     assert.equal(moby.issued, '2001-07-01');
     const b = await readRdfArchive(join(G, 'catalog', 'pgrdf-rdf-files-test.tar'));
-    assert.deepEqual(b.map((e) => [e.id, e.title]), [[1400, 'Great Expectations'], [11, "Alice's Adventures in Wonderland"]]);
-    assert.deepEqual(selectBooks(a, { languages: ['fr', 'nl'], types: ['Text'] }).map((e) => e.id), [14287, 30929]);
+    assert.deepEqual(
+      b.map((e) => [e.id, e.title]),
+      [
+        [1400, 'Great Expectations'],
+        [11, "Alice's Adventures in Wonderland"],
+      ],
+    );
+    assert.deepEqual(
+      selectBooks(a, { languages: ['fr', 'nl'], types: ['Text'] }).map((e) => e.id),
+      [14287, 30929],
+    );
   });
 
   it('parses RFC 4180 quoting', () => {
-    assert.deepEqual(parseCsv('a,"b ""q"", c",d\r\n"x\ny",z\n'), [['a', 'b "q", c', 'd'], ['x\ny', 'z']]);
+    assert.deepEqual(parseCsv('a,"b ""q"", c",d\r\n"x\ny",z\n'), [
+      ['a', 'b "q", c', 'd'],
+      ['x\ny', 'z'],
+    ]);
   });
 
   it('keeps a stray quote as text, and names file and line of an unclosed quote', () => {
-    assert.deepEqual(parseCsv('\ufeffa,b"c\r\rd,e\r'), [['a', 'b"c'], ['d', 'e']]);
+    assert.deepEqual(parseCsv('\ufeffa,b"c\r\rd,e\r'), [
+      ['a', 'b"c'],
+      ['d', 'e'],
+    ]);
     assert.throws(() => parseCatalog('Text#,Title\n1,ok\n2,"never closed\n3,x\n', 'cat.csv'), /^CorpusError: cat\.csv: line \d+: bad CSV: Quote Not Closed/);
   });
 
   it('selects by language and type, in id order', () => {
     const entries = parseCatalog(readFileSync(join(repoRoot, 'samples', 'gutenberg', 'pg_catalog.csv'), 'utf8'));
-    assert.deepEqual(selectBooks(entries, { languages: ['en'], types: ['Text'] }).map((e) => e.id), [90001, 90002, 90004]);
-    assert.deepEqual(selectBooks(entries, { languages: ['fr'], types: ['Text'] }).map((e) => e.id), [90003]);
+    assert.deepEqual(
+      selectBooks(entries, { languages: ['en'], types: ['Text'] }).map((e) => e.id),
+      [90001, 90002, 90004],
+    );
+    assert.deepEqual(
+      selectBooks(entries, { languages: ['fr'], types: ['Text'] }).map((e) => e.id),
+      [90003],
+    );
   });
 });
 
@@ -124,7 +155,10 @@ describe('gutenberg source', () => {
         { catalog_url: 'file:samples/gutenberg/pg_catalog.csv', mirror: 'file:samples/gutenberg/cache/epub/', languages: ['en', 'fr'] },
         envFor(fetcher),
       );
-      assert.deepEqual(docs.map((d) => d.id), ['books/pg90001.txt/90001', 'books/pg90002.txt/90002', 'books/pg90003.txt/90003', 'books/pg90004.txt/90004']);
+      assert.deepEqual(
+        docs.map((d) => d.id),
+        ['books/pg90001.txt/90001', 'books/pg90002.txt/90002', 'books/pg90003.txt/90003', 'books/pg90004.txt/90004'],
+      );
       assert.deepEqual(docs[1]!.meta, {
         gutenberg_id: 90002,
         title: 'The Grey Town: A Winter Chronicle',
@@ -167,7 +201,10 @@ describe('gutenberg source', () => {
     const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
     try {
       const { docs } = await readSource(gutenbergSource, { catalog_url: 'file://' + join(dir, 'rdf-files.tar'), mirror: 'file:samples/gutenberg/cache/epub/' }, envFor(fetcher));
-      assert.deepEqual(docs.map((d) => [d.meta.gutenberg_id, d.meta.title, d.meta.authors]), [[90001, 'Lanterns (RDF title)', ['Example, Ada']]]);
+      assert.deepEqual(
+        docs.map((d) => [d.meta.gutenberg_id, d.meta.title, d.meta.authors]),
+        [[90001, 'Lanterns (RDF title)', ['Example, Ada']]],
+      );
     } finally {
       await fetcher.close();
     }
@@ -189,11 +226,7 @@ describe('gutenberg source', () => {
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), retries: 0, concurrency: 4 });
     try {
-      const { docs } = await readSource(
-        gutenbergSource,
-        { catalog_url: `${base}/feeds/pg_catalog.csv`, mirror: `${base}/mirror/`, min_interval_ms: 150 },
-        envFor(fetcher, 15_000),
-      );
+      const { docs } = await readSource(gutenbergSource, { catalog_url: `${base}/feeds/pg_catalog.csv`, mirror: `${base}/mirror/`, min_interval_ms: 150 }, envFor(fetcher, 15_000));
       assert.equal(docs.length, 3);
       assert.equal(starts.length, 4);
       // The limit is set on the mirror's host (reserve() spacing is tested exactly below); arrival
@@ -222,15 +255,25 @@ describe('gutenberg source', () => {
 describe('pg19 layout', () => {
   it('reads train/validation/test folders with metadata.csv', async () => {
     const root = tmp('pg19');
-    for (const [split, id] of [['train', '10146'], ['validation', '10068'], ['test', '10542']] as const) {
+    for (const [split, id] of [
+      ['train', '10146'],
+      ['validation', '10068'],
+      ['test', '10542'],
+    ] as const) {
       mkdirSync(join(root, split), { recursive: true });
       writeFileSync(join(root, split, `${id}.txt`), `Book ${id} text.\n`);
     }
-    writeFileSync(join(root, 'metadata.csv'), '10146,The Ancient Ballad of Chevy Chase,1900,http://www.gutenberg.org/ebooks/10146\n10068,"Wood, Sweet",1912,http://www.gutenberg.org/ebooks/10068\n');
+    writeFileSync(
+      join(root, 'metadata.csv'),
+      '10146,The Ancient Ballad of Chevy Chase,1900,http://www.gutenberg.org/ebooks/10146\n10068,"Wood, Sweet",1912,http://www.gutenberg.org/ebooks/10068\n',
+    );
     const fetcher = new Fetcher({ cacheDir: tmp('pg19-cache') });
     try {
       const { docs } = await readSource(pg19Source, { root }, envFor(fetcher));
-      assert.deepEqual(docs.map((d) => d.id), ['books/pg19/train/10146.txt/10146', 'books/pg19/validation/10068.txt/10068', 'books/pg19/test/10542.txt/10542']);
+      assert.deepEqual(
+        docs.map((d) => d.id),
+        ['books/pg19/train/10146.txt/10146', 'books/pg19/validation/10068.txt/10068', 'books/pg19/test/10542.txt/10542'],
+      );
       assert.equal(docs[0]!.meta.short_book_title, 'The Ancient Ballad of Chevy Chase');
       assert.equal(docs[0]!.meta.publication_date, 1900);
       assert.equal(docs[1]!.meta.title, 'Wood, Sweet');
@@ -250,7 +293,10 @@ describe('book near-duplicates', () => {
     const input = join(dir, 'texts.json');
     writeFileSync(input, JSON.stringify(texts));
     const ref = JSON.parse(python(SIMHASH_PY, [input])) as string[];
-    assert.deepEqual(texts.map((t) => simhash64(t)), ref);
+    assert.deepEqual(
+      texts.map((t) => simhash64(t)),
+      ref,
+    );
   });
 
   it('bucket keys are RedPajama SimhashIndex keys (6 blocks at bit offsets 0,10,…,50)', () => {
@@ -276,7 +322,13 @@ describe('book near-duplicates', () => {
     (books ??= (async () => {
       const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
       try {
-        return (await readSource(gutenbergSource, { catalog_url: 'file:samples/gutenberg/pg_catalog.csv', mirror: 'file:samples/gutenberg/cache/epub/', languages: ['en', 'fr'] }, envFor(fetcher))).docs;
+        return (
+          await readSource(
+            gutenbergSource,
+            { catalog_url: 'file:samples/gutenberg/pg_catalog.csv', mirror: 'file:samples/gutenberg/cache/epub/', languages: ['en', 'fr'] },
+            envFor(fetcher),
+          )
+        ).docs;
       } finally {
         await fetcher.close();
       }
@@ -290,9 +342,10 @@ describe('book near-duplicates', () => {
       results.push(await runStep(await nearDedup(), split, tmp('near-dedup')));
     }
     for (const r of results) {
-      assert.deepEqual(r.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]), [
-        ['books/pg90004.txt/90004', 'near_duplicate_book', { cluster_id: 'books/pg90001.txt/90001', cluster_size: 2, duplicate_of: 'books/pg90001.txt/90001', method: 'both' }],
-      ]);
+      assert.deepEqual(
+        r.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]),
+        [['books/pg90004.txt/90004', 'near_duplicate_book', { cluster_id: 'books/pg90001.txt/90001', cluster_size: 2, duplicate_of: 'books/pg90001.txt/90001', method: 'both' }]],
+      );
       const survivor = r.kept.find((d) => d.id === 'books/pg90001.txt/90001')!;
       assert.deepEqual(survivor.meta.dedup, { cluster_id: 'books/pg90001.txt/90001', cluster_size: 2 });
       assert.equal(r.kept.length, 3);
@@ -312,9 +365,10 @@ describe('book near-duplicates', () => {
     const exact = await runStep(exactDedupStep(exactDedupDef.params.parse({ buckets: 2 })), [[...docs, copy(a, 1), copy(a, 2), copy(b, 1)]], tmp('exact'));
     assert.deepEqual(exact.dropped.map((d) => d.doc.id).sort(), [`${A}/copy1`, `${A}/copy2`, `${B}/copy1`]);
     const afterExact = await runStep(await nearDedup(), [exact.kept], tmp('near-after-exact'));
-    assert.deepEqual(afterExact.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]), [
-      [B, 'near_duplicate_book', { cluster_id: B, cluster_size: 2, book_near_dedup: { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' } }],
-    ]);
+    assert.deepEqual(
+      afterExact.dropped.map((d) => [d.doc.id, d.reason, d.doc.meta.dedup]),
+      [[B, 'near_duplicate_book', { cluster_id: B, cluster_size: 2, book_near_dedup: { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' } }]],
+    );
     assert.deepEqual(afterExact.kept.find((d) => d.id === A)!.meta.dedup, { cluster_id: A, cluster_size: 3, book_near_dedup: { cluster_id: A, cluster_size: 2 } });
 
     // MinHash first (pg90004 joins from another input afterwards, so only this step sees the pair)
@@ -323,7 +377,10 @@ describe('book near-duplicates', () => {
     const afterMinhash = await runStep(await nearDedup(), [[...minhash.kept, b]], tmp('near-after-minhash'));
     assert.deepEqual(afterMinhash.kept.find((d) => d.id === A)!.meta.dedup, { cluster_id: A, cluster_size: 3, book_near_dedup: { cluster_id: A, cluster_size: 2 } });
     // pg90004 was clustered by no earlier step: the flat fields, as when this step runs alone
-    assert.deepEqual(afterMinhash.dropped.map((d) => [d.doc.id, d.doc.meta.dedup]), [[B, { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' }]]);
+    assert.deepEqual(
+      afterMinhash.dropped.map((d) => [d.doc.id, d.doc.meta.dedup]),
+      [[B, { cluster_id: A, cluster_size: 2, duplicate_of: A, method: 'both' }]],
+    );
   });
 
   it('one cluster across book sets, the survivor is the lowest Gutenberg id (QUIRK fixed: RedPajama ids collided across sets)', () => {
@@ -337,7 +394,10 @@ describe('book near-duplicates', () => {
       mk('books/books3/0', undefined, base.replace('Utterson', 'Uterson')),
       mk('books/pg19/train/0.txt/0', 0, readFileSync(join(G, '244-0.txt'), 'utf8').slice(5000, 45_000)),
     ];
-    const c = findClusters(docs.map((d) => bookSignature(d, { simhash: true, minhash: true })), { simhash_max_hamming: 5, overlap_threshold: 0.9 });
+    const c = findClusters(
+      docs.map((d) => bookSignature(d, { simhash: true, minhash: true })),
+      { simhash_max_hamming: 5, overlap_threshold: 0.9 },
+    );
     assert.deepEqual(c.duplicate_of, { 'books/pg19/train/500.txt/500': 'books/pg42.txt/42', 'books/books3/0': 'books/pg42.txt/42' });
     assert.equal(c.cluster['books/pg19/train/0.txt/0'], undefined);
   });

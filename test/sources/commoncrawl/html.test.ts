@@ -35,7 +35,14 @@ test('charset: HTTP header first, then meta tag, then UTF-8 validity, else windo
 
 test('chunked and gzip payloads are decoded; a stale Content-Encoding is ignored and flagged', () => {
   const body = Buffer.from('<p>hello world</p>');
-  const chunked = Buffer.concat([Buffer.from('5\r\n'), body.subarray(0, 5), Buffer.from('\r\n'), Buffer.from(`${(body.length - 5).toString(16)}\r\n`), body.subarray(5), Buffer.from('\r\n0\r\n\r\n')]);
+  const chunked = Buffer.concat([
+    Buffer.from('5\r\n'),
+    body.subarray(0, 5),
+    Buffer.from('\r\n'),
+    Buffer.from(`${(body.length - 5).toString(16)}\r\n`),
+    body.subarray(5),
+    Buffer.from('\r\n0\r\n\r\n'),
+  ]);
   const msg = parseHttpResponse(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n'), chunked]))!;
   assert.equal(msg.status, 200);
   assert.equal(decodePayload(msg).body.toString(), body.toString());

@@ -18,7 +18,13 @@ import { collect, readContext } from '../../helpers.js';
 
 function wet(records: [string, string][]): Buffer {
   const info = 'WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n';
-  const parts = [info, ...records.map(([url, body]) => `WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: ${url}\r\nWARC-Date: 2023-02-03T04:05:06Z\r\nWARC-Block-Digest: sha1:${url.length}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}\r\n\r\n`)];
+  const parts = [
+    info,
+    ...records.map(
+      ([url, body]) =>
+        `WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: ${url}\r\nWARC-Date: 2023-02-03T04:05:06Z\r\nWARC-Block-Digest: sha1:${url.length}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}\r\n\r\n`,
+    ),
+  ];
   return Buffer.concat(parts.map((p) => gzipSync(p)));
 }
 
@@ -47,7 +53,10 @@ test('segments are listed from wet.paths.gz under base_url and read after downlo
   const files: Record<string, Buffer> = {
     'crawl-data/CC-MAIN-2023-06/wet.paths.gz': gzipSync([SEG(0), SEG(1), SEG(2)].join('\n') + '\n'),
     [SEG(0)]: wet([['https://a.example/one', 'Page one\nFirst text line.']]),
-    [SEG(1)]: wet([['https://b.example/two', 'Page two\nSecond text line.'], ['https://b.example/three', 'Page three\nThird.']]),
+    [SEG(1)]: wet([
+      ['https://b.example/two', 'Page two\nSecond text line.'],
+      ['https://b.example/three', 'Page three\nThird.'],
+    ]),
   };
   const { server, base, hits } = await serve(files);
   try {
@@ -55,18 +64,27 @@ test('segments are listed from wet.paths.gz under base_url and read after downlo
     const env = { pipelineDir: '.', outDir: '.', log: createLogger('t'), fetcher, taskBytes: 1 << 26 };
     const p = commonCrawlSource.params.parse({ base_url: base, dumps: ['2023-06'], max_segments_per_dump: 2 });
     const remote = await commonCrawlSource.list(p, env);
-    assert.deepEqual(remote.map((r) => r.name), [SEG(0), SEG(1)]);
-    assert.deepEqual(remote.map((r) => r.url), [base + SEG(0), base + SEG(1)]);
+    assert.deepEqual(
+      remote.map((r) => r.name),
+      [SEG(0), SEG(1)],
+    );
+    assert.deepEqual(
+      remote.map((r) => r.url),
+      [base + SEG(0), base + SEG(1)],
+    );
     const local = await Promise.all(remote.map((r) => fetcher.fetchFile(r)));
     const tasks = await commonCrawlSource.plan(local, p, env);
     assert.equal(tasks.length, 2);
     const docs = [];
     for (const t of tasks) docs.push(...(await collect(commonCrawlSource.read(t, p, readContext()))));
-    assert.deepEqual(docs.map((d) => [d.meta.url, d.text, d.meta.cc_segment]), [
-      ['https://a.example/one', 'First text line.', SEG(0)],
-      ['https://b.example/two', 'Second text line.', SEG(1)],
-      ['https://b.example/three', 'Third.', SEG(1)],
-    ]);
+    assert.deepEqual(
+      docs.map((d) => [d.meta.url, d.text, d.meta.cc_segment]),
+      [
+        ['https://a.example/one', 'First text line.', SEG(0)],
+        ['https://b.example/two', 'Second text line.', SEG(1)],
+        ['https://b.example/three', 'Third.', SEG(1)],
+      ],
+    );
     assert.equal(hits.filter((h) => h.endsWith('wet.paths.gz')).length, 1);
   } finally {
     server.close();

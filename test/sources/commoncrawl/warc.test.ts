@@ -44,7 +44,10 @@ test('Common Crawl WET (CC-MAIN-2024-22): headers read by name, not position', a
 
 test("cc_net's sample WET: wrong Content-Length values are detected and the records still read whole", async () => {
   const { docs, ctx } = await readFile(join(dir, 'ccnet-sample.warc.wet'));
-  assert.deepEqual(docs.map((d) => d.meta.url), ['http://sample_english.com', 'http://sample_chinese.zh', 'http://sample_russian.ru']);
+  assert.deepEqual(
+    docs.map((d) => d.meta.url),
+    ['http://sample_english.com', 'http://sample_chinese.zh', 'http://sample_russian.ru'],
+  );
   assert.equal(docs[0]!.meta.title, 'Famous Mark Twain Quotes');
   assert.equal(
     docs[0]!.text,
@@ -143,8 +146,13 @@ test('Content-Length is honoured when consistent, even if the body contains a WA
 });
 
 test('too long and too short Content-Length: the record ends at the next version line, flagged', async () => {
-  const recs = await records(wetRecord('http://a/', 'Title\nbody a\n', { length: 500 }) + wetRecord('http://b/', 'Title\nbody b is here\n', { length: 5 }) + wetRecord('http://c/', 'T\nc\n'));
-  assert.deepEqual(recs.map((r) => r.headers.get('warc-target-uri')), ['http://a/', 'http://b/', 'http://c/']);
+  const recs = await records(
+    wetRecord('http://a/', 'Title\nbody a\n', { length: 500 }) + wetRecord('http://b/', 'Title\nbody b is here\n', { length: 5 }) + wetRecord('http://c/', 'T\nc\n'),
+  );
+  assert.deepEqual(
+    recs.map((r) => r.headers.get('warc-target-uri')),
+    ['http://a/', 'http://b/', 'http://c/'],
+  );
   assert.equal(recs[0]!.body.toString(), 'Title\nbody a');
   assert.equal(recs[1]!.body.toString(), 'Title\nbody b is here');
   assert.deepEqual(recs[0]!.issues, ['content_length_mismatch']);
@@ -162,18 +170,32 @@ test('LF-only files and a missing Content-Length are read', async () => {
 test('a stream cut inside a record yields it flagged truncated; garbage before a record is reported', async () => {
   const full = wetRecord('http://a/', 'Title\nsome text that is cut off');
   const recs = await records('garbage line\r\n\r\n' + wetRecord('http://z/', 'T\nz\n') + full.slice(0, full.length - 12));
-  assert.deepEqual(recs.map((r) => r.issues), [['malformed_header'], [], ['truncated']]);
+  assert.deepEqual(
+    recs.map((r) => r.issues),
+    [['malformed_header'], [], ['truncated']],
+  );
   assert.equal(recs[1]!.headers.get('warc-target-uri'), 'http://z/');
 });
 
 test('the WET source quarantines truncated records, counts empty ones and reads the rest of a multi-member gzip', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'wet-'));
   const path = join(tmp, 'seg.warc.wet.gz');
-  const members = [wetRecord('http://a/', 'Title A\nline a\n'), wetRecord('http://e/', '\n  \n'), wetRecord('http://b/', 'Title B\n\n  line b  \n\n'), 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 999\r\n\r\nTitle C\npartial'];
+  const members = [
+    wetRecord('http://a/', 'Title A\nline a\n'),
+    wetRecord('http://e/', '\n  \n'),
+    wetRecord('http://b/', 'Title B\n\n  line b  \n\n'),
+    'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 999\r\n\r\nTitle C\npartial',
+  ];
   writeFileSync(path, Buffer.concat(members.map((m) => gzipSync(m))));
   const { docs, ctx } = await readFile(path);
-  assert.deepEqual(docs.map((d) => d.text), ['line a', 'line b']);
-  assert.deepEqual(ctx.bad.map((q) => q.reason), ['warc_truncated_record']);
+  assert.deepEqual(
+    docs.map((d) => d.text),
+    ['line a', 'line b'],
+  );
+  assert.deepEqual(
+    ctx.bad.map((q) => q.reason),
+    ['warc_truncated_record'],
+  );
   assert.equal(ctx.counts.warc_truncated, 1);
   assert.equal(ctx.counts.conversion_empty, 1, 'a conversion record without text is counted');
 });
@@ -181,8 +203,11 @@ test('the WET source quarantines truncated records, counts empty ones and reads 
 test('a record larger than max_record_bytes is streamed past and flagged, the next one still read', async () => {
   const big = 'Title\n' + 'a long line of text\n'.repeat(30);
   const recs = await records(wetRecord('http://a/', big) + wetRecord('http://b/', 'T\nb\n'), 64);
-  assert.deepEqual(recs.map((r) => [r.headers.get('warc-target-uri'), r.issues, r.body.length]), [
-    ['http://a/', ['oversized'], 64],
-    ['http://b/', [], 4],
-  ]);
+  assert.deepEqual(
+    recs.map((r) => [r.headers.get('warc-target-uri'), r.issues, r.body.length]),
+    [
+      ['http://a/', ['oversized'], 64],
+      ['http://b/', [], 4],
+    ],
+  );
 });

@@ -26,9 +26,22 @@ test('the sample github stage builds the same shards with 1 and 2 workers, with 
   ]);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(shardBytes(outs[0]!), shardBytes(outs[1]!));
-  const stats = JSON.parse(runs[0]!.stdout) as { stages: Array<{ name: string; sources: Record<string, { read_counts: Record<string, number>; steps: Array<{ step: string; drops: Record<string, number> }>; output: { docs: number } }> }> };
+  const stats = JSON.parse(runs[0]!.stdout) as {
+    stages: Array<{
+      name: string;
+      sources: Record<string, { read_counts: Record<string, number>; steps: Array<{ step: string; drops: Record<string, number> }>; output: { docs: number } }>;
+    }>;
+  };
   const gh = stats.stages.find((s) => s.name === 'github')!.sources.github!;
-  assert.deepEqual(gh.read_counts, { skipped_binary: 1, skipped_generated: 3, skipped_license_file: 3, skipped_license_not_allowed: 3, skipped_no_content: 2, skipped_tar_link: 1, skipped_vendored: 3 });
+  assert.deepEqual(gh.read_counts, {
+    skipped_binary: 1,
+    skipped_generated: 3,
+    skipped_license_file: 3,
+    skipped_license_not_allowed: 3,
+    skipped_no_content: 2,
+    skipped_tar_link: 1,
+    skipped_vendored: 3,
+  });
   // Exact dedup on the content hash first (the tarball and the checkout share files), then the filters.
   assert.deepEqual(gh.steps.find((s) => s.step === 'exact_dedup')!.drops, { duplicate: 5 });
   assert.deepEqual(gh.steps.find((s) => s.step === 'github_filters')!.drops, { alpha_per_token: 1, extension: 2, max_line_length: 1 });
@@ -44,7 +57,10 @@ test('corpusmill license explains a repository decision and honours --allow', as
   const d = JSON.parse(deny.stdout) as { spdx: string; allowed: boolean; files: Array<{ path: string; matcher: string }> };
   assert.equal(d.spdx, 'GPL-3.0');
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.files.map((f) => [f.path, f.matcher]), [['COPYING', 'exact']]);
+  assert.deepEqual(
+    d.files.map((f) => [f.path, f.matcher]),
+    [['COPYING', 'exact']],
+  );
   assert.equal((JSON.parse(allow.stdout) as { allowed: boolean }).allowed, true);
   const missing = await runCli(['license', 'samples/github/no-such-repo']);
   assert.equal(missing.code, 2);

@@ -155,7 +155,16 @@ test('gitattributes globs: bare names match in any folder, slashes anchor, ** cr
 });
 
 test('.gitattributes linguist overrides win over the default rules, last matching line first', () => {
-  const o = parseGitattributes(['# comment', 'gen/** linguist-generated', 'vendor/ours/** -linguist-vendored', 'docs/*.md linguist-vendored=true', 'gen/keep.py linguist-generated=false', '*.txt text eol=lf'].join('\n'));
+  const o = parseGitattributes(
+    [
+      '# comment',
+      'gen/** linguist-generated',
+      'vendor/ours/** -linguist-vendored',
+      'docs/*.md linguist-vendored=true',
+      'gen/keep.py linguist-generated=false',
+      '*.txt text eol=lf',
+    ].join('\n'),
+  );
   assert.equal(skipByPath('gen/api.py', o), 'generated');
   assert.equal(skipByPath('gen/keep.py', o), null);
   assert.equal(skipByPath('vendor/ours/lib.c', o), null);

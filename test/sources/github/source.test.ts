@@ -58,7 +58,13 @@ async function collect(it: AsyncIterable<Doc>): Promise<Doc[]> {
 
 function env(dir: string): SourceEnv {
   const log = createLogger('test');
-  return { pipelineDir: repoRoot, outDir: dir, log, fetcher: new Fetcher({ cacheDir: join(dir, 'cache'), baseDir: repoRoot, backoffMs: 5, maxBackoffMs: 20, log }), taskBytes: 4096 };
+  return {
+    pipelineDir: repoRoot,
+    outDir: dir,
+    log,
+    fetcher: new Fetcher({ cacheDir: join(dir, 'cache'), baseDir: repoRoot, backoffMs: 5, maxBackoffMs: 20, log }),
+    taskBytes: 4096,
+  };
 }
 
 /** Runs the whole source (list, fetch, plan, read) as the runtime does. */
@@ -191,10 +197,7 @@ test('identical files in the BigQuery export and a tarball share meta.content_ha
   }
   assert.equal(offsets.length, 2);
   const copies = docs.filter((d) => d.meta.content_hash === want).map((d) => d.id);
-  assert.deepEqual(copies.sort(), [
-    ...offsets.map((o) => `github/github_repos-000000000000.jsonl/${o}`),
-    'github/repos/octocat/hello-corpus/src/helpers.py',
-  ]);
+  assert.deepEqual(copies.sort(), [...offsets.map((o) => `github/github_repos-000000000000.jsonl/${o}`), 'github/repos/octocat/hello-corpus/src/helpers.py']);
 });
 
 test('a malformed BigQuery line is quarantined with its file and byte offset', async () => {
@@ -248,7 +251,13 @@ test('a decompression bomb stops at max_archive_bytes and is quarantined as arch
   const dir = tempDir('cm-gh-bomb-');
   const file = join(dir, 'bomb.tar.gz');
   // 8 MiB of zeros in one member compresses to a few KiB.
-  writeFileSync(file, await tarGz([{ name: 'r/LICENSE', data: MIT }, { name: 'r/zeros.py', data: Buffer.alloc(8 << 20) }]));
+  writeFileSync(
+    file,
+    await tarGz([
+      { name: 'r/LICENSE', data: MIT },
+      { name: 'r/zeros.py', data: Buffer.alloc(8 << 20) },
+    ]),
+  );
   assert.ok(readFileSync(file).length < 64 << 10);
   const { docs, ctx } = await runSource({ repos: [{ repo: 'bomb/repo', url: file }], max_archive_bytes: 1 << 20 }, env(dir));
   assert.equal(docs.length, 0);

@@ -60,7 +60,9 @@ async function group(perTask: Doc[][], params: Record<string, unknown> = {}, sta
 }
 
 function reference(path: string, stringScores = false): Map<number, string> {
-  const lines = python(referenceScript('rp_stackexchange.py'), [path, 'site', ...(stringScores ? ['--string-scores'] : [])], '').trim().split('\n');
+  const lines = python(referenceScript('rp_stackexchange.py'), [path, 'site', ...(stringScores ? ['--string-scores'] : [])], '')
+    .trim()
+    .split('\n');
   return new Map(lines.map((l) => JSON.parse(l) as { question_id: number; text: string }).map((r) => [r.question_id, r.text]));
 }
 
@@ -87,13 +89,23 @@ test('coffee.SE: every question matches RedPajama post-processing (BeautifulSoup
   assert.match(String(d.meta.timestamp), /^2015-01-27T\d\d:\d\d:\d\d\.\d+Z$/);
 });
 
-test('QUIRK: answers sort by numeric score (fixed); score_order: string reproduces RedPajama\'s string order', async () => {
+test("QUIRK: answers sort by numeric score (fixed); score_order: string reproduces RedPajama's string order", async () => {
   const dir = tempDir();
   const posts = join(dir, 'x.stackexchange.com-Posts.xml');
   const row = (a: string) => `  <row ${a} />`;
   writeFileSync(
     posts,
-    ['<?xml version="1.0" encoding="utf-8"?>', '<posts>', row('Id="1" PostTypeId="1" Score="5" Title="Q" Body="&lt;p&gt;Question&lt;/p&gt;"'), row('Id="2" PostTypeId="2" ParentId="1" Score="9" Body="&lt;p&gt;nine&lt;/p&gt;"'), row('Id="3" PostTypeId="2" ParentId="1" Score="10" Body="&lt;p&gt;ten&lt;/p&gt;"'), row('Id="4" PostTypeId="2" ParentId="1" Score="-1" Body="&lt;p&gt;minus&lt;/p&gt;"'), row('Id="5" PostTypeId="2" ParentId="1" Score="10" Body="&lt;p&gt;ten again&lt;/p&gt;"'), '</posts>', ''].join('\n'),
+    [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<posts>',
+      row('Id="1" PostTypeId="1" Score="5" Title="Q" Body="&lt;p&gt;Question&lt;/p&gt;"'),
+      row('Id="2" PostTypeId="2" ParentId="1" Score="9" Body="&lt;p&gt;nine&lt;/p&gt;"'),
+      row('Id="3" PostTypeId="2" ParentId="1" Score="10" Body="&lt;p&gt;ten&lt;/p&gt;"'),
+      row('Id="4" PostTypeId="2" ParentId="1" Score="-1" Body="&lt;p&gt;minus&lt;/p&gt;"'),
+      row('Id="5" PostTypeId="2" ParentId="1" Score="10" Body="&lt;p&gt;ten again&lt;/p&gt;"'),
+      '</posts>',
+      '',
+    ].join('\n'),
   );
   const { perTask } = await readPosts(posts, 'x.stackexchange.com-Posts.xml', 1);
   const numeric = await group(perTask);
@@ -126,7 +138,10 @@ test('archive.org listing: the largest sites by posts size; .7z extraction strea
   const all = siteArchives(xml, 'https://archive.org/download/stackexchange');
   assert.deepEqual(all.map((a) => a.site).sort(), ['cooking.meta.stackexchange.com', 'cooking.stackexchange.com', 'gardening.stackexchange.com', 'stackoverflow.com']);
   const top = largestSites(all, 3);
-  assert.deepEqual(top.map((a) => a.file.name), ['stackoverflow.com-Posts.7z', 'cooking.stackexchange.com.7z', 'gardening.stackexchange.com.7z']);
+  assert.deepEqual(
+    top.map((a) => a.file.name),
+    ['stackoverflow.com-Posts.7z', 'cooking.stackexchange.com.7z', 'gardening.stackexchange.com.7z'],
+  );
   assert.match(top[0]!.file.sha1!, /^[0-9a-f]{40}$/);
   assert.equal(top[0]!.file.url, 'https://archive.org/download/stackexchange/stackoverflow.com-Posts.7z');
 
@@ -172,7 +187,10 @@ test('bad rows: malformed, undefined entities (no expansion) and orphan answers 
   assert.deepEqual(bad.map((b) => b.reason).sort(), ['malformed_row', 'malformed_row', 'malformed_row', 'undefined_entity']);
   assert.ok(bad.every((b) => /^byte \d+$/.test(String(b.record)) && b.file === posts));
   const { docs, counts } = await group(perTask);
-  assert.deepEqual(docs.map((d) => d.text), ['Q: Fine ok']);
+  assert.deepEqual(
+    docs.map((d) => d.text),
+    ['Q: Fine ok'],
+  );
   assert.equal(counts.orphan_answers, 1);
   assert.equal(counts.untitled_without_answers, 1);
 });

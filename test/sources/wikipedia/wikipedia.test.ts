@@ -110,7 +110,10 @@ test('listing reads dumpstatus.json (checksums included); a multistream dump spl
   const env = sourceEnv(8 << 10);
   const p = wikipediaSource.params.parse({ base_url: 'file:samples/wikipedia', languages: ['en'], date: '20230320' });
   const remote = await wikipediaSource.list(p, env);
-  assert.deepEqual(remote.map((r) => r.name), ['enwiki-20230320-pages-articles-multistream-index.txt.bz2', 'enwiki-20230320-pages-articles-multistream.xml.bz2']);
+  assert.deepEqual(
+    remote.map((r) => r.name),
+    ['enwiki-20230320-pages-articles-multistream-index.txt.bz2', 'enwiki-20230320-pages-articles-multistream.xml.bz2'],
+  );
   const status = JSON.parse(readFileSync(join(repoRoot, 'samples/wikipedia/enwiki/20230320/dumpstatus.json'), 'utf8'));
   assert.equal(remote[1]!.sha1, status.jobs.articlesmultistreamdump.files['enwiki-20230320-pages-articles-multistream.xml.bz2'].sha1);
   const local: LocalFile[] = [];
@@ -127,7 +130,10 @@ test('listing reads dumpstatus.json (checksums included); a multistream dump spl
     bad.push(...ctx.bad);
   }
   const whole = await readAll(local[1]!.path, { language: 'en' }, p);
-  assert.deepEqual(split.map((d) => [d.id, d.text]), whole.docs.map((d) => [d.id, d.text]));
+  assert.deepEqual(
+    split.map((d) => [d.id, d.text]),
+    whole.docs.map((d) => [d.id, d.text]),
+  );
   assert.equal(bad.length, 1, 'the sample page with an undefined entity');
   assert.equal(bad[0]!.reason, 'undefined_entity');
   assert.ok(split.length >= 40);
@@ -154,13 +160,20 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   assert.ok(t.docs.length < 20);
 
   // Malformed XML: mismatched tags in one page; the next page still reads.
-  const page = (id: number, body: string) => `<page><title>P${id}</title><ns>0</ns><id>${id}</id><revision><id>1</id><timestamp>2020-01-01T00:00:00Z</timestamp><text xml:space="preserve">${body}</text></revision></page>\n`;
+  const page = (id: number, body: string) =>
+    `<page><title>P${id}</title><ns>0</ns><id>${id}</id><revision><id>1</id><timestamp>2020-01-01T00:00:00Z</timestamp><text xml:space="preserve">${body}</text></revision></page>\n`;
   const head = '<mediawiki xml:lang="en"><siteinfo><dbname>enwiki</dbname></siteinfo>\n';
   const bad = join(dir, 'malformed.xml');
   writeFileSync(bad, head + page(1, 'Good one.') + page(2, 'x').replace('</revision>', '</revisionn>') + page(3, 'A &lt;b&gt; c') + '</mediawiki>\n');
   const m = await readAll(bad);
-  assert.deepEqual(m.docs.map((d) => d.text), ['Good one.', 'A  c']);
-  assert.deepEqual(m.bad.map((b) => b.reason), ['malformed_xml']);
+  assert.deepEqual(
+    m.docs.map((d) => d.text),
+    ['Good one.', 'A  c'],
+  );
+  assert.deepEqual(
+    m.bad.map((b) => b.reason),
+    ['malformed_xml'],
+  );
   assert.match(String(m.bad[0]!.record), /byte \d+/);
 
   // Entity bomb: the DOCTYPE is never parsed; the page using the entity is quarantined, unexpanded.
@@ -168,15 +181,24 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   const bomb = join(dir, 'bomb.xml');
   writeFileSync(bomb, `<?xml version="1.0"?>\n<!DOCTYPE mediawiki [\n${lol}\n]>\n` + head + page(1, '&lol9;') + page(2, 'Fine.') + '</mediawiki>\n');
   const b = await readAll(bomb);
-  assert.deepEqual(b.docs.map((d) => d.text), ['Fine.']);
-  assert.deepEqual(b.bad.map((x) => x.reason), ['undefined_entity']);
+  assert.deepEqual(
+    b.docs.map((d) => d.text),
+    ['Fine.'],
+  );
+  assert.deepEqual(
+    b.bad.map((x) => x.reason),
+    ['undefined_entity'],
+  );
   assert.match(b.bad[0]!.detail, /lol9/);
 
   // A stream that ends inside a page (uncompressed file cut short).
   const short = join(dir, 'short.xml');
   writeFileSync(short, head + page(1, 'Kept.') + page(2, 'Lost').slice(0, 60));
   const s = await readAll(short);
-  assert.deepEqual(s.docs.map((d) => d.text), ['Kept.']);
+  assert.deepEqual(
+    s.docs.map((d) => d.text),
+    ['Kept.'],
+  );
   assert.equal(s.bad[0]!.reason, 'truncated_or_corrupt_stream');
 });
 
@@ -195,6 +217,9 @@ test('dumpstatus.json: split dumps pair with their indexes; an unfinished dump i
   assert.equal(listed.find((f) => f.name.includes('multistream1.'))!.sha1, 'a'.repeat(40));
   assert.equal(indexNameFor('enwiki-20230320-pages-articles-multistream2.xml-p41243p151573.bz2'), 'enwiki-20230320-pages-articles-multistream-index2.txt-p41243p151573.bz2');
   assert.equal(indexNameFor('enwiki-20230320-pages-articles-multistream.xml.bz2'), 'enwiki-20230320-pages-articles-multistream-index.txt.bz2');
-  assert.throws(() => filesFromDumpStatus({ jobs: { articlesmultistreamdump: { status: 'in-progress', files } } }, 'https://m.example', 'en', '20230320'), /is "in-progress", not "done"/);
+  assert.throws(
+    () => filesFromDumpStatus({ jobs: { articlesmultistreamdump: { status: 'in-progress', files } } }, 'https://m.example', 'en', '20230320'),
+    /is "in-progress", not "done"/,
+  );
   assert.throws(() => filesFromDumpStatus({ jobs: {} }, 'https://m.example', 'en', '20230320'), /no articlesmultistreamdump job/);
 });
