@@ -164,8 +164,8 @@ function syntheticBook(seed: number, chars: number): string {
   while (s.length < chars) {
     const r = next();
     // Zipf-like: rank = floor(N^u) for uniform u, so rank k has probability ~ 1/k.
-    const rank = Math.floor(Math.pow(VOCAB.length, (r & 0xffffff) / 0x1000000));
-    s += VOCAB[rank - 1 < 0 ? 0 : rank - 1] + (r >>> 28 === 0 ? '.\n' : ' ');
+    const rank = Math.floor(VOCAB.length ** ((r & 0xffffff) / 0x1000000));
+    s += VOCAB[Math.max(rank - 1 , 0)] + (r >>> 28 === 0 ? '.\n' : ' ');
   }
   return s;
 }
@@ -285,7 +285,7 @@ for (const c of cases) {
   process.stderr.write(`bench:curated ${c.name}…\n`);
   rows.push(...(await c.run()));
 }
-if (json) process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
+if (json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
 else {
   const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
   process.stdout.write('case             measure                      value      unit     peer      ×peer  note\n');

@@ -49,7 +49,7 @@ function pythonCpu(script: string, args: string[], input: string): number {
   const ours = (mb * repeat) / (cpu() - t0);
   let py = NaN;
   if (!process.env.BENCH_SKIP_PY) {
-    const input = texts.map((text) => JSON.stringify({ text, lang: 'en', stopwords: join(repoRoot, 'src', 'filters', 'signals', 'data', 'stopwords.json') })).join('\n') + '\n';
+    const input = `${texts.map((text) => JSON.stringify({ text, lang: 'en', stopwords: join(repoRoot, 'src', 'filters', 'signals', 'data', 'stopwords.json') })).join('\n')}\n`;
     py = mb / pythonCpu(join(repoRoot, 'test', 'filters', 'reference', 'rpv2_reference.py'), [], input);
   }
   rows.push(['quality signals (all rps_ signals)', `${ours.toFixed(1)} MB/s`, `${py.toFixed(2)} MB/s`, `${(ours / py).toFixed(1)}×`]);
@@ -64,7 +64,7 @@ function pythonCpu(script: string, args: string[], input: string): number {
   const ours = (mb * repeat) / (cpu() - t0);
   let py = NaN;
   if (!process.env.BENCH_SKIP_PY) {
-    const input = texts.map((text) => JSON.stringify({ text })).join('\n') + '\n';
+    const input = `${texts.map((text) => JSON.stringify({ text })).join('\n')}\n`;
     py = mb / pythonCpu(join(repoRoot, 'test', 'dedup', 'minhash_reference.py'), ['128'], input);
   }
   rows.push(['MinHash signatures (128 perms, 13-grams)', `${ours.toFixed(1)} MB/s`, `${py.toFixed(2)} MB/s`, `${(ours / py).toFixed(1)}×`]);

@@ -126,7 +126,7 @@ export async function runGithubBench(mbCap = capBytes / 1e6): Promise<{ files: n
   let peer: { seconds: number; kept: number };
   try {
     const input = join(dir, 'docs.jsonl');
-    writeFileSync(input, docs.map((d) => JSON.stringify({ path: d.path, text: d.text })).join('\n') + '\n');
+    writeFileSync(input, `${docs.map((d) => JSON.stringify({ path: d.path, text: d.text })).join('\n')}\n`);
     const script = join(dir, 'peer.py');
     writeFileSync(script, PEER);
     peer = JSON.parse(execFileSync('/usr/bin/python3', [script, input], { maxBuffer: 1 << 26 }).toString()) as { seconds: number; kept: number };
@@ -156,7 +156,7 @@ export const githubFilterCase = { name: 'github-filter', run: async () => (await
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { files, mb, rows } = await runGithubBench();
-  if (json) process.stdout.write(JSON.stringify({ files, mb, rows }, null, 1) + '\n');
+  if (json) process.stdout.write(`${JSON.stringify({ files, mb, rows }, null, 1)}\n`);
   else {
     process.stdout.write(`GitHub filtering, one core (MB per CPU second), ${files} files, ${mb.toFixed(1)} MB of code from node_modules\n`);
     for (const r of rows) process.stdout.write(`  ${r.measure.padEnd(44)} ${r.value.toFixed(1).padStart(7)} ${r.unit}${r.ratio ? `  (${r.ratio.toFixed(1)}x the peer)` : ''}\n`);

@@ -107,7 +107,7 @@ async function measure(name: string, run: (t: Tree) => Promise<string>): Promise
       const aid = id++;
       posts.push([site, qid, 1, Math.floor(r() * 50) - 5, aid, paragraph(r, 2), false, null, 'f.7z']);
     }
-    for (const p of posts) recs[Math.floor(r() * 2)]!.push(JSON.stringify(p) + '\n');
+    for (const p of posts) recs[Math.floor(r() * 2)]!.push(`${JSON.stringify(p)}\n`);
   }
   const state = join(dir, 'se-state');
   for (const rank of [0, 1]) {
@@ -137,10 +137,10 @@ async function measure(name: string, run: (t: Tree) => Promise<string>): Promise
         count: (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n),
       });
       return (
-        createHash('sha256')
+        `${createHash('sha256')
           .update(readFileSync(join(state, 'grouped', 'p0.jsonl')))
           .digest('hex')
-          .slice(0, 16) + `/${counts.questions_grouped}`
+          .slice(0, 16)}/${counts.questions_grouped}`
       );
     });
   }
@@ -156,7 +156,7 @@ async function measure(name: string, run: (t: Tree) => Promise<string>): Promise
     lines.push(l);
     size += l.length + 1;
   }
-  const body = Buffer.from(lines.join('\n') + '\n');
+  const body = Buffer.from(`${lines.join('\n')}\n`);
   const plain = join(dir, 'docs.jsonl');
   const zst = join(dir, 'docs.jsonl.zst');
   writeFileSync(plain, body);

@@ -23,7 +23,7 @@ while (size < 64 * MB) {
   lines.push(l);
   size += l.length + 1;
 }
-const raw = Buffer.from(lines.join('\n') + '\n');
+const raw = Buffer.from(`${lines.join('\n')}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'bench-io-'));
 const files = {
   gzip: join(dir, 'x.jsonl.gz'),

@@ -105,7 +105,7 @@ for (const name of ['cl100k_base', 'o200k_base', 'llama3'] as TiktokenName[]) {
       mbs(count.cpu),
       mbs(peer.wall),
       mbs(peer.cpu),
-      (peer.cpu / mine.cpu).toFixed(1) + '×',
+      `${(peer.cpu / mine.cpu).toFixed(1)}×`,
       same ? 'yes' : 'NO',
     ]);
     console.error(`${name} ${input} done`);

@@ -36,7 +36,7 @@ function docsOf(bytes: Buffer): string[] {
   const docs: string[] = [];
   let cur = '';
   for (const line of text.split('\n')) {
-    cur += line + '\n';
+    cur += `${line}\n`;
     if (cur.length >= 4096) {
       docs.push(cur);
       cur = '';

@@ -140,7 +140,7 @@ await timeAsync('language id: fasttext.wasm.js', bytes, async () => {
 });
 if (which('fasttext')) {
   const input = join(dir, 'lid.txt');
-  writeFileSync(input, lidLines.join('\n') + '\n');
+  writeFileSync(input, `${lidLines.join('\n')}\n`);
   const secs = Math.min(...[0, 1, 2].map(() => childCpuSeconds(`fasttext predict-prob '${lidPath}' '${input}' 1`)));
   rows.push(['language id: Debian fasttext predict-prob', bytes / MB / secs, 'CPU time incl. model load']);
 }
@@ -150,10 +150,10 @@ const half = Math.floor(docs.length / 2);
 const trainFile = join(dir, 'train.jsonl');
 writeFileSync(
   trainFile,
-  docs
+  `${docs
     .slice(0, half)
     .map((t) => JSON.stringify({ text: t }))
-    .join('\n') + '\n',
+    .join('\n')}\n`,
 );
 const trainBytes = docs.slice(0, half).reduce((s, d) => s + Buffer.byteLength(d), 0);
 let arpa = '';

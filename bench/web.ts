@@ -103,7 +103,7 @@ print(t1 - t0, t2 - t1)
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-web-'));
   try {
-    const files = await makeCommonCrawlSample(pathToFileURL(dir + '/'), { seed: 11, segments: arg('segments', 8), perSegment: arg('pages', 400) });
+    const files = await makeCommonCrawlSample(pathToFileURL(`${dir}/`), { seed: 11, segments: arg('segments', 8), perSegment: arg('pages', 400) });
     const quiet = createLogger('bench');
     setLogLevel('error');
     const ctx = { log: quiet, advance() {}, quarantine() {}, count() {} };
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       const ours = r.mb / r.seconds;
       const theirs = r.peer ? r.mb / r.peer : undefined;
-      console.log(`| ${r.step} | ${ours.toFixed(1)} | ${theirs ? theirs.toFixed(1) : '–'} | ${theirs ? (ours / theirs).toFixed(2) + '×' : '–'} |`);
+      console.log(`| ${r.step} | ${ours.toFixed(1)} | ${theirs ? theirs.toFixed(1) : '–'} | ${theirs ? `${(ours / theirs).toFixed(2)}×` : '–'} |`);
     }
     const parse = rows[0]!;
     const scan = rows[1]!;

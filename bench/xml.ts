@@ -71,7 +71,7 @@ const ours = best(5, () => {
   }
   return cpuSince(t0);
 });
-const records = articles.map((p) => JSON.stringify({ id: p.title, wikitext: p.text, media: CANONICAL_MEDIA, category: CANONICAL_CATEGORY })).join('\n') + '\n';
+const records = `${articles.map((p) => JSON.stringify({ id: p.title, wikitext: p.text, media: CANONICAL_MEDIA, category: CANONICAL_CATEGORY })).join('\n')}\n`;
 const peer = py('hf_wikipedia.py', [], records).seconds;
 const wikiMBs = wikitextBytes / MB / ours;
 const peerMBs = wikitextBytes / MB / peer;

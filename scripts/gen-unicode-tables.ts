@@ -140,7 +140,7 @@ ${folds.map(([cp, l]) => `  if (cp == 0x${cp.toString(16).toUpperCase()}) return
   const hex = (arr: ArrayLike<number>): string => {
     const lines: string[] = [];
     for (let i = 0; i < arr.length; i += 24) {
-      lines.push('  ' + Array.from({ length: Math.min(24, arr.length - i) }, (_, j) => `${arr[i + j]}`).join(','));
+      lines.push(`  ${Array.from({ length: Math.min(24, arr.length - i) }, (_, j) => `${arr[i + j]}`).join(',')}`);
     }
     return lines.join(',\n');
   };

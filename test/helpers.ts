@@ -133,8 +133,8 @@ export function shardHashes(out: string): Record<string, string> {
  */
 export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: string; readSteps?: string }): string {
   mkdirSync(join(dir, 'in'), { recursive: true });
-  const lines = Array.from({ length: opts.docs }, (_, i) => JSON.stringify({ text: `document ${i} ` + 'lorem ipsum dolor sit amet '.repeat(1 + (i % 13)), meta: { i } }));
-  writeFileSync(join(dir, 'in', 'big.jsonl'), lines.join('\n') + '\n');
+  const lines = Array.from({ length: opts.docs }, (_, i) => JSON.stringify({ text: `document ${i} ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 13))}`, meta: { i } }));
+  writeFileSync(join(dir, 'in', 'big.jsonl'), `${lines.join('\n')}\n`);
   const file = join(dir, 'p.yaml');
   writeFileSync(
     file,

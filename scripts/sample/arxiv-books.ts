@@ -133,9 +133,9 @@ The end.
 `;
 
 const latin1Paper = Buffer.from(
-  String.raw`\documentclass{article}
+  `${String.raw`\documentclass{article}
 \begin{document}
-\paragraph{R\'esum\'e} Cette \'etude est \'ecrite en Latin-1: caf` + '\xe9, na\xefve, \xe0 bient\xf4t.\n\\end{document}\n',
+\paragraph{R\'esum\'e} Cette \'etude est \'ecrite en Latin-1: caf`}\xe9, na\xefve, \xe0 bient\xf4t.\n\\end{document}\n`,
   'latin1',
 );
 
@@ -226,7 +226,7 @@ function prose(seed: number, lines: number): string[] {
   return out;
 }
 
-const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n';
+const crlf = (lines: string[]) => `${lines.join('\r\n')}\r\n`;
 
 function book1990s(id: number, title: string, author: string, body: string[]): string {
   return crlf([
@@ -280,7 +280,7 @@ function book2010s(id: number, title: string, author: string, body: string[]): s
       '',
       `*** END OF THIS PROJECT GUTENBERG EBOOK ${title.toUpperCase()} ***`,
       '',
-      '***** This file should be named ' + id + '.txt *****',
+      `***** This file should be named ${id}.txt *****`,
       '',
       'Updated editions will replace the previous one--the old editions',
       'will be renamed.',
@@ -340,5 +340,5 @@ export async function makeGutenbergSample(root: URL): Promise<void> {
     '90004,Text,2004-06-01,"Lanterns Over the River, Second Edition",en,"Example, Ada, 1850-1920",River life -- Fiction,PR,Browsing: Fiction',
     '90005,Sound,2005-01-01,Lanterns Over the River (audio reading),en,"Example, Ada, 1850-1920",River life -- Fiction,PR,',
   ];
-  writeFileSync(join(out, 'pg_catalog.csv'), catalog.join('\n') + '\n', 'utf8');
+  writeFileSync(join(out, 'pg_catalog.csv'), `${catalog.join('\n')}\n`, 'utf8');
 }

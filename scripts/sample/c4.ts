@@ -32,6 +32,6 @@ export async function makeC4Sample(root: URL): Promise<void> {
       if (f === 1 && i === 57) lines.push('{"text": "a record cut short by a broken export');
     }
     const name = `c4-train.${String(f).padStart(5, '0')}-of-${String(files).padStart(5, '0')}.json.gz`;
-    writeFileSync(new URL(name, dir), gzipSync(Buffer.from(lines.join('\n') + '\n'), { level: 9 }));
+    writeFileSync(new URL(name, dir), gzipSync(Buffer.from(`${lines.join('\n')}\n`), { level: 9 }));
   }
 }

@@ -19,11 +19,11 @@ export async function makeDedupSample(root: URL): Promise<void> {
   for (let k = 0; k < DEDUP_SAMPLE.near; k++) {
     const words = pages[k * 5 + 1]!.split(' ');
     words[words.length >> 1] = 'reworded';
-    records.push({ text: words.join(' ') + '\nShared by a reader.', url: `https://aggregator.example.org/near/${k}` });
+    records.push({ text: `${words.join(' ')}\nShared by a reader.`, url: `https://aggregator.example.org/near/${k}` });
   }
   // Interleave so copies land in other byte-range tasks than their originals.
   const order = records.map((_, i) => i).sort((a, b) => ((a * 37) % records.length) - ((b * 37) % records.length));
   const lines = order.map((i) => JSON.stringify(records[i]));
   // Uncompressed, so the file splits into several byte-range tasks.
-  writeFileSync(new URL('web-dedup.jsonl', dir), lines.join('\n') + '\n');
+  writeFileSync(new URL('web-dedup.jsonl', dir), `${lines.join('\n')}\n`);
 }

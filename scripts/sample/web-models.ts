@@ -36,7 +36,7 @@ export async function makeWebModelsSample(root: URL): Promise<void> {
   try {
     const wiki = Array.from({ length: 300 }, () => paragraph(r, 3));
     const input = join(tmp, 'wiki.jsonl');
-    writeFileSync(input, wiki.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+    writeFileSync(input, `${wiki.map((text) => JSON.stringify({ text })).join('\n')}\n`);
     const lm = await trainLm([input], { order: 3, tokenizer: 'whitespace' });
     await writeArpa(lm.model, join(dir, 'sample-lm.arpa'));
   } finally {

@@ -200,7 +200,7 @@ function sitePage(r: () => number, site: Site, title: string, lines: string[]): 
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '') || Math.floor(r() * 1e6).toString(36)
     }`,
-    body: [title, ...site.header, ...lines, ...site.footer].join('\n') + '\n',
+    body: `${[title, ...site.header, ...lines, ...site.footer].join('\n')}\n`,
     langs: site.lang === 'en' ? 'eng' : BANKS[site.lang]!.code,
   };
 }
@@ -213,7 +213,7 @@ function plantedPages(r: () => number): Page[] {
     {
       url: 'http://cheap-deals-online.example/best-prices',
       body:
-        [
+        `${[
           'Best Cheap Deals Online',
           'cheap shoes cheap bags cheap watches best price',
           'buy now discount sale free shipping',
@@ -221,7 +221,7 @@ function plantedPages(r: () => number): Page[] {
           'best deals best prices best quality',
           'click here click here click here',
           'cheap cheap cheap sale sale sale',
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       langs: 'eng',
     },
     sitePage(r, news, 'Template preview', [
@@ -233,14 +233,14 @@ function plantedPages(r: () => number): Page[] {
     {
       url: 'https://dev-notes.example.io/posts/config-loader',
       body:
-        [
+        `${[
           'Loading configuration files in Node',
           'This short note explains how our build loads its configuration files.',
           'Call the loader like this: loadConfig({ path: "app.json", strict: true }).',
           'The loader returns an object with every setting filled in with a default.',
           'Errors name the file and the key that was wrong, which saves a lot of time.',
           'We use the same loader in the command line tool and in the server.',
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       langs: 'eng',
     },
     sitePage(r, SITES[2]!, 'Comments on the spring race', [
@@ -267,12 +267,12 @@ function wetRecord(r: () => number, page: Page, date: string): Buffer {
     'Content-Type: text/plain',
     `Content-Length: ${body.length}`,
   ];
-  return Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), body, Buffer.from('\r\n\r\n')]);
+  return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`), body, Buffer.from('\r\n\r\n')]);
 }
 
 function warcinfo(segment: string, date: string, r: () => number): Buffer {
   const fields = Buffer.from(
-    [
+    `${[
       'Software-Info: ia-web-commons.1.1.10-SNAPSHOT-20230123102048',
       `Extracted-Date: ${new Date(date).toUTCString()}`,
       'robots: checked via crawler-commons 1.4-SNAPSHOT (https://github.com/crawler-commons/crawler-commons)',
@@ -280,7 +280,7 @@ function warcinfo(segment: string, date: string, r: () => number): Buffer {
       'operator: Common Crawl Admin (info@commoncrawl.org)',
       'description: Wide crawl of the web for January/February 2023',
       'publisher: Common Crawl',
-    ].join('\r\n') + '\r\n',
+    ].join('\r\n')}\r\n`,
   );
   const headers = [
     'WARC/1.0',
@@ -291,7 +291,7 @@ function warcinfo(segment: string, date: string, r: () => number): Buffer {
     'Content-Type: application/warc-fields',
     `Content-Length: ${fields.length}`,
   ];
-  return Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), fields, Buffer.from('\r\n\r\n')]);
+  return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`), fields, Buffer.from('\r\n\r\n')]);
 }
 
 /** Writes the listing and segments under `<root>/commoncrawl/`; the options scale it up for benchmarks. */
@@ -312,7 +312,7 @@ export async function makeCommonCrawlSample(root: URL, opts: { seed?: number; se
   }
   // Mirrors: the same body under another URL (same WARC-Block-Digest), in the same and in a later segment.
   pages.push({ ...pages[3]!, url: pages[3]!.url.replace('https://www.', 'http://mirror.') });
-  pages.push({ ...pages[10]!, url: pages[10]!.url + '?utm_source=feed' });
+  pages.push({ ...pages[10]!, url: `${pages[10]!.url}?utm_source=feed` });
   pages.push(...plantedPages(r));
   pages.push({ ...pages[0]!, url: pages[0]!.url.replace('https://', 'http://') });
   const order = pages.map((p, i) => ({ p, k: i < 40 ? i : r() * pages.length }));
@@ -329,7 +329,7 @@ export async function makeCommonCrawlSample(root: URL, opts: { seed?: number; se
     writeFileSync(new URL(name, segDir), Buffer.concat(members));
     paths.push(SEGMENT_DIR + name);
   }
-  writeFileSync(new URL(`crawl-data/CC-MAIN-${DUMP}/wet.paths.gz`, base), gzipSync(paths.join('\n') + '\n', { level: 9 }));
+  writeFileSync(new URL(`crawl-data/CC-MAIN-${DUMP}/wet.paths.gz`, base), gzipSync(`${paths.join('\n')}\n`, { level: 9 }));
   return paths.map((p) => new URL(p, base).pathname);
 }
 
@@ -365,7 +365,7 @@ export async function makeC4ValidationSample(root: URL): Promise<void> {
     url: 'https://snippets.example.dev/init',
   });
   records.push({ text: ['Short note.', 'Another one.'].join('\n'), timestamp: ts(23), url: 'https://www.example-review.com/stub' });
-  const lines = records.map((x) => JSON.stringify(x)).join('\n') + '\n';
+  const lines = `${records.map((x) => JSON.stringify(x)).join('\n')}\n`;
   writeFileSync(new URL('c4-validation.00000-of-00001.json.gz', dir), gzipSync(lines, { level: 9 }));
 }
 
@@ -441,7 +441,7 @@ export async function makeWarcSample(root: URL): Promise<void> {
         )}`,
       );
     headers.push(`WARC-Block-Digest: sha1:${base32(createHash('sha1').update(block).digest())}`, `Content-Type: ${contentType}`, `Content-Length: ${block.length}`);
-    return gzipSync(Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), block, Buffer.from('\r\n\r\n')]), { level: 9 });
+    return gzipSync(Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`), block, Buffer.from('\r\n\r\n')]), { level: 9 });
   };
   const members = [record('warcinfo', null, 'application/warc-fields', Buffer.from('software: corpusmill sample generator\r\nformat: WARC File Format 1.0\r\n'))];
   for (const x of responses) {

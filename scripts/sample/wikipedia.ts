@@ -70,7 +70,7 @@ function article(r: () => number, l: Lang, title: string, i: number): string {
     `'''${title}''' ${paragraph(r, 2)}<ref name="a${i}">{{cite web|url=https://example.org/${i}|title=Source ${i}}}</ref> [[Lorem ipsum|${cap(pick(r, ['linked text', 'another link']))}]] and [[Dolor]].`,
   );
   parts.push(`[[${l.file}:Map_${i}.png|thumb|right|A map of [[${title}]] with a [[caption link]].]]`);
-  parts.push(paragraph(r, 3) + `<ref>Plain reference ${i}.</ref> <!-- an editor's comment --> It costs &euro;5&nbsp;a day.`);
+  parts.push(`${paragraph(r, 3)}<ref>Plain reference ${i}.</ref> <!-- an editor's comment --> It costs &euro;5&nbsp;a day.`);
   for (let s = 0; s < 2 + Math.floor(r() * 3); s++) {
     parts.push(`== ${l.words[s % l.words.length]} ==`);
     parts.push(paragraph(r, 2 + Math.floor(r() * 3)));
@@ -134,7 +134,7 @@ export async function makeWikipediaSample(root: URL): Promise<void> {
     const dumpName = `${l.code}wiki-${DATE}-pages-articles-multistream.xml.bz2`;
     const indexName = `${l.code}wiki-${DATE}-pages-articles-multistream-index.txt.bz2`;
     const dump = Buffer.concat(streams);
-    const idx = bz2(index.join('\n') + '\n');
+    const idx = bz2(`${index.join('\n')}\n`);
     writeFileSync(new URL(dumpName, dir), dump);
     writeFileSync(new URL(indexName, dir), idx);
     const entry = (name: string, b: Buffer) => ({
@@ -150,6 +150,6 @@ export async function makeWikipediaSample(root: URL): Promise<void> {
       },
       version: '0.8',
     };
-    writeFileSync(new URL('dumpstatus.json', dir), JSON.stringify(status, null, 1) + '\n');
+    writeFileSync(new URL('dumpstatus.json', dir), `${JSON.stringify(status, null, 1)}\n`);
   }
 }

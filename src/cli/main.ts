@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`corpusmill: ${err.message}\n`);
-    if (verbose && err.stack) process.stderr.write(err.stack + '\n');
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
     return err instanceof ConfigError || err.name === 'ConfigError' ? 2 : 1;
   }
 }

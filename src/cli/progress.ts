@@ -29,7 +29,7 @@ export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY))
     const s = Math.max(0, (total - bytes) / r);
     return s < 60 ? `${s.toFixed(0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
   };
-  const payload = () => ({ bytesH: humanBytes(bytes), totalH: humanBytes(total), docs, rateH: humanBytes(rate()) + '/s', etaH: eta(), tasks: `${tasksDone}/${tasks}` });
+  const payload = () => ({ bytesH: humanBytes(bytes), totalH: humanBytes(total), docs, rateH: `${humanBytes(rate())}/s`, etaH: eta(), tasks: `${tasksDone}/${tasks}` });
   const line = () => `${label}: ${payload().tasks} tasks, ${payload().bytesH}/${payload().totalH}, ${docs} docs, ${payload().rateH}, ETA ${eta()}`;
 
   return {
@@ -55,7 +55,7 @@ export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY))
         bar.start(Math.max(1, total), 0, payload());
         setLogSink((s) => {
           bar?.stop();
-          process.stderr.write(s + '\n');
+          process.stderr.write(`${s}\n`);
           bar?.start(Math.max(1, total), Math.min(bytes, total), payload());
         });
       } else {
@@ -78,7 +78,7 @@ export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY))
         bar.update(Math.min(bytes, total), payload());
         bar.stop();
         bar = null;
-        setLogSink((s) => process.stderr.write(s + '\n'));
+        setLogSink((s) => process.stderr.write(`${s}\n`));
       }
       if (timer) clearInterval(timer);
       timer = null;

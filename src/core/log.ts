@@ -15,7 +15,7 @@ export interface Logger {
 }
 
 let threshold: Level = (process.env.CORPUSMILL_LOG as Level) in ORDER ? (process.env.CORPUSMILL_LOG as Level) : 'info';
-let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
+let sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
 
 export function setLogLevel(level: Level): void {
   threshold = level;
@@ -30,7 +30,7 @@ export function createLogger(prefix = ''): Logger {
   const emit = (level: Level, msg: string) => {
     if (ORDER[level] < ORDER[threshold]) return;
     const time = new Date().toISOString().slice(11, 19);
-    sink(`${time} ${level.padEnd(5)} ${prefix ? prefix + ' ' : ''}${msg}`);
+    sink(`${time} ${level.padEnd(5)} ${prefix ? `${prefix} ` : ''}${msg}`);
   };
   return {
     debug: (m) => emit('debug', m),

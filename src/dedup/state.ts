@@ -33,7 +33,7 @@ export class AtomicLineFile {
 
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const chunk = this.pending.join('\n') + '\n';
+    const chunk = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingBytes = 0;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
@@ -68,7 +68,7 @@ export class SyncLineFile {
   private flush(): void {
     if (this.pending.length === 0) return;
     if (this.fd === -1) this.fd = openSync(`${this.path}.tmp-${process.pid}`, 'w');
-    writeSync(this.fd, this.pending.join('\n') + '\n');
+    writeSync(this.fd, `${this.pending.join('\n')}\n`);
     this.pending = [];
     this.bytes = 0;
   }

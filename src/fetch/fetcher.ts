@@ -155,7 +155,7 @@ export class Fetcher {
       .filter((p) => p && p !== '.' && p !== '..')
       .map(safe);
     if (parts.length === 0) parts.push('index');
-    if (u.search) parts[parts.length - 1] += '_' + createHash('sha1').update(u.search).digest('hex').slice(0, 10);
+    if (u.search) parts[parts.length - 1] += `_${createHash('sha1').update(u.search).digest('hex').slice(0, 10)}`;
     return join(this.opts.cacheDir, safe(u.host), ...parts);
   }
 
@@ -177,7 +177,7 @@ export class Fetcher {
 
   private async fetchRemote(remote: RemoteFile): Promise<LocalFile> {
     const path = this.cachePath(remote.url);
-    const metaPath = path + '.meta.json';
+    const metaPath = `${path}.meta.json`;
     try {
       const meta = JSON.parse(await readFile(metaPath, 'utf8')) as FetchRecord;
       const st = await stat(path);
@@ -189,7 +189,7 @@ export class Fetcher {
       // not cached yet
     }
     await mkdir(dirname(path), { recursive: true });
-    const part = path + '.part';
+    const part = `${path}.part`;
     const rec = await this.withRetries(remote.url, () => this.downloadOnce(remote, part));
     const sha256 = await hashFile(part, 'sha256');
     try {

@@ -23,7 +23,7 @@ export async function expandUrls(p: { urls: string[] }, fetcher: Fetcher): Promi
     const local = fetcher.localPath(url);
     if (local && basename(local).includes('*')) {
       const dir = dirname(local);
-      const re = new RegExp('^' + basename(local).split('*').map(escapeRe).join('.*') + '$');
+      const re = new RegExp(`^${basename(local).split('*').map(escapeRe).join('.*')}$`);
       let names: string[];
       try {
         names = (await readdir(dir)).filter((n) => re.test(n)).sort();

@@ -91,7 +91,7 @@ const ABBREVIATIONS = new Set([
   'a.m',
   'p.m',
 ]);
-const BOUNDARY_RE = /([\p{L}\p{N}.]*)([.!?]+)["'”’)\]]*\s+(?=["'“‘(\[]?[\p{Lu}\p{N}])/gu;
+const BOUNDARY_RE = /([\p{L}\p{N}.]*)([.!?]+)["'”’)\]]*\s+(?=["'“‘([]?[\p{Lu}\p{N}])/gu;
 
 /** Sentences in a line (the Punkt stand-in described above). */
 export function countSentences(line: string): number {
@@ -155,7 +155,7 @@ export function c4CleanPage(text: string, p: Omit<C4Params, 'badwords_file'>, ba
       bump('lines_policy');
       continue;
     }
-    if (badwords && badwords.test(lower)) return { text: null, reason: 'badword', lines };
+    if (badwords?.test(lower)) return { text: null, reason: 'badword', lines };
     sentences += countSentences(line);
     valid.push(line);
   }

@@ -159,7 +159,7 @@ export class AtomicLineFile {
   private async flush(): Promise<void> {
     const out = await this.stream();
     if (this.pending.length === 0) return;
-    const chunk = this.pending.join('\n') + '\n';
+    const chunk = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingBytes = 0;
     if (!out.write(chunk)) await once(out, 'drain');

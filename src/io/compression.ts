@@ -11,7 +11,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { Duplex, PassThrough, Readable } from 'node:stream';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { CorpusError } from '../core/errors.js';

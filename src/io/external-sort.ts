@@ -39,7 +39,7 @@ const NL = 0x0a;
 /** Records as JSON, one per line (values must serialize to JSON and back unchanged). */
 export function jsonLinesCodec<T>(): RecordCodec<T> {
   return {
-    encode: (rec) => JSON.stringify(rec) + '\n',
+    encode: (rec) => `${JSON.stringify(rec)}\n`,
     frame(buf, start, end) {
       const nl = buf.indexOf(NL, start);
       return nl === -1 || nl >= end ? -1 : nl + 1;

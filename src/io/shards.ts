@@ -62,7 +62,7 @@ export class ShardWriter {
    * soon after; write() does both.
    */
   enqueue(doc: Doc): void {
-    const line = docToJson(doc) + '\n';
+    const line = `${docToJson(doc)}\n`;
     const n = utf8Length(line);
     if (!this.zstd) this.openNext();
     this.pending.push(line);
@@ -90,7 +90,7 @@ export class ShardWriter {
 
   private openNext(): void {
     mkdirSync(this.dir, { recursive: true });
-    const tmp = join(this.dir, shardName(this.prefix, this.rotation) + '.tmp');
+    const tmp = join(this.dir, `${shardName(this.prefix, this.rotation)}.tmp`);
     this.rotation += 1;
     this.tmpFiles.push(tmp);
     this.file = createWriteStream(tmp);

@@ -82,7 +82,7 @@ async function loadSource(dir: string, source: string): Promise<SourceShards | n
     dtype = m.dtype;
     for (const f of m.files.filter((x) => x.name.endsWith('.idx')).sort((a, b) => a.name.localeCompare(b.name))) {
       const base = join(dir, f.name.slice(0, -4));
-      const idx = readMegatronIndex(await readFile(base + '.idx'), base + '.idx');
+      const idx = readMegatronIndex(await readFile(`${base}.idx`), `${base}.idx`);
       shards.push({ base, lengths: idx.lengths, pointers: idx.pointers, tokens: idx.lengths.reduce((a, b) => a + b, 0) });
     }
   }
@@ -176,7 +176,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     const sh = present[si]!.shards[lo]!;
     const k = d - starts[lo]!;
     let fh = handles.get(sh.base);
-    if (!fh) handles.set(sh.base, (fh = await open(sh.base + '.bin', 'r')));
+    if (!fh) handles.set(sh.base, (fh = await open(`${sh.base}.bin`, 'r')));
     const buf = Buffer.alloc(sh.lengths[k]! * item);
     await fh.read(buf, 0, buf.length, Number(sh.pointers[k]!));
     return buf;
@@ -220,7 +220,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     sources: perSource,
     files,
   };
-  await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await writeFile(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   // Blend strings for trainers that mix the per-source shards themselves.
   const paths: string[] = [];
@@ -234,10 +234,10 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
   });
   const megatronBlend = paths.map((p, i) => `${weights[i]} ${p}`).join(' ');
   const neox = { 'train-data-paths': paths, 'train-data-weights': weights };
-  await writeFile(join(tmp, 'blend.megatron.txt'), megatronBlend + '\n');
-  await writeFile(join(tmp, 'blend.neox.json'), JSON.stringify(neox, null, 2) + '\n');
+  await writeFile(join(tmp, 'blend.megatron.txt'), `${megatronBlend}\n`);
+  await writeFile(join(tmp, 'blend.neox.json'), `${JSON.stringify(neox, null, 2)}\n`);
   const result: MixResult = { output: cfg.output, budget, tokens: total, documents: selSource.length, rows, megatron_blend: megatronBlend, neox_blend: neox };
-  await writeFile(join(tmp, 'mix.json'), JSON.stringify({ ...result, tokens_dir: relative(cfg.output, cfg.tokens), seed }, null, 2) + '\n');
+  await writeFile(join(tmp, 'mix.json'), `${JSON.stringify({ ...result, tokens_dir: relative(cfg.output, cfg.tokens), seed }, null, 2)}\n`);
   await rm(cfg.output, { recursive: true, force: true });
   await rename(tmp, cfg.output);
   return result;
@@ -255,5 +255,5 @@ export function formatMix(r: MixResult): string {
       `${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

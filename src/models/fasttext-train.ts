@@ -220,7 +220,7 @@ function serialize(m: { o: LinearTrainOptions; words: Entry[]; labels: Entry[]; 
     [m.labels, 1],
   ] as const) {
     for (const e of entries) {
-      parts.push(Buffer.from(e.word + '\0', 'utf8'));
+      parts.push(Buffer.from(`${e.word}\0`, 'utf8'));
       i64(e.count);
       u8(type);
     }

@@ -113,7 +113,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
     phases,
     stage.inputs.flatMap((i) => (i.kind === 'stage' ? [i.stage] : [])),
   );
-  log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks` + (phases.length > 1 ? ` and ${phases.length - 1} passes` : ''));
+  log.info(`stage ${stage.name}: planned ${readTasks.length} read tasks${phases.length > 1 ? ` and ${phases.length - 1} passes` : ''}`);
   return true;
 }
 

@@ -88,7 +88,7 @@ async function removePartial(dir: string, prefix: string): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => n.startsWith(prefix + '-') || n.startsWith(prefix + '.')).map((n) => rm(`${dir}/${n}`, { force: true })));
+  await Promise.all(names.filter((n) => n.startsWith(`${prefix}-`) || n.startsWith(`${prefix}.`)).map((n) => rm(`${dir}/${n}`, { force: true })));
 }
 
 export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {

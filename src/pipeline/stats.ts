@@ -96,8 +96,8 @@ export function formatStats(stats: BuildStats): string {
       const q = Object.entries(s.quarantined);
       const counted = Object.entries(s.read_counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
       const readNotes = [
-        q.length ? 'quarantined ' + q.map(([k, v]) => `${k}=${v}`).join(' ') : '',
-        counted.length ? 'counted ' + counted.map(([k, v]) => `${k}=${v}`).join(' ') : '',
+        q.length ? `quarantined ${q.map(([k, v]) => `${k}=${v}`).join(' ')}` : '',
+        counted.length ? `counted ${counted.map(([k, v]) => `${k}=${v}`).join(' ')}` : '',
       ]
         .filter(Boolean)
         .join('; ');

@@ -45,7 +45,7 @@ export function stageInputTasks(upstream: TaskSpec[], cfg: { stage: string; sour
 /** The shard files an earlier stage's task wrote, in rotation order. */
 export async function upstreamShards(out: string, input: { stage: string; source: string; ordinal: number }): Promise<string[]> {
   const dir = join(out, input.stage, input.source);
-  const prefix = partPrefix(input.ordinal) + '-';
+  const prefix = `${partPrefix(input.ordinal)}-`;
   let names: string[];
   try {
     names = await readdir(dir);

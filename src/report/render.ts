@@ -87,7 +87,7 @@ function sections(d: ReportData): Section[] {
     out.push({
       id: 'tokens',
       title: 'Tokens per source against the LLaMA mixture',
-      html: barChart('share of tokens, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }),
+      html: barChart('share of tokens, % (tick: LLaMA target)', bars, { unit: (n) => `${n.toFixed(1)}%` }),
       md:
         '| source | tokens | share | LLaMA target |\n|---|---:|---:|---:|\n' +
         Object.entries(d.tokens)
@@ -104,16 +104,16 @@ function sections(d: ReportData): Section[] {
       title: 'Text per source against the LLaMA mixture',
       html:
         `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` +
-        barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }),
+        barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => `${n.toFixed(1)}%` }),
       md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n'),
     });
   }
   const f = d.final;
-  if (f && f.lengths.length) {
+  if (f?.lengths.length) {
     out.push({
       id: 'lengths',
       title: 'Document lengths',
-      html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>` + histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)),
+      html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>${histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths))}`,
       md: lengthBins(f.lengths)
         .map((b) => `- ≤${b.label} chars: ${b.count}`)
         .join('\n'),
@@ -181,7 +181,7 @@ function sections(d: ReportData): Section[] {
       title: 'Samples of removed documents',
       html: samplesHtml,
       md: d.dropped
-        .map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n` + x.samples.map((s) => '```\n' + s.text.slice(0, 300) + '\n```').join('\n'))
+        .map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n${x.samples.map((s) => `\`\`\`\n${s.text.slice(0, 300)}\n\`\`\``).join('\n')}`)
         .join('\n\n'),
     });
   return out;

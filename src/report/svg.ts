@@ -20,9 +20,9 @@ export interface Bar {
 }
 
 export function fmt(n: number): string {
-  if (Math.abs(n) >= 1e9) return (n / 1e9).toFixed(1) + 'G';
-  if (Math.abs(n) >= 1e6) return (n / 1e6).toFixed(1) + 'M';
-  if (Math.abs(n) >= 1e4) return (n / 1e3).toFixed(1) + 'k';
+  if (Math.abs(n) >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
@@ -42,7 +42,7 @@ export function barChart(title: string, bars: Bar[], opts: { unit?: (n: number) 
         b.target !== undefined
           ? `<line x1="${labelW + (b.target / max) * barW}" x2="${labelW + (b.target / max) * barW}" y1="${y - 2}" y2="${y + 16}" stroke="#222" stroke-width="2"><title>target ${unit(b.target)}</title></line>`
           : '';
-      return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end">${esc(b.label)}</text><rect x="${labelW}" y="${y}" width="${w}" height="14" fill="${color(i)}"><title>${esc(b.label)}: ${unit(b.value)}</title></rect>${t}<text x="${labelW + w + 6}" y="${y + 12}">${esc(unit(b.value))}${b.note ? ' ' + esc(b.note) : ''}</text>`;
+      return `<text x="${labelW - 6}" y="${y + 12}" text-anchor="end">${esc(b.label)}</text><rect x="${labelW}" y="${y}" width="${w}" height="14" fill="${color(i)}"><title>${esc(b.label)}: ${unit(b.value)}</title></rect>${t}<text x="${labelW + w + 6}" y="${y + 12}">${esc(unit(b.value))}${b.note ? ` ${esc(b.note)}` : ''}</text>`;
     })
     .join('');
   return `<figure><svg class="chart" data-points="${bars.length}" viewBox="0 0 860 ${h}" width="860" height="${h}" role="img" aria-label="${esc(title)}"><text x="0" y="14" class="title">${esc(title)}</text>${rows}</svg></figure>`;
@@ -70,7 +70,7 @@ export function histogram(title: string, bins: Array<{ label: string; count: num
 
 /** A funnel: one row per step, the bar the documents that went on, the drops named beside it. */
 export function funnel(title: string, rows: Array<{ label: string; docs: number; dropped: Array<[string, number]> }>): string {
-  const bars: Bar[] = rows.map((r) => ({ label: r.label, value: r.docs, note: r.dropped.length ? '(−' + r.dropped.map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + ')' : '' }));
+  const bars: Bar[] = rows.map((r) => ({ label: r.label, value: r.docs, note: r.dropped.length ? `(−${r.dropped.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})` : '' }));
   return barChart(title, bars);
 }
 

@@ -154,8 +154,8 @@ export class TokenizeRun {
     };
     if (manifest.documents > 0 || !opts.skipEmptyManifest) {
       const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);
-      await writeFile(path + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-      await rename(path + '.tmp', path);
+      await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+      await rename(`${path}.tmp`, path);
     }
     return manifest;
   }

@@ -31,8 +31,8 @@ function base(path: string): string {
 
 async function locate(path: string): Promise<Located> {
   const b = base(path);
-  if (existsSync(b + '.idx') && existsSync(b + '.bin')) {
-    const idx = readMegatronIndex(await readFile(b + '.idx'), b + '.idx');
+  if (existsSync(`${b}.idx`) && existsSync(`${b}.bin`)) {
+    const idx = readMegatronIndex(await readFile(`${b}.idx`), `${b}.idx`);
     const item = dtypeBytes(idx.dtype);
     const n = idx.lengths.length;
     const starts = new Float64Array(n);
@@ -41,17 +41,17 @@ async function locate(path: string): Promise<Located> {
       starts[i] = Number(idx.pointers[i]!) / item;
       lengths[i] = idx.lengths[i]!;
     }
-    return { format: 'megatron', data: b + '.bin', starts, lengths, item, dataOffset: 0 };
+    return { format: 'megatron', data: `${b}.bin`, starts, lengths, item, dataOffset: 0 };
   }
-  if (existsSync(b + '.npy') && existsSync(b + '.offsets.npy')) {
-    const offBuf = await readFile(b + '.offsets.npy');
-    const oh = readNpyHeader(offBuf, b + '.offsets.npy');
+  if (existsSync(`${b}.npy`) && existsSync(`${b}.offsets.npy`)) {
+    const offBuf = await readFile(`${b}.offsets.npy`);
+    const oh = readNpyHeader(offBuf, `${b}.offsets.npy`);
     const offs = new BigInt64Array(offBuf.buffer.slice(offBuf.byteOffset + oh.dataOffset, offBuf.byteOffset + oh.dataOffset + oh.length * 8));
-    const f = await open(b + '.npy', 'r');
+    const f = await open(`${b}.npy`, 'r');
     const head = Buffer.alloc(256);
     await f.read(head, 0, 256, 0);
     await f.close();
-    const h = readNpyHeader(head, b + '.npy');
+    const h = readNpyHeader(head, `${b}.npy`);
     const n = Math.max(0, oh.length - 1);
     const starts = new Float64Array(n);
     const lengths = new Float64Array(n);
@@ -59,7 +59,7 @@ async function locate(path: string): Promise<Located> {
       starts[i] = Number(offs[i]!);
       lengths[i] = Number(offs[i + 1]! - offs[i]!);
     }
-    return { format: 'npy', data: b + '.npy', starts, lengths, item: h.dtype === '<u2' ? 2 : 4, dataOffset: h.dataOffset };
+    return { format: 'npy', data: `${b}.npy`, starts, lengths, item: h.dtype === '<u2' ? 2 : 4, dataOffset: h.dataOffset };
   }
   throw new CorpusError('not a token shard (expected .bin + .idx, or .npy + .offsets.npy)', { file: path });
 }

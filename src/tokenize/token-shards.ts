@@ -95,7 +95,7 @@ export class TokenShardWriter {
     this.shard = null;
     if (!s) return;
     await s.file.close().catch(() => {});
-    await rm(join(this.dir, s.base + this.dataExt + '.tmp'), { force: true });
+    await rm(join(this.dir, `${s.base + this.dataExt}.tmp`), { force: true });
   }
 
   private get dataExt(): string {
@@ -105,7 +105,7 @@ export class TokenShardWriter {
   private async openShard(): Promise<OpenShard> {
     await mkdir(this.dir, { recursive: true });
     const base = tokenShardName(this.prefix, this.index++);
-    const file = await open(join(this.dir, base + this.dataExt + '.tmp'), 'w');
+    const file = await open(join(this.dir, `${base + this.dataExt}.tmp`), 'w');
     if (this.opts.format === 'npy') await writeAll(file, Buffer.alloc(NPY_HEADER_BYTES)); // filled in at the end
     this.shard = { base, file, hash: createHash('sha256'), dataBytes: 0, lengths: [] };
     return this.shard;
@@ -119,31 +119,31 @@ export class TokenShardWriter {
     if (this.opts.format === 'megatron') {
       await s.file.close();
       const idx = megatronIndex(s.lengths, this.opts.dtype);
-      await this.publish(s.base + '.bin', s.dataBytes, s.hash.digest('hex'), documents, tokens);
-      await this.writeSmall(s.base + '.idx', idx, documents, tokens);
+      await this.publish(`${s.base}.bin`, s.dataBytes, s.hash.digest('hex'), documents, tokens);
+      await this.writeSmall(`${s.base}.idx`, idx, documents, tokens);
     } else {
       const header = npyHeader(this.opts.dtype === 'uint16' ? '<u2' : '<i4', tokens);
       await s.file.write(header, 0, header.length, 0);
       await s.file.close();
-      const sha = await sha256File(join(this.dir, s.base + '.npy.tmp'));
-      await this.publish(s.base + '.npy', NPY_HEADER_BYTES + s.dataBytes, sha, documents, tokens);
+      const sha = await sha256File(join(this.dir, `${s.base}.npy.tmp`));
+      await this.publish(`${s.base}.npy`, NPY_HEADER_BYTES + s.dataBytes, sha, documents, tokens);
       const offsets = new BigInt64Array(documents + 1);
       let acc = 0;
       s.lengths.forEach((len, i) => (offsets[i + 1] = BigInt((acc += len))));
       const body = Buffer.from(offsets.buffer);
-      await this.writeSmall(s.base + '.offsets.npy', Buffer.concat([npyHeader('<i8', documents + 1), body]), documents, tokens);
+      await this.writeSmall(`${s.base}.offsets.npy`, Buffer.concat([npyHeader('<i8', documents + 1), body]), documents, tokens);
     }
   }
 
   private async writeSmall(name: string, data: Buffer, documents: number, tokens: number): Promise<void> {
-    const f = await open(join(this.dir, name + '.tmp'), 'w');
+    const f = await open(join(this.dir, `${name}.tmp`), 'w');
     await writeAll(f, data);
     await f.close();
     await this.publish(name, data.length, createHash('sha256').update(data).digest('hex'), documents, tokens);
   }
 
   private async publish(name: string, bytes: number, sha256: string, documents: number, tokens: number): Promise<void> {
-    await rename(join(this.dir, name + '.tmp'), join(this.dir, name));
+    await rename(join(this.dir, `${name}.tmp`), join(this.dir, name));
     this.files.push({ name, bytes, sha256, documents, tokens });
   }
 }

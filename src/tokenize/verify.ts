@@ -80,8 +80,8 @@ export async function verifyTokens(dir: string): Promise<VerifyResult> {
 }
 
 async function checkMegatron(base: string, dtype: TokenDtype): Promise<{ lengths: Int32Array; dataPath: string; dataOffset: number; item: 2 | 4 }> {
-  const idxPath = base + '.idx';
-  const binPath = base + '.bin';
+  const idxPath = `${base}.idx`;
+  const binPath = `${base}.bin`;
   const buf = await readFile(idxPath);
   if (buf.length < 34 || !buf.subarray(0, 9).equals(MMIDIDX_MAGIC)) throw new VerifyError(idxPath, 'missing the MMIDIDX magic');
   if (buf.readBigUInt64LE(9) !== 1n) throw new VerifyError(idxPath, `version ${buf.readBigUInt64LE(9)}, expected 1`);
@@ -113,8 +113,8 @@ async function checkMegatron(base: string, dtype: TokenDtype): Promise<{ lengths
 }
 
 async function checkNpy(base: string, dtype: TokenDtype): Promise<{ lengths: Int32Array; dataPath: string; dataOffset: number; item: 2 | 4 }> {
-  const dataPath = base + '.npy';
-  const offPath = base + '.offsets.npy';
+  const dataPath = `${base}.npy`;
+  const offPath = `${base}.offsets.npy`;
   const head = Buffer.alloc(512);
   const fh = await import('node:fs/promises').then((fs) => fs.open(dataPath, 'r'));
   await fh.read(head, 0, head.length, 0);

@@ -10,8 +10,8 @@ import { runCli, tempDir } from '../helpers.js';
 
 test('fetch downloads every input over HTTP once, records it in the catalog, and build then reads the cache', async () => {
   const files: Record<string, Buffer> = {
-    '/data/a.jsonl': Buffer.from(Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `alpha document number ${i} with enough words` })).join('\n') + '\n'),
-    '/data/b.jsonl': Buffer.from(Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `beta document number ${i} with enough words` })).join('\n') + '\n'),
+    '/data/a.jsonl': Buffer.from(`${Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `alpha document number ${i} with enough words` })).join('\n')}\n`),
+    '/data/b.jsonl': Buffer.from(`${Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `beta document number ${i} with enough words` })).join('\n')}\n`),
   };
   const hits: string[] = [];
   const server = createServer((req, res) => {

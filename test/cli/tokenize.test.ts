@@ -33,7 +33,7 @@ test('count prints per-source totals as a table and as JSON; tokenize writes sha
     { text: 'def f(x):\n    return x * 2\n', source: 'code' },
     { text: 'Ein Lama ist ein Kamel.', source: 'wiki' },
   ];
-  writeFileSync(jsonl, gzipSync(docs.map((d) => JSON.stringify(d)).join('\n') + '\n'));
+  writeFileSync(jsonl, gzipSync(`${docs.map((d) => JSON.stringify(d)).join('\n')}\n`));
   const txt = join(dir, 'book.txt');
   writeFileSync(txt, 'Call me Ishmael.');
   const j = await runCli(['count', '-t', 'llama2', '--json', '--threads', '2', jsonl, txt]);

@@ -12,7 +12,7 @@ import { repoRoot } from '../helpers.js';
 test('signatures equal the numpy reference on samples and edge cases (128 permutations)', () => {
   const texts = [...sampleTexts(), ...EDGE_TEXTS];
   const out = execFileSync('/usr/bin/python3', [join(repoRoot, 'test', 'dedup', 'minhash_reference.py'), '128'], {
-    input: texts.map((text) => JSON.stringify({ text })).join('\n') + '\n',
+    input: `${texts.map((text) => JSON.stringify({ text })).join('\n')}\n`,
     maxBuffer: 1 << 28,
   });
   const ref = out
@@ -54,7 +54,7 @@ test('bands are big-endian slices of the signature', () => {
 
 test('shingle sets give the exact Jaccard similarity Python computes on the shingle strings', () => {
   const texts = sampleTexts().slice(0, 6);
-  const pairs = texts.map((t, i) => [t, i % 2 === 0 ? t.split(' ').reverse().slice(0, 40).join(' ') + ' ' + t : texts[(i + 1) % texts.length]!]);
+  const pairs = texts.map((t, i) => [t, i % 2 === 0 ? `${t.split(' ').reverse().slice(0, 40).join(' ')} ${t}` : texts[(i + 1) % texts.length]!]);
   const script = [
     'import json,re,string,sys,unicodedata',
     'def norm(t):',
@@ -68,7 +68,7 @@ test('shingle sets give the exact Jaccard similarity Python computes on the shin
     '  A,B=sh(a),sh(b)',
     '  print(len(A&B)/len(A|B))',
   ].join('\n');
-  const out = execFileSync('/usr/bin/python3', ['-c', script], { input: pairs.map((p) => JSON.stringify(p)).join('\n') + '\n' });
+  const out = execFileSync('/usr/bin/python3', ['-c', script], { input: `${pairs.map((p) => JSON.stringify(p)).join('\n')}\n` });
   const expected = out.toString().trim().split('\n').map(Number);
   pairs.forEach(([a, b], i) => {
     const { hashes, index } = shingleSets([normalize(a!), normalize(b!)], 13);

@@ -26,7 +26,7 @@ export function plantedCorpus(): Planted {
       const mid = words.length >> 1;
       words[mid] = 'zzplanted';
       const vid = `commoncrawl/variants.jsonl/${String(i).padStart(3, '0')}`;
-      docs.push({ id: vid, source: 'commoncrawl', text: words.join(' ') + '\nShared by a reader.', meta: {} });
+      docs.push({ id: vid, source: 'commoncrawl', text: `${words.join(' ')}\nShared by a reader.`, meta: {} });
       truth.set(vid, id);
     }
   });

@@ -39,8 +39,8 @@ test('a clean paragraph passes Gopher, C4 and FineWeb', async () => {
 
 test('failures are counted by rule name; the first failing rule is the drop reason', async () => {
   const short = doc('short', 'Too short to keep.');
-  const lorem = doc('lorem', GOOD + '\nLorem ipsum dolor sit amet.');
-  const curly = doc('curly', GOOD + '\nfunction f() { return 1; }');
+  const lorem = doc('lorem', `${GOOD}\nLorem ipsum dolor sit amet.`);
+  const curly = doc('curly', `${GOOD}\nfunction f() { return 1; }`);
   const bullets = doc('bullets', Array.from({ length: 60 }, (_, i) => `• item number ${i} of the list with the words`).join('\n'));
   const r = await apply(qualityFilterStep, { rules: ['gopher_quality', 'c4'] }, [short, lorem, curly, bullets, doc('good', GOOD)]);
   assert.deepEqual(

@@ -17,7 +17,7 @@ import { repoRoot } from '../helpers.js';
 const STOPWORDS_JSON = join(repoRoot, 'src', 'filters', 'signals', 'data', 'stopwords.json');
 
 function reference(texts: string[]): Record<string, unknown>[] {
-  const input = texts.map((text) => JSON.stringify({ text, lang: 'en', stopwords: STOPWORDS_JSON })).join('\n') + '\n';
+  const input = `${texts.map((text) => JSON.stringify({ text, lang: 'en', stopwords: STOPWORDS_JSON })).join('\n')}\n`;
   const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'reference', 'rpv2_reference.py')], {
     input,
     maxBuffer: 1 << 28,

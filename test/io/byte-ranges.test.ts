@@ -41,8 +41,8 @@ test('every split of a file into ranges reads each line once, CRLF and a missing
   const dir = tempDir();
   const path = join(dir, 'f.txt');
   const lines = ['first', '', 'third\u00e9', 'x'.repeat(300), 'fifth', 'last'];
-  writeFileSync(path, lines.slice(0, -1).join('\r\n') + '\r\n' + lines.at(-1));
-  const size = Buffer.byteLength(lines.slice(0, -1).join('\r\n') + '\r\n' + lines.at(-1));
+  writeFileSync(path, `${lines.slice(0, -1).join('\r\n')}\r\n${lines.at(-1)}`);
+  const size = Buffer.byteLength(`${lines.slice(0, -1).join('\r\n')}\r\n${lines.at(-1)}`);
   for (let target = 1; target <= size; target++) {
     const seen: string[] = [];
     for (const range of byteRanges(size, target)) for await (const l of readLines(path, { range })) seen.push(l.bytes.toString('utf8'));

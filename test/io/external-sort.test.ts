@@ -142,7 +142,7 @@ test('a record longer than the read buffer is read whole; a run cut inside a rec
   const dir = tempDir();
   const path = join(dir, 'long.jsonl');
   const recs = ['short', 'y'.repeat(200_000), 'after'];
-  writeFileSync(path, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileSync(path, recs.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const r = new RunReader(path, jsonLinesCodec<string>(), 64);
   const got: string[] = [];
   while (r.next()) got.push(r.value!);

@@ -20,7 +20,7 @@ const asIs = (l: JsonLine) => l;
 
 // Records of varied length (some longer than 64 KiB, so they span several read chunks).
 const records = Array.from({ length: 300 }, (_, i) => ({ n: i, text: `record ${i} ü ${'x'.repeat(i % 7 === 0 ? 70_000 + i : i * 3)}` }));
-const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+const body = Buffer.from(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 
 test('reads JSON lines alike from plain, gzip, zstd and bzip2 files, counting every raw byte', async () => {
   const dir = tempDir();

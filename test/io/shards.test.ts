@@ -77,10 +77,10 @@ test('the same documents give the same shard bytes', async () => {
 test('reads .jsonl, .jsonl.gz, .json.gz (multi-member) and .jsonl.zst alike', async () => {
   const dir = tempDir();
   const lines = docs.slice(0, 20).map((d) => JSON.stringify({ text: d.text, meta: d.meta, id: d.id, source: d.source }));
-  const body = Buffer.from(lines.join('\n') + '\n');
+  const body = Buffer.from(`${lines.join('\n')}\n`);
   writeFileSync(join(dir, 'a.jsonl'), body);
   // Two gzip members, as block-written files have.
-  writeFileSync(join(dir, 'b.json.gz'), Buffer.concat([gzipSync(Buffer.from(lines.slice(0, 7).join('\n') + '\n')), gzipSync(Buffer.from(lines.slice(7).join('\n') + '\n'))]));
+  writeFileSync(join(dir, 'b.json.gz'), Buffer.concat([gzipSync(Buffer.from(`${lines.slice(0, 7).join('\n')}\n`)), gzipSync(Buffer.from(`${lines.slice(7).join('\n')}\n`))]));
   writeFileSync(join(dir, 'c.jsonl.gz'), gzipSync(body));
   writeFileSync(join(dir, 'd.jsonl.zst'), compress(body));
   for (const f of ['a.jsonl', 'b.json.gz', 'c.jsonl.gz', 'd.jsonl.zst']) {
@@ -92,7 +92,7 @@ test('byte ranges tile a JSONL file: every line read exactly once, whatever the 
   const dir = tempDir();
   const path = join(dir, 'big.jsonl');
   const lines = docs.map((d) => JSON.stringify({ text: d.text }));
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
   const size = statSync(path).size;
   for (const target of [97, 1000, 4096, size, size * 2]) {
     const seen: string[] = [];
@@ -146,7 +146,7 @@ test('a malformed JSON line and invalid UTF-8 are quarantined with file and line
 
 test('truncated gzip and zstd inputs fail with an error naming the file', async () => {
   const dir = tempDir();
-  const body = Buffer.from(docs.map((d) => JSON.stringify({ text: d.text })).join('\n') + '\n');
+  const body = Buffer.from(`${docs.map((d) => JSON.stringify({ text: d.text })).join('\n')}\n`);
   const gz = gzipSync(body);
   const zs = compress(body);
   writeFileSync(join(dir, 'cut.jsonl.gz'), gz.subarray(0, Math.floor(gz.length / 2)));

@@ -17,7 +17,7 @@ async function tokenShards(dir: string): Promise<string> {
     ['gamma', 25],
   ] as const) {
     const file = join(dir, `${source}.jsonl`);
-    writeFileSync(file, Array.from({ length: docs }, () => JSON.stringify({ text: paragraph(r, 2 + Math.floor(r() * 6)), source })).join('\n') + '\n');
+    writeFileSync(file, `${Array.from({ length: docs }, () => JSON.stringify({ text: paragraph(r, 2 + Math.floor(r() * 6)), source })).join('\n')}\n`);
     const t = await runCli(['tokenize', '--tokenizer', 'llama2', file, '--out', join(tokens, source), '--format', 'megatron']);
     assert.equal(t.code, 0, t.stderr);
   }

@@ -61,7 +61,7 @@ async function trained(): Promise<string> {
   const book = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8')
     .split(/\r?\n\r?\n/)
     .slice(40, 700);
-  writeFileSync(docs, book.map((t) => JSON.stringify({ text: t.replace(/\r?\n/g, ' ') })).join('\n') + '\n');
+  writeFileSync(docs, `${book.map((t) => JSON.stringify({ text: t.replace(/\r?\n/g, ' ') })).join('\n')}\n`);
   const res = await trainLm([docs], { order: 3, tokenizer: 'whitespace' });
   assert.ok(res.sentences > 500);
   trainedPath = join(tmp, 'model.arpa');
@@ -197,7 +197,7 @@ test('llama2 token ids as LM words: train and score with the project tokenizer; 
   const paras = readFileSync(join(samples, 'gutenberg', 'pg84-modern-2020s-header.txt'), 'utf8')
     .split(/\r?\n\r?\n/)
     .slice(40, 160);
-  writeFileSync(docs, paras.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+  writeFileSync(docs, `${paras.map((t) => JSON.stringify({ text: t })).join('\n')}\n`);
   const res = await trainLm([docs], { order: 3, tokenizer: 'llama2' });
   const path = join(tmp, 'llama2.arpa');
   await writeArpa(res.model, path);

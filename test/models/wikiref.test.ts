@@ -67,7 +67,7 @@ test('a trained model is a valid fastText model: Debian fasttext predicts the sa
   writeFileSync(path, trainLinearClassifier(train, opts).bytes);
   const model = FastTextClassifier.load(path);
   const lines = held.map((e) => classifierInput(e.text));
-  writeFileSync(join(tmp, 'held.txt'), lines.join('\n') + '\n');
+  writeFileSync(join(tmp, 'held.txt'), `${lines.join('\n')}\n`);
   const deb = execFileSync('fasttext', ['predict-prob', path, join(tmp, 'held.txt'), '2'])
     .toString()
     .trimEnd()
@@ -149,25 +149,25 @@ test('training set: cited URLs are positives, negatives a seeded sample independ
   const b = join(tmp, 'b.jsonl');
   writeFileSync(
     a,
-    docs
+    `${docs
       .slice(0, 25)
       .map((d) => JSON.stringify(d))
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   writeFileSync(
     b,
-    docs
+    `${docs
       .slice(25)
       .map((d) => JSON.stringify(d))
-      .join('\n') + '\n{bad json\n',
+      .join('\n')}\n{bad json\n`,
   );
   const whole = join(tmp, 'whole.jsonl');
   writeFileSync(
     whole,
-    [...docs]
+    `${[...docs]
       .reverse()
       .map((d) => JSON.stringify(d))
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   const urls = new Set(['http://site3.example.com/', 'http://site40.example.com/', 'http://site41.example.com/', 'http://nowhere.example.com/']);
   const o = { seed: 5, negativesPerPositive: 2, minPositiveChars: 100, maxNegatives: 1000 };

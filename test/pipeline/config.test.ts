@@ -40,11 +40,11 @@ test('a wrong parameter type names the file, line, path and what was expected', 
 test('an unknown step, an unknown parameter and a bad stage reference are located', () => {
   assert.match(errorOf(base.replace('step: text_length', 'step: text_lenght')), /t\.yaml:8:15: stages\[0\]\.steps\[0\]\.step: unknown step "text_lenght"/);
   assert.match(errorOf(base.replace('min_words: 5', 'min_wrods: 5')), /stages\[0\]\.steps\[0\]: Unrecognized key: "min_wrods"/);
-  assert.match(errorOf(base + '  - name: b\n    inputs: [{stage: zzz}]\n'), /stages\[1\]\.inputs\[0\]\.stage: "zzz" is not an earlier stage/);
+  assert.match(errorOf(`${base}  - name: b\n    inputs: [{stage: zzz}]\n`), /stages\[1\]\.inputs\[0\]\.stage: "zzz" is not an earlier stage/);
 });
 
 test('sizes accept units, and YAML syntax errors give a position', () => {
-  const p = parsePipeline(base + 'settings:\n  shard_bytes: 1.5MiB\n  task_bytes: 512k\n', 'x.yaml', createRegistry());
+  const p = parsePipeline(`${base}settings:\n  shard_bytes: 1.5MiB\n  task_bytes: 512k\n`, 'x.yaml', createRegistry());
   assert.equal(p.settings.shard_bytes, 1572864);
   assert.equal(p.settings.task_bytes, 512000);
   assert.match(errorOf('name: [unclosed\n'), /^pipelines\/t\.yaml:\d+:\d+: invalid YAML/);

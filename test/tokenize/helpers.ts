@@ -67,7 +67,7 @@ export function edgeCases(): string[] {
     '\n ',
     'a\n  ',
     '  a  ',
-    'a' + ' '.repeat(40) + 'b',
+    `a${' '.repeat(40)}b`,
     ' '.repeat(100),
     '0123456789',
     '1'.repeat(1000),

@@ -20,7 +20,7 @@ import { sampleParagraphs } from './helpers.js';
 const tmp = mkdtempSync(join(tmpdir(), 'corpusmill-shards-'));
 const texts = sampleParagraphs(4 * 1024).slice(0, 1500);
 const jsonl = join(tmp, 'books.jsonl.gz');
-writeFileSync(jsonl, gzipSync(texts.map((t, i) => JSON.stringify({ text: t, id: `d${i}`, source: i % 3 ? 'books' : 'wiki' })).join('\n') + '\n'));
+writeFileSync(jsonl, gzipSync(`${texts.map((t, i) => JSON.stringify({ text: t, id: `d${i}`, source: i % 3 ? 'books' : 'wiki' })).join('\n')}\n`));
 const txt = join(tmp, 'note.txt');
 writeFileSync(txt, 'A plain text file is one document.\nWith two lines.');
 const allTexts = [...texts, readFileSync(txt, 'utf8')];

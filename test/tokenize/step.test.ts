@@ -28,8 +28,8 @@ function hashes(dir: string): Record<string, string> {
 
 test('a pipeline tokenize step writes .npy shards and manifests whose ids equal the tokenizer, independent of workers', async () => {
   const dir = tempDir();
-  const texts = Array.from({ length: 3000 }, (_, i) => `Document ${i}: ` + 'the quick brown fox jumps over the lazy dog. '.repeat(1 + (i % 7)));
-  writeFileSync(join(dir, 'docs.jsonl'), texts.map((t) => JSON.stringify({ text: t })).join('\n') + '\n');
+  const texts = Array.from({ length: 3000 }, (_, i) => `Document ${i}: ${'the quick brown fox jumps over the lazy dog. '.repeat(1 + (i % 7))}`);
+  writeFileSync(join(dir, 'docs.jsonl'), `${texts.map((t) => JSON.stringify({ text: t })).join('\n')}\n`);
   writeFileSync(
     join(dir, 'p.yaml'),
     [
@@ -78,8 +78,8 @@ test('a pipeline tokenize step writes .npy shards and manifests whose ids equal 
 test('one task of the step writes the same shards and manifest as `corpusmill tokenize` on its documents', async () => {
   const dir = tempDir();
   // two sources in one task, the later one first: the manifest lists them sorted, as the CLI does
-  const docs = Array.from({ length: 400 }, (_, i) => ({ text: `Record ${i}. ` + 'Étude sur les lamas, 日本語も少し. '.repeat(1 + (i % 5)), source: i % 2 ? 'alpha' : 'zeta' }));
-  writeFileSync(join(dir, 'docs.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const docs = Array.from({ length: 400 }, (_, i) => ({ text: `Record ${i}. ${'Étude sur les lamas, 日本語も少し. '.repeat(1 + (i % 5))}`, source: i % 2 ? 'alpha' : 'zeta' }));
+  writeFileSync(join(dir, 'docs.jsonl'), `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
   writeFileSync(
     join(dir, 'p.yaml'),
     [

@@ -10,7 +10,7 @@ import { byteBpeNative, tiktokenSpec, type ByteBpeSpec } from '../../src/tokeniz
 
 const native = byteBpeNative();
 const dir = mkdtempSync(join(tmpdir(), 'corpusmill-tiktoken-'));
-const bytesOnly = Array.from({ length: 256 }, (_, b) => `${Buffer.from([b]).toString('base64')} ${b}`).join('\n') + '\n';
+const bytesOnly = `${Array.from({ length: 256 }, (_, b) => `${Buffer.from([b]).toString('base64')} ${b}`).join('\n')}\n`;
 
 test('a .tiktoken file named like a known encoding gets its pattern and special tokens', () => {
   const path = join(dir, 'my-cl100k_base.tiktoken');
@@ -27,7 +27,7 @@ test('a .tiktoken file named like a known encoding gets its pattern and special 
 
 test('an unknown .tiktoken file gets the cl100k pattern and no special tokens; Windows line ends are fine', () => {
   const path = join(dir, 'bytes.tiktoken');
-  writeFileSync(path, bytesOnly.replace(/\n/g, '\r\n') + `${Buffer.from('ab').toString('base64')} 256\n`);
+  writeFileSync(path, `${bytesOnly.replace(/\n/g, '\r\n')}${Buffer.from('ab').toString('base64')} 256\n`);
   const spec = tiktokenSpec(path);
   assert.equal(spec.pattern, 'cl100k_base');
   assert.deepEqual(spec.specials, {});
@@ -51,12 +51,12 @@ test('bad .tiktoken data and specs are refused with the reason', () => {
     eosId: null,
     ...extra,
   });
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'not-base64! 300\n')), /line 257: bad base64/);
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI=\n')), /line 257: expected "base64 rank"/);
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI= 12\n')), /duplicate rank 12/);
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YQ== 300\n')), /duplicate token bytes/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}not-base64! 300\n`)), /line 257: bad base64/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI=\n`)), /line 257: expected "base64 rank"/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI= 12\n`)), /duplicate rank 12/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YQ== 300\n`)), /duplicate token bytes/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly.split('\n').slice(1).join('\n'))), /lacks the single byte 0/);
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI= 4000000000\n')), /bad rank|too sparse/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI= 4000000000\n`)), /bad rank|too sparse/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { pattern: 'nope' as ByteBpeSpec['pattern'] })), /unknown pattern 'nope'/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { specials: { '<x>': 5 } })), /special token <x> has id 5, which is a rank/);
   assert.throws(() => native.byteBpeCreate({ ...spec(bytesOnly), tiktoken: 'text' as unknown as Buffer }), /spec.tiktoken must be a Buffer/);

@@ -79,7 +79,7 @@ export function registerBuild(program: Command): void {
       });
       const record = result.launch;
       if (record) {
-        if (o.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+        if (o.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
         else {
           for (const p of record.phases)
             process.stdout.write(`${p.stage}/${p.phase}: ${p.ranks} tasks in job ${p.jobs.join(', ')}${p.depends_on.length ? ` (after ${p.depends_on.join(', ')})` : ''}\n`);
@@ -87,7 +87,7 @@ export function registerBuild(program: Command): void {
         }
         return;
       }
-      if (o.json) process.stdout.write(JSON.stringify(result.stats, null, 2) + '\n');
-      else process.stdout.write(formatStats(result.stats) + `outputs in ${result.out}\n`);
+      if (o.json) process.stdout.write(`${JSON.stringify(result.stats, null, 2)}\n`);
+      else process.stdout.write(`${formatStats(result.stats)}outputs in ${result.out}\n`);
     });
 }

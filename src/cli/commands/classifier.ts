@@ -32,9 +32,9 @@ export function registerClassifier(program: Command): void {
     .action(async (inputs: string[], o: { out: string; json?: boolean }) => {
       const log = createLogger('refs');
       const res = await extractReferenceUrls(inputs, (m) => log.warn(m));
-      writeFileSync(o.out, res.urls.map((u) => u + '\n').join(''));
+      writeFileSync(o.out, res.urls.map((u) => `${u}\n`).join(''));
       const summary = { out: o.out, urls: res.urls.length, cited: res.cited, bad_records: res.badRecords };
-      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `wrote ${o.out}: ${res.urls.length} distinct URLs (${res.cited} citations)\n`);
+      process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `wrote ${o.out}: ${res.urls.length} distinct URLs (${res.cited} citations)\n`);
     });
   cmd
     .command('train')
@@ -90,7 +90,7 @@ export function registerClassifier(program: Command): void {
           labels: model.labels,
           bytes: model.bytes.length,
         };
-        process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
+        process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
       },
     );
 }

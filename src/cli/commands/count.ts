@@ -34,6 +34,6 @@ export function registerCount(program: Command): void {
       const r = await countTokens(tok, readInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
       const s = (performance.now() - t0) / 1000;
       log.info(`counted ${r.documents} documents, ${r.bytes} bytes in ${s.toFixed(2)} s (${(r.bytes / 1e6 / s).toFixed(1)} MB/s, ${o.threads} threads)`);
-      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatCount(r));
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatCount(r));
     });
 }

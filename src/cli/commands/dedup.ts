@@ -42,7 +42,7 @@ export function registerDedup(program: Command): void {
     .action((o: { threshold: number; perms: number; fpWeight: number; fnWeight: number; json?: boolean }) => {
       const r = dedupParamsReport(o.threshold, o.perms, o.fpWeight, o.fnWeight);
       if (o.json) {
-        process.stdout.write(JSON.stringify(r) + '\n');
+        process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
       }
       const lines = [
@@ -52,6 +52,6 @@ export function registerDedup(program: Command): void {
         'similarity  P(candidate)',
         ...r.s_curve.map(([s, p]) => `${s.toFixed(2).padStart(10)}  ${p.toFixed(4).padStart(12)}  ${'#'.repeat(Math.round(p * 40))}`),
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -9,6 +9,6 @@ export function registerEncode(program: Command): void {
   specialOptions(tokenizerOption(cmd)).action(async (o: { tokenizer: string } & SpecialFlags) => {
     const tok = await loadTokenizer(o.tokenizer);
     const ids = tok.encode(await readStdin(), { bos: o.bos, eos: o.eos });
-    process.stdout.write(JSON.stringify(ids) + '\n');
+    process.stdout.write(`${JSON.stringify(ids)}\n`);
   });
 }

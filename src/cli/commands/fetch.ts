@@ -19,7 +19,7 @@ export function registerFetch(program: Command): void {
       const cat = new Catalog(catalogPath(r.out));
       const rows = cat.fetches();
       cat.close();
-      if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else {
         for (const f of rows) process.stdout.write(`${humanBytes(f.bytes).padStart(9)}  ${f.sha256.slice(0, 12)}  ${f.url}\n`);
         process.stdout.write(`${rows.length} files, ${humanBytes(rows.reduce((a, f) => a + f.bytes, 0))}\n`);

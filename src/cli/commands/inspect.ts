@@ -36,9 +36,9 @@ export function registerInspect(program: Command): void {
         if (o.id !== undefined) {
           if (doc.id !== o.id) continue;
         } else if (seen++ < o.skip) continue;
-        if (o.json) process.stdout.write(JSON.stringify({ text: doc.text, meta: doc.meta, id: doc.id, source: doc.source }) + '\n');
+        if (o.json) process.stdout.write(`${JSON.stringify({ text: doc.text, meta: doc.meta, id: doc.id, source: doc.source })}\n`);
         else {
-          const text = o.chars > 0 && doc.text.length > o.chars ? doc.text.slice(0, o.chars) + ` … [${doc.text.length - o.chars} more chars]` : doc.text;
+          const text = o.chars > 0 && doc.text.length > o.chars ? `${doc.text.slice(0, o.chars)} … [${doc.text.length - o.chars} more chars]` : doc.text;
           process.stdout.write(`── ${doc.id}  (${doc.source}, ${doc.text.length} chars)\nmeta: ${JSON.stringify(doc.meta)}\n${text}\n\n`);
         }
         if (++printed >= (o.id !== undefined ? 1 : o.n)) break;
@@ -70,9 +70,9 @@ async function inspectTokens(shard: string, first: number, n: number, tokenizerN
   for (let d = first; d < Math.min(info.documents, first + n); d++) {
     const ids = await readTokenDocument(shard, d);
     const text = tok ? tok.decode(ids) : null;
-    if (json) process.stdout.write(JSON.stringify({ document: d, ids, text }) + '\n');
+    if (json) process.stdout.write(`${JSON.stringify({ document: d, ids, text })}\n`);
     else {
-      const shown = text !== null && chars > 0 && text.length > chars ? text.slice(0, chars) + ` … [${text.length - chars} more chars]` : text;
+      const shown = text !== null && chars > 0 && text.length > chars ? `${text.slice(0, chars)} … [${text.length - chars} more chars]` : text;
       process.stdout.write(
         `── document ${d} (${ids.length} tokens)\nids: ${JSON.stringify(ids.slice(0, 32))}${ids.length > 32 ? ' …' : ''}\n${shown ?? '(no tokenizer: pass --tokenizer to decode)'}\n\n`,
       );

@@ -31,7 +31,7 @@ export function registerLicense(program: Command): void {
       const lic = await repositoryLicense(walker);
       const allowed = isAllowed(lic, o.allow, o.multi as MultiLicensePolicy);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ repository: repo, license: lic.key, spdx: lic.spdx, licenses: lic.keys, allowed, files: lic.files }, null, 1) + '\n');
+        process.stdout.write(`${JSON.stringify({ repository: repo, license: lic.key, spdx: lic.spdx, licenses: lic.keys, allowed, files: lic.files }, null, 1)}\n`);
         return;
       }
       process.stdout.write(`${repo}: ${lic.spdx ?? lic.key ?? 'no licence file'} (${allowed ? 'allowed' : 'not allowed'})\n`);

@@ -42,7 +42,7 @@ export function registerLm(program: Command): void {
         ngrams: res.model.grams.map((g) => g.size),
         discounts: res.discounts.map((d) => ({ d: d.d, fallback: d.fallback })),
       };
-      if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(`wrote ${o.out}: order ${o.order}, ${res.docs} docs, ${res.sentences} sentences, ${res.tokens} tokens\n`);
         summary.ngrams.forEach((n, i) => process.stdout.write(`  ${i + 1}-grams: ${n}${res.discounts[i]!.fallback ? ' (fallback discounts)' : ''}\n`));

@@ -46,7 +46,7 @@ export function registerLogs(program: Command): void {
     .action(async (out: string, o: { lines: number; json?: boolean }) => {
       const failed = await failedTasks(out, o.lines);
       if (o.json) {
-        process.stdout.write(JSON.stringify(failed, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(failed, null, 2)}\n`);
         return;
       }
       if (failed.length === 0) process.stdout.write('no failed tasks\n');

@@ -11,6 +11,6 @@ export function registerMix(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: { json?: boolean }) => {
       const r = await runMix(loadMixture(file));
-      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatMix(r));
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatMix(r));
     });
 }

@@ -17,7 +17,7 @@ export function registerPlan(program: Command): void {
     .action(async (file: string, o: { out?: string; headSample: number; json?: boolean }) => {
       const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), registry: createRegistry(), headSample: o.headSample });
       if (o.json) {
-        process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return;
       }
       const w = Math.max(...plan.inputs.map((i) => `${i.stage}/${i.source}`.length), 12);

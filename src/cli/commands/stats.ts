@@ -22,6 +22,6 @@ export function registerStats(program: Command): void {
       const stageOrder = (cat.db.prepare('SELECT name FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string }>).map((r) => r.name);
       const stats = collectStats(cat, runs?.pipeline ?? '', stageOrder);
       cat.close();
-      process.stdout.write(o.json ? JSON.stringify(stats, null, 2) + '\n' : formatStats(stats));
+      process.stdout.write(o.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
     });
 }

@@ -21,7 +21,7 @@ export function registerStatus(program: Command): void {
     .action(async (out: string, o: { json?: boolean }) => {
       const status = await buildStatus(out, await statusProbes(out));
       if (o.json) {
-        process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;
       }
       for (const s of status) {

@@ -10,6 +10,6 @@ export function registerVerify(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (dir: string, o: { json?: boolean }) => {
       const r = await verifyTokens(dir);
-      process.stdout.write(o.json ? JSON.stringify(r) + '\n' : `ok: ${r.files} files in ${r.manifests} manifests, ${r.documents} documents, ${r.tokens} tokens\n`);
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `ok: ${r.files} files in ${r.manifests} manifests, ${r.documents} documents, ${r.tokens} tokens\n`);
     });
 }

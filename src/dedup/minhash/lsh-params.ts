@@ -7,7 +7,7 @@
  */
 
 export function candidateProbability(s: number, bands: number, rows: number): number {
-  return 1 - Math.pow(1 - Math.pow(s, rows), bands);
+  return 1 - (1 - s ** rows) ** bands;
 }
 
 /** Composite Simpson's rule; the integrands are smooth polynomials on [0, 1]. */

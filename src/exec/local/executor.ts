@@ -103,7 +103,7 @@ export class LocalExecutor implements Executor {
       };
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
-        reject(new CorpusError(`worker process died (${signal ?? 'exit ' + code}) running ${ref.stage}/${ref.phase}#${ref.idx}`));
+        reject(new CorpusError(`worker process died (${signal ?? `exit ${code}`}) running ${ref.stage}/${ref.phase}#${ref.idx}`));
       };
       const cleanup = () => {
         c.off('message', onMessage);

@@ -13,7 +13,7 @@ function run(cmd: string, args: string[]): string {
     return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; status?: number };
-    throw new CorpusError(`${cmd} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || 'exit ' + err.status}`);
+    throw new CorpusError(`${cmd} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || `exit ${err.status}`}`);
   }
 }
 

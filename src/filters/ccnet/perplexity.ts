@@ -221,7 +221,7 @@ export const perplexityStep = defineStep({
               out[k] = [percentile(sorted, p.percentiles[0]), percentile(sorted, p.percentiles[1])];
               ctx.count(`cutoff_docs_${k}`, sorted.length);
             }
-            writeFileSync(join(ctx.stateDir, CUTOFFS_FILE), JSON.stringify(out) + '\n');
+            writeFileSync(join(ctx.stateDir, CUTOFFS_FILE), `${JSON.stringify(out)}\n`);
           },
         },
       ],

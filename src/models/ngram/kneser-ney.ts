@@ -41,7 +41,7 @@ export class NgramCounter {
       // Grow the key one word at a time: the n-gram starting at i for n = 1 .. order.
       let key = words[i]!;
       for (let n = 1; n <= this.order && i + n <= words.length; n++) {
-        if (n > 1) key += ' ' + words[i + n - 1]!;
+        if (n > 1) key += ` ${words[i + n - 1]!}`;
         const m = this.raw[n - 1]!;
         m.set(key, (m.get(key) ?? 0) + 1);
       }
@@ -72,7 +72,7 @@ export function adjustedCounts(counter: NgramCounter): Map<string, number>[] {
 }
 
 function startsWithBos(g: string): boolean {
-  return g === BOS || g.startsWith(BOS + ' ');
+  return g === BOS || g.startsWith(`${BOS} `);
 }
 
 /** Modified-KN discounts D1, D2, D3+ from counts-of-counts t1..t4 (step 3). */

@@ -146,7 +146,7 @@ function resolveInput(name: string, from: string, texts: Map<string, string>): s
   const n = name.trim().replace(/^\.\//, '').replace(/^"|"$/g, '');
   const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '';
   for (const base of dir ? ['', dir] : ['']) {
-    for (const cand of [base + n, base + n + '.tex']) if (texts.has(cand)) return cand;
+    for (const cand of [base + n, `${base + n}.tex`]) if (texts.has(cand)) return cand;
   }
   return null;
 }
@@ -163,7 +163,7 @@ function inlineInputs(path: string, texts: Map<string, string>, seen: string[], 
       return '';
     }
     if (seen.includes(target) || target === path) return '';
-    return '\n' + inlineInputs(target, texts, [...seen, path], used, missing) + '\n';
+    return `\n${inlineInputs(target, texts, [...seen, path], used, missing)}\n`;
   });
 }
 

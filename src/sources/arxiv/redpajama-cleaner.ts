@@ -85,7 +85,7 @@ export function rpCleanFile(text: string, macros: Map<string, string>): string {
     if (NOT_TEMPLATE_SAFE.test(value)) throw new RedPajamaMacroError(name);
     // `(name)([^a-zA-Z0-9])`: QUIRK (kept here): a macro at the very end is not expanded, and in
     // `\a\a` the second is not expanded (the first match consumed its backslash).
-    const re = new RegExp('(' + escapeRe(name) + ')([^a-zA-Z0-9])', 'gu');
+    const re = new RegExp(`(${escapeRe(name)})([^a-zA-Z0-9])`, 'gu');
     s = s.replace(re, (_all, _n, next: string) => value + next);
   }
   return s;

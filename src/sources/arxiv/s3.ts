@@ -52,7 +52,7 @@ export interface PresignOptions {
 /** RFC 3986 encoding as SigV4 wants it (unreserved characters kept, `/` kept in paths). */
 function uriEncode(s: string, keepSlash: boolean): string {
   return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(keepSlash ? /%2F/g : /$^/g, '/');
 }
 
@@ -84,10 +84,10 @@ export function presignS3(o: PresignOptions): string {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const path = '/' + uriEncode(o.key, true);
+  const path = `/${uriEncode(o.key, true)}`;
   const canonicalRequest = [o.method ?? 'GET', path, canonicalQuery, `host:${host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest)].join('\n');
-  let key = hmac('AWS4' + o.credentials.secretAccessKey, day);
+  let key = hmac(`AWS4${o.credentials.secretAccessKey}`, day);
   key = hmac(key, o.region);
   key = hmac(key, 's3');
   key = hmac(key, 'aws4_request');

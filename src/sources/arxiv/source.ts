@@ -86,7 +86,7 @@ function parseS3(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!m) throw new ConfigError(`arxiv: bad s3 URL ${url}`);
   const prefix = m[2]!;
-  return { bucket: m[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : prefix + '/' };
+  return { bucket: m[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
 
 async function listTars(p: Params, env: SourceEnv): Promise<RemoteFile[]> {
@@ -114,7 +114,7 @@ async function listTars(p: Params, env: SourceEnv): Promise<RemoteFile[]> {
     if (picked.length === 0) throw new ConfigError(`arxiv: no arXiv_src_YYMM_NNN.tar in ${local} for the months asked`);
     return picked.map((n) => ({ url: pathToFileURL(join(local, n)).href, name: n }));
   }
-  const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
+  const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
   const manifest = parseManifest(await env.fetcher.fetchText(base + MANIFEST));
   // The manifest names keys as `src/arXiv_src_…`; a mirror serves them under its base folder.
   return pick(manifest).map((e) => ({ url: base + basename(e.filename), name: basename(e.filename), size: e.size, md5: e.md5 }));

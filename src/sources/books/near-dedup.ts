@@ -182,7 +182,7 @@ export const bookNearDedupStep = defineStep({
             const dir = join(ctx.stateDir, SIG_DIR);
             await mkdir(dir, { recursive: true });
             const file = join(dir, `${ctx.source || 'all'}-${String(ctx.rank).padStart(5, '0')}.jsonl`);
-            const tmp = file + '.tmp';
+            const tmp = `${file}.tmp`;
             await writeFile(tmp, '');
             let lines: string[] = [];
             for await (const doc of docs) {
@@ -190,11 +190,11 @@ export const bookNearDedupStep = defineStep({
               lines.push(JSON.stringify(bookSignature(doc, p)));
               ctx.count('books_signed');
               if (lines.length >= 256) {
-                await appendFile(tmp, lines.join('\n') + '\n');
+                await appendFile(tmp, `${lines.join('\n')}\n`);
                 lines = [];
               }
             }
-            if (lines.length > 0) await appendFile(tmp, lines.join('\n') + '\n');
+            if (lines.length > 0) await appendFile(tmp, `${lines.join('\n')}\n`);
             await rename(tmp, file);
           },
         },
@@ -217,8 +217,8 @@ export const bookNearDedupStep = defineStep({
             const found = findClusters(sigs, p);
             ctx.count('books_in_clusters', Object.keys(found.cluster).length);
             ctx.count('books_to_remove', Object.keys(found.duplicate_of).length);
-            await writeFile(join(ctx.stateDir, CLUSTERS + '.tmp'), JSON.stringify(found));
-            await rename(join(ctx.stateDir, CLUSTERS + '.tmp'), join(ctx.stateDir, CLUSTERS));
+            await writeFile(join(ctx.stateDir, `${CLUSTERS}.tmp`), JSON.stringify(found));
+            await rename(join(ctx.stateDir, `${CLUSTERS}.tmp`), join(ctx.stateDir, CLUSTERS));
           },
         },
       ],

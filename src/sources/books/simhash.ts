@@ -151,7 +151,7 @@ export function hamming64(a: string, b: string): number {
 
 /** RedPajama's SimhashIndex bucket keys for k = 5: `"%x:%x" % (block value, block index)`. */
 export function simhashBucketKeys(hex: string, k = SIMHASH_MAX_HAMMING): string[] {
-  const v = BigInt('0x' + hex);
+  const v = BigInt(`0x${hex}`);
   const width = Math.floor(64 / (k + 1));
   const keys: string[] = [];
   for (let i = 0; i <= k; i++) {

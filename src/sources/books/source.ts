@@ -75,7 +75,7 @@ export function selectBooks(entries: CatalogEntry[], p: Pick<GutenbergParams, 'l
 }
 
 export function bookTextUrl(p: Pick<GutenbergParams, 'mirror' | 'text_url'>, id: number): string {
-  const mirror = p.mirror.endsWith('/') ? p.mirror : p.mirror + '/';
+  const mirror = p.mirror.endsWith('/') ? p.mirror : `${p.mirror}/`;
   return p.text_url.replaceAll('{mirror}', mirror).replaceAll('{id}', String(id));
 }
 
@@ -177,7 +177,7 @@ export function tidyBook(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/^\s*\n/, '')
     .trimEnd();
-  return t === '' ? '' : t + '\n';
+  return t === '' ? '' : `${t}\n`;
 }
 
 export function catalogMeta(e: CatalogEntry): Record<string, unknown> {

@@ -55,7 +55,7 @@ export const c4Source = defineSource({
   params,
   async list(p, env): Promise<RemoteFile[]> {
     if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
-    const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
+    const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
     return p.splits.flatMap((s) => c4FileNames(s, p.max_files)).map((name) => ({ url: base + name, name: name.split('/').pop()! }));
   },
   plan: (files) => wholeFileTasks(files),

@@ -71,7 +71,7 @@ export function parsePathsListing(data: Buffer, label: string): string[] {
 /** Lists the segments of the configured dumps (or the explicit files). */
 export async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
   if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
-  const base = p.base_url.endsWith('/') ? p.base_url : p.base_url + '/';
+  const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
   const out: RemoteFile[] = [];
   for (const dump of p.dumps) {
     const listing = base + pathsFile(dump, kind);

@@ -241,7 +241,7 @@ export function parseHeaderBlock(text: string): { ok: boolean; version: string; 
     const line = lines[k];
     if (line.length === 0) continue;
     if ((line[0] === ' ' || line[0] === '\t') && last) {
-      headers.set(last, headers.get(last) + ' ' + line.trim());
+      headers.set(last, `${headers.get(last)} ${line.trim()}`);
       continue;
     }
     const colon = line.indexOf(':');

@@ -80,7 +80,7 @@ export function parseGitattributes(text: string): LinguistOverrides {
     if (!line || line.startsWith('#')) continue;
     const [pattern, ...attrs] = line.split(/\s+/);
     if (!pattern || pattern.startsWith('[attr]')) continue;
-    const rule: Rule = { re: globToRegex(pattern.endsWith('/') ? pattern + '**' : pattern) };
+    const rule: Rule = { re: globToRegex(pattern.endsWith('/') ? `${pattern}**` : pattern) };
     for (const a of attrs) {
       rule.vendored = attrValue(a, 'linguist-vendored') ?? rule.vendored;
       rule.generated = attrValue(a, 'linguist-generated') ?? rule.generated;

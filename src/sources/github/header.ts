@@ -67,7 +67,7 @@ export function stripHeaderFixed(content: string): string {
     if (t.startsWith('/*')) {
       const at = pos + line.indexOf('/*');
       const m = BLOCK_COMMENT.exec(content.slice(at));
-      if (!m || m.index !== 0 || !COPYRIGHT.test(m[0])) return content;
+      if (m?.index !== 0 || !COPYRIGHT.test(m[0])) return content;
       return content.slice(0, at) + dropBlankLines(content.slice(at + m[0].length));
     }
     if (!isLineComment(line)) return content;

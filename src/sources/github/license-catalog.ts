@@ -68,7 +68,7 @@ function titleRegexSource(key: string, title: string, nickname?: string): string
   string = string.replace(/\\ licen[sc]e/i, '(?:\\ licen[sc]e)?');
   string = string.replace(/\\ (\d+\\\.\d+)/, ',?\\s+(?:version\\ |v(?:\\. )?)?$1');
   string = string.replace(/\bgnu\\ /, '(?:GNU )?');
-  const keyRe = key.replace('-', '[- ]').replace('.', '\\.') + '(?:\\ licen[sc]e)?';
+  const keyRe = `${key.replace('-', '[- ]').replace('.', '\\.')}(?:\\ licen[sc]e)?`;
   const parts = [simple, string, keyRe];
   if (nickname) parts.push(nickname.replace(/\bGNU /i, '(?:GNU )?'));
   return parts.map((p) => `(?:${p})`).join('|');

@@ -131,7 +131,7 @@ const SPELLING = new RegExp(`\\b(?:${Object.keys(VARIETAL_WORDS).map(escapeRegex
 export const FIELD_REGEX = /\[(fullname|login|email|project|description|year|projecturl)\]/g;
 
 export function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\\-]/g, '\\$&');
+  return s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 }
 
 function stripComments(s: string): string {

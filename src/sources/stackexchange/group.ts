@@ -126,7 +126,7 @@ async function scanPartition(docs: AsyncIterable<Doc>, ctx: TaskContext, p: Para
     if (!isPost(doc)) continue;
     const m = doc.meta as PostMeta;
     const rec: Rec = [m.site, m.question_id, m.post_type === 'question' ? 0 : 1, m.score, m.post_id, doc.text, m.has_title, m.timestamp, fileOf(doc)];
-    await w.add(partitionOf(m.site, m.question_id, p.partitions), JSON.stringify(rec) + '\n');
+    await w.add(partitionOf(m.site, m.question_id, p.partitions), `${JSON.stringify(rec)}\n`);
     posts++;
   }
   await w.close();
@@ -199,7 +199,7 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
     const d = groupDocument(group);
     if (typeof d === 'string') ctx.count(d, d === 'orphan_answers' ? group.length : 1);
     else {
-      const line = docToJson(d) + '\n';
+      const line = `${docToJson(d)}\n`;
       out.push(line);
       outBytes += line.length;
       ctx.count('questions_grouped');

@@ -64,7 +64,7 @@ export function siteLanguage(site: string): string {
 
 function isoDate(d: string | undefined): string | null {
   if (!d) return null;
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(d) ? d + 'Z' : d;
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(d) ? `${d}Z` : d;
 }
 
 function intAttr(v: string | undefined, name: string, required: boolean): number {

@@ -84,7 +84,7 @@ export function filesFromDumpStatus(json: unknown, base: string, lang: string, d
 export function pyQuote(s: string): string {
   return encodeURIComponent(s)
     .replace(/%2F/g, '/')
-    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function langFromName(name: string): string | null {

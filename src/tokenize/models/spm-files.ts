@@ -42,7 +42,7 @@ export function hfTokenizerJsonSpec(path: string): EncoderSpec {
     throw new ConfigError(`${path}: not a JSON file (${(err as Error).message})`);
   }
   const model = json.model;
-  if (!model || model.type !== 'BPE' || !model.vocab || !model.merges) throw new ConfigError(`${path}: expected a tokenizer.json with model.type "BPE", vocab and merges`);
+  if (model?.type !== 'BPE' || !model.vocab || !model.merges) throw new ConfigError(`${path}: expected a tokenizer.json with model.type "BPE", vocab and merges`);
   if (hasNode(json.pre_tokenizer, (o) => o.type === 'ByteLevel'))
     throw new ConfigError(`${path}: byte-level BPE tokenizer.json is not supported; pass the model's .tiktoken file instead`);
   const size = Math.max(...Object.values(model.vocab), ...(json.added_tokens ?? []).map((t) => t.id)) + 1;

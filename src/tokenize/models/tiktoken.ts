@@ -75,7 +75,7 @@ export function compactRanksToTiktoken(bpeRanks: string): Buffer {
     const first = Number(parts[1]);
     for (let i = 2; i < parts.length; i++) out.push(`${parts[i]} ${first + i - 2}`);
   }
-  return Buffer.from(out.join('\n') + '\n');
+  return Buffer.from(`${out.join('\n')}\n`);
 }
 
 /** GPT-2's byte-to-unicode alphabet, inverted: the code point of each printable stand-in -> its byte. */
@@ -103,7 +103,7 @@ export function llama3Tiktoken(): Buffer {
     }
     return `${Buffer.from(bytes).toString('base64')} ${rank}`;
   });
-  return Buffer.from(lines.join('\n') + '\n');
+  return Buffer.from(`${lines.join('\n')}\n`);
 }
 
 function npmEncoding(name: 'cl100k_base' | 'o200k_base' | 'r50k_base' | 'p50k_base'): { tiktoken: Buffer; specials: Record<string, number> } {

@@ -17,7 +17,7 @@ const model = FastTextClassifier.load(modelPath);
 function debianPredict(path: string, lines: string[], k: number): [string, number][][] {
   const dir = mkdtempSync(join(tmpdir(), 'lid-'));
   const input = join(dir, 'in.txt');
-  writeFileSync(input, lines.join('\n') + '\n');
+  writeFileSync(input, `${lines.join('\n')}\n`);
   const out = execFileSync('fasttext', ['predict-prob', path, input, String(k)], { maxBuffer: 64 << 20 }).toString();
   return out
     .trimEnd()
@@ -120,7 +120,7 @@ test('models trained and quantized by Debian fasttext (dense hs + char and word 
     lines.push(`__label__${lab} ${words.join(' ')}`);
   }
   const train = join(dir, 'train.txt');
-  writeFileSync(train, lines.join('\n') + '\n');
+  writeFileSync(train, `${lines.join('\n')}\n`);
   const out = join(dir, 'm');
   execFileSync('fasttext', [
     'supervised',

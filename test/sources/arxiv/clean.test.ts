@@ -74,7 +74,7 @@ describe('macros', () => {
     assert.equal(s2.capped, 1);
   });
   it('treats a group longer than MAX_GROUP_CHARS as unbalanced', () => {
-    assert.equal(readGroup('{' + 'x'.repeat(MAX_GROUP_CHARS) + '}', 0), null);
+    assert.equal(readGroup(`{${'x'.repeat(MAX_GROUP_CHARS)}}`, 0), null);
     assert.deepEqual(readGroup('{a{b}c}d', 0), { inner: 'a{b}c', end: 7 });
   });
 });
@@ -127,7 +127,7 @@ describe('projects', () => {
     header.fill(' ', 148, 156);
     let sum = 0;
     for (const b of header) sum += b;
-    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     assert.equal(looksLikeTar(header), true);
     assert.equal(looksLikeTar(Buffer.from('\\documentclass{article}'.padEnd(600, ' '))), false);
   });

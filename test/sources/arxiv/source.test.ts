@@ -26,7 +26,7 @@ async function readAll(path: string, extra: Record<string, unknown> = {}) {
   const p = arxivSource.params.parse({ base_url: 'file:/nowhere', ...extra });
   const ctx = readContext();
   const docs: Doc[] = [];
-  for await (const d of arxivSource.read({ path, name: 'arXiv_src_2301_001.tar', url: 'file:' + path, bytes: 0 }, p, ctx)) docs.push(d);
+  for await (const d of arxivSource.read({ path, name: 'arXiv_src_2301_001.tar', url: `file:${path}`, bytes: 0 }, p, ctx)) docs.push(d);
   return { docs, ctx };
 }
 

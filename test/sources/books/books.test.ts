@@ -200,7 +200,7 @@ describe('gutenberg source', () => {
     writeFileSync(join(dir, 'rdf-files.tar'), Buffer.concat(chunks));
     const fetcher = new Fetcher({ cacheDir: tmp('books-cache'), baseDir: repoRoot });
     try {
-      const { docs } = await readSource(gutenbergSource, { catalog_url: 'file://' + join(dir, 'rdf-files.tar'), mirror: 'file:samples/gutenberg/cache/epub/' }, envFor(fetcher));
+      const { docs } = await readSource(gutenbergSource, { catalog_url: `file://${join(dir, 'rdf-files.tar')}`, mirror: 'file:samples/gutenberg/cache/epub/' }, envFor(fetcher));
       assert.deepEqual(
         docs.map((d) => [d.meta.gutenberg_id, d.meta.title, d.meta.authors]),
         [[90001, 'Lanterns (RDF title)', ['Example, Ada']]],
@@ -390,7 +390,7 @@ describe('book near-duplicates', () => {
     const mk = (id: string, gid: number | undefined, text: string): Doc => ({ id, text, source: 'books', meta: gid === undefined ? {} : { gutenberg_id: gid } });
     const docs = [
       mk('books/pg19/train/500.txt/500', 500, base),
-      mk('books/pg42.txt/42', 42, base + ' An added closing line of no consequence.'),
+      mk('books/pg42.txt/42', 42, `${base} An added closing line of no consequence.`),
       mk('books/books3/0', undefined, base.replace('Utterson', 'Uterson')),
       mk('books/pg19/train/0.txt/0', 0, readFileSync(join(G, '244-0.txt'), 'utf8').slice(5000, 45_000)),
     ];

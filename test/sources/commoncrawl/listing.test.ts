@@ -51,7 +51,7 @@ async function serve(files: Record<string, Buffer>): Promise<{ server: Server; b
 
 test('segments are listed from wet.paths.gz under base_url and read after download', async () => {
   const files: Record<string, Buffer> = {
-    'crawl-data/CC-MAIN-2023-06/wet.paths.gz': gzipSync([SEG(0), SEG(1), SEG(2)].join('\n') + '\n'),
+    'crawl-data/CC-MAIN-2023-06/wet.paths.gz': gzipSync(`${[SEG(0), SEG(1), SEG(2)].join('\n')}\n`),
     [SEG(0)]: wet([['https://a.example/one', 'Page one\nFirst text line.']]),
     [SEG(1)]: wet([
       ['https://b.example/two', 'Page two\nSecond text line.'],

@@ -19,7 +19,7 @@ const params = { base_url: '', dumps: ['2023-06'], max_record_bytes: 64 << 20 };
 
 async function readFile(path: string, name = path.split('/').pop()!) {
   const ctx = readContext();
-  const docs: Doc[] = await collect(readSegment({ path, name, url: 'file://' + path, bytes: statSync(path).size }, params, ctx));
+  const docs: Doc[] = await collect(readSegment({ path, name, url: `file://${path}`, bytes: statSync(path).size }, params, ctx));
   return { docs, ctx };
 }
 
@@ -169,7 +169,7 @@ test('LF-only files and a missing Content-Length are read', async () => {
 
 test('a stream cut inside a record yields it flagged truncated; garbage before a record is reported', async () => {
   const full = wetRecord('http://a/', 'Title\nsome text that is cut off');
-  const recs = await records('garbage line\r\n\r\n' + wetRecord('http://z/', 'T\nz\n') + full.slice(0, full.length - 12));
+  const recs = await records(`garbage line\r\n\r\n${wetRecord('http://z/', 'T\nz\n')}${full.slice(0, full.length - 12)}`);
   assert.deepEqual(
     recs.map((r) => r.issues),
     [['malformed_header'], [], ['truncated']],
@@ -201,7 +201,7 @@ test('the WET source quarantines truncated records, counts empty ones and reads 
 });
 
 test('a record larger than max_record_bytes is streamed past and flagged, the next one still read', async () => {
-  const big = 'Title\n' + 'a long line of text\n'.repeat(30);
+  const big = `Title\n${'a long line of text\n'.repeat(30)}`;
   const recs = await records(wetRecord('http://a/', big) + wetRecord('http://b/', 'T\nb\n'), 64);
   assert.deepEqual(
     recs.map((r) => [r.headers.get('warc-target-uri'), r.issues, r.body.length]),

@@ -68,7 +68,7 @@ test('real dumps: text matches HF wikipedia.py + mwparserfromhell (mean similari
       owner.push(k);
     }
   }
-  const ref = python(reference('hf_wikipedia.py'), [], records.join('\n') + '\n')
+  const ref = python(reference('hf_wikipedia.py'), [], `${records.join('\n')}\n`)
     .trim()
     .split('\n')
     .map((l) => (JSON.parse(l) as { text: string }).text);
@@ -164,7 +164,7 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
     `<page><title>P${id}</title><ns>0</ns><id>${id}</id><revision><id>1</id><timestamp>2020-01-01T00:00:00Z</timestamp><text xml:space="preserve">${body}</text></revision></page>\n`;
   const head = '<mediawiki xml:lang="en"><siteinfo><dbname>enwiki</dbname></siteinfo>\n';
   const bad = join(dir, 'malformed.xml');
-  writeFileSync(bad, head + page(1, 'Good one.') + page(2, 'x').replace('</revision>', '</revisionn>') + page(3, 'A &lt;b&gt; c') + '</mediawiki>\n');
+  writeFileSync(bad, `${head + page(1, 'Good one.') + page(2, 'x').replace('</revision>', '</revisionn>') + page(3, 'A &lt;b&gt; c')}</mediawiki>\n`);
   const m = await readAll(bad);
   assert.deepEqual(
     m.docs.map((d) => d.text),
@@ -179,7 +179,7 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   // Entity bomb: the DOCTYPE is never parsed; the page using the entity is quarantined, unexpanded.
   const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`)].join('\n');
   const bomb = join(dir, 'bomb.xml');
-  writeFileSync(bomb, `<?xml version="1.0"?>\n<!DOCTYPE mediawiki [\n${lol}\n]>\n` + head + page(1, '&lol9;') + page(2, 'Fine.') + '</mediawiki>\n');
+  writeFileSync(bomb, `<?xml version="1.0"?>\n<!DOCTYPE mediawiki [\n${lol}\n]>\n${head}${page(1, '&lol9;')}${page(2, 'Fine.')}</mediawiki>\n`);
   const b = await readAll(bomb);
   assert.deepEqual(
     b.docs.map((d) => d.text),
