@@ -18,7 +18,8 @@ import { TextViews } from '../src/text/rpv2-views.js';
 import { stopWords } from '../src/filters/signals/stopwords.js';
 import { MinHasher } from '../src/dedup/minhash/signature.js';
 import { BandRunWriter } from '../src/dedup/minhash/bands.js';
-import { AtomicLineFile, rankName } from '../src/dedup/state.js';
+import { AtomicLineFile } from '../src/io/atomic.js';
+import { rankName } from '../src/dedup/survivor.js';
 import { sampleTexts } from '../test/dedup/samples.js';
 import { repoRoot } from '../test/helpers.js';
 
@@ -89,7 +90,7 @@ function pythonCpu(script: string, args: string[], input: string): number {
     for (let r = 0; r < tasks; r++) {
       const n = Math.min(per, docs - r * per);
       const runs = new BandRunWriter(dir, r, bands, 1 << 20);
-      const keys = new AtomicLineFile(dir, `keys-r${rankName(r)}.jsonl`);
+      const keys = new AtomicLineFile(join(dir, `keys-r${rankName(r)}.jsonl`));
       let copyLeft = 0;
       for (let i = 0; i < n; i++) {
         if (copyLeft > 0) {

@@ -136,12 +136,10 @@ async function measure(name: string, run: (t: Tree) => Promise<string>): Promise
         drop: noop,
         count: (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n),
       });
-      return (
-        `${createHash('sha256')
-          .update(readFileSync(join(state, 'grouped', 'p0.jsonl')))
-          .digest('hex')
-          .slice(0, 16)}/${counts.questions_grouped}`
-      );
+      return `${createHash('sha256')
+        .update(readFileSync(join(state, 'grouped', 'p0.jsonl')))
+        .digest('hex')
+        .slice(0, 16)}/${counts.questions_grouped}`;
     });
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { Doc } from '../core/document.js';
 import type { TaskContext } from '../pipeline/step.js';
-import { listState, rankName, readStateLines } from './state.js';
+import { readStateLines, type StepState } from '../pipeline/state.js';
+import { rankName } from './survivor.js';
 
 export interface DropRecord {
   /** source and id of the document */
@@ -48,10 +49,9 @@ export class DropTable {
 }
 
 /** Every `drop-*-r<rank>.jsonl` record for one main-pass task (only its clustered documents). */
-export async function loadDropRecords(stateDir: string, rank: number): Promise<DropTable> {
+export async function loadDropRecords(state: StepState, rank: number): Promise<DropTable> {
   const table = new DropTable();
-  for (const f of await listState(stateDir, new RegExp(`^drop-(.*-)?r${rankName(rank)}\\.jsonl$`)))
-    for await (const line of readStateLines(f)) table.add(JSON.parse(line) as DropRecord);
+  for (const f of await state.list(new RegExp(`^drop-(.*-)?r${rankName(rank)}\\.jsonl$`))) for await (const line of readStateLines(f)) table.add(JSON.parse(line) as DropRecord);
   return table;
 }
 
@@ -107,6 +107,6 @@ export async function* markClusters(docs: AsyncIterable<Doc>, ctx: TaskContext, 
 
 /** The main pass of exact_dedup and minhash_dedup, from the drop records their reduce passes wrote. */
 export async function* applyDropRecords(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
-  const drops = await loadDropRecords(ctx.stateDir, ctx.rank);
+  const drops = await loadDropRecords(ctx.state, ctx.rank);
   yield* markClusters(docs, ctx, (doc) => drops.take(doc.source, doc.id), DOCUMENT_DEDUP);
 }

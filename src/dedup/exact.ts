@@ -2,7 +2,7 @@
  * Exact dedup across every shard and source of a stage, on a content hash (raw or RPv2-normalized
  * text) or on any meta key (`meta.url`, `meta.digest`, …).
  *
- * Passes (state in the step's stateDir):
+ * Passes (state in the step's state folder):
  * 1. scan (every task): SHA-1 of the key per document → `scan-r<task>-b<bucket>.jsonl` records
  *    [hash, source, id, task], hash-partitioned into `buckets` files per task.
  * 2. reduce (one task per bucket): sorts its bucket's records by (hash, source, id); in every group of
@@ -19,7 +19,8 @@ import { z } from 'zod';
 import type { Doc } from '../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../pipeline/step.js';
 import { normalize } from '../text/rpv2-normalize.js';
-import { compareSourceId, ensureDir, LineFileSet, listState, rankName, readStateLines, removeState } from './state.js';
+import { readStateLines } from '../pipeline/state.js';
+import { compareSourceId, rankName } from './survivor.js';
 import { applyDropRecords, type DropRecord } from './drops.js';
 
 const params = z
@@ -58,9 +59,8 @@ export function exactDedupStep(p: ExactParams): Step {
         kind: 'scan',
         name: 'hash',
         async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
-          const dir = await ensureDir(ctx.stateDir);
-          await removeState(dir, new RegExp(`^scan-r${rankName(ctx.rank)}-`));
-          const files = new LineFileSet(dir);
+          await ctx.state.remove(new RegExp(`^scan-r${rankName(ctx.rank)}-`));
+          const files = ctx.state.lineFiles();
           for await (const doc of docs) {
             const value = dedupKey(doc, p.key);
             if (value === undefined) {
@@ -82,11 +82,11 @@ export function exactDedupStep(p: ExactParams): Step {
         async reduce(ctx: TaskContext) {
           const bucket = rankName(ctx.rank);
           const recs: ScanRecord[] = [];
-          for (const f of await listState(ctx.stateDir, new RegExp(`^scan-r\\d+-b${bucket}\\.jsonl$`)))
+          for (const f of await ctx.state.list(new RegExp(`^scan-r\\d+-b${bucket}\\.jsonl$`)))
             for await (const line of readStateLines(f)) recs.push(JSON.parse(line) as ScanRecord);
           recs.sort((x, y) => (x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : compareSourceId({ source: x[1], id: x[2] }, { source: y[1], id: y[2] })));
-          await removeState(ctx.stateDir, new RegExp(`^drop-b${bucket}-`));
-          const out = new LineFileSet(ctx.stateDir);
+          await ctx.state.remove(new RegExp(`^drop-b${bucket}-`));
+          const out = ctx.state.lineFiles();
           for (let i = 0; i < recs.length; ) {
             let j = i + 1;
             while (j < recs.length && recs[j]![0] === recs[i]![0]) j++;

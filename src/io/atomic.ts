@@ -97,8 +97,19 @@ export class AtomicFile {
     this.used += data.length;
   }
 
+  /** Appends a string as UTF-8 (encoded straight into the buffer when it fits: no allocation per call). */
   writeString(s: string): void {
-    this.write(Buffer.from(s, 'utf8'));
+    const worst = s.length * 3;
+    if (this.used + worst > this.buf.length) {
+      this.flush();
+      if (worst > this.buf.length) {
+        this.write(Buffer.from(s, 'utf8'));
+        return;
+      }
+    }
+    const n = this.buf.write(s, this.used, 'utf8');
+    this.used += n;
+    this.bytes += n;
   }
 
   /** Appends a little-endian uint32 (the hot path of hash and signature files). */
@@ -126,6 +137,25 @@ export class AtomicFile {
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
     rmSync(this.tmp, { force: true });
+  }
+}
+
+/** A set of AtomicLineFiles in one folder, by name, committed together. */
+export class AtomicLineFileSet {
+  private readonly files = new Map<string, AtomicLineFile>();
+  constructor(private readonly dir: string) {}
+
+  async write(name: string, line: string): Promise<void> {
+    let f = this.files.get(name);
+    if (!f) {
+      f = new AtomicLineFile(join(this.dir, name));
+      this.files.set(name, f);
+    }
+    await f.write(line);
+  }
+
+  async commit(): Promise<void> {
+    for (const f of this.files.values()) await f.commit();
   }
 }
 

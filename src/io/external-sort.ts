@@ -12,7 +12,8 @@
  * I/O is synchronous: the callers are reduce tasks that own their process's event loop, and a
  * read per record through promises costs several times the work of the merge itself.
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { AtomicFile } from './atomic.js';
 import { join } from 'node:path';
 import { CorpusError } from '../core/errors.js';
 
@@ -50,48 +51,26 @@ export function jsonLinesCodec<T>(): RecordCodec<T> {
 
 const WRITE_BLOCK = 1 << 20;
 
-/** Writes one run file; it appears under its final name only once close() returns. */
+/** Writes one run file; it appears under its final name only once close() returns (io/atomic.ts). */
 export class RunWriter {
-  private readonly tmp: string;
-  private fd: number;
-  private parts: Array<string | Uint8Array> = [];
-  private pending = 0;
+  private readonly file: AtomicFile;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
+    this.file = new AtomicFile(path, { createEmpty: true, bufferBytes: WRITE_BLOCK });
   }
 
   write(data: string | Uint8Array): void {
-    this.parts.push(data);
-    this.pending += data.length;
-    if (this.pending >= WRITE_BLOCK) this.flush();
-  }
-
-  private flush(): void {
-    if (this.parts.length === 0) return;
-    const parts = this.parts;
-    let block: Uint8Array;
-    if (parts.length === 1 && typeof parts[0] !== 'string') block = parts[0]!;
-    else if (parts.every((p) => typeof p === 'string')) block = Buffer.from(parts.join(''), 'utf8');
-    else block = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
-    this.parts = [];
-    this.pending = 0;
-    for (let off = 0; off < block.length; ) off += writeSync(this.fd, block, off);
+    if (typeof data === 'string') this.file.writeString(data);
+    else this.file.write(data);
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
-    renameSync(this.tmp, this.path);
+    this.file.commit();
   }
 
   /** Removes the unfinished file. */
   abort(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    rmSync(this.tmp, { force: true });
+    this.file.abort();
   }
 }
 

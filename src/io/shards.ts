@@ -8,6 +8,7 @@
  * one read chunk plus the longest line. Output bytes depend only on the documents written: lines are
  * fed to zstd in fixed 1 MiB blocks, never in timing-dependent chunks.
  */
+import { tmpPath } from './atomic.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -43,7 +44,7 @@ export class ShardWriter {
   private pendingBytes = 0;
   private fileBytes = 0;
   private rotation = 0;
-  private readonly tmpFiles: string[] = [];
+  private readonly tmpFiles: Array<{ tmp: string; final: string }> = [];
   readonly stats: OutputStats = newOutputStats();
 
   constructor(
@@ -90,9 +91,10 @@ export class ShardWriter {
 
   private openNext(): void {
     mkdirSync(this.dir, { recursive: true });
-    const tmp = join(this.dir, `${shardName(this.prefix, this.rotation)}.tmp`);
+    const final = join(this.dir, shardName(this.prefix, this.rotation));
+    const tmp = tmpPath(final);
     this.rotation += 1;
-    this.tmpFiles.push(tmp);
+    this.tmpFiles.push({ tmp, final });
     this.file = createWriteStream(tmp);
     this.zstd = new CompressStream({ compressionLevel: this.level });
     this.zstd.pipe(this.file);
@@ -126,8 +128,7 @@ export class ShardWriter {
   /** Renames the finished files to their final names; returns the final paths. */
   async commit(): Promise<string[]> {
     const finals: string[] = [];
-    for (const tmp of this.tmpFiles) {
-      const final = tmp.slice(0, -'.tmp'.length);
+    for (const { tmp, final } of this.tmpFiles) {
       await rename(tmp, final);
       this.stats.file_bytes += (await stat(final)).size;
       finals.push(final);
@@ -140,7 +141,7 @@ export class ShardWriter {
   async abort(): Promise<void> {
     this.zstd?.destroy();
     this.file?.destroy();
-    for (const tmp of this.tmpFiles) await rm(tmp, { force: true });
+    for (const { tmp } of this.tmpFiles) await rm(tmp, { force: true });
   }
 }
 

@@ -75,7 +75,7 @@ export async function createSteps(pipeline: Pipeline, stage: StageConfig, outDir
   for (const [i, sc] of stage.steps.entries()) {
     const def = pipeline.registry.step(sc.step);
     const state = new StepState(stepStateDir(outDir, stage.name, i, sc.step));
-    steps.push(await def.create(sc.params as never, { pipelineDir: pipeline.dir, outDir, state, stateDir: state.dir, log: log.child(sc.step), fetcher }));
+    steps.push(await def.create(sc.params as never, { pipelineDir: pipeline.dir, outDir, state, log: log.child(sc.step), fetcher }));
   }
   return steps;
 }
@@ -141,7 +141,6 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       stats: stepStats,
       log,
       state: stepState,
-      stateDir: stepState.dir,
       drop(doc: Doc, reason: string) {
         addCount(stepStats.drops, reason);
         if (keepRejects) {

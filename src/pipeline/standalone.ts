@@ -29,7 +29,6 @@ export function stepEnv(opts: StandaloneOptions & { fetcher?: Fetcher }): StepEn
     pipelineDir: opts.pipelineDir ?? process.cwd(),
     outDir: opts.stateDir,
     state,
-    stateDir: state.dir,
     log,
     fetcher: opts.fetcher ?? new Fetcher({ cacheDir: `${opts.stateDir}/cache`, log }),
   };
@@ -46,7 +45,6 @@ export function taskContext(opts: StandaloneOptions & { rank?: number; worldSize
     stats,
     log: opts.log ?? createLogger('step'),
     state,
-    stateDir: state.dir,
     drop(doc, reason) {
       addCount(stats.drops, reason);
       opts.onDrop?.(doc, reason);

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile, AtomicLineFile, isTmpName, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { AtomicFile, AtomicLineFile, AtomicLineFileSet, isTmpName, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { splitLines } from '../io/lines.js';
 
 export class StepState {
@@ -16,6 +16,11 @@ export class StepState {
 
   path(name: string): string {
     return join(this.dir, name);
+  }
+
+  /** The state of a sub-folder (its own listing). */
+  sub(name: string): StepState {
+    return new StepState(this.path(name));
   }
 
   async ensure(): Promise<string> {
@@ -36,13 +41,18 @@ export class StepState {
   }
 
   /** A binary file written in blocks, committed by rename (see AtomicFile). */
-  file(name: string, opts?: { createEmpty?: boolean }): AtomicFile {
+  file(name: string, opts?: { createEmpty?: boolean; bufferBytes?: number }): AtomicFile {
     return new AtomicFile(this.path(name), opts);
   }
 
   /** A line file with backpressure, committed by rename. */
   lines(name: string): AtomicLineFile {
     return new AtomicLineFile(this.path(name));
+  }
+
+  /** Line files opened on first write, by name, committed together. */
+  lineFiles(): AtomicLineFileSet {
+    return new AtomicLineFileSet(this.dir);
   }
 
   /** Committed files whose names match `pattern`, as full paths sorted by name (a deterministic order). */

@@ -30,8 +30,6 @@ export interface TaskContext {
   log: Logger;
   /** A folder owned by this step for this stage, shared by all its tasks and passes. */
   state: StepState;
-  /** @deprecated the folder of `state`; use `state`. */
-  stateDir: string;
   /** Records a removed document: counted under `reason`, kept in rejects/ when the pipeline asks. */
   drop(doc: Doc, reason: string): void;
   /** Adds to a named counter of this step. */
@@ -45,8 +43,6 @@ export interface StepEnv {
   outDir: string;
   /** This step's state folder (the same as TaskContext.state). */
   state: StepState;
-  /** @deprecated the folder of `state`; use `state`. */
-  stateDir: string;
   log: Logger;
   fetcher: Fetcher;
 }

@@ -6,7 +6,7 @@
  * so counts and shard bytes never depend on the thread count. Memory: two batches of text and ids
  * besides the one being read, plus the open shard's index.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import { batchInputs, type InputDoc } from './inputs.js';
 import type { EncodeOptions, Tokenizer } from './tokenizer.js';
@@ -154,8 +154,7 @@ export class TokenizeRun {
     };
     if (manifest.documents > 0 || !opts.skipEmptyManifest) {
       const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);
-      await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-      await rename(`${path}.tmp`, path);
+      await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
     }
     return manifest;
   }

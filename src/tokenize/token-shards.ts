@@ -1,10 +1,11 @@
 /**
  * Writes token shards trainers read, streaming: Megatron `.bin/.idx` or `.npy` (+ `.offsets.npy`, int64
  * document boundaries in tokens). Shards rotate at a document boundary once the token data reaches
- * `maxBytes`; every file is written under `.tmp` and renamed when complete (the index last, so an
+ * `maxBytes`; every file is written under a temporary name (io/atomic.ts) and renamed when complete (the index last, so an
  * `.idx` on disk always has its `.bin`). Memory: one batch of ids plus 4 bytes of length per document
  * of the open shard.
  */
+import { tmpPath, writeFileAtomic } from '../io/atomic.js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -37,6 +38,8 @@ export function tokenShardName(prefix: string, index: number): string {
 
 interface OpenShard {
   base: string;
+  /** Temporary name of the data file until it is complete. */
+  tmp: string;
   file: FileHandle;
   hash: Hash;
   dataBytes: number;
@@ -89,13 +92,13 @@ export class TokenShardWriter {
     return this.files;
   }
 
-  /** Gives up the open shard (after a failure or an early stop): closes it and removes its `.tmp`. */
+  /** Gives up the open shard (after a failure or an early stop): closes it and removes its temporary file. */
   async abort(): Promise<void> {
     const s = this.shard;
     this.shard = null;
     if (!s) return;
     await s.file.close().catch(() => {});
-    await rm(join(this.dir, `${s.base + this.dataExt}.tmp`), { force: true });
+    await rm(s.tmp, { force: true });
   }
 
   private get dataExt(): string {
@@ -105,9 +108,10 @@ export class TokenShardWriter {
   private async openShard(): Promise<OpenShard> {
     await mkdir(this.dir, { recursive: true });
     const base = tokenShardName(this.prefix, this.index++);
-    const file = await open(join(this.dir, `${base + this.dataExt}.tmp`), 'w');
+    const tmp = tmpPath(join(this.dir, base + this.dataExt));
+    const file = await open(tmp, 'w');
     if (this.opts.format === 'npy') await writeAll(file, Buffer.alloc(NPY_HEADER_BYTES)); // filled in at the end
-    this.shard = { base, file, hash: createHash('sha256'), dataBytes: 0, lengths: [] };
+    this.shard = { base, tmp, file, hash: createHash('sha256'), dataBytes: 0, lengths: [] };
     return this.shard;
   }
 
@@ -119,14 +123,14 @@ export class TokenShardWriter {
     if (this.opts.format === 'megatron') {
       await s.file.close();
       const idx = megatronIndex(s.lengths, this.opts.dtype);
-      await this.publish(`${s.base}.bin`, s.dataBytes, s.hash.digest('hex'), documents, tokens);
+      await this.publish(s.tmp, `${s.base}.bin`, s.dataBytes, s.hash.digest('hex'), documents, tokens);
       await this.writeSmall(`${s.base}.idx`, idx, documents, tokens);
     } else {
       const header = npyHeader(this.opts.dtype === 'uint16' ? '<u2' : '<i4', tokens);
       await s.file.write(header, 0, header.length, 0);
       await s.file.close();
-      const sha = await sha256File(join(this.dir, `${s.base}.npy.tmp`));
-      await this.publish(`${s.base}.npy`, NPY_HEADER_BYTES + s.dataBytes, sha, documents, tokens);
+      const sha = await sha256File(s.tmp);
+      await this.publish(s.tmp, `${s.base}.npy`, NPY_HEADER_BYTES + s.dataBytes, sha, documents, tokens);
       const offsets = new BigInt64Array(documents + 1);
       let acc = 0;
       s.lengths.forEach((len, i) => (offsets[i + 1] = BigInt((acc += len))));
@@ -136,14 +140,13 @@ export class TokenShardWriter {
   }
 
   private async writeSmall(name: string, data: Buffer, documents: number, tokens: number): Promise<void> {
-    const f = await open(join(this.dir, `${name}.tmp`), 'w');
-    await writeAll(f, data);
-    await f.close();
-    await this.publish(name, data.length, createHash('sha256').update(data).digest('hex'), documents, tokens);
+    await writeFileAtomic(join(this.dir, name), data);
+    this.files.push({ name, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), documents, tokens });
   }
 
-  private async publish(name: string, bytes: number, sha256: string, documents: number, tokens: number): Promise<void> {
-    await rename(join(this.dir, `${name}.tmp`), join(this.dir, name));
+  /** Renames a finished shard file into place and records it. */
+  private async publish(tmp: string, name: string, bytes: number, sha256: string, documents: number, tokens: number): Promise<void> {
+    await rename(tmp, join(this.dir, name));
     this.files.push({ name, bytes, sha256, documents, tokens });
   }
 }

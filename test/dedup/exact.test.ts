@@ -58,7 +58,7 @@ test('exact dedup on a meta key; documents without the key pass through', async 
 });
 
 test('natural order of ids: digit runs by value', async () => {
-  const { compareNatural } = await import('../../src/dedup/state.js');
+  const { compareNatural } = await import('../../src/dedup/survivor.js');
   const ids = ['c/f/100', 'c/f/5', 'c/f/@20', 'c/f/@3', 'c/f/05', 'c/g/1', 'c/f/99'];
   assert.deepEqual([...ids].sort(compareNatural), ['c/f/05', 'c/f/5', 'c/f/99', 'c/f/100', 'c/f/@3', 'c/f/@20', 'c/g/1']);
 });

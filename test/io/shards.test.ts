@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { isTmpName } from '../../src/io/atomic.js';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,12 +47,12 @@ test('rotates shards by uncompressed size and keeps temporary names until commit
   for (const d of docs) await w.write(d);
   await w.close();
   assert.ok(
-    readdirSync(dir).every((f) => f.endsWith('.tmp')),
+    readdirSync(dir).every((f) => isTmpName(f)),
     'nothing final before commit',
   );
   const files = await w.commit();
   assert.ok(files.length > 3, `expected several shards, got ${files.length}`);
-  assert.ok(readdirSync(dir).every((f) => !f.endsWith('.tmp')));
+  assert.ok(readdirSync(dir).every((f) => !isTmpName(f)));
   const back: Doc[] = [];
   for (const f of files) back.push(...(await collect(readShard(f, { source: 'x' }))));
   assert.deepEqual(back, docs);

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { KWayMerge, RunReader, RunWriter, type RecordDecoder } from '../../io/external-sort.js';
-import { rankName } from '../state.js';
+import { rankName } from '../survivor.js';
 
 /** Two 32-bit hashes of sig[off, off+rows): murmur3-style mixing with different seeds. */
 export function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] {

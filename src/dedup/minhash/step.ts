@@ -3,7 +3,7 @@
  * over normalized words, 128 permutations, bands × rows from the threshold (14×9 @0.7, 9×13 @0.8,
  * 5×25 @0.9).
  *
- * Passes (state in the step's stateDir):
+ * Passes (state in the step's state folder):
  * 1. scan `signatures` (every task): signatures in batches in the native addon; per band, sorted runs
  *    of (band key, document) records (bands.ts); `keys-r<task>.jsonl` ([source, id] per signed
  *    document), `count-r<task>.json`, and the shingle sets (`shingles-r<task>.bin/.idx`) when
@@ -20,14 +20,14 @@
  *    {cluster_id (the survivor's id), cluster_size[, duplicate_of]}.
  * Documents with fewer words than a shingle have no signature (null in RPv2) and are never removed.
  */
-import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
-import { AtomicLineFile, compareSourceId, ensureDir, listState, rankName, removeState, SyncLineFile } from '../state.js';
+import { AtomicFile } from '../../io/atomic.js';
+import type { StepState } from '../../pipeline/state.js';
+import { compareSourceId, rankName } from '../survivor.js';
 import { applyDropRecords, type DropRecord } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { jaccard, MinHasher, shingleSets } from './signature.js';
@@ -86,31 +86,25 @@ function taskBases(countFiles: string[]): { rank: number; base: number; docs: nu
 
 /** Writes a scan task's shingle sets: `shingles-r<task>.bin` (uint32 hashes) and `.idx` (float64 offsets). */
 class ShingleWriter {
-  private readonly bin: string;
-  private readonly idx: string;
-  private readonly binFd: number;
-  private readonly idxFd: number;
-  private offset = 0;
+  private readonly bin: AtomicFile;
+  private readonly idx: AtomicFile;
+  private readonly offset = new Float64Array(1);
 
-  constructor(dir: string, rank: number) {
-    this.bin = join(dir, `shingles-r${rankName(rank)}.bin`);
-    this.idx = join(dir, `shingles-r${rankName(rank)}.idx`);
-    this.binFd = openSync(`${this.bin}.tmp-${process.pid}`, 'w');
-    this.idxFd = openSync(`${this.idx}.tmp-${process.pid}`, 'w');
-    writeSync(this.idxFd, new Float64Array([0]));
+  constructor(state: StepState, rank: number) {
+    this.bin = state.file(`shingles-r${rankName(rank)}.bin`, { createEmpty: true });
+    this.idx = state.file(`shingles-r${rankName(rank)}.idx`, { createEmpty: true });
+    this.idx.write(new Uint8Array(this.offset.buffer));
   }
 
   add(set: Uint32Array): void {
-    writeSync(this.binFd, set);
-    this.offset += set.length;
-    writeSync(this.idxFd, new Float64Array([this.offset]));
+    this.bin.write(new Uint8Array(set.buffer, set.byteOffset, set.byteLength));
+    this.offset[0] += set.length;
+    this.idx.write(new Uint8Array(this.offset.buffer));
   }
 
   commit(): void {
-    closeSync(this.binFd);
-    closeSync(this.idxFd);
-    renameSync(`${this.bin}.tmp-${process.pid}`, this.bin);
-    renameSync(`${this.idx}.tmp-${process.pid}`, this.idx);
+    this.bin.commit();
+    this.idx.commit();
   }
 }
 
@@ -120,7 +114,7 @@ class ShingleStore {
   private readonly pos = new Float64Array(2);
 
   constructor(
-    private readonly stateDir: string,
+    private readonly state: StepState,
     private readonly tasks: { rank: number; base: number; docs: number }[],
   ) {}
 
@@ -135,7 +129,7 @@ class ShingleStore {
     const t = this.tasks[lo]!;
     let fd = this.fds.get(t.rank);
     if (!fd) {
-      const name = join(this.stateDir, `shingles-r${rankName(t.rank)}`);
+      const name = this.state.path(`shingles-r${rankName(t.rank)}`);
       fd = { bin: openSync(`${name}.bin`, 'r'), idx: openSync(`${name}.idx`, 'r') };
       this.fds.set(t.rank, fd);
     }
@@ -161,12 +155,12 @@ export function minhashDedupStep(p: MinhashParams): Step {
         kind: 'scan',
         name: 'signatures',
         async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
-          const dir = await ensureDir(ctx.stateDir);
-          await removeState(dir, new RegExp(`^(band|keys|shingles|count)-r${rankName(ctx.rank)}[-.]`));
+          const dir = await ctx.state.ensure();
+          await ctx.state.remove(new RegExp(`^(band|keys|shingles|count)-r${rankName(ctx.rank)}[-.]`));
           const hasher = new MinHasher({ perms: p.perms, ngram: p.ngram });
           const runs = new BandRunWriter(dir, ctx.rank, bands, p.run_records);
-          const keys = new AtomicLineFile(dir, `keys-r${rankName(ctx.rank)}.jsonl`);
-          const shingles = p.jaccard_check ? new ShingleWriter(dir, ctx.rank) : undefined;
+          const keys = ctx.state.lines(`keys-r${rankName(ctx.rank)}.jsonl`);
+          const shingles = p.jaccard_check ? new ShingleWriter(ctx.state, ctx.rank) : undefined;
           let indexed = 0;
           let batch: Doc[] = [];
           const flush = async () => {
@@ -192,9 +186,7 @@ export function minhashDedupStep(p: MinhashParams): Step {
           runs.spill();
           await keys.commit();
           shingles?.commit();
-          const countTmp = join(dir, `count-r${rankName(ctx.rank)}.json.tmp-${process.pid}`);
-          writeFileSync(countTmp, JSON.stringify({ docs: indexed }));
-          await rename(countTmp, join(dir, `count-r${rankName(ctx.rank)}.json`));
+          await ctx.state.writeJson(`count-r${rankName(ctx.rank)}.json`, { docs: indexed });
         },
       },
       {
@@ -203,15 +195,12 @@ export function minhashDedupStep(p: MinhashParams): Step {
         tasks: bands,
         async reduce(ctx: TaskContext) {
           const band = rankName(ctx.rank);
-          const tasks = taskBases(await listState(ctx.stateDir, /^count-r\d+\.json$/));
+          const tasks = taskBases(await ctx.state.list(/^count-r\d+\.json$/));
           const baseOf = new Map(tasks.map((t) => [t.rank, t.base]));
-          const runFiles = await listState(ctx.stateDir, new RegExp(`^band-r\\d+-b${band}-\\d+\\.bin$`));
+          const runFiles = await ctx.state.list(new RegExp(`^band-r\\d+-b${band}-\\d+\\.bin$`));
           const runs = runFiles.map((path) => ({ path, base: baseOf.get(Number(/band-r(\d+)-/.exec(path)![1]))! }));
-          const store = p.jaccard_check ? new ShingleStore(ctx.stateDir, tasks) : undefined;
-          const tmp = join(ctx.stateDir, `edges-b${band}.bin.tmp-${process.pid}`);
-          const fd = openSync(tmp, 'w');
-          const out = Buffer.alloc(8 * 8192);
-          let used = 0;
+          const store = p.jaccard_check ? new ShingleStore(ctx.state, tasks) : undefined;
+          const edges = ctx.state.file(`edges-b${band}.bin`, { createEmpty: true, bufferBytes: 8 * 8192 });
           try {
             for (const group of mergeBandRuns(runs)) {
               ctx.count('buckets_with_duplicates');
@@ -223,21 +212,17 @@ export function minhashDedupStep(p: MinhashParams): Step {
                   continue;
                 }
                 ctx.count('candidate_pairs');
-                out.writeUInt32LE(group[k]!, used);
-                out.writeUInt32LE(root, used + 4);
-                used += 8;
-                if (used === out.length) {
-                  writeSync(fd, out, 0, used);
-                  used = 0;
-                }
+                edges.u32(group[k]!);
+                edges.u32(root);
               }
             }
-            if (used > 0) writeSync(fd, out, 0, used);
+            edges.commit();
+          } catch (e) {
+            edges.abort();
+            throw e;
           } finally {
-            closeSync(fd);
             store?.close();
           }
-          await rename(tmp, join(ctx.stateDir, `edges-b${band}.bin`));
         },
       },
       {
@@ -282,11 +267,11 @@ function forEachClusteredKey(path: string, base: number, want: (g: number) => bo
 
 /** Connected components over every band's edges; survivors; per-task drop lists. */
 async function components(ctx: TaskContext): Promise<void> {
-  const tasks = taskBases(await listState(ctx.stateDir, /^count-r\d+\.json$/));
+  const tasks = taskBases(await ctx.state.list(/^count-r\d+\.json$/));
   const n = tasks.reduce((a, t) => a + t.docs, 0);
   const uf = new UnionFind(n);
   const buf = Buffer.alloc(8 * 65536);
-  for (const f of await listState(ctx.stateDir, /^edges-b\d+\.bin$/)) {
+  for (const f of await ctx.state.list(/^edges-b\d+\.bin$/)) {
     const fd = openSync(f, 'r');
     try {
       for (let len = readSync(fd, buf, 0, buf.length, null); len > 0; len = readSync(fd, buf, 0, buf.length, null))
@@ -301,7 +286,7 @@ async function components(ctx: TaskContext): Promise<void> {
   const best = new Map<number, { source: string; id: string }>();
   for (const t of tasks)
     forEachClusteredKey(
-      join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`),
+      ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
       t.base,
       (g) => size[uf.find(g)]! > 1,
       (g, source, id) => {
@@ -312,11 +297,11 @@ async function components(ctx: TaskContext): Promise<void> {
     );
   ctx.count('clusters', best.size);
   // Pass 2: drop records for the task that holds each clustered document.
-  await removeState(ctx.stateDir, /^drop-r\d+\.jsonl$/);
+  await ctx.state.remove(/^drop-r\d+\.jsonl$/);
   for (const t of tasks) {
-    const out = new SyncLineFile(join(ctx.stateDir, `drop-r${rankName(t.rank)}.jsonl`));
+    const out = ctx.state.file(`drop-r${rankName(t.rank)}.jsonl`);
     forEachClusteredKey(
-      join(ctx.stateDir, `keys-r${rankName(t.rank)}.jsonl`),
+      ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
       t.base,
       (g) => size[uf.find(g)]! > 1,
       (g, source, id) => {
@@ -325,7 +310,7 @@ async function components(ctx: TaskContext): Promise<void> {
         const isSurvivor = surv.source === source && surv.id === id;
         const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
         if (!isSurvivor) ctx.count('duplicates');
-        out.write(JSON.stringify(rec));
+        out.writeString(`${JSON.stringify(rec)}\n`);
       },
     );
     out.commit();

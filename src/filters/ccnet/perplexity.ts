@@ -15,8 +15,8 @@
  * and the main pass assigns buckets. The percentiles do not depend on task count or order.
  * Memory: the model (see arpa.ts), and 8 bytes per document per language in the reduce pass.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { Doc } from '../../core/document.js';
@@ -146,7 +146,7 @@ export const perplexityStep = defineStep({
       if (p.cutoffs !== undefined) return undefined;
       let s = scanned.get(rank);
       if (!s) {
-        const file = join(env.stateDir, scanFileName(rank));
+        const file = env.state.path(scanFileName(rank));
         s = { lines: existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [], next: 0 };
         scanned.set(rank, s);
       }
@@ -158,7 +158,7 @@ export const perplexityStep = defineStep({
     const main = lazyStep(async () => {
       const scorer = await loadedScorer();
       return mapStep((doc, ctx) => {
-        if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(join(env.stateDir, CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
+        if (!cutoffs && p.cutoffs === undefined) cutoffs = JSON.parse(readFileSync(env.state.path(CUTOFFS_FILE), 'utf8')) as Record<string, [number, number]>;
         const key = scorer.key(doc);
         let pp: number | undefined;
         if (key !== null) {
@@ -181,20 +181,17 @@ export const perplexityStep = defineStep({
           name: 'perplexities',
           async scan(docs, ctx) {
             const scorer = await loadedScorer();
-            mkdirSync(ctx.stateDir, { recursive: true });
-            const file = join(ctx.stateDir, scanFileName(ctx.rank));
-            writeFileSync(file, '');
-            let buf = '';
-            for await (const doc of docs) {
-              const key = scorer.key(doc);
-              if (key === null) continue;
-              buf += `${doc.id.replace(/\n/g, ' ')}\t${key}\t${scorer.score(doc, key)}\n`;
-              if (buf.length > 1 << 16) {
-                appendFileSync(file, buf);
-                buf = '';
+            const out = ctx.state.file(scanFileName(ctx.rank), { createEmpty: true });
+            try {
+              for await (const doc of docs) {
+                const key = scorer.key(doc);
+                if (key !== null) out.writeString(`${doc.id.replace(/\n/g, ' ')}\t${key}\t${scorer.score(doc, key)}\n`);
               }
+              out.commit();
+            } catch (e) {
+              out.abort();
+              throw e;
             }
-            appendFileSync(file, buf);
           },
         },
         {
@@ -202,12 +199,9 @@ export const perplexityStep = defineStep({
           name: 'cutoffs',
           tasks: 1,
           async reduce(ctx) {
-            mkdirSync(ctx.stateDir, { recursive: true });
             const byKey = new Map<string, number[]>();
-            for (const f of readdirSync(ctx.stateDir)
-              .filter((n) => /^pp-\d+\.tsv$/.test(n))
-              .sort()) {
-              for (const line of readFileSync(join(ctx.stateDir, f), 'utf8').split('\n')) {
+            for (const f of await ctx.state.list(/^pp-\d+\.tsv$/)) {
+              for (const line of readFileSync(f, 'utf8').split('\n')) {
                 const rec = parseScanLine(line);
                 if (!rec) continue;
                 let arr = byKey.get(rec.key);
@@ -221,7 +215,7 @@ export const perplexityStep = defineStep({
               out[k] = [percentile(sorted, p.percentiles[0]), percentile(sorted, p.percentiles[1])];
               ctx.count(`cutoff_docs_${k}`, sorted.length);
             }
-            writeFileSync(join(ctx.stateDir, CUTOFFS_FILE), `${JSON.stringify(out)}\n`);
+            await ctx.state.write(CUTOFFS_FILE, `${JSON.stringify(out)}\n`);
           },
         },
       ],

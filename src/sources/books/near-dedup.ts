@@ -7,10 +7,10 @@
  *
  * Passes:
  * 1. scan `signatures`: each task writes one JSON line per book (id, survivor key, SimHash, MinHash
- *    signature) to `<stateDir>/signatures/<source>-<rank>.jsonl`.
+ *    signature) to `<step state>/signatures/<source>-<rank>.jsonl`.
  * 2. reduce `clusters` (1 task): reads every signature in a fixed order, finds the pairs (SimHash
  *    block buckets; MinHash LSH bands, then the estimated Jaccard), joins them with union-find and
- *    writes `<stateDir>/clusters.json`: for every book in a cluster of two or more, its cluster id
+ *    writes `<step state>/clusters.json`: for every book in a cluster of two or more, its cluster id
  *    and size, and for every removed book its survivor.
  * 3. main (dedup/drops.ts `markClusters`, as exact and MinHash dedup): drops removed books (reason
  *    `near_duplicate_book`) with `meta.dedup.duplicate_of` set to the survivor and `method`, so rejects
@@ -25,8 +25,7 @@
  * Memory: scan streams one book at a time (two small signatures per book); reduce holds every
  * signature (~560 B per book: 10,000 books ≈ 6 MB; 70,000 ≈ 40 MB) plus the bucket maps.
  */
-import { mkdir, readFile, readdir, writeFile, appendFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
@@ -179,23 +178,18 @@ export const bookNearDedupStep = defineStep({
           kind: 'scan',
           name: 'signatures',
           async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
-            const dir = join(ctx.stateDir, SIG_DIR);
-            await mkdir(dir, { recursive: true });
-            const file = join(dir, `${ctx.source || 'all'}-${String(ctx.rank).padStart(5, '0')}.jsonl`);
-            const tmp = `${file}.tmp`;
-            await writeFile(tmp, '');
-            let lines: string[] = [];
-            for await (const doc of docs) {
-              if (!takesPart(doc)) continue;
-              lines.push(JSON.stringify(bookSignature(doc, p)));
-              ctx.count('books_signed');
-              if (lines.length >= 256) {
-                await appendFile(tmp, `${lines.join('\n')}\n`);
-                lines = [];
+            const out = ctx.state.sub(SIG_DIR).lines(`${ctx.source || 'all'}-${String(ctx.rank).padStart(5, '0')}.jsonl`);
+            try {
+              for await (const doc of docs) {
+                if (!takesPart(doc)) continue;
+                await out.write(JSON.stringify(bookSignature(doc, p)));
+                ctx.count('books_signed');
               }
+              await out.commit();
+            } catch (e) {
+              await out.abort();
+              throw e;
             }
-            if (lines.length > 0) await appendFile(tmp, `${lines.join('\n')}\n`);
-            await rename(tmp, file);
           },
         },
         {
@@ -203,27 +197,19 @@ export const bookNearDedupStep = defineStep({
           name: 'clusters',
           tasks: 1,
           async reduce(ctx: TaskContext) {
-            const dir = join(ctx.stateDir, SIG_DIR);
-            let names: string[] = [];
-            try {
-              names = (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
-            } catch {
-              names = [];
-            }
             const sigs: BookSignature[] = [];
-            for (const n of names) {
-              for (const line of (await readFile(join(dir, n), 'utf8')).split('\n')) if (line) sigs.push(JSON.parse(line) as BookSignature);
+            for (const f of await ctx.state.sub(SIG_DIR).list(/\.jsonl$/)) {
+              for (const line of (await readFile(f, 'utf8')).split('\n')) if (line) sigs.push(JSON.parse(line) as BookSignature);
             }
             const found = findClusters(sigs, p);
             ctx.count('books_in_clusters', Object.keys(found.cluster).length);
             ctx.count('books_to_remove', Object.keys(found.duplicate_of).length);
-            await writeFile(join(ctx.stateDir, `${CLUSTERS}.tmp`), JSON.stringify(found));
-            await rename(join(ctx.stateDir, `${CLUSTERS}.tmp`), join(ctx.stateDir, CLUSTERS));
+            await ctx.state.writeJson(CLUSTERS, found);
           },
         },
       ],
       async *run(docs, ctx) {
-        const c = (clusters ??= JSON.parse(await readFile(join(ctx.stateDir, CLUSTERS), 'utf8')) as Clusters);
+        const c = (clusters ??= await ctx.state.readJson<Clusters>(CLUSTERS));
         const lookup = (doc: Doc): ClusterMark | undefined => {
           const member = takesPart(doc) && Object.hasOwn(c.cluster, doc.id) ? c.cluster[doc.id]! : undefined;
           return member && { c: member[0], n: member[1], d: Object.hasOwn(c.duplicate_of, doc.id) };

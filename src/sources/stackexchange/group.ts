@@ -22,7 +22,9 @@
  * checks. Orphan answers (question deleted or in no dump) are dropped and counted, as RedPajama
  * silently dropped them; a title-less question without answers is dropped as RedPajama did.
  */
-import { access, appendFile, mkdir, readdir, rename, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpPath } from '../../io/atomic.js';
+import type { StepState } from '../../pipeline/state.js';
+import { access, appendFile, mkdir, readdir, rename, rm, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { docFromJson, docToJson, provenanceId, type Doc } from '../../core/document.js';
@@ -115,10 +117,9 @@ class RunWriter {
 }
 
 async function scanPartition(docs: AsyncIterable<Doc>, ctx: TaskContext, p: Params): Promise<void> {
-  const runs = join(ctx.stateDir, 'runs');
-  const tmp = join(runs, `${ctx.rank}.tmp`);
+  const runs = ctx.state.path('runs');
   const done = join(runs, String(ctx.rank));
-  await rm(tmp, { recursive: true, force: true });
+  const tmp = tmpPath(done);
   await mkdir(tmp, { recursive: true });
   const w = new RunWriter(tmp);
   let posts = 0;
@@ -133,8 +134,7 @@ async function scanPartition(docs: AsyncIterable<Doc>, ctx: TaskContext, p: Para
   await rm(done, { recursive: true, force: true });
   await rename(tmp, done);
   // Which tasks read stackexchange documents: the main pass shares the grouped output among them.
-  await mkdir(join(ctx.stateDir, 'tasks'), { recursive: true });
-  await writeFile(join(ctx.stateDir, 'tasks', `${ctx.rank}.json`), JSON.stringify({ source: ctx.source, posts, worldSize: ctx.worldSize }));
+  await ctx.state.writeJson(`tasks/${ctx.rank}.json`, { source: ctx.source, posts, worldSize: ctx.worldSize });
   ctx.count('posts_partitioned', posts);
 }
 
@@ -167,12 +167,10 @@ export function groupDocument(group: Rec[]): Doc | string {
 
 async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   const part = ctx.rank;
-  const runs = join(ctx.stateDir, 'runs');
-  const sortDir = join(ctx.stateDir, 'sort', `p${part}`);
-  const outDir = join(ctx.stateDir, 'grouped');
+  const runs = ctx.state.path('runs');
+  const sortDir = ctx.state.path(join('sort', `p${part}`));
   await rm(sortDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  const inputs = (await scanRecords(ctx.stateDir)).map((r) => join(runs, String(r.rank), `p${part}.jsonl`));
+  const inputs = (await scanRecords(ctx.state)).map((r) => join(runs, String(r.rank), `p${part}.jsonl`));
   // Phase A: sorted runs of at most `memory_mb` of records (a JS string holds 2 bytes a character).
   const sorter = new ExternalSorter<Rec>({
     dir: sortDir,
@@ -189,25 +187,15 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
   if (sorter.runs > 0) ctx.count('sorted_runs_spilled', sorter.runs);
   const sorted = sorter.sorted();
   // Phase B: consecutive records of one (site, question) form a group.
-  const tmp = join(outDir, `p${part}.jsonl.tmp`);
-  await rm(tmp, { force: true });
-  const out: string[] = [];
-  let outBytes = 0;
+  const out = ctx.state.file(join('grouped', `p${part}.jsonl`), { createEmpty: true });
   let group: Rec[] = [];
   const emit = async () => {
     if (group.length === 0) return;
     const d = groupDocument(group);
     if (typeof d === 'string') ctx.count(d, d === 'orphan_answers' ? group.length : 1);
     else {
-      const line = `${docToJson(d)}\n`;
-      out.push(line);
-      outBytes += line.length;
+      out.writeString(`${docToJson(d)}\n`);
       ctx.count('questions_grouped');
-      if (outBytes >= FLUSH_BYTES) {
-        await appendFile(tmp, out.join(''));
-        out.length = 0;
-        outBytes = 0;
-      }
     }
     group = [];
   };
@@ -217,8 +205,7 @@ async function reduceGroup(ctx: TaskContext, p: Params): Promise<void> {
     group.push(r);
   }
   await emit();
-  await appendFile(tmp, out.join(''));
-  await rename(tmp, join(outDir, `p${part}.jsonl`));
+  out.commit();
   await rm(sortDir, { recursive: true, force: true });
 }
 
@@ -233,8 +220,8 @@ interface ScanRecord {
  * holds records of ranks beyond the current task count; every current record names that count, and
  * stale ones name a larger one, so the smallest recorded count is the current one.
  */
-async function scanRecords(stateDir: string): Promise<ScanRecord[]> {
-  const dir = join(stateDir, 'tasks');
+async function scanRecords(state: StepState): Promise<ScanRecord[]> {
+  const dir = state.path('tasks');
   const recs: ScanRecord[] = [];
   for (const f of await readdir(dir).catch(() => [] as string[])) {
     const m = /^(\d+)\.json$/.exec(f);
@@ -249,8 +236,8 @@ async function scanRecords(stateDir: string): Promise<ScanRecord[]> {
 /** The partitions this main-pass task emits: its share among the stackexchange read tasks. */
 async function ownedPartitions(ctx: TaskContext, p: Params): Promise<number[]> {
   if (ctx.source !== 'stackexchange') return [];
-  const dir = join(ctx.stateDir, 'tasks');
-  const ranks = (await scanRecords(ctx.stateDir)).filter((r) => r.source === 'stackexchange').map((r) => r.rank);
+  const dir = ctx.state.path('tasks');
+  const ranks = (await scanRecords(ctx.state)).filter((r) => r.source === 'stackexchange').map((r) => r.rank);
   const me = ranks.indexOf(ctx.rank);
   if (me < 0) throw new CorpusError(`stackexchange_group: task ${ctx.rank} has no scan record in ${dir} (did the scan pass run?)`);
   const owned: number[] = [];
@@ -274,7 +261,7 @@ export const stackexchangeGroupStep = defineStep({
           else yield doc;
         }
         for (const k of await ownedPartitions(ctx, p)) {
-          const path = join(ctx.stateDir, 'grouped', `p${k}.jsonl`);
+          const path = ctx.state.path(join('grouped', `p${k}.jsonl`));
           if (!(await exists(path))) throw new CorpusError(`stackexchange_group: partition ${k} was not grouped (did the reduce pass run?)`, { file: path });
           let i = 0;
           for await (const line of readLines(path)) {

@@ -68,9 +68,9 @@ test('a line of 1001 characters drops a file; 1000 keeps it (max_line_length > 1
 test('a mean line over 100 characters drops a file (avg_line_length counts newlines)', () => {
   // 10 lines of 100 characters + newline: 1010 / 10 = 101 > 100.
   const line = 'word '.repeat(20).slice(0, 100);
-  assert.equal(reason((`${line}\n`).repeat(10)), 'avg_line_length');
+  assert.equal(reason(`${line}\n`.repeat(10)), 'avg_line_length');
   // 99 characters + newline: 100, kept.
-  assert.equal(reason((`${line.slice(0, 99)}\n`).repeat(10)), null);
+  assert.equal(reason(`${line.slice(0, 99)}\n`.repeat(10)), null);
 });
 
 test('less than 25% alphanumeric characters drops a file (alnum_prop)', () => {
