@@ -212,16 +212,15 @@ function plantedPages(r: () => number): Page[] {
     { url: 'https://www.riverside-gazette.com/missing', body: 'Page not found\nThe page you requested could not be found.\n', langs: 'eng' },
     {
       url: 'http://cheap-deals-online.example/best-prices',
-      body:
-        `${[
-          'Best Cheap Deals Online',
-          'cheap shoes cheap bags cheap watches best price',
-          'buy now discount sale free shipping',
-          'shoes bags watches sunglasses wallets belts',
-          'best deals best prices best quality',
-          'click here click here click here',
-          'cheap cheap cheap sale sale sale',
-        ].join('\n')}\n`,
+      body: `${[
+        'Best Cheap Deals Online',
+        'cheap shoes cheap bags cheap watches best price',
+        'buy now discount sale free shipping',
+        'shoes bags watches sunglasses wallets belts',
+        'best deals best prices best quality',
+        'click here click here click here',
+        'cheap cheap cheap sale sale sale',
+      ].join('\n')}\n`,
       langs: 'eng',
     },
     sitePage(r, news, 'Template preview', [
@@ -232,15 +231,14 @@ function plantedPages(r: () => number): Page[] {
     ]),
     {
       url: 'https://dev-notes.example.io/posts/config-loader',
-      body:
-        `${[
-          'Loading configuration files in Node',
-          'This short note explains how our build loads its configuration files.',
-          'Call the loader like this: loadConfig({ path: "app.json", strict: true }).',
-          'The loader returns an object with every setting filled in with a default.',
-          'Errors name the file and the key that was wrong, which saves a lot of time.',
-          'We use the same loader in the command line tool and in the server.',
-        ].join('\n')}\n`,
+      body: `${[
+        'Loading configuration files in Node',
+        'This short note explains how our build loads its configuration files.',
+        'Call the loader like this: loadConfig({ path: "app.json", strict: true }).',
+        'The loader returns an object with every setting filled in with a default.',
+        'Errors name the file and the key that was wrong, which saves a lot of time.',
+        'We use the same loader in the command line tool and in the server.',
+      ].join('\n')}\n`,
       langs: 'eng',
     },
     sitePage(r, SITES[2]!, 'Comments on the spring race', [

@@ -5,9 +5,12 @@ import { ccnetLineDedupStep } from './ccnet/line-dedup.js';
 import { perplexityStep } from './ccnet/perplexity.js';
 import { wikirefClassifierStep } from './ccnet/wikiref.js';
 import { normalizeTextStep } from './normalize-text.js';
+import { piiStepDef } from './pii.js';
+import { qualityClassifierStepDef } from './quality-classifier.js';
 import { qualityFilterStep } from './rules/step.js';
 import { qualitySignalsStep } from './signals/step.js';
 import { textLengthStep } from './text-length.js';
+import { urlFilterStepDef } from './url-filter.js';
 
 export const steps = [
   textLengthStep,
@@ -19,4 +22,7 @@ export const steps = [
   languageIdStep,
   perplexityStep,
   wikirefClassifierStep,
+  piiStepDef,
+  urlFilterStepDef,
+  qualityClassifierStepDef,
 ];

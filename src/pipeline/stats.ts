@@ -107,6 +107,12 @@ export function formatStats(stats: BuildStats): string {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
+        // Counts a step reports besides drops (PII replaced, lines removed, ...), as the read row shows its counts.
+        const counted = Object.entries(step.counts ?? {})
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        const notes = [drops, counted ? `counted ${counted}` : ''].filter(Boolean).join('; ');
         rows.push([
           '',
           step.step,
@@ -115,7 +121,7 @@ export function formatStats(stats: BuildStats): string {
           humanBytes(step.bytes_in),
           humanBytes(step.bytes_out),
           `${(step.time_ms / 1000).toFixed(2)}s`,
-          drops,
+          notes,
         ]);
       }
       rows.push(['', '(written)', '', String(s.output.docs), '', humanBytes(s.output.text_bytes), '', s.rejects.docs ? `rejects kept: ${s.rejects.docs}` : '']);

@@ -68,6 +68,23 @@ function sections(d: ReportData): Section[] {
     )
     .join('\n\n');
   out.push({ id: 'funnel', title: 'Funnel per source', html: funnelHtml, md: funnelMd });
+  // What steps counted besides drops (PII replaced, repeated lines removed, ...), per stage, source and step.
+  const counted = d.stats.stages.flatMap((st) =>
+    Object.entries(st.sources)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([source, s]) =>
+        s.steps
+          .filter((step) => Object.keys(step.counts ?? {}).length)
+          .map((step) => ({ label: `${st.name}: ${step.step} (${source})`, counts: Object.entries(step.counts).sort(([a], [b]) => a.localeCompare(b)) })),
+      ),
+  );
+  if (counted.length)
+    out.push({
+      id: 'counts',
+      title: 'Counts by step',
+      html: `<table><tr><th>step</th><th>counts</th></tr>${counted.map((c) => `<tr><td>${esc(c.label)}</td><td>${esc(c.counts.map(([k, v]) => `${k} ${fmt(v)}`).join(', '))}</td></tr>`).join('')}</table>`,
+      md: '| step | counts |\n|---|---|\n' + counted.map((c) => `| ${c.label} | ${c.counts.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'),
+    });
   // Drops by reason.
   const reasons = d.dropped.map((x) => ({ label: `${x.reason} (${x.source}, ${x.stage})`, value: x.count }));
   if (reasons.length)

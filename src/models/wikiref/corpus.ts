@@ -57,8 +57,8 @@ interface Candidate {
   text: string;
 }
 
-/** Keeps the k candidates with the smallest (key, id): a max-heap on (key, id). */
-class BottomK {
+/** Keeps the k candidates with the smallest (key, id): a max-heap on (key, id). Also picks quality-classifier examples. */
+export class BottomK {
   private readonly heap: Candidate[] = [];
   constructor(private readonly k: number) {}
   private static gt(a: Candidate, b: Candidate): boolean {
