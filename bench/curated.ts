@@ -67,7 +67,7 @@ async function latexCorpus(): Promise<string[]> {
 
 const utf8Bytes = (docs: string[]) => docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
 
-const PEER_ARXIV = String.raw`
+const PEER_ARXIV = `
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import rp_arxiv_clean as rp
@@ -165,7 +165,7 @@ function syntheticBook(seed: number, chars: number): string {
     const r = next();
     // Zipf-like: rank = floor(N^u) for uniform u, so rank k has probability ~ 1/k.
     const rank = Math.floor(VOCAB.length ** ((r & 0xffffff) / 0x1000000));
-    s += VOCAB[Math.max(rank - 1 , 0)] + (r >>> 28 === 0 ? '.\n' : ' ');
+    s += VOCAB[Math.max(rank - 1, 0)] + (r >>> 28 === 0 ? '.\n' : ' ');
   }
   return s;
 }
