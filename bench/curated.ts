@@ -67,7 +67,7 @@ async function latexCorpus(): Promise<string[]> {
 
 const utf8Bytes = (docs: string[]) => docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
 
-const PEER_ARXIV = String.raw`
+const PEER_ARXIV = `
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import rp_arxiv_clean as rp

@@ -82,7 +82,10 @@ function pythonCpu(script: string, args: string[], input: string): number {
     // Scan output as the signatures pass writes it: 10% of documents are copies of another one
     // (clusters of 2–5), the rest random signatures.
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed);
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
     const sig = new Uint32Array(perms);
     const per = Math.ceil(docs / tasks);
     let planted = 0;

@@ -228,7 +228,7 @@ function prose(seed: number, lines: number): string[] {
 
 const crlf = (lines: string[]) => `${lines.join('\r\n')}\r\n`;
 
-function book1990s(id: number, title: string, author: string, body: string[]): string {
+function book1990s(title: string, author: string, body: string[]): string {
   return crlf([
     `The Project Gutenberg Etext of ${title}, by ${author}`,
     '',
@@ -322,7 +322,7 @@ export async function makeGutenbergSample(root: URL): Promise<void> {
   // A second edition: new front matter and two corrected lines, otherwise the same text.
   const riverEdition = ['SECOND EDITION, REVISED', '', ...river.map((l, i) => (i === 40 ? l.replace('river', 'stream') : i === 90 ? l.replace('bells', 'chimes') : l))];
   const books: Array<{ id: number; text: string }> = [
-    { id: 90001, text: book1990s(90001, 'Lanterns Over the River', 'Ada Example', river) },
+    { id: 90001, text: book1990s('Lanterns Over the River', 'Ada Example', river) },
     { id: 90002, text: book2010s(90002, 'The Grey Town', 'Ben Sample', prose(11, 140)) },
     { id: 90003, text: book2020s(90003, 'Le Pont', 'Claire Exemple', prose(23, 130)) },
     { id: 90004, text: book2010s(90004, 'Lanterns Over the River', 'Ada Example', riverEdition) },

@@ -116,7 +116,9 @@ export class Catalog<S extends StoredTask = StoredTask> {
         .prepare('INSERT OR REPLACE INTO stages (name, hash, planned_at, phases, done_at, upstream) VALUES (?, ?, ?, ?, NULL, ?)')
         .run(name, hash, new Date().toISOString(), JSON.stringify(phases.map((p) => p.phase)), JSON.stringify(upstream));
       const ins = this.db.prepare('INSERT INTO tasks (stage, phase, idx, spec) VALUES (?, ?, ?, ?)');
-      for (const p of phases) p.tasks.forEach((t, i) => ins.run(name, p.phase, i, JSON.stringify(t)));
+      for (const p of phases) {
+        for (const [i, t] of p.tasks.entries()) ins.run(name, p.phase, i, JSON.stringify(t));
+      }
     });
     tx();
   }

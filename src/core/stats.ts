@@ -97,10 +97,11 @@ export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): vo
   into.input_bytes += task.input_bytes;
   into.time_ms += task.time_ms;
   addRecord(into.quarantined, task.quarantined);
-  addRecord((into.read_counts ??= {}), task.read_counts ?? {});
+  into.read_counts ??= {};
+  addRecord(into.read_counts, task.read_counts ?? {});
   task.steps.forEach((s, i) => {
-    const target = into.steps[i] ?? (into.steps[i] = newStepStats(s.step));
-    mergeStepStats(target, s);
+    into.steps[i] ??= newStepStats(s.step);
+    mergeStepStats(into.steps[i], s);
   });
   mergeOutputStats(into.output, task.output);
   mergeOutputStats(into.rejects, task.rejects);

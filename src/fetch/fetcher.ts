@@ -14,7 +14,7 @@
  * Each fetched file is reported to `onFetched` (the catalog keeps a row per file).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,7 +160,7 @@ export class Fetcher {
   }
 
   private async fetchLocal(remote: RemoteFile, path: string): Promise<LocalFile> {
-    let st;
+    let st: Stats;
     try {
       st = await stat(path);
     } catch {

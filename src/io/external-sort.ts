@@ -191,7 +191,8 @@ export class KWayMerge<T> implements Iterable<T> {
     private readonly cursors: RecordCursor<T>[],
     private readonly compare: (a: T, b: T) => number,
   ) {
-    const k = (this.k = cursors.length);
+    const k = cursors.length;
+    this.k = k;
     this.tree = new Int32Array(Math.max(1, k));
     this.heads = new Array<T>(k);
     this.done = new Uint8Array(k);

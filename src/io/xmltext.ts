@@ -26,12 +26,22 @@ export function decodeXmlText(s: string): string {
     const c1 = s.charCodeAt(amp + 1);
     let rep: string | null = null;
     let len = 0;
-    if (c1 === 108 /* l */ && s.charCodeAt(amp + 2) === 116 && s.charCodeAt(amp + 3) === 59) (rep = '<'), (len = 4);
-    else if (c1 === 103 /* g */ && s.charCodeAt(amp + 2) === 116 && s.charCodeAt(amp + 3) === 59) (rep = '>'), (len = 4);
-    else if (c1 === 113 /* q */ && s.startsWith('quot;', amp + 1)) (rep = '"'), (len = 6);
-    else if (c1 === 97 /* a */ && s.startsWith('amp;', amp + 1)) (rep = '&'), (len = 5);
-    else if (c1 === 97 && s.startsWith('apos;', amp + 1)) (rep = "'"), (len = 6);
-    else if (c1 === 35 /* # */) {
+    if (c1 === 108 /* l */ && s.charCodeAt(amp + 2) === 116 && s.charCodeAt(amp + 3) === 59) {
+      rep = '<';
+      len = 4;
+    } else if (c1 === 103 /* g */ && s.charCodeAt(amp + 2) === 116 && s.charCodeAt(amp + 3) === 59) {
+      rep = '>';
+      len = 4;
+    } else if (c1 === 113 /* q */ && s.startsWith('quot;', amp + 1)) {
+      rep = '"';
+      len = 6;
+    } else if (c1 === 97 /* a */ && s.startsWith('amp;', amp + 1)) {
+      rep = '&';
+      len = 5;
+    } else if (c1 === 97 && s.startsWith('apos;', amp + 1)) {
+      rep = "'";
+      len = 6;
+    } else if (c1 === 35 /* # */) {
       const semi = s.indexOf(';', amp + 2);
       const hex = s.charCodeAt(amp + 2) === 120 || s.charCodeAt(amp + 2) === 88;
       const digits = semi < 0 ? '' : s.slice(amp + (hex ? 3 : 2), semi);

@@ -131,7 +131,12 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     const full = Math.floor(want / s.tokens);
     let got = full * s.tokens;
     let docs = full * lengths.length;
-    for (let e = 0; e < full; e++) for (let d = 0; d < lengths.length; d++) selSource.push(si), selDoc.push(d);
+    for (let e = 0; e < full; e++) {
+      for (let d = 0; d < lengths.length; d++) {
+        selSource.push(si);
+        selDoc.push(d);
+      }
+    }
     const order = permutation(lengths.length, rng(seed ^ hash32(s.source)));
     for (const d of order) {
       // Take a document when it brings the source closer to its target; a long one that would
@@ -160,7 +165,10 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     // Global document number → (shard, document in shard).
     const starts: number[] = [];
     let n = 0;
-    for (const sh of s.shards) starts.push(n), (n += sh.lengths.length);
+    for (const sh of s.shards) {
+      starts.push(n);
+      n += sh.lengths.length;
+    }
     return starts;
   });
   const handles = new Map<string, FileHandle>();
@@ -176,7 +184,10 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
     const sh = present[si]!.shards[lo]!;
     const k = d - starts[lo]!;
     let fh = handles.get(sh.base);
-    if (!fh) handles.set(sh.base, (fh = await open(`${sh.base}.bin`, 'r')));
+    if (!fh) {
+      fh = await open(`${sh.base}.bin`, 'r');
+      handles.set(sh.base, fh);
+    }
     const buf = Buffer.alloc(sh.lengths[k]! * item);
     await fh.read(buf, 0, buf.length, Number(sh.pointers[k]!));
     return buf;
@@ -198,7 +209,8 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
       const si = selSource[o]!;
       const buf = await read(si, selDoc[o]!);
       const name = present[si]!.source;
-      const t = (perSource[name] ??= { documents: 0, tokens: 0, bytes: 0 });
+      perSource[name] ??= { documents: 0, tokens: 0, bytes: 0 };
+      const t = perSource[name];
       t.documents++;
       t.tokens += buf.length / item;
       batch.push(buf);

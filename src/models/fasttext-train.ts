@@ -196,7 +196,7 @@ function serialize(m: { o: LinearTrainOptions; words: Entry[]; labels: Entry[]; 
   const parts: Buffer[] = [];
   const i32 = (...v: number[]) => {
     const b = Buffer.alloc(4 * v.length);
-    v.forEach((x, i) => b.writeInt32LE(x, 4 * i));
+    for (let i = 0; i < v.length; i++) b.writeInt32LE(v[i]!, 4 * i);
     parts.push(b);
   };
   const i64 = (v: number) => {

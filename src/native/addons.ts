@@ -41,10 +41,12 @@ let tokenizeAddon: unknown;
 
 /** The `corpusmill_text` addon (hashing, language id, MinHash); callers type what they use. */
 export function textNative<T = Record<string, unknown>>(): T {
-  return (textAddon ??= load('corpusmill_text')) as T;
+  textAddon ??= load('corpusmill_text');
+  return textAddon as T;
 }
 
 /** The `corpusmill_tokenize` addon (BPE models, batch encode, shard writers). */
 export function tokenizeNative<T = Record<string, unknown>>(): T {
-  return (tokenizeAddon ??= load('corpusmill_tokenize')) as T;
+  tokenizeAddon ??= load('corpusmill_tokenize');
+  return tokenizeAddon as T;
 }

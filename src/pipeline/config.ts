@@ -15,6 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { byteSize } from '../core/sizes.js';
 import type { Feature, Registry } from './registry.js';
+import type { SourceDef } from './source.js';
+import type { StepDef } from './step.js';
 
 const settingsSchema = z
   .object({
@@ -223,7 +225,7 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
-      let def;
+      let def: SourceDef;
       try {
         def = registry.source(source);
       } catch (e) {
@@ -236,7 +238,7 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
     const steps: StepConfig[] = st.steps.map((s, ki) => {
       const path: Path = ['stages', si, 'steps', ki];
       const { step, ...rest } = s as { step: string };
-      let def;
+      let def: StepDef;
       try {
         def = registry.step(step);
       } catch (e) {

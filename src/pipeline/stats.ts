@@ -42,13 +42,17 @@ export function collectStats(catalog: Catalog, pipelineName: string, stageNames:
       if (t.state !== 'done' || !t.stats) continue;
       st.tasks.done++;
       if (t.phase === MAIN_PHASE) {
-        const src = (st.sources[t.spec.source] ??= newSourceStageStats());
-        mergeTaskIntoSource(src, t.stats);
+        st.sources[t.spec.source] ??= newSourceStageStats();
+        mergeTaskIntoSource(st.sources[t.spec.source], t.stats);
       } else {
-        const p = (st.passes[t.phase] ??= { tasks: 0, time_ms: 0, steps: [] });
+        st.passes[t.phase] ??= { tasks: 0, time_ms: 0, steps: [] };
+        const p = st.passes[t.phase];
         p.tasks++;
         p.time_ms += t.stats.time_ms;
-        t.stats.steps.forEach((s, i) => mergeStepStats((p.steps[i] ??= newStepStats(s.step)), s));
+        t.stats.steps.forEach((s, i) => {
+          p.steps[i] ??= newStepStats(s.step);
+          mergeStepStats(p.steps[i], s);
+        });
       }
     }
     for (const s of Object.values(st.sources)) {

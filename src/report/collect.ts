@@ -71,7 +71,8 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
   const funnels: Record<string, FunnelRow[]> = {};
   for (const st of stats.stages) {
     for (const [source, s] of Object.entries(st.sources)) {
-      const rows = (funnels[source] ??= []);
+      funnels[source] ??= [];
+      const rows = funnels[source];
       if (st.upstream.length === 0) {
         const q = Object.entries(s.quarantined).map(([k, v]) => [`quarantined ${k}`, v] as [string, number]);
         for (const [k, v] of Object.entries(s.read_counts ?? {}).sort((a, b) => b[1] - a[1])) q.push([k.replace(/_/g, ' '), v]);

@@ -61,12 +61,14 @@ export const UNICODE_PUNCT: Readonly<Record<string, string>> = {
 
 const PUNCT_RE = new RegExp(`[${Object.keys(UNICODE_PUNCT).join('')}]`, 'gu');
 /** cc_net NON_PRINTING_CHARS_RE: chr(0..31) and chr(127..159). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: cc_net removes exactly these control characters
 const NON_PRINTING_RE = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Python's `\d` on str patterns: any Unicode decimal digit (category Nd). */
 const DIGIT_RE = /\p{Nd}/gu;
 const MARK_RE = /\p{Mn}/gu;
 const PUNCT_OR_CONTROL_RE = new RegExp(`[${Object.keys(UNICODE_PUNCT).join('')}\\x00-\\x1f\\x7f-\\x9f]`, 'g');
-const NON_ASCII = /[^\u0000-\u007f]/;
+/** Any UTF-16 unit above ASCII. */
+const NON_ASCII = /[\u0080-\uffff]/;
 const NON_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 const ASCII_DIGIT_RE = /[0-9]/g;
 

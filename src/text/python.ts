@@ -18,6 +18,7 @@ export const PY_SPACE_CLASS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u20
 /** Python `re` `\w` (str patterns), as a character-class body for a regex with the `u` flag. */
 export const PY_WORD_CLASS = '\\p{L}\\p{N}_';
 /** One `str.splitlines()` line boundary. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: splitlines() also breaks at the separators U+001C-001E
 export const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 const SPLIT_RE = new RegExp(`[${PY_SPACE_CLASS}]+`);

@@ -272,7 +272,8 @@ export class TextViews {
 
   /** `normalize(raw)`: the normalized words joined by single spaces. */
   get normContent(): string {
-    return (this._normContent ??= this.words.join(' '));
+    this._normContent ??= this.words.join(' ');
+    return this._normContent;
   }
 
   /** Counts over the raw (WordPunct) words; `stop` is the stop-word set of the document's language. */

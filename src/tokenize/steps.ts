@@ -62,7 +62,7 @@ export const tokenizeStep = defineStep({
           manifestName: `${prefix}.manifest.json`,
           skipEmptyManifest: true,
           onBatch(batch, tokenOffsets, total) {
-            batch.forEach((d, i) => ctx.count(`tokens_${d.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!));
+            for (let i = 0; i < batch.length; i++) ctx.count(`tokens_${batch[i]!.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);
           },
         });

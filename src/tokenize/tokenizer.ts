@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { addon, type BatchResult, type EncoderSpec, type NativeHandle } from './native.js';
+import { addon, type BatchResult, type EncoderSpec, type NativeHandle, type SpmModelInfo } from './native.js';
 import { llama2Spec } from './models/llama2.js';
 import { hfTokenizerJsonSpec, spmModelSpec } from './models/spm-files.js';
 
@@ -155,7 +155,7 @@ function specHash(spec: EncoderSpec): string {
 }
 
 function spmTokenizer(name: string, spec: EncoderSpec): Tokenizer {
-  let info;
+  let info: SpmModelInfo;
   try {
     info = addon().spmModelInfo(spec);
   } catch (err) {

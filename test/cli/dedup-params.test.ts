@@ -23,7 +23,10 @@ test('the command prints the choice and the S-curve', async () => {
   registerDedup(program);
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
+  process.stdout.write = ((s: string) => {
+    out.push(s);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await program.parseAsync(['node', 'corpusmill', 'dedup', 'params', '--threshold', '0.8', '--perms', '128']);
   } finally {

@@ -17,7 +17,12 @@ function values(): number[] {
   for (const x of [0.15, 123.45, 0.001953125]) v.push(x + Number.EPSILON * x, x - Number.EPSILON * x);
   // Seeded random values over many magnitudes (xorshift32).
   let s = 0x9e3779b9;
-  const rnd = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 2 ** 32);
+  const rnd = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
   for (let i = 0; i < 3000; i++) v.push(rnd() * 10 ** Math.floor(rnd() * 24 - 12));
   return v.concat(
     v.map((x) => -x),
@@ -27,19 +32,19 @@ function values(): number[] {
 
 test('pythonRound(x, d) equals Python round(x, d)', () => {
   const xs = values();
-  const py = String.raw`
+  const py = `
 import json, sys
 xs, ds = json.load(sys.stdin)
 json.dump([[round(x, d) for d in ds] for x in xs], sys.stdout)
 `;
   const want = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify([xs, DIGITS]), encoding: 'utf8' })) as number[][];
   const bad: string[] = [];
-  xs.forEach((x, i) =>
-    DIGITS.forEach((d, j) => {
+  for (const [i, x] of xs.entries()) {
+    for (const [j, d] of DIGITS.entries()) {
       const got = pythonRound(x, d);
       if (!Object.is(got, want[i]![j])) bad.push(`round(${x}, ${d}): ${got} vs Python ${want[i]![j]}`);
-    }),
-  );
+    }
+  }
   assert.deepEqual(bad.slice(0, 20), []);
 });
 

@@ -13,7 +13,7 @@ const defaults = { threshold: 0.8, perms: 128, ngram: 13, jaccard_check: false, 
 
 function split(docs: Doc[], tasks: number): Doc[][] {
   const out: Doc[][] = Array.from({ length: tasks }, () => []);
-  docs.forEach((d, i) => out[i % tasks]!.push(d));
+  for (const [i, d] of docs.entries()) out[i % tasks]!.push(d);
   return out;
 }
 

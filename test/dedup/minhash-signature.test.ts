@@ -38,8 +38,8 @@ test('the committed permutations carry the checksum RPv2 logs for RandomState(42
   const { a, b } = rpv2Permutations(128);
   // RPv2 hashes the (2, 128) uint64 array: all a values, then all b values, little-endian.
   const buf = Buffer.alloc(2 * 128 * 8);
-  a.forEach((v, i) => buf.writeBigUInt64LE(v, i * 8));
-  b.forEach((v, i) => buf.writeBigUInt64LE(v, (128 + i) * 8));
+  for (const [i, v] of a.entries()) buf.writeBigUInt64LE(v, i * 8);
+  for (const [i, v] of b.entries()) buf.writeBigUInt64LE(v, (128 + i) * 8);
   const py = execFileSync('/usr/bin/python3', [
     '-c',
     'import numpy as np,hashlib\nr=np.random.RandomState(42);p=np.uint64((1<<61)-1)\nx=np.array([(r.randint(1,p,dtype=np.uint64),r.randint(0,p,dtype=np.uint64)) for _ in range(128)],dtype=np.uint64).T\nprint(hashlib.sha256(x.tobytes()).hexdigest())',

@@ -66,7 +66,10 @@ test('the k-way merge takes equal records from the lower cursor first, and handl
 
 test('the merge of any number of cursors gives every record once, ordered by key then cursor then position', () => {
   let seed = 7;
-  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
   for (let k = 1; k <= 21; k++) {
     // Cursor c holds ascending keys (with repeats) in [0, 30); some cursors are empty.
     const lists: Array<Array<[number, number, number]>> = [];

@@ -77,7 +77,12 @@ test('a build killed with SIGKILL part way, then rerun, gives the same bytes as 
   assert.deepEqual(shardHashes(killed), want);
   // Nothing half-written is left behind.
   const leftovers: string[] = [];
-  const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.includes('.tmp') && leftovers.push(e.name)));
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.includes('.tmp')) leftovers.push(e.name);
+    }
+  };
   walk(killed);
   assert.deepEqual(leftovers, []);
 });

@@ -201,7 +201,7 @@ export function splitLines(bytes: Buffer): Buffer[] {
 export function llamaTokenizerJson(pieces: string[], merges: Uint32Array): string {
   const special = (id: number) => ({ id, content: pieces[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   const vocab: Record<string, number> = {};
-  pieces.forEach((p, i) => (vocab[p] = i));
+  for (const [i, p] of pieces.entries()) vocab[p] = i;
   const mergeList: string[] = [];
   for (let k = 0; k < merges.length; k += 2) mergeList.push(`${pieces[merges[k]!]} ${pieces[merges[k + 1]!]}`);
   return JSON.stringify({

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleDocs, samplesDir, type SampleDoc } from './tiktoken-samples.js';
 import { decode, encode, firstDifference, llama3JsEncode, model, native, reference, referenceEncode } from './tiktoken-refs.js';
-import { tiktokenSpec, type TiktokenName } from '../../src/tokenize/models/tiktoken.js';
+import { tiktokenSpec, type ByteBpeHandle, type TiktokenName } from '../../src/tokenize/models/tiktoken.js';
 
 const FULL = process.env.CORPUSMILL_FULL_PARITY === '1';
 const CAP: Record<string, number> = { cl100k_base: 16 << 10, o200k_base: 8 << 10, llama3: 8 << 10, llama3js: 4 << 10 };
@@ -87,7 +87,7 @@ test('SharpToken test plans (generated with Python tiktoken): cl100k, o200k, r50
   );
   let checked = 0;
   for (const plan of plans) {
-    let h;
+    let h: ByteBpeHandle;
     if (plan.encoding === 'p50k_edit') h = p50kEdit;
     else if (plan.encoding === 'o200k_harmony') {
       if (plan.text.includes('<|')) continue; // harmony's extra special tokens are not an o200k_base model

@@ -3,6 +3,7 @@
  * a repository tarball, file by file (matcher, similarity, licensee-compatible hash), and whether
  * the allow list keeps it. The way to see why a repository was skipped as license_not_allowed.
  */
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
@@ -20,7 +21,7 @@ export function registerLicense(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (repo: string, o: { allow: string[]; multi: string; stripComponents: string; json?: boolean }) => {
       if (o.multi !== 'other' && o.multi !== 'all_allowed') throw new ConfigError(`--multi: expected other or all_allowed, got ${o.multi}`);
-      let st;
+      let st: Stats;
       try {
         st = await stat(repo);
       } catch {

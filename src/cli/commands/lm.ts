@@ -45,7 +45,7 @@ export function registerLm(program: Command): void {
       if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(`wrote ${o.out}: order ${o.order}, ${res.docs} docs, ${res.sentences} sentences, ${res.tokens} tokens\n`);
-        summary.ngrams.forEach((n, i) => process.stdout.write(`  ${i + 1}-grams: ${n}${res.discounts[i]!.fallback ? ' (fallback discounts)' : ''}\n`));
+        for (const [i, n] of summary.ngrams.entries()) process.stdout.write(`  ${i + 1}-grams: ${n}${res.discounts[i]!.fallback ? ' (fallback discounts)' : ''}\n`);
       }
     });
 }

@@ -238,7 +238,7 @@ export const ccnetLineDedupStep = defineStep({
         bufs.push(buf);
       }
       const set = new LineHashSet(total);
-      bufs.forEach((b, i) => mergeHashFile(set, b, files[i]!));
+      for (let i = 0; i < bufs.length; i++) mergeHashFile(set, bufs[i]!, files[i]!);
       ctx.count('group_hash_bytes', set.bytes);
       return set;
     };

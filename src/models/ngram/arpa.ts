@@ -65,7 +65,8 @@ export class NgramModel {
       }
       s.add(n, [...m.keys()].join('\n'), p, b);
     }
-    return (this.scorer = s);
+    this.scorer = s;
+    return s;
   }
 
   /** log10 P(word | context), context = the preceding words, oldest first. */

@@ -56,8 +56,10 @@ export function stripCommentBlocks(text: string): string {
   const re = /\\iffalse(?![a-zA-Z])/g;
   let out = '';
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) {
+  // exec, not matchAll: the loop moves re.lastIndex past each removed block.
+  for (;;) {
+    const m = re.exec(s);
+    if (!m) break;
     const end = matchingFi(s, m.index + m[0].length);
     if (end < 0) break;
     out += s.slice(last, m.index);
@@ -72,8 +74,9 @@ function matchingFi(s: string, from: number): number {
   const re = /\\(if[a-zA-Z]*|fi)(?![a-zA-Z])/g;
   re.lastIndex = from;
   let depth = 1;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) {
+  for (;;) {
+    const m = re.exec(s);
+    if (!m) break;
     if (m[1] === 'fi') {
       if (--depth === 0) return m.index + m[0].length;
     } else depth++;

@@ -91,8 +91,10 @@ function readName(s: string, i: number): { name: string; end: number } | null {
 /** Collects the macro definitions of `text` into `into` (later ones override). */
 export function collectMacros(text: string, into: Map<string, MacroDef>, stats?: MacroStats): void {
   DEFINE_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = DEFINE_RE.exec(text))) {
+  // exec, not matchAll: the loop moves lastIndex past each definition it reads.
+  for (;;) {
+    const m = DEFINE_RE.exec(text);
+    if (!m) break;
     const kind = m[1]!;
     const star = m[2] === '*';
     const after = m.index + m[0].length;
@@ -197,8 +199,10 @@ function expand(text: string, macros: Map<string, MacroDef>, depth: number, budg
   const re = new RegExp(CONTROL_WORD_RE.source, 'g');
   let out = '';
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  // exec, not matchAll: the loop moves re.lastIndex past definitions and expanded arguments.
+  for (;;) {
+    const m = re.exec(text);
+    if (!m) break;
     const name = m[1]!;
     let end = m.index + m[0].length;
     if (DEFINERS.has(name)) {

@@ -156,7 +156,7 @@ function inlineInputs(path: string, texts: Map<string, string>, seen: string[], 
   const text = texts.get(path)!;
   used.push(path);
   if (seen.length >= MAX_INPUT_DEPTH) return text;
-  return text.replace(INPUT_RE, (all, _cmd: string, braced: string | undefined, bare: string | undefined) => {
+  return text.replace(INPUT_RE, (_all, _cmd: string, braced: string | undefined, bare: string | undefined) => {
     const target = resolveInput(braced ?? bare ?? '', path, texts);
     if (target === null) {
       missing.n++;

@@ -24,7 +24,7 @@ import { readTar } from '../../io/tar.js';
 import { defineSource, wholeFileTasks, type ReadContext, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
-import { cleanPaper, cleanPaperRedPajama, GzipBombError, openPaper } from './project.js';
+import { cleanPaper, cleanPaperRedPajama, GzipBombError, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
 import { RedPajamaMacroError, formatArxivId } from './redpajama-cleaner.js';
 import { parseManifest, presignS3, resolveCredentials, type ManifestEntry } from './s3.js';
 
@@ -148,7 +148,7 @@ export async function paperToDoc(
     return { reason };
   };
   if (!info) return member.path.toLowerCase().endsWith('.pdf') ? none('pdf_only', 'PDF-only submission, no LaTeX') : none('not_a_paper', 'not a YYMM/<id>.gz member');
-  let opened;
+  let opened: OpenedPaper;
   try {
     opened = await openPaper(member.data, `${tarName}:${member.path}`, p.max_paper_bytes);
   } catch (e) {
@@ -168,7 +168,7 @@ export async function paperToDoc(
     if (out === null) return none('not_utf8', 'RedPajama cleaner: a .tex file is not UTF-8');
     text = out;
   } else {
-    let r;
+    let r: CleanPaperResult;
     try {
       r = cleanPaper(opened.files);
     } catch (e) {

@@ -259,8 +259,8 @@ export function parseHeaderBlock(text: string): { ok: boolean; version: string; 
 export function headerUtf8(rec: WarcRecord, name: string): string | undefined {
   const v = rec.headers.get(name);
   if (v === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
+  // Any UTF-16 unit above ASCII: only then can the latin1 reading differ from UTF-8.
+  return /[\u0080-\uffff]/.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
 }
 
 /** `<urn:...>` and wget's `<http://...>` lose their angle brackets. */

@@ -13,6 +13,7 @@
  * Ids: `github/<name>/<owner>/<repo>/<path>` for repositories and checkouts,
  * `github/<file>/<byte offset>` for BigQuery rows.
  */
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -165,7 +166,7 @@ export const githubSource = defineSource({
       }
     }
     for (const c of checkoutList(p, env)) {
-      let st;
+      let st: Stats;
       try {
         st = await stat(c.path);
       } catch {

@@ -21,7 +21,7 @@ import { openDecompressed } from '../../io/compression.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
-import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type SiteInfo } from './dump.js';
+import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type Page, type SiteInfo } from './dump.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, LLAMA_LANGUAGES, MEDIA_ALIASES, NS_CATEGORY, NS_FILE, NS_MEDIA } from './languages.js';
 import { indexNameFor, isIndexName, readHeaderStream, streamRanges } from './multistream.js';
 import { newWikitextStats, prefixSet, wikitextToText, type WikitextOptions, type WikitextStats } from './wikitext.js';
@@ -166,7 +166,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
         continue;
       }
       const record = `page at byte ${part.offset}${task.range ? ` of the stream range starting at ${task.range.start}` : ''}`;
-      let page;
+      let page: Page;
       try {
         page = parsePage(part.bytes);
       } catch (e) {

@@ -112,7 +112,10 @@ test('models trained and quantized by Debian fasttext (dense hs + char and word 
   };
   const labels = Object.keys(vocab);
   let seed = 17;
-  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   const lines: string[] = [];
   for (let i = 0; i < 600; i++) {
     const lab = labels[Math.floor(rand() * 3)]!;

@@ -53,12 +53,12 @@ function python(lines: string[]): [string, string][] {
 
 test('normalize_for_dedup gives the same string as Python for tricky lines', () => {
   const expected = python(LINES);
-  LINES.forEach((line, i) => assert.equal(normalizeForDedup(line), expected[i]![0], `line ${i}: ${JSON.stringify(line)}`));
+  for (const [i, line] of LINES.entries()) assert.equal(normalizeForDedup(line), expected[i]![0], `line ${i}: ${JSON.stringify(line)}`);
 });
 
 test('line hashes equal hashlib sha1 first 8 bytes little-endian', () => {
   const expected = python(LINES);
-  LINES.forEach((line, i) => assert.equal(lineHash(line).toString(), expected[i]![1], `line ${i}: ${JSON.stringify(line)}`));
+  for (const [i, line] of LINES.entries()) assert.equal(lineHash(line).toString(), expected[i]![1], `line ${i}: ${JSON.stringify(line)}`);
 });
 
 test('known value: the empty line hashes to the first 8 bytes of sha1("")', () => {
