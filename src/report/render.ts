@@ -71,6 +71,18 @@ function sections(d: ReportData): Section[] {
     const bars = Object.entries(last.sources).sort((a, b) => b[1].output.text_bytes - a[1].output.text_bytes).map(([s, x]) => ({ label: `${s} (${humanBytes(x.output.text_bytes)})`, value: (100 * x.output.text_bytes) / total, target: (targetOf(s) ?? 0) * 100 }));
     out.push({ id: 'tokens', title: 'Text per source against the LLaMA mixture', html: `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` + barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => n.toFixed(1) + '%' }), md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n') });
   }
+  // Instruction data: what the loss is computed on.
+  if (d.sft?.length) {
+    const pct = (r: { prompt_tokens: number; response_tokens: number }) => ((100 * r.response_tokens) / Math.max(1, r.prompt_tokens + r.response_tokens)).toFixed(1) + '%';
+    const head = ['source', 'tokenizer', 'template', 'examples', 'prompt tokens (masked)', 'response tokens (trained)', 'trained share', 'truncated'];
+    const cells = d.sft.map((r) => [r.source, r.tokenizer, r.template, fmt(r.examples), fmt(r.prompt_tokens), fmt(r.response_tokens), pct(r), fmt(r.truncated)]);
+    out.push({
+      id: 'sft',
+      title: 'Instruction data (SFT shards)',
+      html: `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</table>`,
+      md: `| ${head.join(' | ')} |\n|---|---|---|---:|---:|---:|---:|---:|\n` + cells.map((c) => `| ${c.join(' | ')} |`).join('\n'),
+    });
+  }
   const f = d.final;
   if (f && f.lengths.length) {
     out.push({ id: 'lengths', title: 'Document lengths', html: `<p class="note">Documents of the final stages: ${esc(f.stage)}.</p>` + histogram('documents by length in characters (log scale bins)', lengthBins(f.lengths)), md: lengthBins(f.lengths).map((b) => `- ≤${b.label} chars: ${b.count}`).join('\n') });

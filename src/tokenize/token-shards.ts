@@ -4,6 +4,12 @@
  * `maxBytes`; every file is written under `.tmp` and renamed when complete (the index last, so an
  * `.idx` on disk always has its `.bin`). Memory: one batch of ids plus 4 bytes of length per document
  * of the open shard.
+ *
+ * SFT shards (`mask: true`) carry a loss mask beside the ids, one uint8 per token (1 = trained): a
+ * Megatron indexed dataset of its own (`<base>.mask.bin/.mask.idx`, dtype uint8, the same sequence
+ * lengths) or `<base>.mask.npy`. With `examples: true` the spans of the examples packed into each
+ * sequence go to `<base>.examples.npy`, an (n, 2) int64 array of [start, end) token offsets within
+ * the shard (16 bytes per example of the open shard). Both are written before the ids' index.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -17,6 +23,8 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = ['megatron', 'npy'];
 
 export interface TokenShardFile {
   name: string;
+  /** What a file other than the ids holds (absent for the ids and their index/offsets). */
+  role?: 'mask' | 'examples';
   bytes: number;
   sha256: string;
   documents: number;
@@ -28,6 +36,18 @@ export interface TokenShardWriterOptions {
   dtype: TokenDtype;
   /** Start a new shard after the document that brings token data to this many bytes (default 1 GiB). */
   maxBytes?: number;
+  /** Write a loss mask beside the ids (every `add` then passes one). */
+  mask?: boolean;
+  /** Write the spans of packed examples (every `add` then passes them). */
+  examples?: boolean;
+}
+
+/** What `add` takes besides the ids of an SFT batch. */
+export interface SftBatchExtras {
+  /** One byte per id: 1 where the token is trained. */
+  mask?: Uint8Array;
+  /** Flat [start, end) pairs of examples, in token offsets from the batch's first id, ascending. */
+  examples?: ArrayLike<number>;
 }
 
 /** `tokens_00003`: a shard's base name within its folder. */
@@ -41,6 +61,9 @@ interface OpenShard {
   hash: Hash;
   dataBytes: number;
   lengths: number[];
+  mask: { file: FileHandle; hash: Hash } | null;
+  /** Example spans, shard-relative token offsets. */
+  examples: number[];
 }
 
 export class TokenShardWriter {
@@ -60,9 +83,13 @@ export class TokenShardWriter {
   }
 
   /** Appends a batch: `ids` of every document back to back, `tokenOffsets` n+1 boundaries into it. */
-  async add(ids: Uint16Array | Uint32Array, tokenOffsets: ArrayLike<number>): Promise<void> {
+  async add(ids: Uint16Array | Uint32Array, tokenOffsets: ArrayLike<number>, extras: SftBatchExtras = {}): Promise<void> {
     if (ids.BYTES_PER_ELEMENT !== this.item) throw new Error(`token shard: ids are ${ids.BYTES_PER_ELEMENT}-byte, shard dtype is ${this.opts.dtype}`);
+    const { mask, examples } = extras;
+    if (!!this.opts.mask !== !!mask || (mask && mask.length !== ids.length)) throw new Error('token shard: a mask must come with every batch of a masked writer, one byte per id');
+    if (!!this.opts.examples !== !!examples) throw new Error('token shard: example spans must come with every batch of a writer that records them');
     const n = tokenOffsets.length - 1;
+    let e = 0; // next example pair of this batch
     let d = 0;
     while (d < n) {
       const s = this.shard ?? (await this.openShard());
@@ -75,10 +102,25 @@ export class TokenShardWriter {
         d++;
         if (s.dataBytes >= this.maxBytes) break;
       }
-      const slice = ids.subarray(tokenOffsets[first]!, tokenOffsets[d]!);
+      const from = tokenOffsets[first]!;
+      const to = tokenOffsets[d]!;
+      const slice = ids.subarray(from, to);
       const bytes = new Uint8Array(slice.buffer, slice.byteOffset, slice.byteLength);
       s.hash.update(bytes);
       await writeAll(s.file, bytes);
+      if (mask && s.mask) {
+        const m = mask.subarray(from, to);
+        s.mask.hash.update(m);
+        await writeAll(s.mask.file, m);
+      }
+      if (examples) {
+        // the shard's tokens before this group: its data so far minus the group just added
+        const base = s.dataBytes / this.item - (to - from);
+        for (; e + 1 < examples.length && examples[e]! < to; e += 2) {
+          if (examples[e]! < from || examples[e + 1]! > to) throw new Error('token shard: an example span crosses a sequence boundary');
+          s.examples.push(base + examples[e]! - from, base + examples[e + 1]! - from);
+        }
+      }
       if (s.dataBytes >= this.maxBytes) await this.finishShard();
     }
   }
@@ -96,6 +138,10 @@ export class TokenShardWriter {
     if (!s) return;
     await s.file.close().catch(() => {});
     await rm(join(this.dir, s.base + this.dataExt + '.tmp'), { force: true });
+    if (s.mask) {
+      await s.mask.file.close().catch(() => {});
+      await rm(join(this.dir, s.base + '.mask' + this.dataExt + '.tmp'), { force: true });
+    }
   }
 
   private get dataExt(): string {
@@ -107,7 +153,12 @@ export class TokenShardWriter {
     const base = tokenShardName(this.prefix, this.index++);
     const file = await open(join(this.dir, base + this.dataExt + '.tmp'), 'w');
     if (this.opts.format === 'npy') await writeAll(file, Buffer.alloc(NPY_HEADER_BYTES)); // filled in at the end
-    this.shard = { base, file, hash: createHash('sha256'), dataBytes: 0, lengths: [] };
+    let mask: OpenShard['mask'] = null;
+    if (this.opts.mask) {
+      mask = { file: await open(join(this.dir, base + '.mask' + this.dataExt + '.tmp'), 'w'), hash: createHash('sha256') };
+      if (this.opts.format === 'npy') await writeAll(mask.file, Buffer.alloc(NPY_HEADER_BYTES));
+    }
+    this.shard = { base, file, hash: createHash('sha256'), dataBytes: 0, lengths: [], mask, examples: [] };
     return this.shard;
   }
 
@@ -120,12 +171,26 @@ export class TokenShardWriter {
       await s.file.close();
       const idx = megatronIndex(s.lengths, this.opts.dtype);
       await this.publish(s.base + '.bin', s.dataBytes, s.hash.digest('hex'), documents, tokens);
+      if (s.mask) {
+        await s.mask.file.close();
+        await this.publish(s.base + '.mask.bin', tokens, s.mask.hash.digest('hex'), documents, tokens, 'mask');
+        await this.writeSmall(s.base + '.mask.idx', megatronIndex(s.lengths, 'uint8'), documents, tokens, 'mask');
+      }
+      if (this.opts.examples) await this.writeExamples(s, documents, tokens);
       await this.writeSmall(s.base + '.idx', idx, documents, tokens);
     } else {
       const header = npyHeader(this.opts.dtype === 'uint16' ? '<u2' : '<i4', tokens);
       await s.file.write(header, 0, header.length, 0);
       await s.file.close();
       const sha = await sha256File(join(this.dir, s.base + '.npy.tmp'));
+      if (s.mask) {
+        const mh = npyHeader('|u1', tokens);
+        await s.mask.file.write(mh, 0, mh.length, 0);
+        await s.mask.file.close();
+        const msha = await sha256File(join(this.dir, s.base + '.mask.npy.tmp'));
+        await this.publish(s.base + '.mask.npy', NPY_HEADER_BYTES + tokens, msha, documents, tokens, 'mask');
+      }
+      if (this.opts.examples) await this.writeExamples(s, documents, tokens);
       await this.publish(s.base + '.npy', NPY_HEADER_BYTES + s.dataBytes, sha, documents, tokens);
       const offsets = new BigInt64Array(documents + 1);
       let acc = 0;
@@ -135,16 +200,22 @@ export class TokenShardWriter {
     }
   }
 
-  private async writeSmall(name: string, data: Buffer, documents: number, tokens: number): Promise<void> {
+  private async writeExamples(s: OpenShard, documents: number, tokens: number): Promise<void> {
+    const spans = BigInt64Array.from(s.examples, (v) => BigInt(v));
+    const data = Buffer.concat([npyHeader('<i8', [s.examples.length / 2, 2]), Buffer.from(spans.buffer)]);
+    await this.writeSmall(s.base + '.examples.npy', data, documents, tokens, 'examples');
+  }
+
+  private async writeSmall(name: string, data: Buffer, documents: number, tokens: number, role?: TokenShardFile['role']): Promise<void> {
     const f = await open(join(this.dir, name + '.tmp'), 'w');
     await writeAll(f, data);
     await f.close();
-    await this.publish(name, data.length, createHash('sha256').update(data).digest('hex'), documents, tokens);
+    await this.publish(name, data.length, createHash('sha256').update(data).digest('hex'), documents, tokens, role);
   }
 
-  private async publish(name: string, bytes: number, sha256: string, documents: number, tokens: number): Promise<void> {
+  private async publish(name: string, bytes: number, sha256: string, documents: number, tokens: number, role?: TokenShardFile['role']): Promise<void> {
     await rename(join(this.dir, name + '.tmp'), join(this.dir, name));
-    this.files.push({ name, bytes, sha256, documents, tokens });
+    this.files.push(role ? { name, role, bytes, sha256, documents, tokens } : { name, bytes, sha256, documents, tokens });
   }
 }
 
