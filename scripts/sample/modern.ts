@@ -84,7 +84,7 @@ export async function makeModernSample(root: URL): Promise<void> {
   const r = rng(16);
   mkdirSync(`${dir}/benchmarks`, { recursive: true });
   const bench = QUESTIONS.map((question, i) => ({ id: `quiz-${i}`, question, choices: CHOICES[i % CHOICES.length]!, answer: i % 4 }));
-  writeFileSync(`${dir}/benchmarks/quiz-test.jsonl`, bench.map((b) => JSON.stringify(b)).join('\n') + '\n');
+  writeFileSync(`${dir}/benchmarks/quiz-test.jsonl`, `${bench.map((b) => JSON.stringify(b)).join('\n')}\n`);
 
   const lists: Record<string, { domains: string[]; urls: string[] }> = {
     adult: { domains: ['hotcams.example', 'www.naughty-tube.example'], urls: ['bigsite.example/adult'] },
@@ -93,8 +93,8 @@ export async function makeModernSample(root: URL): Promise<void> {
   };
   for (const [category, l] of Object.entries(lists)) {
     mkdirSync(`${dir}/ut1/blacklists/${category}`, { recursive: true });
-    writeFileSync(`${dir}/ut1/blacklists/${category}/domains`, l.domains.join('\n') + '\n');
-    if (l.urls.length) writeFileSync(`${dir}/ut1/blacklists/${category}/urls`, l.urls.join('\n') + '\n');
+    writeFileSync(`${dir}/ut1/blacklists/${category}/domains`, `${l.domains.join('\n')}\n`);
+    if (l.urls.length) writeFileSync(`${dir}/ut1/blacklists/${category}/urls`, `${l.urls.join('\n')}\n`);
   }
   const blockedUrls = [
     'https://hotcams.example/live/1',
@@ -116,7 +116,7 @@ export async function makeModernSample(root: URL): Promise<void> {
     const blocked = i < blockedUrls.length ? blockedUrls[i]! : undefined;
     const spam = i >= 80 && i < 80 + MODERN_SAMPLE.spam;
     const lines = [site.nav, sentence(r).replace(/\.$/, '')];
-    if (spam) for (let k = 0; k < 4; k++) lines.push(Array.from({ length: 4 }, () => pick(r, SPAM)).join('. ') + '.');
+    if (spam) for (let k = 0; k < 4; k++) lines.push(`${Array.from({ length: 4 }, () => pick(r, SPAM)).join('. ')}.`);
     else for (let k = 0; k < 3; k++) lines.push(paragraph(r, 4));
     if (!blocked && i >= 10 && i < 22) {
       lines.push(`Questions about this page? Write to ${NAMES[i - 10]}@${site.host}${i % 6 === 0 ? '' : ` or call (212) 555-01${String(i).padStart(2, '0')}`}.`);
@@ -136,13 +136,13 @@ export async function makeModernSample(root: URL): Promise<void> {
   // Phone numbers: one per PII page but the ones at i % 6 === 0; the planted counts must agree.
   if (emails !== MODERN_SAMPLE.pii.email || phones !== MODERN_SAMPLE.pii.phone || ips !== MODERN_SAMPLE.pii.ip)
     throw new Error(`planted PII ${emails}/${phones}/${ips} disagrees with MODERN_SAMPLE`);
-  writeFileSync(`${dir}/web-pages.jsonl`, pages.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  writeFileSync(`${dir}/web-pages.jsonl`, `${pages.map((p) => JSON.stringify(p)).join('\n')}\n`);
 
   mkdirSync(`${dir}/quality`, { recursive: true });
   const pos = Array.from({ length: 200 }, (_, i) => ({ id: `pos-${i}`, text: paragraph(r, 3) }));
   const neg = Array.from({ length: 200 }, (_, i) => ({ id: `neg-${i}`, text: Array.from({ length: 3 }, () => pick(r, SPAM)).join('. ') }));
-  writeFileSync(`${dir}/quality/positive.jsonl`, pos.map((p) => JSON.stringify(p)).join('\n') + '\n');
-  writeFileSync(`${dir}/quality/negative.jsonl`, neg.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  writeFileSync(`${dir}/quality/positive.jsonl`, `${pos.map((p) => JSON.stringify(p)).join('\n')}\n`);
+  writeFileSync(`${dir}/quality/negative.jsonl`, `${neg.map((p) => JSON.stringify(p)).join('\n')}\n`);
   const set = await buildQualityTrainingSet([`${dir}/quality/positive.jsonl`], [`${dir}/quality/negative.jsonl`], {
     seed: QUALITY_TRAIN.seed,
     maxPerClass: 200_000,

@@ -19,7 +19,7 @@
  * Memory: one document.
  */
 import { z } from 'zod';
-import { type Doc } from '../core/document.js';
+import type { Doc } from '../core/document.js';
 import { defineStep, type Step } from '../pipeline/step.js';
 import { pyLen } from '../text/python.js';
 import { findPii, PII_KINDS, type PiiKind } from './pii-detect.js';

@@ -2,7 +2,8 @@
  * Gathers what the report shows from a build's output folder: the counters of every stage (the
  * funnel and drops by reason), a scan of the last stage's shards (lengths, languages, perplexity
  * buckets, dedup clusters; capped per source so a report of a huge build stays quick), samples of
- * removed documents per reason from rejects/, and token counts from token manifests.
+ * removed documents per reason from rejects/, token counts from token manifests, and the prompt and
+ * response token counts of SFT shards (<out>/sft/).
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -45,7 +46,19 @@ export interface ReportData {
     perplexities: number[];
   } | null;
   tokens: Record<string, number> | null;
+  /** SFT shards per tokenizer and source: examples, masked prompt and trained response tokens. */
+  sft: SftRow[] | null;
   dropped: DroppedSample[];
+}
+
+export interface SftRow {
+  tokenizer: string;
+  source: string;
+  template: string;
+  examples: number;
+  prompt_tokens: number;
+  response_tokens: number;
+  truncated: number;
 }
 
 export async function collectReport(out: string, opts: { maxDocsPerSource?: number; samplesPerReason?: number } = {}): Promise<ReportData> {
@@ -122,6 +135,7 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
     funnels,
     final,
     tokens: await tokenCounts(out),
+    sft: await sftCounts(out),
     dropped: await droppedSamples(out, stats, perReason),
   };
 }
@@ -174,4 +188,30 @@ async function tokenCounts(out: string): Promise<Record<string, number> | null> 
   };
   await walk(root);
   return Object.keys(totals).length ? totals : null;
+}
+
+/** Examples and prompt / response tokens from the manifests of SFT shards under `<out>/sft/<tokenizer>/<source>/`. */
+async function sftCounts(out: string): Promise<SftRow[] | null> {
+  const root = join(out, 'sft');
+  if (!existsSync(root)) return null;
+  const rows = new Map<string, SftRow>();
+  for (const tokenizer of (await readdir(root)).sort()) {
+    const tdir = join(root, tokenizer);
+    for (const e of (await readdir(tdir, { withFileTypes: true })).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      for (const f of (await readdir(join(tdir, e.name))).filter((n) => n.endsWith('.manifest.json')).sort()) {
+        const m = JSON.parse(await readFile(join(tdir, e.name, f), 'utf8')) as {
+          sft?: { template: string; examples: number; prompt_tokens: number; response_tokens: number; truncated: number };
+        };
+        if (!m.sft) continue;
+        const key = `${tokenizer}/${e.name}`;
+        const r = rows.get(key) ?? { tokenizer, source: e.name, template: m.sft.template, examples: 0, prompt_tokens: 0, response_tokens: 0, truncated: 0 };
+        r.examples += m.sft.examples;
+        r.prompt_tokens += m.sft.prompt_tokens;
+        r.response_tokens += m.sft.response_tokens;
+        r.truncated += m.sft.truncated;
+        rows.set(key, r);
+      }
+    }
+  }
+  return rows.size ? [...rows.values()] : null;
 }

@@ -83,7 +83,7 @@ function sections(d: ReportData): Section[] {
       id: 'counts',
       title: 'Counts by step',
       html: `<table><tr><th>step</th><th>counts</th></tr>${counted.map((c) => `<tr><td>${esc(c.label)}</td><td>${esc(c.counts.map(([k, v]) => `${k} ${fmt(v)}`).join(', '))}</td></tr>`).join('')}</table>`,
-      md: '| step | counts |\n|---|---|\n' + counted.map((c) => `| ${c.label} | ${c.counts.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'),
+      md: `| step | counts |\n|---|---|\n${counted.map((c) => `| ${c.label} | ${c.counts.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n')}`,
     });
   // Drops by reason.
   const reasons = d.dropped.map((x) => ({ label: `${x.reason} (${x.source}, ${x.stage})`, value: x.count }));
@@ -123,6 +123,18 @@ function sections(d: ReportData): Section[] {
         `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` +
         barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => `${n.toFixed(1)}%` }),
       md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n'),
+    });
+  }
+  // Instruction data: what the loss is computed on.
+  if (d.sft?.length) {
+    const pct = (r: { prompt_tokens: number; response_tokens: number }) => `${((100 * r.response_tokens) / Math.max(1, r.prompt_tokens + r.response_tokens)).toFixed(1)}%`;
+    const head = ['source', 'tokenizer', 'template', 'examples', 'prompt tokens (masked)', 'response tokens (trained)', 'trained share', 'truncated'];
+    const cells = d.sft.map((r) => [r.source, r.tokenizer, r.template, fmt(r.examples), fmt(r.prompt_tokens), fmt(r.response_tokens), pct(r), fmt(r.truncated)]);
+    out.push({
+      id: 'sft',
+      title: 'Instruction data (SFT shards)',
+      html: `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</table>`,
+      md: `| ${head.join(' | ')} |\n|---|---|---|---:|---:|---:|---:|---:|\n${cells.map((c) => `| ${c.join(' | ')} |`).join('\n')}`,
     });
   }
   const f = d.final;

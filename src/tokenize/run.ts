@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { batchInputs, type InputDoc } from './inputs.js';
 import type { EncodeOptions, Tokenizer } from './tokenizer.js';
 import { EncodeAhead } from './encode-ahead.js';
+import type { SftManifestInfo } from './sft-verify.js';
 import { tokenDtype, type TokenDtype } from './formats/megatron.js';
 import { TokenShardWriter, type TokenFormat, type TokenShardFile } from './token-shards.js';
 
@@ -42,7 +43,8 @@ class Tally {
 
   add(docs: InputDoc[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
     docs.forEach((d, i) => {
-      const s = (this.sources[d.source] ??= newTotals());
+      this.sources[d.source] ??= newTotals();
+      const s = this.sources[d.source]!;
       const tokens = tokenOffsets[i + 1]! - tokenOffsets[i]!;
       const bytes = byteOffsets[i + 1]! - byteOffsets[i]!;
       s.documents++;
@@ -85,6 +87,8 @@ export interface TokenManifest {
   bytes: number;
   sources: Record<string, SourceTotals>;
   files: TokenShardFile[];
+  /** SFT shards (the `sft_tokenize` step): masks, examples and how they were made. */
+  sft?: SftManifestInfo;
 }
 
 export interface TokenizeOptions extends RunOptions {

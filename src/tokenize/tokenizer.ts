@@ -27,6 +27,11 @@ export interface TokenizerInfo {
   eosId: number | null;
   /** Whether BOS is prepended unless the caller says otherwise. */
   defaultBos: boolean;
+  /**
+   * Special tokens by their text (`<|eot_id|>` -> 128009; `<s>`/`</s>` for SentencePiece models).
+   * Text that looks like one is still encoded as text: only templates place these ids, by name.
+   */
+  specials: Readonly<Record<string, number>>;
 }
 
 export interface EncodeOptions {
@@ -162,7 +167,12 @@ function spmTokenizer(name: string, spec: EncoderSpec): Tokenizer {
     throw new ConfigError(`tokenizer ${name}: ${(err as Error).message}`);
   }
   const bosId = info.bosId >= 0 ? info.bosId : null;
-  return Tokenizer.fromSpec(spec, { name, hash: specHash(spec), bosId, eosId: info.eosId >= 0 ? info.eosId : null, defaultBos: bosId !== null });
+  const eosId = info.eosId >= 0 ? info.eosId : null;
+  // SentencePiece's default control pieces (spm_model.cc reads only their ids): <s> and </s>
+  const specials: Record<string, number> = {};
+  if (bosId !== null) specials['<s>'] = bosId;
+  if (eosId !== null) specials['</s>'] = eosId;
+  return Tokenizer.fromSpec(spec, { name, hash: specHash(spec), bosId, eosId, defaultBos: bosId !== null, specials });
 }
 
 /** The byte_bpe spec provided by src/tokenize/models/tiktoken.ts (the tiktoken-family models). */
@@ -182,7 +192,7 @@ async function tiktokenTokenizer(nameOrPath: string): Promise<Tokenizer> {
   const bosId = specials['<|begin_of_text|>'] ?? null;
   const eosId = specials['<|end_of_text|>'] ?? specials['<|endoftext|>'] ?? null;
   const name = TIKTOKEN_NAMES.has(nameOrPath) ? nameOrPath : basename(nameOrPath);
-  return Tokenizer.fromSpec(spec, { name, hash: specHash(spec), bosId, eosId, defaultBos: bosId !== null });
+  return Tokenizer.fromSpec(spec, { name, hash: specHash(spec), bosId, eosId, defaultBos: bosId !== null, specials: { ...specials } });
 }
 
 const loaded = new Map<string, Promise<Tokenizer>>();

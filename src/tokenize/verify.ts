@@ -6,15 +6,18 @@
  * optimal_dtype), one sequence per document with document indices 0..N, sizes and pointers that
  * agree with each other and with the `.bin` size; `.npy` shards have offsets that cover the data;
  * every id is below the vocabulary size; BOS opens and EOS closes every document when the
- * manifest's tokenizer settings say so. Token data is streamed, never loaded whole.
+ * manifest's tokenizer settings say so. SFT shards (manifests with an `sft` section) also have their
+ * loss masks checked against sequence and example boundaries (sft-verify.ts). Token data is
+ * streamed, never loaded whole.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hashFile } from '../fetch/fetcher.js';
-import { MEGATRON_DTYPE_CODE, MMIDIDX_MAGIC, tokenDtype, type TokenDtype } from './formats/megatron.js';
+import { dtypeBytes, MEGATRON_DTYPE_CODE, MMIDIDX_MAGIC, type ShardDtype, tokenDtype, type TokenDtype } from './formats/megatron.js';
 import { readNpyHeader } from './formats/npy.js';
 import type { TokenManifest } from './run.js';
+import { checkSftShard, type SftCounts } from './sft-verify.js';
 
 export class VerifyError extends Error {
   constructor(
@@ -31,6 +34,8 @@ export interface VerifyResult {
   files: number;
   documents: number;
   tokens: number;
+  /** Examples in SFT shards (when there are any). */
+  examples?: number;
 }
 
 async function findManifests(dir: string): Promise<string[]> {
@@ -67,19 +72,62 @@ export async function verifyTokens(dir: string): Promise<VerifyResult> {
       res.files++;
     }
     const boundaries = { bos: m.tokenizer.bos ? m.tokenizer.bos_id : null, eos: m.tokenizer.eos ? m.tokenizer.eos_id : null };
-    const bases = [...new Set(m.files.map((f) => f.name.replace(/(\.offsets)?\.(npy|bin|idx)$/, '')))];
+    // the token shards: files with no role (an SFT shard's mask and example spans are checked with it)
+    const bases = [...new Set(m.files.filter((f) => !f.role).map((f) => f.name.replace(/(\.offsets)?\.(npy|bin|idx)$/, '')))];
+    const sft: SftCounts = { examples: 0, prompt: 0, response: 0 };
     for (const b of bases) {
       const base = join(here, b);
       const { lengths, dataPath, dataOffset, item } = m.format === 'megatron' ? await checkMegatron(base, m.dtype) : await checkNpy(base, m.dtype);
       const t = await checkTokens(dataPath, dataOffset, item, lengths, vocab, boundaries);
       res.documents += lengths.length;
       res.tokens += t;
+      if (m.sft) {
+        const mask = m.format === 'megatron' ? await checkMegatronMask(base, lengths) : await checkNpyMask(base, t);
+        const c = await checkSftShard({ base, lengths, ids: { path: dataPath, offset: dataOffset, item }, mask }, m.sft, (file, message) => {
+          throw new VerifyError(file, message);
+        });
+        sft.examples += c.examples;
+        sft.prompt += c.prompt;
+        sft.response += c.response;
+      }
+    }
+    if (m.sft) {
+      const want = { examples: m.sft.examples, prompt: m.sft.prompt_tokens, response: m.sft.response_tokens };
+      if (sft.examples !== want.examples || sft.prompt !== want.prompt || sft.response !== want.response)
+        throw new VerifyError(
+          mPath,
+          `the shards hold ${sft.examples} examples, ${sft.prompt} prompt and ${sft.response} trained tokens; the manifest says ${want.examples}, ${want.prompt} and ${want.response}`,
+        );
+      res.examples = (res.examples ?? 0) + sft.examples;
     }
   }
   return res;
 }
 
-async function checkMegatron(base: string, dtype: TokenDtype): Promise<{ lengths: Int32Array; dataPath: string; dataOffset: number; item: 2 | 4 }> {
+/** The mask of a Megatron SFT shard: a uint8 indexed dataset with the ids' sequence lengths. */
+async function checkMegatronMask(base: string, lengths: Int32Array): Promise<{ path: string; offset: number }> {
+  const mask = await checkMegatron(`${base}.mask`, 'uint8');
+  if (mask.lengths.length !== lengths.length || mask.lengths.some((l, i) => l !== lengths[i]))
+    throw new VerifyError(`${base}.mask.idx`, "sequence lengths differ from the token shard's (one mask byte per token expected)");
+  return { path: mask.dataPath, offset: 0 };
+}
+
+/** The mask of an .npy SFT shard: `|u1`, one byte per token. */
+async function checkNpyMask(base: string, tokens: number): Promise<{ path: string; offset: number }> {
+  const path = `${base}.mask.npy`;
+  if (!existsSync(path)) throw new VerifyError(path, 'missing (an SFT shard has a loss mask)');
+  const head = Buffer.alloc(512);
+  const fh = await open(path, 'r');
+  await fh.read(head, 0, head.length, 0);
+  await fh.close();
+  const h = readNpyHeader(head, path);
+  if (h.dtype !== '|u1' || h.length !== tokens) throw new VerifyError(path, `expected ${tokens} uint8 values (|u1), found ${h.length} ${h.dtype}`);
+  const size = (await stat(path)).size;
+  if (size !== h.dataOffset + tokens) throw new VerifyError(path, `${size} bytes, the header describes ${h.dataOffset + tokens}`);
+  return { path, offset: h.dataOffset };
+}
+
+async function checkMegatron(base: string, dtype: ShardDtype): Promise<{ lengths: Int32Array; dataPath: string; dataOffset: number; item: 1 | 2 | 4 }> {
   const idxPath = `${base}.idx`;
   const binPath = `${base}.bin`;
   const buf = await readFile(idxPath);
@@ -92,7 +140,7 @@ async function checkMegatron(base: string, dtype: TokenDtype): Promise<{ lengths
   if (d !== n + 1) throw new VerifyError(idxPath, `${d} document indices for ${n} sequences (expected one sequence per document: ${n + 1})`);
   const expectedSize = 34 + 12 * n + 8 * d;
   if (buf.length !== expectedSize) throw new VerifyError(idxPath, `${buf.length} bytes, expected ${expectedSize} for ${n} sequences`);
-  const item = dtype === 'uint16' ? 2 : 4;
+  const item = dtypeBytes(dtype);
   const lengths = new Int32Array(n);
   let pointer = 0n;
   for (let i = 0; i < n; i++) {
@@ -116,7 +164,7 @@ async function checkNpy(base: string, dtype: TokenDtype): Promise<{ lengths: Int
   const dataPath = `${base}.npy`;
   const offPath = `${base}.offsets.npy`;
   const head = Buffer.alloc(512);
-  const fh = await import('node:fs/promises').then((fs) => fs.open(dataPath, 'r'));
+  const fh = await open(dataPath, 'r');
   await fh.read(head, 0, head.length, 0);
   await fh.close();
   const h = readNpyHeader(head, dataPath);
@@ -142,7 +190,7 @@ async function checkNpy(base: string, dtype: TokenDtype): Promise<{ lengths: Int
 }
 
 /** Streams the token data: ids below the vocabulary size, BOS/EOS at every document boundary. */
-async function checkTokens(path: string, offset: number, item: 2 | 4, lengths: Int32Array, vocab: number, b: { bos: number | null; eos: number | null }): Promise<number> {
+async function checkTokens(path: string, offset: number, item: 1 | 2 | 4, lengths: Int32Array, vocab: number, b: { bos: number | null; eos: number | null }): Promise<number> {
   let doc = 0;
   let pos = 0; // position within the current document
   while (doc < lengths.length && lengths[doc] === 0) {
@@ -159,7 +207,7 @@ async function checkTokens(path: string, offset: number, item: 2 | 4, lengths: I
     }
     const usable = chunk.length - (chunk.length % item);
     for (let i = 0; i < usable; i += item) {
-      const id = item === 2 ? chunk.readUInt16LE(i) : chunk.readInt32LE(i);
+      const id = item === 1 ? chunk[i]! : item === 2 ? chunk.readUInt16LE(i) : chunk.readInt32LE(i);
       if (id < 0 || id >= vocab) throw new VerifyError(path, `document ${doc}, token ${pos}: id ${id} is outside the vocabulary (${vocab})`);
       if (pos === 0 && b.bos !== null && id !== b.bos) throw new VerifyError(path, `document ${doc} starts with ${id}, expected BOS ${b.bos}`);
       if (pos === lengths[doc]! - 1 && b.eos !== null && id !== b.eos) throw new VerifyError(path, `document ${doc} ends with ${id}, expected EOS ${b.eos}`);

@@ -47,7 +47,7 @@ function wrap(text: string, width: number, hyphenate: boolean): string {
   let line = '';
   for (const w of text.split(' ')) {
     if (line === '') line = w;
-    else if (line.length + 1 + w.length <= width) line += ' ' + w;
+    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
     else if (hyphenate && w.length >= 8 && /^[A-Za-z]+$/.test(w) && width - line.length - 2 >= 3) {
       const k = width - line.length - 2;
       lines.push(`${line} ${w.slice(0, k)}-`);

@@ -125,7 +125,7 @@ test('labelled set: precision 1.00 and recall 0.84 at n = 13; every miss is an e
   const dir = tempDir();
   const { benchmark, docs } = decontSet();
   assert.equal(docs.length, 239);
-  writeFileSync(join(dir, 'passages.jsonl'), benchmark.map((b) => JSON.stringify(b)).join('\n') + '\n');
+  writeFileSync(join(dir, 'passages.jsonl'), `${benchmark.map((b) => JSON.stringify(b)).join('\n')}\n`);
   const input = docs.map((d) => doc(d.id, d.text));
   const run = (n: number, tasks: number) => {
     const split = Array.from({ length: tasks }, (_, t) => input.filter((_, i) => i % tasks === t));

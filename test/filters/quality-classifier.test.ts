@@ -44,7 +44,7 @@ function spamPages(n: number, seed: number): string[] {
   return Array.from({ length: n }, () => Array.from({ length: 4 + Math.floor(r() * 6) }, () => SPAM[Math.floor(r() * SPAM.length)]).join('! '));
 }
 
-const jsonl = (path: string, texts: string[], prefix: string) => writeFileSync(path, texts.map((text, i) => JSON.stringify({ id: `${prefix}/${i}`, text })).join('\n') + '\n');
+const jsonl = (path: string, texts: string[], prefix: string) => writeFileSync(path, `${texts.map((text, i) => JSON.stringify({ id: `${prefix}/${i}`, text })).join('\n')}\n`);
 const doc = (id: string, text: string): Doc => ({ id, text, source: 'web', meta: {} });
 
 test('classifier train --positive/--negative: balanced, deterministic, evaluated on held-out documents', async () => {

@@ -118,7 +118,7 @@ export function registerClassifier(program: Command): void {
       };
       process.stdout.write(
         o.json
-          ? JSON.stringify(summary) + '\n'
+          ? `${JSON.stringify(summary)}\n`
           : `wrote ${o.out}: ${set.positives} ${o.positiveLabel} / ${set.negatives} ${o.negativeLabel} examples from ${set.scanned} documents` +
               (heldout ? `; held out ${heldout.documents}: accuracy ${heldout.accuracy}, precision ${heldout.precision}, recall ${heldout.recall}` : '') +
               '\n',
@@ -181,5 +181,5 @@ async function trainWikiref(
     labels: model.labels,
     bytes: model.bytes.length,
   };
-  process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
 }

@@ -5,11 +5,14 @@ import { verifyTokens } from '../../tokenize/verify.js';
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('check token shards: manifest hashes, index/bin consistency, BOS/EOS at every document boundary, dtype against vocabulary')
+    .description(
+      'check token shards: manifest hashes, index/bin consistency, BOS/EOS at every document boundary, dtype against vocabulary; SFT loss masks against sequence and example boundaries',
+    )
     .argument('<tokens-dir>', 'folder of token shards with their manifests (e.g. <out>/tokens/llama2 or <out>/mix)')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, o: { json?: boolean }) => {
       const r = await verifyTokens(dir);
-      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `ok: ${r.files} files in ${r.manifests} manifests, ${r.documents} documents, ${r.tokens} tokens\n`);
+      const sft = r.examples !== undefined ? `, ${r.examples} SFT examples (masks checked)` : '';
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `ok: ${r.files} files in ${r.manifests} manifests, ${r.documents} documents, ${r.tokens} tokens${sft}\n`);
     });
 }

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
-import { AtomicFile } from '../../io/atomic.js';
+import type { AtomicFile } from '../../io/atomic.js';
 import type { StepState } from '../../pipeline/state.js';
 import { compareSourceId, rankName } from '../survivor.js';
 import { applyDropRecords, type DropRecord } from '../drops.js';

@@ -204,9 +204,9 @@ export const perplexityStep = defineStep({
               for (const line of readFileSync(f, 'utf8').split('\n')) {
                 const rec = parseScanLine(line);
                 if (!rec) continue;
-                let arr = byKey.get(rec.key);
-                if (!arr) byKey.set(rec.key, (arr = []));
-                arr.push(rec.pp);
+                const arr = byKey.get(rec.key);
+                if (arr) arr.push(rec.pp);
+                else byKey.set(rec.key, [rec.pp]);
               }
             }
             const out: Record<string, [number, number]> = {};

@@ -146,7 +146,7 @@ export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_ma
   }
 
   const size = new Map<number, number>();
-  sigs.forEach((_, i) => size.set(find(i), (size.get(find(i)) ?? 0) + 1));
+  for (let i = 0; i < sigs.length; i++) size.set(find(i), (size.get(find(i)) ?? 0) + 1);
   const out: Clusters = { duplicate_of: {}, cluster: {}, method: {} };
   sigs.forEach((s, i) => {
     const root = find(i);
@@ -209,7 +209,8 @@ export const bookNearDedupStep = defineStep({
         },
       ],
       async *run(docs, ctx) {
-        const c = (clusters ??= await ctx.state.readJson<Clusters>(CLUSTERS));
+        clusters ??= await ctx.state.readJson<Clusters>(CLUSTERS);
+        const c = clusters;
         const lookup = (doc: Doc): ClusterMark | undefined => {
           const member = takesPart(doc) && Object.hasOwn(c.cluster, doc.id) ? c.cluster[doc.id]! : undefined;
           return member && { c: member[0], n: member[1], d: Object.hasOwn(c.duplicate_of, doc.id) };

@@ -95,9 +95,9 @@ class RunWriter {
   constructor(private readonly dir: string) {}
 
   async add(part: number, line: string): Promise<void> {
-    let b = this.bufs.get(part);
-    if (!b) this.bufs.set(part, (b = []));
-    b.push(line);
+    const b = this.bufs.get(part);
+    if (b) b.push(line);
+    else this.bufs.set(part, [line]);
     const n = (this.sizes.get(part) ?? 0) + line.length;
     this.sizes.set(part, n);
     if (n >= FLUSH_BYTES) await this.flush(part);

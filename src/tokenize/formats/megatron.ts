@@ -5,22 +5,29 @@
  *          | i32[N] sequence lengths | i64[N] byte pointers into .bin | i64[D] document indices 0..N
  *   .bin = the token arrays back to back, little-endian, no header.
  * dtype: Megatron's `DType.optimal_dtype(vocab)`: uint16 (code 8) below 65,500 ids, else int32 (code 4).
+ * Loss masks of SFT shards are indexed datasets of their own with dtype uint8 (code 1), the same
+ * sequence lengths as their token shard.
  */
 export const MMIDIDX_MAGIC = Buffer.from('MMIDIDX\x00\x00', 'latin1');
-export const MEGATRON_DTYPE_CODE = { uint16: 8, int32: 4 } as const;
-export type TokenDtype = keyof typeof MEGATRON_DTYPE_CODE;
+export const MEGATRON_DTYPE_CODE = { uint8: 1, uint16: 8, int32: 4 } as const;
+/** Any dtype we write into an indexed dataset (token ids or a uint8 loss mask). */
+export type ShardDtype = keyof typeof MEGATRON_DTYPE_CODE;
+/** The dtypes of token ids. */
+export type TokenDtype = 'uint16' | 'int32';
 
 /** Megatron's rule for the token dtype of a vocabulary. */
 export function tokenDtype(vocabSize: number): TokenDtype {
   return vocabSize < 65500 ? 'uint16' : 'int32';
 }
 
-export function dtypeBytes(d: TokenDtype): 2 | 4 {
-  return d === 'uint16' ? 2 : 4;
+export function dtypeBytes(d: TokenDtype): 2 | 4;
+export function dtypeBytes(d: ShardDtype): 1 | 2 | 4;
+export function dtypeBytes(d: ShardDtype): 1 | 2 | 4 {
+  return d === 'uint8' ? 1 : d === 'uint16' ? 2 : 4;
 }
 
 /** The .idx file for documents of the given token counts. */
-export function megatronIndex(lengths: ArrayLike<number>, dtype: TokenDtype): Buffer {
+export function megatronIndex(lengths: ArrayLike<number>, dtype: ShardDtype): Buffer {
   const n = lengths.length;
   const buf = Buffer.alloc(34 + 12 * n + 8 * (n + 1));
   MMIDIDX_MAGIC.copy(buf, 0);
@@ -51,7 +58,7 @@ export function readMegatronIndex(buf: Buffer, label: string): MegatronIndex {
   if (buf.length < 34 || !buf.subarray(0, 9).equals(MMIDIDX_MAGIC)) throw new Error(`${label}: not a Megatron MMIDIDX index`);
   if (buf.readBigUInt64LE(9) !== 1n) throw new Error(`${label}: unsupported MMIDIDX version`);
   const code = buf.readUInt8(17);
-  const dtype = (Object.keys(MEGATRON_DTYPE_CODE) as TokenDtype[]).find((k) => MEGATRON_DTYPE_CODE[k] === code);
+  const dtype = (['uint16', 'int32'] as const).find((k) => MEGATRON_DTYPE_CODE[k] === code);
   if (!dtype) throw new Error(`${label}: token dtype code ${code} is not uint16/int32`);
   const n = Number(buf.readBigUInt64LE(18));
   if (buf.length < 34 + 12 * n) throw new Error(`${label}: truncated index`);
