@@ -8,7 +8,9 @@
 // over plain arrays so the compiler vectorises it; an AVX2 clone is picked at load time where available.
 #include "registry.h"
 
+#include <cpuid.h>
 #include <dlfcn.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -39,6 +41,79 @@ void sha1_block(uint32_t st[5], const uint8_t* p) {
   st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e;
 }
 
+// ---- SHA-1 with the x86 SHA extensions (SHA-NI), when the CPU has them ------------------------------
+// Four rounds per sha1rnds4; the message schedule runs four words ahead with sha1msg1/sha1msg2 (the
+// pattern Intel documents for these instructions). Same digest as the portable code (tested).
+__attribute__((target("sha,sse4.1"))) void sha1_ni_blocks(uint32_t st[5], const uint8_t* p, size_t blocks) {
+  const __m128i kMask = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
+  __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st)), 0x1B);
+  __m128i e0 = _mm_set_epi32(int(st[4]), 0, 0, 0);
+  for (; blocks > 0; blocks--, p += 64) {
+    const __m128i abcd_save = abcd;
+    const __m128i e_save = e0;
+    __m128i m[4];
+    for (int k = 0; k < 4; k++) m[k] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), kMask);
+    __m128i e1;
+    // Group g = rounds 4g..4g+3; the round function changes every 5 groups (an immediate operand).
+#define CM_SHA1_GROUP(g, F)                                                        \
+  {                                                                                \
+    __m128i& mg = m[(g) % 4];                                                      \
+    if ((g) % 2 == 0) {                                                            \
+      e0 = (g) == 0 ? _mm_add_epi32(e0, mg) : _mm_sha1nexte_epu32(e0, mg);         \
+      e1 = abcd;                                                                   \
+      if ((g) >= 3) m[((g) + 1) % 4] = _mm_sha1msg2_epu32(m[((g) + 1) % 4], mg);   \
+      abcd = _mm_sha1rnds4_epu32(abcd, e0, F);                                     \
+    } else {                                                                       \
+      e1 = _mm_sha1nexte_epu32(e1, mg);                                            \
+      e0 = abcd;                                                                   \
+      if ((g) >= 3) m[((g) + 1) % 4] = _mm_sha1msg2_epu32(m[((g) + 1) % 4], mg);   \
+      abcd = _mm_sha1rnds4_epu32(abcd, e1, F);                                     \
+    }                                                                              \
+    if ((g) >= 1) m[((g) + 3) % 4] = _mm_sha1msg1_epu32(m[((g) + 3) % 4], mg);     \
+    if ((g) >= 2) m[((g) + 2) % 4] = _mm_xor_si128(m[((g) + 2) % 4], mg);          \
+  }
+    CM_SHA1_GROUP(0, 0) CM_SHA1_GROUP(1, 0) CM_SHA1_GROUP(2, 0) CM_SHA1_GROUP(3, 0) CM_SHA1_GROUP(4, 0)
+    CM_SHA1_GROUP(5, 1) CM_SHA1_GROUP(6, 1) CM_SHA1_GROUP(7, 1) CM_SHA1_GROUP(8, 1) CM_SHA1_GROUP(9, 1)
+    CM_SHA1_GROUP(10, 2) CM_SHA1_GROUP(11, 2) CM_SHA1_GROUP(12, 2) CM_SHA1_GROUP(13, 2) CM_SHA1_GROUP(14, 2)
+    CM_SHA1_GROUP(15, 3) CM_SHA1_GROUP(16, 3) CM_SHA1_GROUP(17, 3) CM_SHA1_GROUP(18, 3) CM_SHA1_GROUP(19, 3)
+#undef CM_SHA1_GROUP
+    // After group 19, e0 holds the state that becomes the next E: add the saved E to it.
+    e0 = _mm_sha1nexte_epu32(e0, e_save);
+    abcd = _mm_add_epi32(abcd, abcd_save);
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(st), _mm_shuffle_epi32(abcd, 0x1B));
+  st[4] = uint32_t(_mm_extract_epi32(e0, 3));
+}
+
+bool cpu_has_sha_ni() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  const bool sha = (b >> 29) & 1;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const bool sse41 = (c >> 19) & 1, ssse3 = (c >> 9) & 1;
+  return sha && sse41 && ssse3;
+}
+
+const bool kHasShaNi = cpu_has_sha_ni();
+
+// SHA-1 of data[0, len) with the SHA extensions: whole blocks from the input, the padded tail from a copy.
+uint32_t sha_ni_hash32(const uint8_t* data, size_t len) {
+  uint32_t st[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+  size_t full = len / 64;
+  if (full) sha1_ni_blocks(st, data, full);
+  uint8_t tail[128];
+  size_t rem = len - full * 64;
+  std::memcpy(tail, data + full * 64, rem);
+  tail[rem] = 0x80;
+  size_t tlen = rem + 1 + 8 <= 64 ? 64 : 128;
+  std::memset(tail + rem + 1, 0, tlen - rem - 1);
+  uint64_t bits = uint64_t(len) * 8;
+  for (int i = 0; i < 8; i++) tail[tlen - 1 - i] = uint8_t(bits >> (8 * i));
+  sha1_ni_blocks(st, tail, tlen / 64);
+  uint32_t d0 = st[0];
+  return ((d0 >> 24) & 0xff) | (((d0 >> 16) & 0xff) << 8) | (((d0 >> 8) & 0xff) << 16) | ((d0 & 0xff) << 24);
+}
+
 // Node's own OpenSSL SHA1() when the process exports it (it uses the SHA extensions of the CPU);
 // otherwise the portable implementation here. Both give the same digest.
 // The low-level SHA1_Init/Update/Final (OpenSSL 3's one-shot SHA1() fetches a provider per call).
@@ -62,6 +137,7 @@ uint32_t portable_sha1_hash32(const uint8_t* data, size_t len);
 
 // First 4 digest bytes read little-endian (datasketch sha1_hash32: struct.unpack("<I", digest[:4])).
 uint32_t sha1_hash32(const uint8_t* data, size_t len) {
+  if (kHasShaNi) return sha_ni_hash32(data, len);
   const OpenSslSha1& ssl = openssl_sha1();
   if (ssl.init) {
     alignas(16) unsigned char ctx[256];  // SHA_CTX is 96 bytes
@@ -121,8 +197,44 @@ void split_words(const uint8_t* base, size_t s, size_t e, std::vector<uint32_t>&
   }
 }
 
+// Bytes of the Python whitespace character (str.isspace()) starting at p, UTF-8, or 0.
+inline size_t py_space_len(const uint8_t* p, size_t avail) {
+  uint8_t b = p[0];
+  if (b < 0x80) return b == 0x20 || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f) ? 1 : 0;
+  if (b == 0xC2) return avail >= 2 && (p[1] == 0x85 || p[1] == 0xA0) ? 2 : 0;
+  if (avail < 3) return 0;
+  if (b == 0xE1) return p[1] == 0x9A && p[2] == 0x80 ? 3 : 0;  // U+1680
+  if (b == 0xE2) {
+    if (p[1] == 0x80) return (p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF ? 3 : 0;  // U+2000-200A, 2028, 2029, 202F
+    return p[1] == 0x81 && p[2] == 0x9F ? 3 : 0;                                                                     // U+205F
+  }
+  return b == 0xE3 && p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;  // U+3000
+}
+
+// RPv2's strip + collapse of whitespace runs to one space, in place over base[s, e); returns the new end.
+size_t collapse_spaces(uint8_t* base, size_t s, size_t e) {
+  size_t w = s;
+  bool gap = false;
+  for (size_t i = s; i < e;) {
+    size_t n = py_space_len(base + i, e - i);
+    if (n) {
+      gap = w > s;
+      i += n;
+      continue;
+    }
+    if (gap) {
+      base[w++] = ' ';
+      gap = false;
+    }
+    base[w++] = base[i++];
+  }
+  return w;
+}
+
 // minhashBatch(text: Buffer, offsets: Uint32Array(n+1), ngram, a: BigUint64Array, b: BigUint64Array,
-//              out: Uint32Array(n*perms)) -> Uint8Array(n) with 1 where a signature was written.
+//              out: Uint32Array(n*perms), folded?: boolean) -> Uint8Array(n) with 1 where a signature was written.
+// Texts are normalized (words separated by single spaces), or with `folded` only folded (punctuation
+// removed, lower-cased, NFD): their whitespace is then stripped and collapsed here, in the buffer.
 Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 6 || !info[0].IsBuffer() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[3].IsTypedArray() ||
@@ -136,6 +248,7 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   auto a = info[3].As<Napi::BigUint64Array>();
   auto b = info[4].As<Napi::BigUint64Array>();
   auto out = info[5].As<Napi::Uint32Array>();
+  const bool folded = info.Length() > 6 && info[6].ToBoolean();
   size_t perms = a.ElementLength();
   size_t docs = offsets.ElementLength() == 0 ? 0 : offsets.ElementLength() - 1;
   if (b.ElementLength() != perms || out.ElementLength() < docs * perms || ngram < 1) {
@@ -152,6 +265,7 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
       Napi::RangeError::New(env, "minhashBatch: offsets outside the buffer").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    if (folded) e = collapse_spaces(text.Data(), s, e);
     split_words(base, s, e, starts, ends);
     uint32_t* sig = out.Data() + d * perms;
     if (starts.size() < size_t(ngram)) {

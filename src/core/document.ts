@@ -22,7 +22,44 @@ export interface Doc {
 
 /** Serialises a document as one JSON line (no trailing newline), keys in RedPajama order. */
 export function docToJson(doc: Doc): string {
+  const raw = rawMeta.get(doc);
+  if (raw !== undefined) return `{"text":${JSON.stringify(doc.text)},"meta":${raw.toString('utf8')},"id":${JSON.stringify(doc.id)},"source":${JSON.stringify(doc.source)}}`;
   return JSON.stringify({ text: doc.text, meta: doc.meta, id: doc.id, source: doc.source });
+}
+
+/** The JSON of a lazy document's meta while nobody has read it (see lazyMetaDoc). */
+const rawMeta = new WeakMap<Doc, Buffer>();
+
+/**
+ * A document read from our own shards whose meta stays JSON bytes until a step reads it: most steps
+ * read only the text (dedup scans, tokenizers), and meta is often larger than the text (quality
+ * signals). Written unread, the bytes go out as they came in: the same bytes JSON.stringify gives,
+ * since they are JSON.stringify's output. `bad` reports meta that turns out not to be JSON.
+ */
+export function lazyMetaDoc(id: string, text: string, source: string, metaJson: Buffer, bad: (e: unknown) => never): Doc {
+  let meta: Meta | undefined;
+  const doc = { id, text, source } as Doc;
+  Object.defineProperty(doc, 'meta', {
+    enumerable: true,
+    configurable: true,
+    get(): Meta {
+      if (meta === undefined) {
+        rawMeta.delete(doc);
+        try {
+          meta = JSON.parse(metaJson.toString('utf8')) as Meta;
+        } catch (e) {
+          bad(e);
+        }
+      }
+      return meta!;
+    },
+    set(v: Meta) {
+      rawMeta.delete(doc);
+      meta = v;
+    },
+  });
+  rawMeta.set(doc, metaJson);
+  return doc;
 }
 
 /**

@@ -41,6 +41,8 @@ export interface TaskStats {
   output: OutputStats;
   rejects: OutputStats;
   time_ms: number;
+  /** CPU time of the process while it ran the task (all its threads): with time_ms, how busy the core was. */
+  cpu_ms?: number;
 }
 
 export function newStepStats(step: string): StepStats {
@@ -86,16 +88,18 @@ export interface SourceStageStats {
   output: OutputStats;
   rejects: OutputStats;
   time_ms: number;
+  cpu_ms?: number;
 }
 
 export function newSourceStageStats(): SourceStageStats {
-  return { tasks: 0, input_bytes: 0, quarantined: {}, read_counts: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0 };
+  return { tasks: 0, input_bytes: 0, quarantined: {}, read_counts: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0, cpu_ms: 0 };
 }
 
 export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): void {
   into.tasks += 1;
   into.input_bytes += task.input_bytes;
   into.time_ms += task.time_ms;
+  into.cpu_ms = (into.cpu_ms ?? 0) + (task.cpu_ms ?? 0);
   addRecord(into.quarantined, task.quarantined);
   into.read_counts ??= {};
   addRecord(into.read_counts, task.read_counts ?? {});

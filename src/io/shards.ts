@@ -15,7 +15,9 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { CompressStream } from 'zstd-napi';
-import { type Doc, docFromJson, docToJson, provenanceId } from '../core/document.js';
+import { isUtf8 } from 'node:buffer';
+import { type Doc, docFromJson, docToJson, lazyMetaDoc, provenanceId } from '../core/document.js';
+import { CorpusError, errorMessage } from '../core/errors.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
@@ -157,6 +159,59 @@ export interface ReadShardOptions {
   onBad?: (bad: BadRecord) => void;
   /** Raw bytes read, for progress. */
   onBytes?: (n: number) => void;
+  /**
+   * The file was written by ShardWriter (a build's own shards): documents keep their meta as JSON
+   * bytes until a step reads it (lazyMetaDoc), which saves parsing and writing it again for the
+   * many steps that read only the text. Other lines are read the usual way.
+   */
+  ownShard?: boolean;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HEAD = Buffer.from('{"text":"');
+const META_KEY = Buffer.from(',"meta":{');
+const ID_KEY = Buffer.from(',"id":');
+const SOURCE_KEY = Buffer.from(',"source":');
+
+/** True when the quote at `q` ends a JSON string (an even number of backslashes before it). */
+function unescaped(b: Buffer, q: number): boolean {
+  let k = q - 1;
+  while (b[k] === BACKSLASH) k--;
+  return (q - 1 - k) % 2 === 0;
+}
+
+function hasAt(b: Buffer, at: number, what: Buffer): boolean {
+  return at >= 0 && at + what.length <= b.length && b.compare(what, 0, what.length, at, at + what.length) === 0;
+}
+
+/**
+ * A docToJson line `{"text":…,"meta":{…},"id":…,"source":…}` as a document with lazy meta, or null
+ * when the line has another shape (it is then parsed in full). Quotes and backslashes are ASCII, so
+ * the strings' ends are found in the UTF-8 bytes; the text, id and source literals are parsed, meta
+ * is kept as bytes.
+ */
+function cutOwnLine(b: Buffer, file: string, where: string): Doc | null {
+  if (!hasAt(b, 0, HEAD) || b[b.length - 1] !== 0x7d || b[b.length - 2] !== QUOTE || !isUtf8(b)) return null;
+  let textEnd = b.indexOf(QUOTE, HEAD.length);
+  while (textEnd !== -1 && !unescaped(b, textEnd)) textEnd = b.indexOf(QUOTE, textEnd + 1);
+  if (textEnd === -1 || !hasAt(b, textEnd + 1, META_KEY)) return null;
+  const metaStart = textEnd + META_KEY.length; // at the "{"
+  let srcOpen = b.lastIndexOf(QUOTE, b.length - 3);
+  while (srcOpen > 0 && !unescaped(b, srcOpen)) srcOpen = b.lastIndexOf(QUOTE, srcOpen - 1);
+  const idClose = srcOpen - SOURCE_KEY.length - 1;
+  if (srcOpen <= 0 || !hasAt(b, idClose + 1, SOURCE_KEY) || b[idClose] !== QUOTE) return null;
+  let idOpen = b.lastIndexOf(QUOTE, idClose - 1);
+  while (idOpen > 0 && !unescaped(b, idOpen)) idOpen = b.lastIndexOf(QUOTE, idOpen - 1);
+  const metaEnd = idOpen - ID_KEY.length;
+  if (idOpen <= 0 || !hasAt(b, metaEnd, ID_KEY) || metaEnd <= metaStart || b[metaEnd - 1] !== 0x7d) return null;
+  const text = JSON.parse(b.toString('utf8', HEAD.length - 1, textEnd + 1)) as string;
+  const id = JSON.parse(b.toString('utf8', idOpen, idClose + 1)) as string;
+  const source = JSON.parse(b.toString('utf8', srcOpen, b.length - 1)) as string;
+  // A copy: the line's bytes are only valid until the next line is read.
+  return lazyMetaDoc(id, text, source, Buffer.from(b.subarray(metaStart, metaEnd)), (e) => {
+    throw new CorpusError(`malformed_json: meta is not JSON: ${errorMessage(e)}`, { file, record: where });
+  });
 }
 
 /** Reads documents from a JSON-lines file in any supported compression. */
@@ -167,6 +222,7 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
     range: opts.range,
     onBytes: opts.onBytes,
     onBad: opts.onBad,
+    fast: opts.ownShard ? (bytes, where) => cutOwnLine(bytes, path, where) : undefined,
     reasons: { json: 'malformed_json', record: 'bad_document' },
     // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
     convert: (line) => docFromJson(line.value, provenanceId(opts.source, inputName, ranged ? `@${line.offset}` : line.index), opts.source),

@@ -20,7 +20,7 @@ import { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile } from '../fetch/files.js';
 import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
 import type { Executor } from './executor.js';
-import { catalogPath, MAIN_PHASE, passPhase, statsPath } from './layout.js';
+import { catalogPath, MAIN_PHASE, passPhase, prefixCacheRoot, statsPath } from './layout.js';
 import { syncMarkers } from './markers.js';
 import type { Registry } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
@@ -138,6 +138,8 @@ export async function runStages(ctx: BuildContext, executor: Executor, opts: Run
     await runStage(ctx, stage, executor, opts.progress);
     if (executor.waits) {
       catalog.markStageDone(stage.name);
+      // Main tasks remove their own prefix caches; this catches one killed between its marker and that.
+      await rm(prefixCacheRoot(ctx.out, stage.name), { recursive: true, force: true });
       log.info(`stage ${stage.name}: complete`);
     }
   }
@@ -223,8 +225,18 @@ async function planPhases(
     // Steps are instantiated here only to learn their passes; workers create their own.
     const steps = await createSteps(p, stage, out, log, fetcher);
     steps.forEach((s, i) => {
-      for (const pass of s.passes ?? []) {
-        phases.push({ phase: passPhase(i, pass.name), tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks) });
+      const passes = s.passes ?? [];
+      for (let k = 0; k < passes.length; ) {
+        const pass = passes[k]!;
+        if (pass.kind === 'reduce') {
+          phases.push({ phase: passPhase(i, pass.name), tasks: reduceTasks(pass.tasks) });
+          k++;
+          continue;
+        }
+        // Consecutive scan passes of one step read the same documents: one phase, one read (`a+b`).
+        const names: string[] = [];
+        for (; k < passes.length && passes[k]!.kind === 'scan'; k++) names.push(passes[k]!.name);
+        phases.push({ phase: passPhase(i, names.join('+')), tasks: readTasks });
       }
     });
     for (const s of steps) await s.close?.();

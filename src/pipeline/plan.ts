@@ -2,7 +2,9 @@
  * `corpusmill plan`: what a pipeline would fetch, without downloading data — files and bytes per
  * source input from the sources' listings (small listing files are fetched; data files only get
  * HEAD requests, sampled and extrapolated when there are many) — and an estimate of CPU-hours and
- * disk from per-core processing rates (src/pipeline/rates.ts, figures from the benchmarks).
+ * disk from the measured per-core rates of src/pipeline/rates.ts: reading each source, then every
+ * step of every stage over the text it reads (a stage reading an earlier stage gets all of that
+ * stage's text: no filter is assumed to remove anything, so the estimate errs high).
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../core/log.js';
@@ -10,7 +12,7 @@ import type { RemoteFile } from '../fetch/files.js';
 import type { SourceEnv } from './source.js';
 import { openBuild } from './build.js';
 import type { Registry } from './registry.js';
-import { rateFor, OUTPUT_RATIO } from './rates.js';
+import { OUTPUT_RATIO, readRateOf, stepRateOf, textPerInputByte } from './rates.js';
 
 export interface InputPlan {
   stage: string;
@@ -22,13 +24,26 @@ export interface InputPlan {
   /** True when `bytes` extrapolates from a sample of HEAD requests. */
   estimated: boolean;
   examples: string[];
+  /** Reading this input plus its share of its stage's steps. */
   cpu_hours: number;
+  /** MB of this input per CPU-second, reading and steps together. */
   rate_mb_s_per_core: number;
+}
+
+export interface StagePlan {
+  stage: string;
+  /** Estimated UTF-8 text the stage's steps read. */
+  text_bytes: number;
+  /** Reading the stage's sources. */
+  read_cpu_hours: number;
+  steps: Array<{ step: string; rate_mb_s_per_core: number; cpu_hours: number }>;
+  cpu_hours: number;
 }
 
 export interface PipelinePlan {
   pipeline: string;
   inputs: InputPlan[];
+  stages: StagePlan[];
   total_bytes: number;
   cpu_hours: number;
   /** Disk for the downloads plus the shards of every stage (compressed). */
@@ -41,11 +56,18 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
   const ctx = await openBuild(opts);
   const sample = opts.headSample ?? 16;
   const inputs: InputPlan[] = [];
+  const stages: StagePlan[] = [];
   try {
     const env: SourceEnv = { pipelineDir: ctx.pipeline.dir, outDir: ctx.out, log: ctx.log, fetcher: ctx.fetcher, taskBytes: ctx.pipeline.settings.task_bytes };
+    const textOf = new Map<string, number>();
     for (const stage of ctx.pipeline.stages) {
+      const stageInputs: Array<{ plan: InputPlan; text: number; readS: number }> = [];
+      let text = 0;
       for (const inp of stage.inputs) {
-        if (inp.kind !== 'source') continue;
+        if (inp.kind !== 'source') {
+          text += textOf.get(inp.stage) ?? 0;
+          continue;
+        }
         const def = ctx.pipeline.registry.source(inp.source);
         const files: RemoteFile[] = await def.list(inp.params as never, env);
         const known = files.filter((f) => f.size !== undefined);
@@ -64,8 +86,9 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
         const knownBytes = known.reduce((a, f) => a + f.size!, 0);
         const mean = headSizes.length ? headSizes.reduce((a, b) => a + b, 0) / headSizes.length : 0;
         const bytes = Math.round(knownBytes + mean * unknown.length);
-        const rate = rateFor(def.source);
-        inputs.push({
+        const inputText = bytes * textPerInputByte(def.source);
+        text += inputText;
+        const plan: InputPlan = {
           stage: stage.name,
           source: inp.source,
           files: files.length,
@@ -73,21 +96,38 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
           bytes,
           estimated: unknown.length > headSizes.length,
           examples: files.slice(0, 3).map((f) => f.url),
-          rate_mb_s_per_core: rate,
-          cpu_hours: bytes / (rate * 1e6) / 3600,
-        });
+          rate_mb_s_per_core: 0,
+          cpu_hours: 0,
+        };
+        inputs.push(plan);
+        stageInputs.push({ plan, text: inputText, readS: bytes / (readRateOf(def.source) * 1e6) });
       }
+      textOf.set(stage.name, text);
+      const steps = stage.steps.map((sc) => {
+        const rate = stepRateOf(sc.step);
+        return { step: sc.step, rate_mb_s_per_core: rate, cpu_hours: text / (rate * 1e6) / 3600 };
+      });
+      const stepS = steps.reduce((a, x) => a + x.cpu_hours * 3600, 0);
+      const readS = stageInputs.reduce((a, x) => a + x.readS, 0);
+      // Each source input carries its read and its share (by text) of the stage's steps.
+      for (const x of stageInputs) {
+        const cpuS = x.readS + (text > 0 ? (stepS * x.text) / text : 0);
+        x.plan.cpu_hours = cpuS / 3600;
+        x.plan.rate_mb_s_per_core = cpuS > 0 ? Math.round((x.plan.bytes / 1e6 / cpuS) * 100) / 100 : 0;
+      }
+      stages.push({ stage: stage.name, text_bytes: Math.round(text), read_cpu_hours: readS / 3600, steps, cpu_hours: (readS + stepS) / 3600 });
     }
   } finally {
     await ctx.fetcher.close();
     ctx.catalog.close();
   }
   const total = inputs.reduce((a, i) => a + i.bytes, 0);
-  const cpu = inputs.reduce((a, i) => a + i.cpu_hours, 0);
+  const cpu = stages.reduce((a, s) => a + s.cpu_hours, 0);
   const cores = availableParallelism();
   return {
     pipeline: ctx.pipeline.name,
     inputs,
+    stages,
     total_bytes: total,
     cpu_hours: cpu,
     disk_bytes: Math.round(total * (1 + OUTPUT_RATIO * ctx.pipeline.stages.length)),

@@ -20,6 +20,8 @@ import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
 import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
 import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { fanOut } from './fanout.js';
+import { PrefixCache, prefixEnd } from './prefix-cache.js';
 import { StepState } from './state.js';
 import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
 import type { Pass, Step, TaskContext } from './step.js';
@@ -93,6 +95,7 @@ async function removePartial(dir: string, prefix: string): Promise<void> {
 
 export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const stage = rt.stage(ref.stage);
   const steps = await rt.stepsOf(stage);
   const settings = rt.pipeline.settings;
@@ -131,7 +134,12 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
   }
 
-  const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => {
+  const writeReject = (doc: Doc) => {
+    rejects ??= new ShardWriter(rejDir, prefix, shardOpts);
+    rejects.enqueue(doc);
+  };
+  /** `onReject`: where a removed document goes (with its reason in meta), or null to only count it. */
+  const makeCtx = (stepIndex: number, stepStats: StepStats, onReject: ((doc: Doc) => void) | null): TaskContext => {
     const stepState = new StepState(stepStateDir(rt.outDir, stage.name, stepIndex, stage.steps[stepIndex]?.step ?? 'stage'));
     return {
       rank: ref.idx,
@@ -143,10 +151,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       state: stepState,
       drop(doc: Doc, reason: string) {
         addCount(stepStats.drops, reason);
-        if (keepRejects) {
-          rejects ??= new ShardWriter(rejDir, prefix, shardOpts);
-          rejects.enqueue({ ...doc, meta: { ...doc.meta, filter_reason: reason, filter_step: stage.steps[stepIndex]!.step } });
-        }
+        onReject?.({ ...doc, meta: { ...doc.meta, filter_reason: reason, filter_step: stage.steps[stepIndex]!.step } });
       },
       count(name: string, n = 1) {
         addCount(stepStats.counts, name, n);
@@ -154,6 +159,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     };
   };
 
+  let cache: PrefixCache | null = null;
   try {
     if (spec.kind === 'reduce') {
       if (!pass) throw new CorpusError(`reduce task in phase ${ref.phase}`);
@@ -161,10 +167,25 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       if (p.kind !== 'reduce') throw new CorpusError(`pass ${ref.phase} is not a reduce pass`);
       const st = newStepStats(`${stage.steps[pass.stepIndex]!.step}.${p.name}`);
       const ts = performance.now();
-      await p.reduce(makeCtx(pass.stepIndex, st, false));
+      await p.reduce(makeCtx(pass.stepIndex, st, null));
       st.time_ms = performance.now() - ts;
       stats.steps.push(st);
     } else {
+      // Steps before the first global step run once per task: the first scan pass keeps their output
+      // in the prefix cache, later passes and the main pass read it back (prefix-cache.ts).
+      const end = prefixEnd(steps, spec);
+      cache = end === null ? null : new PrefixCache(rt.outDir, stage.name, source, spec.ordinal);
+      const cached = cache ? await cache.load() : null;
+      const producer = cache && !cached && !isMain ? await cache.writer() : null;
+      // Where what the reader and the prefix steps report goes: the cache while producing it, else this task.
+      const quarantined = producer ? producer.quarantined : stats.quarantined;
+      const readCounts = producer ? producer.readCounts : isMain ? stats.read_counts! : null;
+      const writeQuarantine = (d: Doc) => {
+        quarantine ??= new ShardWriter(qDir, prefix, shardOpts);
+        quarantine.enqueue(d);
+      };
+      const keepQuarantine = producer ? (d: Doc) => producer.quarantineRecord(d) : isMain ? writeQuarantine : null;
+      const keepReject = isMain && stage.keepRejects ? writeReject : null;
       const readCtx: ReadContext = {
         log,
         advance: (n) => {
@@ -172,26 +193,55 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
-          addCount(stats.quarantined, bad.reason);
+          addCount(quarantined, bad.reason);
           log.warn(`quarantined ${bad.file}: ${bad.record}: ${bad.reason}: ${bad.detail}`);
-          if (isMain) {
-            quarantine ??= new ShardWriter(qDir, prefix, shardOpts);
-            // Recorded by input name, not local path, so the bytes do not depend on where files live.
-            const file = spec.input?.type === 'source' && bad.file === spec.input.task.path ? spec.input.task.name : basename(bad.file);
-            quarantine.enqueue({ id: `${file}#${bad.record}`, text: bad.raw ?? '', source, meta: { reason: bad.reason, file, record: bad.record, detail: bad.detail } });
-          }
+          // Recorded by input name, not local path, so the bytes do not depend on where files live.
+          const file = spec.input?.type === 'source' && bad.file === spec.input.task.path ? spec.input.task.name : basename(bad.file);
+          keepQuarantine?.({ id: `${file}#${bad.record}`, text: bad.raw ?? '', source, meta: { reason: bad.reason, file, record: bad.record, detail: bad.detail } });
         },
         count: (name: string, n = 1) => {
           // Counted once: pass phases read the same records again.
-          if (isMain) addCount(stats.read_counts!, name, n);
+          if (readCounts) addCount(readCounts, name, n);
         },
       };
-      let docs: AsyncIterable<Doc> = countProgress(readInput(rt, stage, spec, readCtx), progress);
       const upto = isMain ? steps.length : pass!.stepIndex;
-      for (let i = 0; i < upto; i++) {
+      let docs: AsyncIterable<Doc>;
+      let first = 0;
+      if (cached) {
+        if (isMain) {
+          for (const [k, v] of Object.entries(cached.quarantined)) addCount(stats.quarantined, k, v);
+          for (const [k, v] of Object.entries(cached.read_counts)) addCount(stats.read_counts!, k, v);
+          stats.steps.push(...cached.steps);
+        }
+        const scale = cached.file_bytes > 0 ? spec.bytes / cached.file_bytes : 0;
+        docs = countProgress(
+          cache!.replay(cached, source, {
+            onReject: keepReject ?? undefined,
+            onQuarantine: keepQuarantine ?? undefined,
+            onBytes: (n) => {
+              progress.bytes += n * scale;
+            },
+          }),
+          progress,
+        );
+        first = end!;
+      } else {
+        docs = countProgress(readInput(rt, stage, spec, readCtx), progress);
+        if (producer) {
+          // The prefix steps' counters go to the cache (the main pass reports them), their rejects too.
+          for (let i = 0; i < end!; i++) {
+            const st = newStepStats(stage.steps[i]!.step);
+            producer.steps.push(st);
+            docs = instrument(steps[i]!, docs, makeCtx(i, st, stage.keepRejects ? (d) => producer.reject(d) : null));
+          }
+          docs = producer.record(docs);
+          first = end!;
+        }
+      }
+      for (let i = first; i < upto; i++) {
         const st = newStepStats(stage.steps[i]!.step);
         stats.steps.push(st);
-        docs = instrument(steps[i]!, docs, makeCtx(i, st, isMain && stage.keepRejects));
+        docs = instrument(steps[i]!, docs, makeCtx(i, st, keepReject));
       }
       if (isMain) {
         for await (const doc of docs) {
@@ -199,14 +249,13 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
           if (rejects) await rejects.settle();
         }
       } else {
-        const p = findPass(steps[pass!.stepIndex]!, pass!.pass, ref.phase);
-        if (p.kind !== 'scan') throw new CorpusError(`pass ${ref.phase} is not a scan pass`);
-        const st = newStepStats(`${stage.steps[pass!.stepIndex]!.step}.${p.name}`);
-        stats.steps.push(st);
-        const { input, timer } = timedConsumer(docs, st);
-        const ts = performance.now();
-        await p.scan(input, makeCtx(pass!.stepIndex, st, false));
-        st.time_ms = performance.now() - ts - timer.up;
+        try {
+          await runScans(steps[pass!.stepIndex]!, stage.steps[pass!.stepIndex]!.step, pass!.pass, ref.phase, docs, stats, (st) => makeCtx(pass!.stepIndex, st, null));
+        } catch (e) {
+          await producer?.abort();
+          throw e;
+        }
+        if (producer && !(await producer.commit())) log.warn(`prefix cache of ${prefix} not kept: a scan pass stopped before the end of its documents`);
       }
     }
     // Commit: finish files, rename them into place, then the marker.
@@ -221,6 +270,8 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     }
     if (quarantine) await quarantine.commit();
     stats.time_ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    stats.cpu_ms = (cpu.user + cpu.system) / 1000;
     await writeJsonAtomic(markerPath(rt.outDir, ref.stage, ref.phase, ref.idx), {
       stage: ref.stage,
       phase: ref.phase,
@@ -229,6 +280,8 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
       finished_at: new Date().toISOString(),
       stats,
     });
+    // The main pass is the last to read the prefix cache.
+    if (isMain) await cache?.remove();
     return stats;
   } catch (e) {
     for (const w of [writer, rejects, quarantine]) await w?.abort();
@@ -245,6 +298,36 @@ function clusterJobId(): string | undefined {
   return e.SLURM_JOB_ID;
 }
 
+/**
+ * Runs the scan pass(es) of one phase: `a+b` names consecutive scan passes of one step that read the
+ * same documents, so they share one read (each gets its own counters).
+ */
+async function runScans(
+  step: Step,
+  stepName: string,
+  names: string,
+  phase: string,
+  docs: AsyncIterable<Doc>,
+  stats: TaskStats,
+  ctxFor: (st: StepStats) => TaskContext,
+): Promise<void> {
+  const passes = names.split('+').map((n) => findPass(step, n, phase));
+  for (const p of passes) if (p.kind !== 'scan') throw new CorpusError(`pass ${phase} is not a scan pass`);
+  const inputs = passes.length === 1 ? [docs] : fanOut(docs, passes.length);
+  const results = await Promise.allSettled(
+    passes.map(async (p, k) => {
+      if (p.kind !== 'scan') return;
+      const st = newStepStats(`${stepName}.${p.name}`);
+      stats.steps.push(st);
+      const { input, timer } = timedConsumer(inputs[k]!, st);
+      const ts = performance.now();
+      await p.scan(input, ctxFor(st));
+      st.time_ms = performance.now() - ts - timer.up;
+    }),
+  );
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
 function findPass(step: Step, name: string, phase: string): Pass {
   const p = step.passes?.find((x) => x.name === name);
   if (!p) throw new CorpusError(`step has no pass "${name}" (phase ${phase})`);
@@ -259,7 +342,7 @@ async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress): Asy
 }
 
 async function* readUpstream(out: string, input: { stage: string; source: string; ordinal: number }, source: string, ctx: ReadContext): AsyncGenerator<Doc> {
-  for (const path of await upstreamShards(out, input)) yield* readShard(path, { source, onBad: ctx.quarantine, onBytes: ctx.advance });
+  for (const path of await upstreamShards(out, input)) yield* readShard(path, { source, onBad: ctx.quarantine, onBytes: ctx.advance, ownShard: true });
 }
 
 function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: ReadContext): AsyncIterable<Doc> {

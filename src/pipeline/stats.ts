@@ -14,7 +14,7 @@ export interface StageStats {
   tasks: { total: number; done: number };
   sources: Record<string, SourceStageStats>;
   /** Passes of global steps (dedup scans, reductions): steps and time only. */
-  passes: Record<string, { tasks: number; time_ms: number; steps: StepStats[] }>;
+  passes: Record<string, { tasks: number; time_ms: number; cpu_ms?: number; steps: StepStats[] }>;
   totals: { docs: number; text_bytes: number; file_bytes: number; quarantined: number; rejected_docs: number };
 }
 
@@ -45,10 +45,11 @@ export function collectStats(catalog: Catalog, pipelineName: string, stageNames:
         st.sources[t.spec.source] ??= newSourceStageStats();
         mergeTaskIntoSource(st.sources[t.spec.source], t.stats);
       } else {
-        st.passes[t.phase] ??= { tasks: 0, time_ms: 0, steps: [] };
+        st.passes[t.phase] ??= { tasks: 0, time_ms: 0, cpu_ms: 0, steps: [] };
         const p = st.passes[t.phase];
         p.tasks++;
         p.time_ms += t.stats.time_ms;
+        p.cpu_ms = (p.cpu_ms ?? 0) + (t.stats.cpu_ms ?? 0);
         t.stats.steps.forEach((s, i) => {
           p.steps[i] ??= newStepStats(s.step);
           mergeStepStats(p.steps[i], s);

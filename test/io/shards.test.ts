@@ -8,7 +8,7 @@ import { compress } from 'zstd-napi';
 import { ShardWriter, readShard, type BadRecord } from '../../src/io/shards.js';
 import { readLines } from '../../src/io/lines.js';
 import { byteRanges } from '../../src/io/byte-ranges.js';
-import type { Doc } from '../../src/core/document.js';
+import { docToJson, type Doc } from '../../src/core/document.js';
 import { CorpusError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers.js';
 
@@ -160,4 +160,50 @@ test('truncated gzip and zstd inputs fail with an error naming the file', async 
       return true;
     });
   }
+});
+
+test("a build's own shards are read with meta kept as bytes: same documents, and written again to the same bytes", async () => {
+  const dir = tempDir();
+  // Strings that look like the line's own keys, quotes and backslashes at the ends, and lines of other shapes.
+  const tricky: Doc[] = [
+    { id: 'a"b\\', text: 'ends with a backslash \\', source: 'src\\"', meta: { id: ',"id":"x","source":"y"}', nested: { id: 1, source: '"' } } },
+    { id: '', text: '', source: 's', meta: {} },
+    { id: 'q', text: '"quoted" \\"twice\\" 😀 \u2028', source: 's', meta: { quality_signals: { x: [[0, 3, 0.12345678]] }, text: '{"text":"' } },
+    ...docs.slice(0, 50),
+  ];
+  const w = new ShardWriter(dir, 'part-00000');
+  for (const d of tricky) await w.write(d);
+  await w.close();
+  const [file] = await w.commit();
+  // A user's line with the keys in another order (read the usual way) at the end.
+  const { decompress, compress: zc } = await import('zstd-napi');
+  const lines = `${decompress(readFileSync(file!)).toString()}{"id":"u","meta":{"k":1},"text":"user","source":"s"}\n`;
+  writeFileSync(file!, zc(Buffer.from(lines)));
+  const plain = await collect(readShard(file!, { source: 'x' }));
+  const lazy = await collect(readShard(file!, { source: 'x', ownShard: true }));
+  assert.equal(lazy.length, tricky.length + 1);
+  // Every line ShardWriter wrote took the fast path (meta behind a getter); the user's line did not.
+  assert.deepEqual(
+    lazy.map((d) => Object.getOwnPropertyDescriptor(d, 'meta')!.get !== undefined),
+    [...tricky.map(() => true), false],
+  );
+  assert.deepEqual(
+    lazy.map((d) => ({ ...d })),
+    plain,
+  );
+  // Written back without reading meta: the same bytes as the fully parsed documents give.
+  const again = await collect(readShard(file!, { source: 'x', ownShard: true }));
+  const out1 = new ShardWriter(join(dir, 'a'), 'part-00000');
+  const out2 = new ShardWriter(join(dir, 'b'), 'part-00000');
+  for (const d of again) await out1.write(d);
+  for (const d of plain) await out2.write(d);
+  for (const o of [out1, out2]) await o.close();
+  const [f1] = await out1.commit();
+  const [f2] = await out2.commit();
+  assert.deepEqual(readFileSync(f1!), readFileSync(f2!));
+  // Meta read, then changed: the change is written.
+  const [first] = await collect(readShard(file!, { source: 'x', ownShard: true }));
+  const changed = { ...first!, meta: { ...first!.meta, extra: true } };
+  assert.equal((JSON.parse(docToJson(changed)) as Doc).meta.extra, true);
+  assert.equal(docToJson(first!), docToJson(plain[0]!));
 });

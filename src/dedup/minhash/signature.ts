@@ -7,11 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { textNative } from '../../native/addons.js';
-import { normalize } from '../../text/rpv2-normalize.js';
+import { foldChars } from '../../text/rpv2-normalize.js';
 import { ConfigError } from '../../core/errors.js';
 
 interface MinhashNative {
-  minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array): Uint8Array;
+  minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array, folded?: boolean): Uint8Array;
   sha1Hash32(buf: Buffer): number;
   shingleHashes(text: Buffer, offsets: Uint32Array, ngram: number): { hashes: Uint32Array; index: Uint32Array };
 }
@@ -56,9 +56,15 @@ export class MinHasher {
     ({ a: this.a, b: this.b } = rpv2Permutations(this.perms));
   }
 
-  /** Signatures of raw texts (normalized here the RPv2 way). */
+  /**
+   * Signatures of raw texts, normalized the RPv2 way: folded here (punctuation, case, NFD), their
+   * whitespace stripped and collapsed by the addon while it splits words.
+   */
   signatures(texts: readonly string[]): SignatureBatch {
-    return this.signaturesOfNormalized(texts.map(normalize));
+    const { buf, offsets } = pack(texts.map(foldChars));
+    const sigs = new Uint32Array(texts.length * this.perms);
+    const valid = this.native.minhashBatch(buf, offsets, this.ngram, this.a, this.b, sigs, true);
+    return { sigs, valid };
   }
 
   /** Signatures of texts already normalized (words separated by single spaces). */
@@ -70,17 +76,23 @@ export class MinHasher {
   }
 }
 
-/** Normalized texts as one UTF-8 buffer and the byte offset of each (n + 1 entries). */
-function pack(norm: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
-  const offsets = new Uint32Array(norm.length + 1);
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * Texts as one UTF-8 buffer and the byte offset of each (n + 1 entries). The buffer is reused by the
+ * next call: the addon reads (and, for folded texts, rewrites) it before this returns to the caller.
+ */
+function pack(texts: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
+  let most = 0;
+  for (const t of texts) most += t.length * 3; // a UTF-16 unit is at most 3 UTF-8 bytes
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
+  const offsets = new Uint32Array(texts.length + 1);
   let bytes = 0;
-  for (let i = 0; i < norm.length; i++) {
-    bytes += Buffer.byteLength(norm[i]!);
+  for (let i = 0; i < texts.length; i++) {
+    bytes += scratch.write(texts[i]!, bytes, 'utf8');
     offsets[i + 1] = bytes;
   }
-  const buf = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < norm.length; i++) buf.write(norm[i]!, offsets[i]!, 'utf8');
-  return { buf, offsets };
+  return { buf: scratch, offsets };
 }
 
 /**

@@ -164,9 +164,10 @@ export function minhashDedupStep(p: MinhashParams): Step {
           let indexed = 0;
           let batch: Doc[] = [];
           const flush = async () => {
-            const norm = batch.map((d) => normalize(d.text));
-            const { sigs, valid } = hasher.signaturesOfNormalized(norm);
-            const sets = shingles ? shingleSets(norm, p.ngram) : undefined;
+            // Only the Jaccard check needs the normalized strings; otherwise the addon normalizes whitespace.
+            const norm = shingles ? batch.map((d) => normalize(d.text)) : undefined;
+            const { sigs, valid } = norm ? hasher.signaturesOfNormalized(norm) : hasher.signatures(batch.map((d) => d.text));
+            const sets = norm ? shingleSets(norm, p.ngram) : undefined;
             for (let i = 0; i < batch.length; i++) {
               if (!valid[i]) {
                 ctx.count('no_signature');

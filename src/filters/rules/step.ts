@@ -50,7 +50,7 @@ export const qualityFilterStep = defineStep({
     return filterStep((doc, ctx) => {
       const stored = (doc.meta.quality_signals ?? {}) as Record<string, Span[]>;
       const missing = needed.filter((n) => stored[n] === undefined);
-      const computed = missing.length ? computeSignals(new TextViews(doc.text), envOf(doc), missing) : {};
+      const computed = missing.length ? computeSignals(TextViews.of(doc.text), envOf(doc), missing) : {};
       let reason: string | null = null;
       for (const rule of rules) {
         if (passes(rule, ruleValue(rule, stored[rule.signal] ?? computed[rule.signal]))) continue;

@@ -1,8 +1,34 @@
 /**
  * Word n-gram counting over interned word ids, for the repetition signals: a rolling hash per
  * position into an open-addressing table whose entries are verified word by word, so equal hashes
- * of different n-grams never merge (the result is exact, like Python's Counter of tuples).
+ * of different n-grams never merge (the result is exact, like Python's Counter of tuples). The
+ * native addon does the same for all the repetition signals of a document in one call
+ * (native/text/ngrams.cc); the loops here serve where it is missing and as its reference in tests.
  */
+import { textNative } from '../../native/addons.js';
+
+interface NgramNative {
+  ngramStats(ids: Int32Array, lens: Int32Array, out: Float64Array): void;
+}
+
+const addon = textNative<Partial<NgramNative>>();
+let useNative = typeof addon.ngramStats === 'function';
+
+/** Uses the native counting (true, when the addon has it) or the loops here (false); for tests. */
+export function useNativeNgrams(on: boolean): void {
+  useNative = on && typeof addon.ngramStats === 'function';
+}
+
+/**
+ * Per n = 2..10 at index n - 2: for n ≤ 4 the chars × count of the top n-gram (0 when none repeats),
+ * for n ≥ 5 the chars of words covered by repeated n-grams; null when the addon is not used.
+ */
+export function nativeNgramStats(ids: Int32Array, lens: Int32Array): Float64Array | null {
+  if (!useNative) return null;
+  const out = new Float64Array(9);
+  addon.ngramStats!(ids, lens, out);
+  return out;
+}
 
 export interface NgramCounts {
   /** Distinct n-gram index of each position (0..positions-1). */

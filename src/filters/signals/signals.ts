@@ -13,7 +13,8 @@ import { pythonRound } from '../../core/rounding.js';
 import { BMP, charClass, WORD } from '../../text/char-classes.js';
 import { lstripStart, pyLen, pyStrip } from '../../text/python.js';
 import type { TextViews } from '../../text/rpv2-views.js';
-import { countNgrams } from './ngrams.js';
+import { countNgrams, nativeNgramStats } from './ngrams.js';
+import './native-views.js';
 
 export type Score = number | null;
 export type Span = [number, number, Score];
@@ -43,6 +44,19 @@ function countOf(hay: string, needle: string): number {
 }
 
 const noRepeatsFrom = new WeakMap<TextViews, number>();
+const repetition = new WeakMap<TextViews, Float64Array>();
+
+/** The native n-gram counts of every repetition signal at once (ngrams.ts), or null without the addon. */
+function repetitionStats(v: TextViews): Float64Array | null {
+  let r = repetition.get(v);
+  if (r === undefined) {
+    const computed = nativeNgramStats(v.wordIds, v.wordLengths);
+    if (!computed) return null;
+    r = computed;
+    repetition.set(v, r);
+  }
+  return r;
+}
 const totals = new WeakMap<TextViews, number>();
 
 /** Σ len(normalized words). */
@@ -59,6 +73,8 @@ function sumLengths(v: TextViews): number {
 
 /** Most frequent normalized n-gram (first seen wins ties, like Counter.most_common): its chars × count / all word chars. */
 function topNgramFraction(v: TextViews, n: number): Span[] {
+  const stats = repetitionStats(v);
+  if (stats) return doc(v, stats[n - 2] === 0 ? 0 : round8(stats[n - 2]! / sumLengths(v)));
   const known = noRepeatsFrom.get(v);
   if (known !== undefined && n >= known) return doc(v, 0);
   const c = countNgrams(v.wordIds, n);
@@ -82,6 +98,11 @@ function topNgramFraction(v: TextViews, n: number): Span[] {
 function dupeNgramFraction(v: TextViews, n: number): Span[] {
   const lens = v.wordLengths;
   if (lens.length < n) return doc(v, 0);
+  const stats = repetitionStats(v);
+  if (stats) {
+    const total = sumLengths(v);
+    return doc(v, total === 0 ? 0 : round8(stats[n - 2]! / total));
+  }
   // A repeated (n+1)-gram starts with a repeated n-gram: once some n has none, no larger n has any.
   const known = noRepeatsFrom.get(v);
   if (known !== undefined && n >= known) return doc(v, 0);
@@ -111,6 +132,7 @@ function endsWithAny(s: string, start: number, end: number, marks: readonly stri
 }
 
 const GOPHER_STOP_WORDS = new Set(['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with']);
+const GOPHER_STOP_MAX = 4;
 const TERMINAL_MARKS = ['.', '!', '?', '\u201d'];
 const ELLIPSIS = ['...', '\u2026'];
 /** RPv2 RPS_Lines_Start_With_Bulletpoint.BULLET_POINT_SYMBOLS. */
@@ -118,7 +140,6 @@ const BULLETS = new Set(['\u2022', '\u2023', '\u25B6', '\u25C0', '\u25E6', '\u25
 
 /** Python `len(re.findall(r'\b[^.!?]+[.!?]*', text))` with Unicode `\w` for `\b`. */
 export function countSentences(text: string): number {
-  const isStop = (c: number) => c === 0x2e || c === 0x21 || c === 0x3f;
   let n = 0;
   let i = 0;
   const len = text.length;
@@ -137,8 +158,14 @@ export function countSentences(text: string): number {
       continue;
     }
     n++;
-    while (i < len && !isStop(text.charCodeAt(i))) i++;
-    while (i < len && isStop(text.charCodeAt(i))) i++;
+    for (; i < len; i++) {
+      const d = text.charCodeAt(i);
+      if (d === 0x2e || d === 0x21 || d === 0x3f) break;
+    }
+    for (; i < len; i++) {
+      const d = text.charCodeAt(i);
+      if (d !== 0x2e && d !== 0x21 && d !== 0x3f) break;
+    }
   }
   return n;
 }
@@ -202,9 +229,7 @@ export const SIGNALS: readonly SignalDef[] = [
     compute: (v) => {
       const total = v.wordCount;
       if (total === 0) return doc(v, null);
-      const ids = v.wordIds;
-      const counts = new Int32Array(v.distinctWords);
-      for (let i = 0; i < ids.length; i++) counts[ids[i]!]!++;
+      const counts = v.idCounts;
       let e = 0; // summed in first-occurrence order, as Counter.values() iterates
       for (let k = 0; k < counts.length; k++) e += (-counts[k]! / total) * Math.log(counts[k]! / total);
       return doc(v, round8(e));
@@ -321,11 +346,7 @@ export const SIGNALS: readonly SignalDef[] = [
     // Gopher: at least 2 of these 8 English words (Rae et al. 2021, App. A), over normalized words.
     name: 'cm_gopher_stop_word_count',
     level: 'doc',
-    compute: (v) => {
-      let n = 0;
-      for (const w of v.words) if (GOPHER_STOP_WORDS.has(w)) n++;
-      return doc(v, n);
-    },
+    compute: (v) => doc(v, v.countWordsIn(GOPHER_STOP_WORDS, GOPHER_STOP_MAX)),
   },
   {
     name: 'cm_fineweb_line_punct_ratio',
@@ -362,8 +383,10 @@ function nonEmptyLines(v: TextViews): string[] {
 export const SIGNAL_NAMES: ReadonlySet<string> = new Set(SIGNALS.map((s) => s.name));
 export const RPV2_SIGNALS: readonly string[] = SIGNALS.filter((s) => s.name.startsWith('rps_')).map((s) => s.name);
 
+const BY_NAME = new Map(SIGNALS.map((s) => [s.name, s]));
+
 export function getSignal(name: string): SignalDef | undefined {
-  return SIGNALS.find((s) => s.name === name);
+  return BY_NAME.get(name);
 }
 
 /** Computes the named signals (all RPv2 ones by default) from shared views. */

@@ -40,7 +40,7 @@ export const qualitySignalsStep = defineStep({
     const envOf = signalEnvFactory(p, env.pipelineDir);
     return mapStep((doc) => {
       const prev = doc.meta.quality_signals && typeof doc.meta.quality_signals === 'object' ? doc.meta.quality_signals : {};
-      const signals = computeSignals(new TextViews(doc.text), envOf(doc), names);
+      const signals = computeSignals(TextViews.of(doc.text), envOf(doc), names);
       return { ...doc, meta: { ...doc.meta, quality_signals: { ...prev, ...signals } } };
     });
   },
