@@ -1,45 +1,45 @@
 /**
- * Child process of bench/dedup.ts: runs the MinHash step's reduce passes (band buckets, then
- * union-find and survivors) over a state folder and prints their times and peak RSS as JSON.
- * Usage: dedup-cluster.ts <stateDir> <bands> <perms>
+ * Child process of bench/cluster.ts: runs one reduce pass of the MinHash step (band buckets, or one
+ * of the sharded components and survivors passes) over a state folder, task by task as a build
+ * would, and prints its CPU time and the largest peak RSS of one task above the process's settled
+ * memory before it (the peak is reset before each task through /proc/self/clear_refs), as JSON.
+ * Usage: node --expose-gc --import tsx dedup-cluster.ts <stateDir> <bands> <perms> <shards> <pass>
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createLogger } from '../src/core/log.js';
 import { newStepStats } from '../src/core/stats.js';
 import type { TaskContext } from '../src/pipeline/step.js';
 import { taskContext } from '../src/pipeline/standalone.js';
 import { minhashDedupStep } from '../src/dedup/minhash/step.js';
 
-const [dir, bandsArg, permsArg] = process.argv.slice(2) as [string, string, string];
+const [dir, bandsArg, permsArg, shardsArg, only] = process.argv.slice(2) as [string, string, string, string, string];
 const bands = Number(bandsArg);
 const perms = Number(permsArg);
-const rss0 = process.memoryUsage().rss;
+const shards = Number(shardsArg);
 const stats = newStepStats('bench');
-const counts = stats.counts;
-const ctx = (rank: number): TaskContext => taskContext({ rank, stateDir: dir, stats, log: createLogger('bench') });
+const ctx = (rank: number, worldSize: number): TaskContext => taskContext({ rank, worldSize, stateDir: dir, stats, log: createLogger('bench') });
 const rows = Math.floor(perms / bands);
-const step = minhashDedupStep({ threshold: 0.8, perms, ngram: 13, bands, rows, jaccard_check: false, batch: 256, run_records: 1 << 20 });
-const [, buckets, components] = step.passes!;
-if (buckets?.kind !== 'reduce' || components?.kind !== 'reduce') throw new Error('unexpected passes');
-const cpu = () => process.cpuUsage().user / 1e6;
-const t1 = Date.now();
-const c1 = cpu();
-for (let b = 0; b < bands; b++) await buckets.reduce(ctx(b));
-const t2 = Date.now();
-const c2 = cpu();
-const maxRssBuckets = process.resourceUsage().maxRSS * 1024;
-await components.reduce(ctx(0));
-const t3 = Date.now();
-const c3 = cpu();
-console.log(
-  JSON.stringify({
-    bucketsSec: (t2 - t1) / 1000,
-    componentsSec: (t3 - t2) / 1000,
-    bucketsCpu: c2 - c1,
-    componentsCpu: c3 - c2,
-    rssStart: rss0,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-    maxRssBuckets,
-    clusters: counts.clusters ?? 0,
-    duplicates: counts.duplicates ?? 0,
-  }),
-);
+const step = minhashDedupStep({ threshold: 0.8, perms, ngram: 13, bands, rows, jaccard_check: false, batch: 256, run_records: 1 << 20, shards });
+const gc = (globalThis as { gc?: () => void }).gc;
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const status = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+
+const passes: Array<{ pass: string; tasks: number; cpu: number; peak: number }> = [];
+for (const p of step.passes!.filter((x) => x.name === only)) {
+  if (p.kind !== 'reduce') throw new Error('unexpected scan pass');
+  const row = { pass: p.name, tasks: p.tasks, cpu: 0, peak: 0 };
+  for (let r = 0; r < p.tasks; r++) {
+    gc?.();
+    const settled = status('VmRSS');
+    writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
+    const c0 = cpu();
+    await p.reduce(ctx(r, p.tasks));
+    row.cpu += cpu() - c0;
+    row.peak = Math.max(row.peak, status('VmHWM') - settled);
+  }
+  passes.push(row);
+}
+console.log(JSON.stringify({ passes, counts: stats.counts }));

@@ -19,6 +19,8 @@ export interface DropRecord {
   n: number;
   /** true: a duplicate to drop; false: the survivor */
   d: boolean;
+  /** The document's index in the step's numbering, where records of one task come from several files (minhash_dedup). */
+  g?: number;
 }
 
 /**
@@ -31,8 +33,13 @@ export class DropTable {
     const key = `${r.s}\u0000${r.i}`;
     const prev = this.map.get(key);
     if (prev === undefined) this.map.set(key, r);
-    else if (Array.isArray(prev)) prev.push(r);
-    else this.map.set(key, [prev, r]);
+    else {
+      const list = Array.isArray(prev) ? prev : [prev];
+      list.push(r);
+      // In document order when the records say it (they may come from several files).
+      if (r.g !== undefined) list.sort((a, b) => (a.g ?? 0) - (b.g ?? 0));
+      this.map.set(key, list);
+    }
   }
   /** The next record for this document, if any. */
   take(source: string, id: string): DropRecord | undefined {

@@ -9,7 +9,7 @@ import { intOption } from '../options.js';
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('list the files a pipeline would fetch (from listings and HEAD requests) and estimate CPU-hours and disk')
+    .description('list the files a pipeline would fetch (from listings and HEAD requests) and estimate CPU-hours (measured per-step rates) and disk')
     .argument('<pipeline>', 'pipeline YAML file')
     .option('-o, --out <dir>', 'output folder (for the listing cache)')
     .option('--head-sample <n>', 'HEAD requests per input when the listing gives no sizes', intOption, 16)
@@ -26,6 +26,12 @@ export function registerPlan(program: Command): void {
         process.stdout.write(
           `${`${i.stage}/${i.source}`.padEnd(w)}  ${String(i.files).padStart(8)}  ${(i.estimated ? '~' : '') + humanBytes(i.bytes)}`.padEnd(w + 22) +
             `  ${String(i.rate_mb_s_per_core).padStart(9)}  ${i.cpu_hours.toFixed(i.cpu_hours < 10 ? 3 : 0).padStart(10)}\n`,
+        );
+      }
+      for (const st of plan.stages) {
+        const steps = st.steps.map((x) => `${x.step} ${x.rate_mb_s_per_core} MB/s ${x.cpu_hours.toFixed(x.cpu_hours < 10 ? 3 : 0)} h`).join(', ');
+        process.stdout.write(
+          `stage ${st.stage}: ~${humanBytes(st.text_bytes)} of text; read ${st.read_cpu_hours.toFixed(st.read_cpu_hours < 10 ? 3 : 0)} CPU-h${steps ? `; ${steps}` : ''}\n`,
         );
       }
       process.stdout.write(

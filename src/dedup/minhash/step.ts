@@ -11,29 +11,30 @@
  * 2. reduce `buckets` (one task per band): k-way merge of the band's runs from all tasks; in every
  *    bucket of two or more documents an edge from each to the bucket's smallest document (as RPv2's
  *    LSH does), optionally kept only when the exact Jaccard similarity of the two shingle sets is at
- *    least `threshold`;
- *    edges go to `edges-b<band>.bin`.
- * 3. reduce `components` (one task): union-find over all edges (8 bytes per document: parent and
- *    component size); in each component the lowest (source, id) survives; `drop-r<task>.jsonl` tells
- *    each main task which of its documents are clustered.
+ *    least `threshold`; edges go to `e-b<band>-s<shard>.bin` by the shard of their member.
+ * 3. reduce `local`, `cross`, `roots`, `labels`, `survivors`: connected components and survivors
+ *    sharded by document index (components.ts: `shards` tasks of ⌈n / shards⌉ documents, at most
+ *    8 bytes per document of the shard in memory; one task unions the roots of components that span
+ *    shards); in each component the lowest (source, id) survives; `drop-q<shard>-r<task>.jsonl`
+ *    tells each main task which of its documents are clustered.
  * 4. main: duplicates dropped with reason `duplicate`; survivors and duplicates carry meta.dedup
  *    {cluster_id (the survivor's id), cluster_size[, duplicate_of]}.
  * Documents with fewer words than a shingle have no signature (null in RPv2) and are never removed.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js';
 import type { AtomicFile } from '../../io/atomic.js';
 import type { StepState } from '../../pipeline/state.js';
-import { compareSourceId, rankName } from '../survivor.js';
-import { applyDropRecords, type DropRecord } from '../drops.js';
+import { rankName } from '../survivor.js';
+import { applyDropRecords, } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { jaccard, MinHasher, shingleSets } from './signature.js';
 import { normalize } from '../../text/rpv2-normalize.js';
 import { optimalParams } from './lsh-params.js';
-import { UnionFind } from './union-find.js';
+import { crossPass, labelsPass, localPass, rootsPass, shardName, Shards, survivorsPass, taskBases } from './components.js';
 
 /** RedPajama-V2's (bands, rows) for 128 permutations (README; datasketch optimal_param). */
 export const RPV2_BANDS: Readonly<Record<string, [number, number]>> = { '0.7': [14, 9], '0.8': [9, 13], '0.9': [5, 25], '1': [1, 128] };
@@ -49,6 +50,8 @@ const params = z
     /** Keep a candidate pair only if the exact Jaccard similarity of its shingle sets is ≥ threshold. */
     jaccard_check: z.boolean().default(false),
     batch: z.number().int().positive().default(256),
+    /** Shards of the document index for the clustering passes (tasks of each). */
+    shards: z.number().int().min(1).max(1024).default(16),
     /** Band records held per band before a sorted run is spilled (12 bytes each). */
     run_records: z
       .number()
@@ -70,18 +73,6 @@ export function bandsRows(p: Pick<MinhashParams, 'threshold' | 'perms' | 'bands'
   if (known) return known;
   const o = optimalParams(p.threshold, p.perms);
   return [o.bands, o.rows];
-}
-
-/** Global index base of each scan task, from the count files (tasks in rank order). */
-function taskBases(countFiles: string[]): { rank: number; base: number; docs: number }[] {
-  let base = 0;
-  return countFiles.map((f) => {
-    const rank = Number(/count-r(\d+)\.json$/.exec(f)![1]);
-    const docs = (JSON.parse(readFileSync(f, 'utf8')) as { docs: number }).docs;
-    const t = { rank, base, docs };
-    base += docs;
-    return t;
-  });
 }
 
 /** Writes a scan task's shingle sets: `shingles-r<task>.bin` (uint32 hashes) and `.idx` (float64 offsets). */
@@ -201,7 +192,18 @@ export function minhashDedupStep(p: MinhashParams): Step {
           const runFiles = await ctx.state.list(new RegExp(`^band-r\\d+-b${band}-\\d+\\.bin$`));
           const runs = runFiles.map((path) => ({ path, base: baseOf.get(Number(/band-r(\d+)-/.exec(path)![1]))! }));
           const store = p.jaccard_check ? new ShingleStore(ctx.state, tasks) : undefined;
-          const edges = ctx.state.file(`edges-b${band}.bin`, { createEmpty: true, bufferBytes: 8 * 8192 });
+          await ctx.state.remove(new RegExp(`^e-b${band}-s\\d+\\.bin$`));
+          const shards = new Shards(tasks, p.shards);
+          const files = new Map<number, AtomicFile>();
+          const edgeFile = (member: number) => {
+            const s = shards.of(member);
+            let f = files.get(s);
+            if (!f) {
+              f = ctx.state.file(`e-b${band}-s${shardName(s)}.bin`, { bufferBytes: 8 * 8192 });
+              files.set(s, f);
+            }
+            return f;
+          };
           try {
             for (const group of mergeBandRuns(runs)) {
               ctx.count('buckets_with_duplicates');
@@ -213,114 +215,33 @@ export function minhashDedupStep(p: MinhashParams): Step {
                   continue;
                 }
                 ctx.count('candidate_pairs');
-                edges.u32(group[k]!);
-                edges.u32(root);
+                const f = edgeFile(group[k]!);
+                f.u32(group[k]!);
+                f.u32(root);
               }
             }
-            edges.commit();
+            for (const f of files.values()) f.commit();
           } catch (e) {
-            edges.abort();
+            for (const f of files.values()) f.abort();
             throw e;
           } finally {
             store?.close();
           }
         },
       },
-      {
-        kind: 'reduce',
-        name: 'components',
-        tasks: 1,
-        reduce: (ctx) => components(ctx),
-      },
+      { kind: 'reduce', name: 'local', tasks: p.shards, reduce: (ctx) => localPass(ctx, p.shards) },
+      { kind: 'reduce', name: 'cross', tasks: p.shards, reduce: (ctx) => crossPass(ctx, p.shards) },
+      { kind: 'reduce', name: 'roots', tasks: 1, reduce: (ctx) => rootsPass(ctx, p.shards) },
+      { kind: 'reduce', name: 'labels', tasks: p.shards, reduce: (ctx) => labelsPass(ctx, p.shards) },
+      { kind: 'reduce', name: 'survivors', tasks: p.shards, reduce: (ctx) => survivorsPass(ctx) },
     ],
     run: applyDropRecords,
   };
 }
 
-/**
- * Calls `fn` for the keys-file lines (one JSON [source, id] per document, document `base + line`)
- * whose document passes `want`, reading 1 MiB blocks and decoding only those lines.
- */
-function forEachClusteredKey(path: string, base: number, want: (g: number) => boolean, fn: (g: number, source: string, id: string) => void): void {
-  const fd = openSync(path, 'r');
-  const block = Buffer.alloc(1 << 20);
-  let carry: Buffer | null = null;
-  let g = base;
-  try {
-    for (let len = readSync(fd, block, 0, block.length, null); len > 0; len = readSync(fd, block, 0, block.length, null)) {
-      let chunk = block.subarray(0, len);
-      if (carry) chunk = Buffer.concat([carry, chunk]);
-      let from = 0;
-      for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
-        if (want(g)) {
-          const [source, id] = JSON.parse(chunk.toString('utf8', from, nl)) as [string, string];
-          fn(g, source, id);
-        }
-        g++;
-        from = nl + 1;
-      }
-      carry = from < chunk.length ? Buffer.from(chunk.subarray(from)) : null;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Connected components over every band's edges; survivors; per-task drop lists. */
-async function components(ctx: TaskContext): Promise<void> {
-  const tasks = taskBases(await ctx.state.list(/^count-r\d+\.json$/));
-  const n = tasks.reduce((a, t) => a + t.docs, 0);
-  const uf = new UnionFind(n);
-  const buf = Buffer.alloc(8 * 65536);
-  for (const f of await ctx.state.list(/^edges-b\d+\.bin$/)) {
-    const fd = openSync(f, 'r');
-    try {
-      for (let len = readSync(fd, buf, 0, buf.length, null); len > 0; len = readSync(fd, buf, 0, buf.length, null))
-        for (let i = 0; i + 8 <= len; i += 8) uf.union(buf.readUInt32LE(i), buf.readUInt32LE(i + 4));
-    } finally {
-      closeSync(fd);
-    }
-  }
-  const size = uf.componentSizes();
-  // Pass 1 over the keys: the lowest (source, id) of every component of two or more. Only the lines
-  // of clustered documents are decoded, so a pass costs a scan for newlines.
-  const best = new Map<number, { source: string; id: string }>();
-  for (const t of tasks)
-    forEachClusteredKey(
-      ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
-      t.base,
-      (g) => size[uf.find(g)]! > 1,
-      (g, source, id) => {
-        const root = uf.find(g);
-        const cur = best.get(root);
-        if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
-      },
-    );
-  ctx.count('clusters', best.size);
-  // Pass 2: drop records for the task that holds each clustered document.
-  await ctx.state.remove(/^drop-r\d+\.jsonl$/);
-  for (const t of tasks) {
-    const out = ctx.state.file(`drop-r${rankName(t.rank)}.jsonl`);
-    forEachClusteredKey(
-      ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
-      t.base,
-      (g) => size[uf.find(g)]! > 1,
-      (g, source, id) => {
-        const root = uf.find(g);
-        const surv = best.get(root)!;
-        const isSurvivor = surv.source === source && surv.id === id;
-        const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
-        if (!isSurvivor) ctx.count('duplicates');
-        out.writeString(`${JSON.stringify(rec)}\n`);
-      },
-    );
-    out.commit();
-  }
-}
-
 export const minhashDedupDef = defineStep({
   name: 'minhash_dedup',
-  description: 'MinHash-LSH near-dedup (RPv2 signatures, band buckets on disk, union-find); lowest (source, id) survives',
+  description: 'MinHash-LSH near-dedup (RPv2 signatures, band buckets on disk, components sharded by document); lowest (source, id) survives',
   params,
   create: (p) => minhashDedupStep(p),
 });
