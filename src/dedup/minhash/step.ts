@@ -29,7 +29,7 @@ import { defineStep, type Step, type TaskContext } from '../../pipeline/step.js'
 import type { AtomicFile } from '../../io/atomic.js';
 import type { StepState } from '../../pipeline/state.js';
 import { rankName } from '../survivor.js';
-import { applyDropRecords, } from '../drops.js';
+import { applyDropRecords } from '../drops.js';
 import { BandRunWriter, mergeBandRuns } from './bands.js';
 import { jaccard, MinHasher, shingleSets } from './signature.js';
 import { normalize } from '../../text/rpv2-normalize.js';
