@@ -9,7 +9,8 @@
  * table's figures, and which goals the run meets.
  *
  * Env: SCALE_BASE_MB (default 16), SCALE_SIZES (default 1,4,16), SCALE_WORKERS (default 2),
- * SCALE_SEED (default 1), SCALE_KEEP=1 keeps the temporary folder.
+ * SCALE_SEED (default 1), SCALE_KEEP=1 keeps the temporary folder, SCALE_CLI another corpusmill's
+ * bin/corpusmill.js (to compare builds on the same corpus).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ interface BuildStatsFile {
 async function runBuild(pipelineFile: string, out: string): Promise<RunResult> {
   const before = procTimes('self')!;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'corpusmill.js'), 'build', pipelineFile, '--out', out, '--workers', String(workers), '-q'], {
+  const child = spawn(process.execPath, [process.env.SCALE_CLI ?? join(repoRoot, 'bin', 'corpusmill.js'), 'build', pipelineFile, '--out', out, '--workers', String(workers), '-q'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let coordRss = 0;
