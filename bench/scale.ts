@@ -9,14 +9,15 @@
  * table's figures, and which goals the run meets.
  *
  * Env: SCALE_BASE_MB (default 16), SCALE_SIZES (default 1,4,16), SCALE_WORKERS (default 2),
- * SCALE_SEED (default 1), SCALE_KEEP=1 keeps the temporary folder, SCALE_CLI another corpusmill's
- * bin/corpusmill.js (to compare builds on the same corpus).
+ * SCALE_SEED (default 1), SCALE_HEAP_MB (V8 old space of every process, default 128), SCALE_KEEP=1
+ * keeps the temporary folder, SCALE_CLI another corpusmill's bin/corpusmill.js (to compare builds on
+ * the same corpus).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STEP_RATES, stepRateOf } from '../src/pipeline/rates.js';
+import { readRateOf, STEP_RATES, stepRateOf } from '../src/pipeline/rates.js';
 import { writeCorpus, type CorpusStats } from './scale-corpus.js';
 import { repoRoot } from '../test/helpers.js';
 
@@ -24,6 +25,7 @@ const baseMb = Number(process.env.SCALE_BASE_MB ?? 16);
 const factors = (process.env.SCALE_SIZES ?? '1,4,16').split(',').map(Number);
 const workers = Number(process.env.SCALE_WORKERS ?? 2);
 const seed = Number(process.env.SCALE_SEED ?? 1);
+const heapMb = Number(process.env.SCALE_HEAP_MB ?? 128);
 const GOAL_MB_PER_CPU_S = 5;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ). */
 const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -83,8 +85,11 @@ interface BuildStatsFile {
 async function runBuild(pipelineFile: string, out: string): Promise<RunResult> {
   const before = procTimes('self')!;
   const t0 = performance.now();
+  // A capped old space for the coordinator and the workers: peak memory then shows what they hold,
+  // not how lazily V8 collects garbage, and a build whose live memory grew with the input would fail.
   const child = spawn(process.execPath, [process.env.SCALE_CLI ?? join(repoRoot, 'bin', 'corpusmill.js'), 'build', pipelineFile, '--out', out, '--workers', String(workers), '-q'], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim() },
   });
   let coordRss = 0;
   let workerRss = 0;
@@ -139,20 +144,38 @@ function dirBytes(d: string): number {
   return n;
 }
 
-/** Per-step MB of step input per CPU-second: step wall time scaled by its tasks' CPU / wall ratio. */
+/**
+ * Per-step MB of the step's input per CPU-second, passes included (a pass's time counts for its step,
+ * `minhash_dedup.signatures` for `minhash_dedup`): each step's measured time scaled by the CPU / wall
+ * ratio of the tasks it ran in (the time a worker waited for a core is not the step's cost).
+ */
 function stepRates(stats: BuildStatsFile): Map<string, { mb: number; cpuS: number }> {
   const acc = new Map<string, { mb: number; cpuS: number }>();
-  const add = (s: StepStatsFile, ratio: number) => {
-    const a = acc.get(s.step) ?? { mb: 0, cpuS: 0 };
-    a.mb += s.bytes_in / 1e6;
-    a.cpuS += (s.cpu_ms ?? s.time_ms * ratio) / 1000;
-    acc.set(s.step, a);
+  const add = (s: StepStatsFile, ratio: number, main: boolean) => {
+    const step = s.step.split('.')[0]!;
+    const a = acc.get(step) ?? { mb: 0, cpuS: 0 };
+    if (main) a.mb += s.bytes_in / 1e6;
+    a.cpuS += (s.time_ms * ratio) / 1000;
+    acc.set(step, a);
   };
+  const ratio = (x: { cpu_ms?: number; time_ms?: number }) => (x.cpu_ms && x.time_ms ? Math.min(1, x.cpu_ms / x.time_ms) : 1);
   for (const st of stats.stages) {
-    for (const src of Object.values(st.sources)) for (const s of src.steps) add(s, src.cpu_ms && src.time_ms ? src.cpu_ms / src.time_ms : 1);
-    for (const p of Object.values(st.passes)) for (const s of p.steps) add(s, p.cpu_ms && p.time_ms ? p.cpu_ms / p.time_ms : 1);
+    for (const src of Object.values(st.sources)) for (const s of src.steps) add(s, ratio(src), true);
+    for (const p of Object.values(st.passes)) for (const s of p.steps) if (s.step.includes('.')) add(s, ratio(p), false);
   }
   return acc;
+}
+
+/**
+ * CPU-seconds of the first stage's tasks not spent in any step (reading and parsing the input,
+ * writing shards and caches): an upper bound on the read's own cost.
+ */
+function readCpu(stats: BuildStatsFile): number {
+  const st = stats.stages[0]!;
+  let cpu = 0;
+  for (const src of Object.values(st.sources)) cpu += ((src.cpu_ms ?? 0) - src.steps.reduce((a, s) => a + s.time_ms, 0) * Math.min(1, (src.cpu_ms ?? 1) / (src.time_ms ?? 1))) / 1000;
+  for (const p of Object.values(st.passes)) cpu += ((p.cpu_ms ?? 0) - p.steps.reduce((a, s) => a + s.time_ms, 0) * Math.min(1, (p.cpu_ms ?? 1) / (p.time_ms || 1))) / 1000;
+  return Math.max(cpu, 1e-9);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-bench-scale-'));
@@ -163,7 +186,8 @@ try {
   const corpora: CorpusStats[] = writeCorpus(seed, sizes, paths);
   const genCpu = (process.cpuUsage(g0).user + process.cpuUsage(g0).system) / 1e6;
   console.log(`generated ${factors.map((f, i) => `${f}× = ${(corpora[i]!.bytes / 1e6).toFixed(0)} MB (${corpora[i]!.docs} pages)`).join(', ')} in ${genCpu.toFixed(1)} CPU-s`);
-  console.log(`planted in the largest: ${corpora.at(-1)!.exact} exact copies, ${corpora.at(-1)!.near} near copies, ${corpora.at(-1)!.junk} junk pages\n`);
+  console.log(`planted in the largest: ${corpora.at(-1)!.exact} exact copies, ${corpora.at(-1)!.near} near copies, ${corpora.at(-1)!.junk} junk pages`);
+  console.log(`${workers} workers, every process with a ${heapMb} MB V8 old space\n`);
 
   const head = ['size', 'input MB', 'CPU-s', 'MB per CPU-s', 'wall s', 'wall MB/s', 'coordinator peak RSS', 'worker peak RSS', 'docs kept', 'tokens'];
   const rows: string[][] = [];
@@ -199,8 +223,9 @@ try {
   // Per-step rates of the largest run, in the units of src/pipeline/rates.ts.
   const largest = results.at(-1)!;
   console.log(`\nper-step rates at ${largest.factor}× (MB of step input per CPU-second; rates.ts has the figures plan uses):`);
-  console.log('| step | measured | rates.ts |\n|---|---:|---:|');
+  console.log('| step | measured MB per CPU-s | rates.ts |\n|---|---:|---:|');
   for (const [step, a] of stepRates(largest.r.stats)) console.log(`| ${step} | ${(a.mb / a.cpuS).toFixed(1)} | ${STEP_RATES[step] ? stepRateOf(step) : '–'} |`);
+  console.log(`| (the rest of the first stage: reading jsonl, prefix cache, writing shards) | ${(largest.mb / readCpu(largest.r.stats)).toFixed(1)} | ${readRateOf('jsonl')} |`);
 
   // Goals.
   const first = results[0]!;
