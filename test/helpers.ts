@@ -135,11 +135,13 @@ export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: s
   mkdirSync(join(dir, 'in'), { recursive: true });
   const lines = Array.from({ length: opts.docs }, (_, i) => JSON.stringify({ text: `document ${i} ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 13))}`, meta: { i } }));
   writeFileSync(join(dir, 'in', 'big.jsonl'), `${lines.join('\n')}\n`);
+  // Plugins load from the pipeline's own folder: a one-line module there re-exports the test plugin.
+  writeFileSync(join(dir, 'plugin.ts'), `export * from ${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))};\n`);
   const file = join(dir, 'p.yaml');
   writeFileSync(
     file,
     `name: twostage
-plugins: [${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))}]
+plugins: [plugin.ts]
 settings: { task_bytes: ${opts.taskBytes}, shard_bytes: 32KiB }
 stages:
   - name: read

@@ -15,7 +15,10 @@ import { SlurmExecutor, type LaunchRecord, type SlurmOptions } from '../exec/slu
 import { slurmProbe } from '../exec/slurm/probe.js';
 import type { MixSection } from '../mix/config.js';
 import { formatMix, runMix } from '../mix/mix.js';
-import { closeBuild, openBuild, runStages, type BuildContext, type RunOptions } from '../pipeline/build.js';
+import { claimOutput, closeBuild, openBuild, runStages, type BuildContext, type RunOptions } from '../pipeline/build.js';
+import { OutputLock, type HolderProbe } from '../pipeline/lock.js';
+import { squeue } from '../exec/slurm/cluster.js';
+import { which } from '../io/tools.js';
 import type { Pipeline } from '../pipeline/config.js';
 import type { Executor, TaskProbe } from '../pipeline/executor.js';
 import type { BuildStats } from '../pipeline/stats.js';
@@ -33,6 +36,10 @@ export interface BuildOptions extends RunOptions {
   slurm?: SlurmOptions;
   argv?: string[];
   logLevel?: string;
+  /** Plugin paths outside the pipeline's folder the user allowed (`--allow-plugin`). */
+  allowPlugins?: string[];
+  /** Make no network request: trust the download cache. */
+  offline?: boolean;
 }
 
 export interface BuildResult {
@@ -54,13 +61,20 @@ const DEFAULT_SLURM: SlurmOptions = { tasksPerJob: 1, cpusPerTask: 1, sbatchArgs
  */
 async function createExecutor(ctx: BuildContext, opts: BuildOptions): Promise<Executor> {
   const kind = opts.executor ?? 'local';
-  if (kind === 'slurm') return SlurmExecutor.open(ctx.out, ctx.pipeline.name, opts.slurm ?? DEFAULT_SLURM, ctx.log);
+  if (kind === 'slurm') return SlurmExecutor.open(ctx.out, ctx.pipeline.name, { ...(opts.slurm ?? DEFAULT_SLURM), allowPlugins: opts.allowPlugins }, ctx.log);
   if (kind !== 'local') throw new ConfigError(`unknown executor "${kind}" (local or slurm)`);
   const workers = opts.workers || ctx.pipeline.settings.workers || availableParallelism();
   ctx.catalog.startRun(ctx.pipeline.name, opts.argv ?? [], workers);
   let local: LocalExecutor | null = null;
   const start = () =>
-    (local ??= new LocalExecutor(workers, workerModule, { pipelineFile: ctx.pipeline.file, outDir: ctx.out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
+    (local ??= new LocalExecutor(workers, workerModule, {
+      pipelineFile: ctx.pipeline.file,
+      outDir: ctx.out,
+      cacheDir: ctx.cacheDir,
+      logLevel: opts.logLevel ?? 'info',
+      allowPlugins: opts.allowPlugins,
+      offline: opts.offline,
+    }));
   return {
     name: 'local',
     waits: true,
@@ -72,34 +86,72 @@ async function createExecutor(ctx: BuildContext, opts: BuildOptions): Promise<Ex
   };
 }
 
+/**
+ * Whether the holder of an output lock still runs, as far as Slurm can tell: a launch holds the
+ * folder while any of its jobs is queued or running.
+ */
+const slurmHolderProbe: HolderProbe = (h) => {
+  if (!h.jobs?.length || !which('squeue')) return null;
+  try {
+    return squeue(h.jobs).size > 0;
+  } catch {
+    return null;
+  }
+};
+
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const ctx = await openBuild({ ...opts, registry: createRegistry() });
   const { pipeline, out, log } = ctx;
-  const executor = await createExecutor(ctx, opts);
-  let ok = false;
+  const kind = opts.executor ?? 'local';
+  let lock: OutputLock;
   try {
-    await runStages(ctx, executor, opts);
-    ok = true;
+    lock = await OutputLock.acquire(out, { command: opts.fetchOnly ? 'fetch' : kind === 'slurm' ? 'launch' : 'build' }, { log, probe: slurmHolderProbe });
+  } catch (e) {
+    ctx.catalog.close();
+    await ctx.fetcher.close();
+    throw e;
+  }
+  let handedOver = false;
+  try {
+    await claimOutput(ctx, { force: opts.force, fetchOnly: opts.fetchOnly });
+    const executor = await createExecutor(ctx, opts);
+    if (executor instanceof SlurmExecutor) await lock.update({ launch: executor.record.launch });
+    let ok = false;
+    try {
+      await runStages(ctx, executor, opts);
+      ok = true;
+    } finally {
+      await executor.finish(ok);
+    }
+    const stats = await closeBuild(ctx);
+    const launch = executor instanceof SlurmExecutor ? executor.record : undefined;
+    if (launch) {
+      // The array elements write the folder from now on: the lock stays theirs while they run.
+      const jobs = launch.phases.flatMap((p) => p.jobs);
+      if (jobs.length) {
+        await lock.update({ jobs });
+        await lock.handOver();
+        handedOver = true;
+      }
+    }
+    if (!executor.waits || opts.fetchOnly) return { out, stats, pipeline, launch };
+    const mix = pipeline.sections.mix as MixSection | undefined;
+    if (mix && !opts.stage) {
+      const r = await runMix({
+        tokens: join(out, 'tokens', mix.tokenizer),
+        output: join(out, 'mix'),
+        budget: mix.budget,
+        weights: mix.weights,
+        seed: mix.seed,
+        shardBytes: mix.shard_bytes,
+      });
+      log.info(formatMix(r).trimEnd());
+    }
+    if (pipeline.settings.report) log.info(`report: ${await writeReport(out, 'html')}`);
+    return { out, stats, pipeline, launch };
   } finally {
-    await executor.finish(ok);
+    if (!handedOver) await lock.release();
   }
-  const stats = await closeBuild(ctx);
-  const launch = executor instanceof SlurmExecutor ? executor.record : undefined;
-  if (!executor.waits || opts.fetchOnly) return { out, stats, pipeline, launch };
-  const mix = pipeline.sections.mix as MixSection | undefined;
-  if (mix && !opts.stage) {
-    const r = await runMix({
-      tokens: join(out, 'tokens', mix.tokenizer),
-      output: join(out, 'mix'),
-      budget: mix.budget,
-      weights: mix.weights,
-      seed: mix.seed,
-      shardBytes: mix.shard_bytes,
-    });
-    log.info(formatMix(r).trimEnd());
-  }
-  if (pipeline.settings.report) log.info(`report: ${await writeReport(out, 'html')}`);
-  return { out, stats, pipeline, launch };
 }
 
 /** What `status` asks about tasks that started and have no marker: each engine's probe. */

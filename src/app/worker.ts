@@ -16,11 +16,25 @@ if (!init || !process.send) {
   process.exit(2);
 }
 setLogLevel(init.logLevel as Level);
-const pipeline = await loadPipeline(init.pipelineFile, createRegistry());
-const log = createLogger(`w${init.workerIndex}`);
-const fetcher = new Fetcher({ cacheDir: init.cacheDir, baseDir: pipeline.dir, log });
-const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher);
 const send = (m: FromWorker) => process.send!(m);
+// An error no task catches (an 'error' event nobody listens to, a rejected promise nobody awaits)
+// fails the running task with one line, instead of a stack trace and a process that just dies.
+const fatal = (e: unknown) => {
+  const err = e instanceof Error ? e : new Error(String(e));
+  setTimeout(() => process.exit(1), 2000).unref();
+  try {
+    process.send!({ type: 'failed', name: err.name, message: `worker crashed: ${err.message.split('\n')[0]}`, stack: err.stack ?? '' } satisfies FromWorker, () => process.exit(1));
+  } catch {
+    process.exit(1);
+  }
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+const pipeline = await loadPipeline(init.pipelineFile, createRegistry(), { allowPlugins: init.allowPlugins });
+const log = createLogger(`w${init.workerIndex}`);
+const fetcher = new Fetcher({ cacheDir: init.cacheDir, baseDir: pipeline.dir, log, offline: init.offline });
+const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher);
 
 process.on('disconnect', () => process.exit(0));
 

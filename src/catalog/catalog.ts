@@ -3,6 +3,10 @@
  * recording runs, every stage's frozen task list, each task's input, state, outputs and counters,
  * and a row per fetched file (URL, bytes, sha256, ETag, time).
  *
+ * It also records which pipeline owns the folder (name, configuration hash, file), so another
+ * pipeline is not built into it by mistake. A write that fails (a full disk) is a CorpusError
+ * naming this file, not a bare SqliteError.
+ *
  * Only the coordinating process writes it. Workers (threads here, cluster tasks elsewhere) report
  * completion through marker files (`_state/<stage>/<phase>/<task>.json`, see pipeline/markers.ts)
  * that the coordinator merges, so the same state works where SQLite locking is unsafe.
@@ -12,6 +16,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FetchRecord } from '../fetch/fetcher.js';
 import type { TaskStats } from '../core/stats.js';
+import { CorpusError } from '../core/errors.js';
+
+/** The pipeline that owns an output folder. */
+export interface Owner {
+  pipeline: string;
+  hash: string;
+  file: string;
+  claimed_at: string;
+}
 
 export type TaskState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -66,6 +79,13 @@ CREATE TABLE IF NOT EXISTS tasks (
   finished_at TEXT,
   PRIMARY KEY (stage, phase, idx)
 );
+CREATE TABLE IF NOT EXISTS owner (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  pipeline TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  file TEXT NOT NULL,
+  claimed_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS fetches (
   url TEXT PRIMARY KEY,
   path TEXT NOT NULL,
@@ -84,21 +104,53 @@ export class Catalog<S extends StoredTask = StoredTask> {
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db = this.guard(() => new Database(path));
+    this.guard(() => {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+    });
+  }
+
+  /** Runs a database call, turning SQLite's errors (a full disk, a locked or corrupt file) into one line naming the catalog. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new CorpusError(`catalog: ${(e as Error).message} (${code})`, { file: this.path }, { cause: e });
+      throw e;
+    }
+  }
+
+  owner(): Owner | undefined {
+    return this.db.prepare('SELECT pipeline, hash, file, claimed_at FROM owner WHERE id = 1').get() as Owner | undefined;
+  }
+
+  setOwner(pipeline: string, hash: string, file: string): void {
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO owner (id, pipeline, hash, file, claimed_at) VALUES (1, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET pipeline = excluded.pipeline, hash = excluded.hash, file = excluded.file,
+             claimed_at = CASE WHEN owner.pipeline = excluded.pipeline THEN owner.claimed_at ELSE excluded.claimed_at END`,
+        )
+        .run(pipeline, hash, file, new Date().toISOString()),
+    );
   }
 
   startRun(pipeline: string, argv: string[], workers: number): number {
-    const r = this.db.prepare('INSERT INTO runs (pipeline, argv, workers, started_at) VALUES (?, ?, ?, ?)').run(pipeline, JSON.stringify(argv), workers, new Date().toISOString());
+    const r = this.guard(() =>
+      this.db.prepare('INSERT INTO runs (pipeline, argv, workers, started_at) VALUES (?, ?, ?, ?)').run(pipeline, JSON.stringify(argv), workers, new Date().toISOString()),
+    );
     this.runId = Number(r.lastInsertRowid);
     return this.runId;
   }
 
   finishRun(status: 'done' | 'failed'): void {
     if (this.runId === null) return;
-    this.db.prepare('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), status, this.runId);
+    const id = this.runId;
+    this.guard(() => this.db.prepare('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), status, id));
   }
 
   stage(name: string): { hash: string; phases: string[]; done_at: string | null; upstream: string[] } | undefined {
@@ -120,16 +172,18 @@ export class Catalog<S extends StoredTask = StoredTask> {
         for (const [i, t] of p.tasks.entries()) ins.run(name, p.phase, i, JSON.stringify(t));
       }
     });
-    tx();
+    this.guard(tx);
   }
 
   markStageDone(name: string): void {
-    this.db.prepare('UPDATE stages SET done_at = ? WHERE name = ?').run(new Date().toISOString(), name);
+    this.guard(() => this.db.prepare('UPDATE stages SET done_at = ? WHERE name = ?').run(new Date().toISOString(), name));
   }
 
   forgetStage(name: string): void {
-    this.db.prepare('DELETE FROM tasks WHERE stage = ?').run(name);
-    this.db.prepare('DELETE FROM stages WHERE name = ?').run(name);
+    this.guard(() => {
+      this.db.prepare('DELETE FROM tasks WHERE stage = ?').run(name);
+      this.db.prepare('DELETE FROM stages WHERE name = ?').run(name);
+    });
   }
 
   tasks(stage: string, phase?: string): Array<TaskRow<S>> {
@@ -153,31 +207,45 @@ export class Catalog<S extends StoredTask = StoredTask> {
   }
 
   taskStarted(stage: string, phase: string, idx: number): void {
-    this.db
-      .prepare("UPDATE tasks SET state = 'running', attempts = attempts + 1, run_id = ?, started_at = ?, error = NULL WHERE stage = ? AND phase = ? AND idx = ?")
-      .run(this.runId, new Date().toISOString(), stage, phase, idx);
+    this.guard(() =>
+      this.db
+        .prepare("UPDATE tasks SET state = 'running', attempts = attempts + 1, run_id = ?, started_at = ?, error = NULL WHERE stage = ? AND phase = ? AND idx = ?")
+        .run(this.runId, new Date().toISOString(), stage, phase, idx),
+    );
   }
 
   taskDone(stage: string, phase: string, idx: number, stats: TaskStats, finishedAt = new Date().toISOString()): void {
-    this.db
-      .prepare("UPDATE tasks SET state = 'done', stats = ?, finished_at = ?, error = NULL WHERE stage = ? AND phase = ? AND idx = ?")
-      .run(JSON.stringify(stats), finishedAt, stage, phase, idx);
+    this.guard(() =>
+      this.db
+        .prepare("UPDATE tasks SET state = 'done', stats = ?, finished_at = ?, error = NULL WHERE stage = ? AND phase = ? AND idx = ?")
+        .run(JSON.stringify(stats), finishedAt, stage, phase, idx),
+    );
   }
 
   taskFailed(stage: string, phase: string, idx: number, error: string): void {
-    this.db
-      .prepare("UPDATE tasks SET state = 'failed', error = ?, finished_at = ? WHERE stage = ? AND phase = ? AND idx = ?")
-      .run(error, new Date().toISOString(), stage, phase, idx);
+    this.guard(() =>
+      this.db
+        .prepare("UPDATE tasks SET state = 'failed', error = ?, finished_at = ? WHERE stage = ? AND phase = ? AND idx = ?")
+        .run(error, new Date().toISOString(), stage, phase, idx),
+    );
+  }
+
+  /** Forgets every stage and task (the folder is being handed to another pipeline); fetches and runs stay. */
+  forgetAllStages(): void {
+    this.guard(() => {
+      this.db.prepare('DELETE FROM tasks').run();
+      this.db.prepare('DELETE FROM stages').run();
+    });
   }
 
   recordFetch(rec: FetchRecord): void {
-    this.db
+    this.guard(() => this.db
       .prepare(
         `INSERT INTO fetches (url, path, bytes, sha256, etag, last_modified, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(url) DO UPDATE SET path = excluded.path, bytes = excluded.bytes, sha256 = excluded.sha256, etag = excluded.etag,
            last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, run_id = excluded.run_id`,
       )
-      .run(rec.url, rec.path, rec.bytes, rec.sha256, rec.etag, rec.last_modified, rec.fetched_at, this.runId);
+      .run(rec.url, rec.path, rec.bytes, rec.sha256, rec.etag, rec.last_modified, rec.fetched_at, this.runId));
   }
 
   fetch(url: string): FetchRecord | undefined {

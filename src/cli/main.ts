@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { setLogLevel } from '../core/log.js';
 import { commandRegistrars } from './commands/index.js';
+import { collectOption } from './options.js';
 
 export function makeProgram(): Command {
   const program = new Command();
@@ -17,6 +18,7 @@ export function makeProgram(): Command {
     .description('Rebuild the LLaMA / RedPajama pre-training corpus: fetch, clean, dedup, tokenize.')
     .option('-v, --verbose', 'debug logs and stack traces on errors')
     .option('-q, --quiet', 'warnings and errors only')
+    .option('--allow-plugin <path>', "load this plugin module although it is outside the pipeline's folder (repeatable)", collectOption, [])
     .showHelpAfterError()
     .hook('preAction', (cmd) => {
       const o = cmd.opts<{ verbose?: boolean; quiet?: boolean }>();

@@ -17,8 +17,10 @@ import { once } from 'node:events';
 import { CompressStream } from 'zstd-napi';
 import { type Doc, docFromJson, docToJson, provenanceId } from '../core/document.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
+import { CorpusError } from '../core/errors.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
+import type { ReadLimits } from './limits.js';
 
 export const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
@@ -46,6 +48,10 @@ export class ShardWriter {
   private rotation = 0;
   private readonly tmpFiles: Array<{ tmp: string; final: string }> = [];
   readonly stats: OutputStats = newOutputStats();
+  /** The first write error (a full disk): every later call rejects with it, naming the file. */
+  private failure: CorpusError | null = null;
+  private readonly failed: Promise<never>;
+  private rejectFailed: (e: CorpusError) => void = () => {};
 
   constructor(
     readonly dir: string,
@@ -54,6 +60,22 @@ export class ShardWriter {
   ) {
     this.maxBytes = opts.maxBytes ?? 256 << 20;
     this.level = opts.level ?? 3;
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => {});
+  }
+
+  private fail(e: Error, file: string): void {
+    if (this.failure) return;
+    this.failure = new CorpusError(`cannot write (${e.message})`, { file }, { cause: e });
+    this.rejectFailed(this.failure);
+  }
+
+  /** Waits for `p`, or rejects as soon as a write failed (a stream that failed never drains or closes). */
+  private until<T>(p: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.race([p, this.failed]);
   }
 
   private rotatePending = false;
@@ -77,7 +99,8 @@ export class ShardWriter {
 
   /** Waits for zstd to drain and rotates the file when it is full. */
   async settle(): Promise<void> {
-    if (this.zstd?.writableNeedDrain) await once(this.zstd, 'drain');
+    if (this.failure) throw this.failure;
+    if (this.zstd?.writableNeedDrain) await this.until(once(this.zstd, 'drain'));
     if (this.rotatePending) {
       this.rotatePending = false;
       await this.finishFile();
@@ -97,6 +120,8 @@ export class ShardWriter {
     this.tmpFiles.push({ tmp, final });
     this.file = createWriteStream(tmp);
     this.zstd = new CompressStream({ compressionLevel: this.level });
+    this.file.on('error', (e) => this.fail(e, final));
+    this.zstd.on('error', (e) => this.fail(e, final));
     this.zstd.pipe(this.file);
     this.fileBytes = 0;
   }
@@ -114,8 +139,10 @@ export class ShardWriter {
     this.flushBlock();
     const file = this.file;
     const done = once(file, 'close');
+    done.catch(() => {});
     this.zstd.end();
-    await done;
+    await this.until(done);
+    if (this.failure) throw this.failure;
     this.zstd = null;
     this.file = null;
   }
@@ -157,6 +184,8 @@ export interface ReadShardOptions {
   onBad?: (bad: BadRecord) => void;
   /** Raw bytes read, for progress. */
   onBytes?: (n: number) => void;
+  /** Record-size and decompression-ratio caps (defaults: io/limits.ts). */
+  limits?: Partial<ReadLimits>;
 }
 
 /** Reads documents from a JSON-lines file in any supported compression. */
@@ -167,6 +196,8 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
     range: opts.range,
     onBytes: opts.onBytes,
     onBad: opts.onBad,
+    maxRecordBytes: opts.limits?.maxRecordBytes,
+    maxRatio: opts.limits?.maxDecompressionRatio,
     reasons: { json: 'malformed_json', record: 'bad_document' },
     // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
     convert: (line) => docFromJson(line.value, provenanceId(opts.source, inputName, ranged ? `@${line.offset}` : line.index), opts.source),

@@ -10,8 +10,8 @@
  * choice (src/app/build.ts).
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { ConfigError, CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -59,8 +59,19 @@ export interface BuildContext {
   log: Logger;
 }
 
-export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry }): Promise<BuildContext> {
-  const pipeline = await loadPipeline(opts.pipelineFile, opts.registry);
+export interface OpenOptions {
+  pipelineFile: string;
+  out?: string;
+  log: Logger;
+  registry: Registry;
+  /** Plugin paths outside the pipeline's folder the user allowed (`--allow-plugin`). */
+  allowPlugins?: readonly string[];
+  /** Make no network request: trust the download cache. */
+  offline?: boolean;
+}
+
+export async function openBuild(opts: OpenOptions): Promise<BuildContext> {
+  const pipeline = await loadPipeline(opts.pipelineFile, opts.registry, { allowPlugins: opts.allowPlugins, log: opts.log });
   const out = resolveOut(pipeline, opts.out);
   const settings = pipeline.settings;
   const catalog = new Catalog<TaskSpec>(catalogPath(out));
@@ -74,8 +85,57 @@ export async function openBuild(opts: { pipelineFile: string; out?: string; log:
     log: opts.log.child('fetch'),
     onFetched: (r) => catalog.recordFetch(r),
     lookup: (u) => catalog.fetch(u),
+    offline: opts.offline,
   });
   return { pipeline, out, catalog, fetcher, cacheDir, log: opts.log };
+}
+
+/**
+ * Makes the output folder this pipeline's (call it holding the output lock): a folder another
+ * pipeline built, or one with stages this pipeline does not have, would end up with both
+ * pipelines' catalog rows, stats, reports and token shards mixed. That is refused (a ConfigError:
+ * exit 2) unless `force`: then another pipeline's outputs are discarded (downloads stay), or this
+ * pipeline's stages that it no longer has.
+ */
+export async function claimOutput(ctx: BuildContext, opts: { force?: boolean; fetchOnly?: boolean }): Promise<void> {
+  const { pipeline, catalog, out, log } = ctx;
+  const owner = catalog.owner();
+  const names = new Set(pipeline.stages.map((s) => s.name));
+  const planned = catalog.stageNames();
+  const extra = planned.filter((n) => !names.has(n)).sort();
+  if (owner && owner.pipeline !== pipeline.name) {
+    if (!opts.force || opts.fetchOnly) {
+      throw new ConfigError(
+        `${out} holds the outputs of pipeline "${owner.pipeline}" (${owner.file}); building "${pipeline.name}" into it would mix the two: choose another --out${opts.fetchOnly ? '' : ', or pass --force to discard them (downloads are kept)'}`,
+      );
+    }
+    log.warn(`--force: discarding the outputs of pipeline "${owner.pipeline}" in ${out} (downloads are kept)`);
+    await discardAll(ctx);
+  } else if (extra.length > 0 && !opts.fetchOnly) {
+    const what = `stage${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`;
+    if (!opts.force) {
+      throw new ConfigError(
+        `${out} has ${what}, which ${pipeline.file} does not define${owner ? '' : ' (built by another pipeline?)'}; pass --force to discard ${extra.length > 1 ? 'them' : 'it'}, or choose another --out`,
+      );
+    }
+    for (const name of extra) {
+      log.warn(`--force: discarding stage ${name}, which the pipeline no longer has`);
+      await discardStage(out, name, catalog);
+    }
+  }
+  catalog.setOwner(pipeline.name, pipeline.hash, pipeline.file);
+}
+
+/** Everything a pipeline wrote into `out`, except the catalog (its fetch rows), the lock and the download cache. */
+async function discardAll(ctx: BuildContext): Promise<void> {
+  const keep = new Set(['catalog.sqlite', 'catalog.sqlite-wal', 'catalog.sqlite-shm', 'corpusmill.lock']);
+  const cache = resolve(ctx.cacheDir);
+  for (const name of await readdir(ctx.out)) {
+    const path = join(ctx.out, name);
+    if (keep.has(name) || path === cache || cache.startsWith(path + sep)) continue;
+    await rm(path, { recursive: true, force: true });
+  }
+  ctx.catalog.forgetAllStages();
 }
 
 export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
@@ -233,16 +293,35 @@ async function planPhases(
   return phases;
 }
 
-/** Downloads again any input file of an unfinished task that is missing from the cache. */
+/**
+ * Checks the input files of unfinished tasks before they run: each must still be the file the stage
+ * was planned on (same sha256; a cached copy whose size or mtime changed is hashed again). A missing
+ * or corrupt cached copy is fetched again; one that changed upstream, or a local file edited since,
+ * is an error asking for --force (the frozen task list was cut from the old file).
+ */
 async function ensureInputs(catalog: Catalog<TaskSpec>, stage: string, fetcher: Fetcher): Promise<void> {
   const seen = new Set<string>();
   for (const t of catalog.tasks(stage)) {
     const inp = t.spec.input;
     if (t.state === 'done' || !inp || inp.type !== 'source' || seen.has(inp.task.path)) continue;
     seen.add(inp.task.path);
-    if (existsSync(inp.task.path)) continue;
-    const got = await fetcher.fetchFile(inp.file);
-    if (got.path !== inp.task.path) throw new CorpusError(`input moved: expected ${inp.task.path}, fetched to ${got.path}; rebuild with --force`, { file: inp.file.url });
+    // Inputs a source made up without fetching (a checkout folder) have no recorded bytes to check.
+    if (!inp.file.sha256 && existsSync(inp.task.path)) continue;
+    let got: { path: string };
+    try {
+      got = await fetcher.fetchFile(inp.file);
+    } catch (e) {
+      if (e instanceof CorpusError && /(sha256|sha1|md5) mismatch|bytes, the listing/.test(e.message)) {
+        const detail = e.message.replace(/^.*?: (?=(sha256|sha1|md5) mismatch|server reports)/, '');
+        throw new CorpusError(`changed since stage ${stage} was planned (${detail}); rebuild the stage with --force`, {
+          file: inp.file.url,
+        });
+      }
+      throw e;
+    }
+    // A source may read a file derived from the fetched one (Posts.xml extracted from a .7z).
+    if (got.path !== inp.task.path && !existsSync(inp.task.path))
+      throw new CorpusError(`input moved: expected ${inp.task.path}, fetched to ${got.path}; rebuild with --force`, { file: inp.file.url });
   }
 }
 
@@ -256,6 +335,7 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
+    for (const r of pending.filter((x) => x.state === 'failed')) ctx.log.warn(`${stage.name}/${phase}#${r.idx} failed in an earlier run (${r.error}); running it again`);
     const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };

@@ -7,13 +7,16 @@
  * runs a list of steps, and writes shards that later stages read.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve, sep } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { byteSize } from '../core/sizes.js';
+import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_RECORD_BYTES } from '../io/limits.js';
 import type { Feature, Registry } from './registry.js';
 import type { SourceDef } from './source.js';
 import type { StepDef } from './step.js';
@@ -31,6 +34,10 @@ const settingsSchema = z
     keep_rejects: z.boolean().default(false),
     /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
     on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
+    /** The largest raw record a reader holds (a JSON line, WARC record, wiki page, Posts.xml row, LaTeX file); longer ones are quarantined. */
+    max_record_bytes: byteSize.default(DEFAULT_MAX_RECORD_BYTES),
+    /** A compressed input expanding more than this many times is a decompression bomb: the rest of the file is quarantined. */
+    max_decompression_ratio: z.number().positive().default(DEFAULT_MAX_DECOMPRESSION_RATIO),
     /** Write <out>/report.html when a build completes. */
     report: z.boolean().default(true),
     /** Download cache (default: <out>/cache). Relative to the pipeline file. */
@@ -68,7 +75,7 @@ const pipelineSchema = z
     description: z.string().optional(),
     /** Output folder (relative to the current directory); --out overrides. */
     output: z.string().optional(),
-    /** Modules (relative to the pipeline file) exporting extra `steps` and `sources`. */
+    /** Modules exporting extra `steps` and `sources`: paths inside the pipeline's folder, or installed package names. */
     plugins: z.array(z.string()).default([]),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
@@ -113,10 +120,14 @@ export interface Pipeline {
   output?: string;
   settings: Settings;
   stages: StageConfig[];
+  /** Hash of the pipeline's name and every stage's hash: which pipeline built an output folder. */
+  hash: string;
   /** The sources and steps this pipeline's names resolve to (built-ins plus its plugins). */
   registry: Registry;
   /** Validated top-level sections the registry added (`mix:`), by key. */
   sections: Record<string, unknown>;
+  /** The plugin modules loaded for this pipeline (paths, or package names). */
+  plugins: string[];
 }
 
 type Path = Array<string | number>;
@@ -156,37 +167,88 @@ function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
   return loc.error([...base, ...(issue.path as Path)], issue.message);
 }
 
+export interface LoadOptions {
+  /** Plugin modules outside the pipeline's folder the user allowed by path (`--allow-plugin`). */
+  allowPlugins?: readonly string[];
+  /** Told which plugin modules were loaded (the CLI names them). */
+  log?: Logger;
+}
+
 /** Reads and validates a pipeline file, adding its plugins to `registry` first. */
-export async function loadPipeline(file: string, registry: Registry): Promise<Pipeline> {
+export async function loadPipeline(file: string, registry: Registry, opts: LoadOptions = {}): Promise<Pipeline> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`${file}: cannot read the pipeline file (${(e as Error).message})`);
   }
-  await loadPlugins(text, file, registry);
-  return parsePipeline(text, file, registry);
+  const plugins = await loadPlugins(text, file, registry, opts);
+  const pipeline = parsePipeline(text, file, registry);
+  pipeline.plugins = plugins;
+  return pipeline;
 }
 
-async function loadPlugins(text: string, file: string, registry: Registry): Promise<void> {
+/** A package name (`corpusmill-foo`, `@org/steps`, `@org/steps/web`), as opposed to a path. */
+const PACKAGE_NAME = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(\/[\w.~-]+)*$/i;
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Where a plugin may come from: an installed package (by name), or a module inside the pipeline's
+ * own folder. A path anywhere else runs code the pipeline's folder does not vouch for (a copied
+ * pipeline naming `../../x.mjs`), so it needs an explicit `--allow-plugin PATH`.
+ */
+function pluginLocation(spec: string, file: string, allow: readonly string[]): { url: string; name: string } {
+  const dir = realOrResolved(dirname(resolve(file)));
+  // A file beside the pipeline wins over a package of the same name (`plugins: [steps.ts]`).
+  if (PACKAGE_NAME.test(spec) && !existsSync(resolve(dir, spec))) {
+    try {
+      return { url: pathToFileURL(createRequire(resolve(file)).resolve(spec)).href, name: spec };
+    } catch {
+      // an ESM-only package, or one installed beside corpusmill rather than the pipeline: let import() find it
+      return { url: spec, name: spec };
+    }
+  }
+  const path = realOrResolved(resolve(dir, spec));
+  const inside = path.startsWith(dir + sep);
+  if (!inside && !allow.some((a) => realOrResolved(resolve(a)) === path)) {
+    throw new ConfigError(
+      `${file}: plugin ${spec} is outside the pipeline's folder (${dir}); plugins load from that folder or an installed package, or pass --allow-plugin ${path}`,
+    );
+  }
+  return { url: pathToFileURL(path).href, name: path };
+}
+
+async function loadPlugins(text: string, file: string, registry: Registry, opts: LoadOptions): Promise<string[]> {
   let plugins: unknown;
   try {
     plugins = (parseDocument(text).toJS() as { plugins?: unknown } | null)?.plugins;
   } catch {
-    return; // parsePipeline reports YAML errors with positions
+    return []; // parsePipeline reports YAML errors with positions
   }
-  if (!Array.isArray(plugins)) return;
+  if (!Array.isArray(plugins)) return [];
+  const loaded: string[] = [];
   for (const p of plugins) {
     if (typeof p !== 'string') continue;
-    const path = resolve(dirname(resolve(file)), p);
+    const where = pluginLocation(p, file, opts.allowPlugins ?? []);
     let mod: Feature;
     try {
-      mod = (await import(pathToFileURL(path).href)) as Feature;
+      mod = (await import(where.url)) as Feature;
     } catch (e) {
-      throw new ConfigError(`${file}: cannot load plugin ${p} (${(e as Error).message})`);
+      throw new ConfigError(`${file}: cannot load plugin ${p} (${(e as Error).message.split('\n')[0]})`);
     }
-    registry.add(mod, path);
+    registry.add(mod, where.name);
+    const names = [...(mod.steps ?? []).map((s) => `step ${s.name}`), ...(mod.sources ?? []).map((s) => `source ${s.name}`)];
+    opts.log?.info(`plugin ${where.name}: ${names.join(', ') || 'no steps or sources'}`);
+    loaded.push(where.name);
   }
+  return loaded;
 }
 
 export function parsePipeline(text: string, file: string, registry: Registry): Pipeline {
@@ -263,6 +325,10 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
           shard_bytes: p.settings.shard_bytes,
           task_bytes: p.settings.task_bytes,
           zstd_level: p.settings.zstd_level,
+          // Record caps decide what is quarantined; hashed only when set, so stages planned before
+          // these settings existed keep their hash.
+          ...(p.settings.max_record_bytes !== DEFAULT_MAX_RECORD_BYTES ? { max_record_bytes: p.settings.max_record_bytes } : {}),
+          ...(p.settings.max_decompression_ratio !== DEFAULT_MAX_DECOMPRESSION_RATIO ? { max_decompression_ratio: p.settings.max_decompression_ratio } : {}),
         }),
       )
       .digest('hex')
@@ -279,8 +345,13 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
     output: p.output,
     settings: p.settings,
     stages,
+    hash: createHash('sha256')
+      .update(JSON.stringify({ name: p.name, stages: stages.map((s) => [s.name, s.hash]) }))
+      .digest('hex')
+      .slice(0, 16),
     registry,
     sections,
+    plugins: [],
   };
 }
 

@@ -5,13 +5,14 @@ import { createLogger } from '../../core/log.js';
 import type { SlurmOptions } from '../../exec/slurm/executor.js';
 import { formatStats } from '../../pipeline/stats.js';
 import { createProgress } from '../progress.js';
-import { intOption } from '../options.js';
+import { allowedPlugins, intOption } from '../options.js';
 
 interface BuildCliOptions {
   out?: string;
   workers?: number;
   stage?: string;
   force?: boolean;
+  offline?: boolean;
   json?: boolean;
   executor: string;
   partition?: string;
@@ -36,7 +37,8 @@ export function registerBuild(program: Command): void {
     .option('-o, --out <dir>', "output folder (default: the pipeline's `output`, else out/<name>)")
     .option('-w, --workers <n>', 'worker threads (default: one per core)', intOption)
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
-    .option('--force', 'rebuild stages whose configuration changed since they were built')
+    .option('--force', "rebuild stages whose configuration changed since they were built; in a folder another pipeline built, discard its outputs (downloads are kept)")
+    .option('--offline', 'make no network request: use the download cache as it is (no revalidation)')
     .option('--json', 'print the stats as JSON instead of a table')
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
     .option('--partition <name>', 'slurm: partition')
@@ -72,6 +74,8 @@ export function registerBuild(program: Command): void {
         slurm,
         stage: o.stage,
         force: o.force,
+        offline: o.offline,
+        allowPlugins: allowedPlugins(cmd),
         log,
         progress: o.executor === 'local' ? createProgress(log) : undefined,
         argv: process.argv.slice(2),

@@ -4,7 +4,7 @@ import { createRegistry } from '../../app/registry.js';
 import { createLogger } from '../../core/log.js';
 import { planPipeline } from '../../pipeline/plan.js';
 import { humanBytes } from '../../pipeline/stats.js';
-import { intOption } from '../options.js';
+import { allowedPlugins, intOption } from '../options.js';
 
 export function registerPlan(program: Command): void {
   program
@@ -14,8 +14,8 @@ export function registerPlan(program: Command): void {
     .option('-o, --out <dir>', 'output folder (for the listing cache)')
     .option('--head-sample <n>', 'HEAD requests per input when the listing gives no sizes', intOption, 16)
     .option('--json', 'machine-readable output')
-    .action(async (file: string, o: { out?: string; headSample: number; json?: boolean }) => {
-      const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), registry: createRegistry(), headSample: o.headSample });
+    .action(async (file: string, o: { out?: string; headSample: number; json?: boolean }, cmd: Command) => {
+      const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), registry: createRegistry(), headSample: o.headSample, allowPlugins: allowedPlugins(cmd) });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return;

@@ -28,11 +28,15 @@ export interface SlurmOptions extends SlurmJobOptions {
   tasksPerJob: number;
   /** Override the cluster's MaxArraySize (read from scontrol by default). */
   maxArraySize?: number;
+  /** Plugin paths the user allowed (`--allow-plugin`), passed on to every array element. */
+  allowPlugins?: string[];
 }
 
 /** The frozen list of ranks one phase of one launch runs. */
 export interface RanksFile {
   pipeline: string;
+  /** The launch these ranks belong to: an element runs only while this launch holds the output folder. */
+  launch?: number;
   stage: string;
   phase: string;
   hash: string;
@@ -110,6 +114,7 @@ export class SlurmExecutor implements Executor {
     const ranksFile = join(dir, `ranks-${work.stage}-${work.phase}.json`);
     const ranks: RanksFile = {
       pipeline: work.pipelineFile,
+      launch: this.record.launch,
       stage: work.stage,
       phase: work.phase,
       hash: work.hash,
@@ -130,7 +135,18 @@ export class SlurmExecutor implements Executor {
           ...opts,
           jobName: `cm-${this.pipelineName}-${work.stage}-${work.phase}`,
           logsDir,
-          command: [...selfCommand(), 'task', work.pipelineFile, '--out', this.out, '--ranks', ranksFile, '--offset', String(offset)],
+          command: [
+            ...selfCommand(),
+            ...(opts.allowPlugins ?? []).flatMap((p) => ['--allow-plugin', p]),
+            'task',
+            work.pipelineFile,
+            '--out',
+            this.out,
+            '--ranks',
+            ranksFile,
+            '--offset',
+            String(offset),
+          ],
         }),
         { mode: 0o755 },
       );

@@ -63,6 +63,8 @@ export const c4Source = defineSource({
     return readJsonLines(task.path, {
       onBytes: ctx.advance,
       onBad: ctx.quarantine,
+      maxRecordBytes: ctx.limits?.maxRecordBytes,
+      maxRatio: ctx.limits?.maxDecompressionRatio,
       reasons: { json: 'malformed_record', record: 'malformed_record' },
       convert: (line) => c4Document(line.value, provenanceId('c4', task.name, line.index)),
     });

@@ -26,6 +26,6 @@ export const jsonlSource = defineSource({
     return files.flatMap((f): ReadTask[] => splitLineFile(f.path, f.size, env.taskBytes).map((s) => ({ path: f.path, name: f.name, url: f.url, ...s })));
   },
   read(task, p, ctx) {
-    return readShard(task.path, { range: task.range, source: p.source_name, inputName: task.name, onBad: ctx.quarantine, onBytes: ctx.advance });
+    return readShard(task.path, { range: task.range, source: p.source_name, inputName: task.name, onBad: ctx.quarantine, onBytes: ctx.advance, limits: ctx.limits });
   },
 });
