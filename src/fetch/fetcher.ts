@@ -21,7 +21,7 @@
  * Each fetched file is reported to `onFetched` (the catalog keeps a row per file).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, writeFileSync, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -321,18 +321,14 @@ export class Fetcher {
     const url = cacheKeyUrl(remote.url);
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.sem.run(async () => {
-        await this.rateLimit.wait(remote.url);
-        try {
-          return await request(remote.url, { method: 'GET', headers, dispatcher: this.dispatcher });
-        } catch (e) {
-          throw requestError(e);
-        }
-      });
+      await this.rateLimit.wait(remote.url);
+      res = await request(remote.url, { method: 'GET', headers, dispatcher: this.dispatcher });
     } catch (e) {
-      this.log.warn(`${url}: cannot revalidate the cached copy (${errorMessage(e)}); using it`);
+      this.log.warn(`${url}: cannot revalidate the cached copy (${errorMessage(requestError(e))}); using it`);
       return true;
     }
+    // Only the status matters: a new version is downloaded by the usual path (resumable, verified).
+    res.body.on('error', () => {});
     res.body.destroy();
     const etag = headerString(res.headers.etag);
     if (res.statusCode === 304 || (res.statusCode < 300 && meta.etag !== null && etag === meta.etag)) return true;
@@ -422,7 +418,8 @@ export class Fetcher {
       const len = res.headers['content-length'];
       total = len === undefined ? null : Number(len);
       have = 0;
-      await writeFile(sidecar, JSON.stringify({ url: remote.url, etag, last_modified: lastModified } satisfies PartValidator));
+      // Synchronously: the body must be read at once (a connection reset discards what is unread).
+      writeFileSync(sidecar, JSON.stringify({ url: remote.url, etag, last_modified: lastModified } satisfies PartValidator));
     }
     if (remote.size !== undefined && total !== null && total !== remote.size) {
       await res.body.dump();

@@ -24,7 +24,8 @@ import { readTar } from '../../io/tar.js';
 import { defineSource, wholeFileTasks, type ReadContext, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
-import { cleanPaper, cleanPaperRedPajama, GzipBombError, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
+import { cleanPaper, cleanPaperRedPajama, GzipBombError, isTexPath, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { RedPajamaMacroError, formatArxivId } from './redpajama-cleaner.js';
 import { parseManifest, presignS3, resolveCredentials, type ManifestEntry } from './s3.js';
 
@@ -138,7 +139,7 @@ export async function paperToDoc(
   member: { path: string; data: Buffer; mtime?: Date },
   tarName: string,
   p: Pick<Params, 'cleaner' | 'max_paper_bytes'>,
-  ctx: Pick<ReadContext, 'quarantine'>,
+  ctx: Pick<ReadContext, 'quarantine' | 'limits'>,
 ): Promise<PaperOutcome> {
   const info = paperMember(member.path);
   const where = { file: tarName, record: member.path };
@@ -155,6 +156,10 @@ export async function paperToDoc(
     return none(e instanceof GzipBombError ? 'gzip_bomb' : 'unreadable_paper', errorMessage(e));
   }
   for (const s of opened.skipped) ctx.quarantine({ reason: `tar_member_${s.reason}`, ...where, detail: `member ${s.path} skipped (${s.reason})` });
+  // A LaTeX file is a record like any other: one past max_record_bytes is not cleaned (the paper goes to quarantine, named).
+  const maxTex = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const huge = opened.files.find((f) => isTexPath(f.path) && f.data.length > maxTex);
+  if (huge) return none('record_too_large', `${huge.path}: a LaTeX file of ${huge.data.length} bytes is longer than max_record_bytes (${maxTex})`);
   let text: string;
   const extra: Record<string, unknown> = {};
   if (p.cleaner === 'redpajama') {

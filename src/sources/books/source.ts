@@ -16,13 +16,14 @@
  * (`books/pg<id>.txt/<id>`, `books/pg19/<split>/<id>`): unique across book sets, unlike RedPajama's
  * `str(idx + shard*2000)` that collided between PG-19 and Books3 (QUIRK fixed; docs/curated.md).
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
-import { defineSource, type ReadTask } from '../../pipeline/source.js';
+import { defineSource, type ReadContext, type ReadTask } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
 import { parseCatalog, parsePg19Metadata, type CatalogEntry } from './catalog.js';
 import { readRdfArchive } from './rdf.js';
@@ -149,6 +150,7 @@ export const gutenbergSource = defineSource({
   },
   async *read(task, p, ctx) {
     for (const book of (task.extra?.books ?? []) as BookRef[]) {
+      if (await tooLarge(book, ctx)) continue;
       let data: Buffer;
       try {
         data = await readFile(book.path);
@@ -167,6 +169,21 @@ export const gutenbergSource = defineSource({
     }
   },
 });
+
+/** A book file past max_record_bytes is a record too large to hold: quarantined, not read. */
+async function tooLarge(book: BookRef, ctx: ReadContext): Promise<boolean> {
+  const max = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  let size: number;
+  try {
+    size = (await stat(book.path)).size;
+  } catch (e) {
+    throw new CorpusError(`cannot read book (${errorMessage(e)})`, { file: book.path });
+  }
+  if (size <= max) return false;
+  ctx.advance(size);
+  ctx.quarantine({ reason: 'record_too_large', file: book.name, record: book.name, detail: `a book of ${size} bytes is longer than max_record_bytes (${max})` });
+  return true;
+}
 
 /**
  * Line endings become LF (PG files are CRLF; stripGutenberg keeps them for parity with c-w) and the
@@ -247,6 +264,7 @@ export const pg19Source = defineSource({
   },
   async *read(task, _p, ctx) {
     for (const book of (task.extra?.books ?? []) as BookRef[]) {
+      if (await tooLarge(book, ctx)) continue;
       const data = await readFile(book.path);
       ctx.advance(data.length);
       const text = tidyBook(decodeBook(data).text);

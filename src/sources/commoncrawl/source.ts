@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CorpusError, errorMessage } from '../../core/errors.js';
-import { compressionOf, compressionOfMagic, openDecompressed } from '../../io/compression.js';
+import { compressionOf, compressionOfMagic, DecompressionBombError, openDecompressed } from '../../io/compression.js';
 import { open } from 'node:fs/promises';
 import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
@@ -39,7 +39,7 @@ const params = z
       .default(REDPAJAMA_DUMPS),
     /** Take only the first N segments of each dump (trials, samples). */
     max_segments_per_dump: z.number().int().positive().optional(),
-    /** Largest WARC record read whole; a larger one is cut and counted (`warc_oversized`). */
+    /** Largest WARC record read whole (also capped by settings.max_record_bytes); a larger one is streamed past and quarantined. */
     max_record_bytes: z
       .number()
       .int()
@@ -95,16 +95,32 @@ async function fileCompression(path: string) {
   }
 }
 
-/** Reads one segment's records as documents; skipped records are counted, bad ones quarantined. */
+/**
+ * Reads one segment's records as documents; skipped records are counted, bad ones quarantined.
+ * A corrupt or clipped compressed stream fails the task (after the records before the damage were
+ * read), naming the file and the last record; a decompression bomb quarantines the rest of the file.
+ */
 export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerator<Doc> {
-  const count = (name: string) => (ctx.count ? ctx.count(name) : undefined);
-  const stream = openDecompressed(task.path, { compression: await fileCompression(task.path), onRawBytes: ctx.advance }) as Readable & AsyncIterable<Buffer>;
+  const count = (name: string, n = 1) => (ctx.count ? ctx.count(name, n) : undefined);
+  const maxRecord = Math.min(p.max_record_bytes, ctx.limits?.maxRecordBytes ?? Infinity);
+  const stream = openDecompressed(task.path, {
+    compression: await fileCompression(task.path),
+    onRawBytes: ctx.advance,
+    maxRatio: ctx.limits?.maxDecompressionRatio,
+    slack: maxRecord,
+  }) as Readable & AsyncIterable<Buffer>;
   let records = 0;
+  let last = '';
   try {
-    for await (const rec of readWarcRecords(stream, { maxRecordBytes: p.max_record_bytes })) {
+    for await (const rec of readWarcRecords(stream, { maxRecordBytes: maxRecord })) {
       records++;
-      const where = { file: task.path, record: `record ${rec.index} at byte ${rec.offset}` };
+      last = `record ${rec.index} at byte ${rec.offset}`;
+      const where = { file: task.path, record: last };
       for (const issue of rec.issues) count(`warc_${issue}`);
+      if (rec.resync) {
+        count('warc_resync');
+        if (rec.resync.skipped > 0) count('warc_resync_bytes', rec.resync.skipped);
+      }
       if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
         const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : rec.issues.includes('oversized') ? 'warc_oversized_record' : 'warc_truncated_record';
         ctx.quarantine({
@@ -124,10 +140,13 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
       else count(out.skip);
     }
   } catch (e) {
-    // A corrupt or clipped gzip stream: every record before the damage was read; the rest of the
-    // file is one quarantined record, and the build goes on.
-    if (!(e instanceof CorpusError)) throw e;
-    ctx.quarantine({ reason: 'corrupt_stream', file: task.path, record: `after record ${records}`, detail: e.message });
+    const after = records ? `after ${records} records, the last ${last}` : 'before the first record';
+    if (e instanceof DecompressionBombError) {
+      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.message });
+      return;
+    }
+    if (e instanceof CorpusError) e.message = `${e.message} (${after})`;
+    throw e;
   } finally {
     stream.destroy();
   }

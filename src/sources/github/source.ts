@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { SizeLimitError } from '../../io/tar.js';
+import { DecompressionBombError } from '../../io/compression.js';
 import { splitLineFile } from '../../io/byte-ranges.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
@@ -202,7 +203,7 @@ export const githubSource = defineSource({
           // A damaged or oversized archive is one bad record: quarantined (files read before the
           // damage are kept), or the task fails when the pipeline says on_bad_record: fail.
           if (!(e instanceof CorpusError) || kind === 'checkout') throw e;
-          const reason = e.cause instanceof SizeLimitError ? 'archive_too_large' : 'corrupt_archive';
+          const reason = e.cause instanceof SizeLimitError || e instanceof DecompressionBombError ? 'archive_too_large' : 'corrupt_archive';
           ctx.quarantine({ reason, file: task.path, record: repo, detail: errorMessage(e) });
         }
         if (kind !== 'checkout') ctx.advance(task.bytes);

@@ -30,7 +30,7 @@ function params(defaultTemplate: string, defaultName: string) {
 async function* readRecords(task: ReadTask, p: { template: string; source_name: string }, ctx: ReadContext, check: (v: unknown) => SftRecord | Rejected): AsyncGenerator<Doc> {
   // the template was loaded (and its path checked) in plan(); the task carries where it lives
   const template = loadTemplate(p.template, String(task.extra?.templateDir ?? '.'));
-  for await (const r of readJsonRecords(task.path, { onBytes: ctx.advance })) {
+  for await (const r of readJsonRecords(task.path, { onBytes: ctx.advance, maxRecordBytes: ctx.limits?.maxRecordBytes, maxRatio: ctx.limits?.maxDecompressionRatio })) {
     const where = { file: task.path, record: `record ${r.index} (byte ${r.offset})` };
     if (r.reason) {
       ctx.quarantine({ reason: r.reason, ...where, detail: r.detail ?? '', raw: r.raw });

@@ -20,6 +20,7 @@ import { provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError, errorMessage } from '../../core/errors.js';
 import { splitLineFile } from '../../io/byte-ranges.js';
 import { readLines } from '../../io/lines.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { extractMember } from '../../io/sevenzip.js';
 import { XmlTextError } from '../../io/xmltext.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
@@ -116,7 +117,21 @@ async function extractedPosts(file: LocalFile, env: SourceEnv): Promise<{ path: 
 async function* read(task: ReadTask, _p: unknown, ctx: ReadContext): AsyncGenerator<Doc> {
   const site = (task.extra?.site as string | undefined) ?? siteOf(task.name);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const line of readLines(task.path, { range: task.range, onBytes: ctx.advance })) {
+  const maxRecord = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const lines = readLines(task.path, {
+    range: task.range,
+    onBytes: ctx.advance,
+    maxLineBytes: maxRecord,
+    onOversize: (l) =>
+      ctx.quarantine({
+        reason: 'record_too_large',
+        file: task.path,
+        record: `byte ${l.offset}`,
+        detail: `a row of ${l.size} bytes is longer than max_record_bytes (${maxRecord}); streamed past`,
+        raw: l.head.toString('utf8', 0, 300),
+      }),
+  });
+  for await (const line of lines) {
     if (line.bytes.length === 0) continue;
     const where = { file: task.path, record: `byte ${line.offset}` };
     let row: Record<string, string> | null;
