@@ -89,6 +89,8 @@ export interface TokenManifest {
   files: TokenShardFile[];
   /** SFT shards (the `sft_tokenize` step): masks, examples and how they were made. */
   sft?: SftManifestInfo;
+  /** Written by a pipeline task: `verify` checks the manifest against that task's counts in the build's catalog. */
+  build?: { stage: string; task: number };
 }
 
 export interface TokenizeOptions extends RunOptions {
@@ -102,6 +104,8 @@ export interface TokenizeOptions extends RunOptions {
   manifestName?: string;
   /** Write no manifest when no document came (a pipeline task whose documents were all dropped). */
   skipEmptyManifest?: boolean;
+  /** The pipeline task writing the shards (recorded in the manifest). */
+  build?: { stage: string; task: number };
   /** Called for every batch in input order once its ids are written: its documents and n+1 token offsets. */
   onBatch?: (docs: InputDoc[], tokenOffsets: Float64Array, total: number) => void;
 }
@@ -155,6 +159,7 @@ export class TokenizeRun {
       ...this.tally.total,
       sources: this.tally.sorted(),
       files,
+      ...(opts.build ? { build: opts.build } : {}),
     };
     if (manifest.documents > 0 || !opts.skipEmptyManifest) {
       const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);

@@ -61,6 +61,7 @@ export const tokenizeStep = defineStep({
           maxBytes: p.max_shard_bytes,
           manifestName: `${prefix}.manifest.json`,
           skipEmptyManifest: true,
+          build: { stage: ctx.stage, task: ctx.rank },
           onBatch(batch, tokenOffsets, total) {
             for (let i = 0; i < batch.length; i++) ctx.count(`tokens_${batch[i]!.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);

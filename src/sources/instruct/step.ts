@@ -204,6 +204,7 @@ export const sftTokenizeStep = defineStep({
               ),
               files,
               sft,
+              build: { stage: ctx.stage, task: ctx.rank },
             };
             await writeFileAtomic(join(out, `${prefix}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
           }
