@@ -42,6 +42,8 @@ process.on('message', async (msg: ToWorker) => {
   if (msg.type === 'close') {
     await runtime.close();
     await fetcher.close();
+    // What README "Bad input" bounds: the worker's peak memory, whatever the records it read.
+    log.debug(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
     process.disconnect();
     return;
   }
