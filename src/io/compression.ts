@@ -30,13 +30,17 @@ export class CorruptInputError extends CorpusError {
 
 /** A compressed stream that expands beyond the ratio cap. `offset`: decompressed bytes when stopped. */
 export class DecompressionBombError extends CorpusError {
+  /** The message without the file (for a quarantine record that names the file itself). */
+  readonly detail: string;
   constructor(
     readonly file: string,
     readonly offset: number,
     readonly rawBytes: number,
     readonly maxRatio: number,
   ) {
-    super(`decompression bomb: ${rawBytes} compressed bytes expanded to more than ${offset} (max_decompression_ratio ${maxRatio})`, { file });
+    const detail = `decompression bomb: ${rawBytes} compressed bytes expanded to more than ${offset} (max_decompression_ratio ${maxRatio})`;
+    super(detail, { file });
+    this.detail = detail;
     this.name = 'DecompressionBombError';
   }
 }

@@ -119,7 +119,8 @@ export async function* readJsonLines<T>(path: string, opts: JsonLinesOptions<T>)
   } catch (e) {
     if (e instanceof DecompressionBombError && opts.onBad) {
       // Nothing after this point can be trusted to be data: the rest of the file is one bad record.
-      opts.onBad({ reason: 'decompression_bomb', file: path, record: `byte ${e.offset} (decompressed), after ${where(lastOffset, lastIndex)}`, detail: e.message });
+      const after = lastIndex < 0 ? 'before the first line' : `after ${where(lastOffset, lastIndex)}`;
+      opts.onBad({ reason: 'decompression_bomb', file: path, record: `byte ${e.offset} (decompressed), ${after}`, detail: e.detail });
       return;
     }
     // A read error (truncated gzip, I/O) says how far the file was read; the error keeps its class.

@@ -14,6 +14,7 @@ import { readShard, isDocumentFile } from '../io/shards.js';
 import { catalogPath } from '../pipeline/layout.js';
 import { syncMarkers } from '../pipeline/markers.js';
 import { collectStats, type BuildStats } from '../pipeline/stats.js';
+import { pyLen } from '../text/python.js';
 
 export interface FunnelRow {
   label: string;
@@ -111,7 +112,8 @@ export async function collectReport(out: string, opts: { maxDocsPerSource?: numb
         outer: for (const f of (await readdir(dir)).filter(isDocumentFile).sort()) {
           for await (const d of readShard(join(dir, f), { source })) {
             if (n++ >= maxDocs) break outer;
-            final.lengths.push([...d.text].length);
+            // Code points counted in place: spreading the text would hold one string per character.
+            final.lengths.push(pyLen(d.text));
             const m = d.meta;
             const lang = typeof m.language === 'string' ? m.language : 'unknown';
             final.languages[lang] = (final.languages[lang] ?? 0) + 1;

@@ -142,7 +142,7 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
   } catch (e) {
     const after = records ? `after ${records} records, the last ${last}` : 'before the first record';
     if (e instanceof DecompressionBombError) {
-      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.message });
+      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.detail });
       return;
     }
     if (e instanceof CorpusError) e.message = `${e.message} (${after})`;

@@ -226,7 +226,7 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
     const after = `after ${index} pages${lastOffset >= 0 ? `, the last at byte ${lastOffset}${inRange}` : ''}`;
     if (e instanceof DecompressionBombError) {
       // What follows cannot be trusted to be pages: the rest of the stream is one quarantined record.
-      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.message });
+      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.detail });
       return;
     }
     // A truncated or corrupt stream fails the task, naming the file and the last page read: the
