@@ -239,13 +239,15 @@ export class Catalog<S extends StoredTask = StoredTask> {
   }
 
   recordFetch(rec: FetchRecord): void {
-    this.guard(() => this.db
-      .prepare(
-        `INSERT INTO fetches (url, path, bytes, sha256, etag, last_modified, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO fetches (url, path, bytes, sha256, etag, last_modified, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(url) DO UPDATE SET path = excluded.path, bytes = excluded.bytes, sha256 = excluded.sha256, etag = excluded.etag,
            last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, run_id = excluded.run_id`,
-      )
-      .run(rec.url, rec.path, rec.bytes, rec.sha256, rec.etag, rec.last_modified, rec.fetched_at, this.runId));
+        )
+        .run(rec.url, rec.path, rec.bytes, rec.sha256, rec.etag, rec.last_modified, rec.fetched_at, this.runId),
+    );
   }
 
   fetch(url: string): FetchRecord | undefined {

@@ -108,7 +108,8 @@ const PERMANENT_NETWORK = new Set([
 function requestError(e: unknown): RetryableError {
   const code = (e as NodeJS.ErrnoException).code;
   const permanent = code !== undefined && PERMANENT_NETWORK.has(code);
-  const what = code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL' ? 'cannot resolve the host' : permanent ? 'cannot connect' : 'request failed';
+  const what =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL' ? 'cannot resolve the host' : permanent ? 'cannot connect' : 'request failed';
   return new RetryableError(`${what} (${errorMessage(e)})`, undefined, permanent);
 }
 

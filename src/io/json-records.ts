@@ -15,7 +15,13 @@ import { splitLines } from './lines.js';
 import { DEFAULT_MAX_RECORD_BYTES } from './limits.js';
 
 function tooLarge(index: number, offset: number, size: number, max: number, head: Buffer): JsonRecord {
-  return { index, offset, reason: 'record_too_large', detail: `a record of ${size} bytes is longer than max_record_bytes (${max}); read past`, raw: head.toString('latin1', 0, 200) };
+  return {
+    index,
+    offset,
+    reason: 'record_too_large',
+    detail: `a record of ${size} bytes is longer than max_record_bytes (${max}); read past`,
+    raw: head.toString('latin1', 0, 200),
+  };
 }
 
 export interface JsonRecord {
@@ -158,7 +164,13 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
           else if (depth === 0 && (b === 0x2c || b === 0x5d)) {
             const size = partBytes + i - Math.max(from, 0);
             if (overHead || size > maxRecordBytes) {
-              yield tooLarge(index++, elemStart, pos + i - elemStart, maxRecordBytes, overHead ?? Buffer.concat([...parts, chunk.subarray(Math.max(from, 0), i)]).subarray(0, 1024));
+              yield tooLarge(
+                index++,
+                elemStart,
+                pos + i - elemStart,
+                maxRecordBytes,
+                overHead ?? Buffer.concat([...parts, chunk.subarray(Math.max(from, 0), i)]).subarray(0, 1024),
+              );
             } else {
               parts.push(chunk.subarray(Math.max(from, 0), i));
               yield parse(Buffer.concat(parts), index++, elemStart);

@@ -61,7 +61,8 @@ export async function* splitLines(stream: AsyncIterable<Buffer>, baseOffset = 0,
   const oversize = (offset: number, size: number) => {
     const line = { offset, index: index++, size, head };
     head = Buffer.alloc(0);
-    if (!opts.onOversize) throw new CorpusError(`a line of ${size} bytes is longer than the ${max}-byte record limit (max_record_bytes)`, { file: opts.label, record: `byte ${offset}` });
+    if (!opts.onOversize)
+      throw new CorpusError(`a line of ${size} bytes is longer than the ${max}-byte record limit (max_record_bytes)`, { file: opts.label, record: `byte ${offset}` });
     opts.onOversize(line);
   };
   for await (const chunk of stream) {
@@ -150,7 +151,11 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   const { range, compression, onBytes } = opts;
   const split: SplitOptions = { maxLineBytes: opts.maxLineBytes, onOversize: opts.onOversize, label: path };
   if (!range) {
-    yield* splitLines(openDecompressed(path, { compression, onRawBytes: onBytes, maxRatio: opts.maxRatio, slack: opts.maxLineBytes }) as Readable & AsyncIterable<Buffer>, 0, split);
+    yield* splitLines(
+      openDecompressed(path, { compression, onRawBytes: onBytes, maxRatio: opts.maxRatio, slack: opts.maxLineBytes }) as Readable & AsyncIterable<Buffer>,
+      0,
+      split,
+    );
     return;
   }
   const { start, end } = range;

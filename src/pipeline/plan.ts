@@ -37,7 +37,14 @@ export interface PipelinePlan {
   cores_here: number;
 }
 
-export async function planPipeline(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry; headSample?: number; allowPlugins?: readonly string[] }): Promise<PipelinePlan> {
+export async function planPipeline(opts: {
+  pipelineFile: string;
+  out?: string;
+  log: Logger;
+  registry: Registry;
+  headSample?: number;
+  allowPlugins?: readonly string[];
+}): Promise<PipelinePlan> {
   const ctx = await openBuild(opts);
   const sample = opts.headSample ?? 16;
   const inputs: InputPlan[] = [];

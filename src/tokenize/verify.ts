@@ -114,7 +114,8 @@ export async function verifyTokens(dir: string): Promise<VerifyResult> {
     }
     const docs = res.documents - before.documents;
     const toks = res.tokens - before.tokens;
-    if (docs !== m.documents || toks !== m.tokens) throw new VerifyError(mPath, `the shards' indexes hold ${docs} documents and ${toks} tokens; the manifest says ${m.documents} and ${m.tokens}`);
+    if (docs !== m.documents || toks !== m.tokens)
+      throw new VerifyError(mPath, `the shards' indexes hold ${docs} documents and ${toks} tokens; the manifest says ${m.documents} and ${m.tokens}`);
   }
   if (built.length > 0) res.complete = checkComplete(dir, built);
   return res;
@@ -168,14 +169,17 @@ function checkComplete(dir: string, built: Array<{ path: string; m: TokenManifes
           s.step === 'sft_tokenize' ? m.sft !== undefined && s.counts.sft_examples === m.sft.examples : s.docs_in === m.documents && (s.counts.tokens ?? 0) === m.tokens,
         );
         if (!match) {
-          const counted = steps.map((s) => (s.step === 'sft_tokenize' ? `${s.counts.sft_examples ?? 0} examples` : `${s.docs_in} documents, ${s.counts.tokens ?? 0} tokens`)).join('; ');
+          const counted = steps
+            .map((s) => (s.step === 'sft_tokenize' ? `${s.counts.sft_examples ?? 0} examples` : `${s.docs_in} documents, ${s.counts.tokens ?? 0} tokens`))
+            .join('; ');
           const holds = m.sft ? `${m.sft.examples} examples` : `${m.documents} documents, ${m.tokens} tokens`;
           throw new VerifyError(b.path, `holds ${holds}; task ${row.idx} of stage ${stage} counted ${counted || 'no tokenizing step'}`);
         }
       }
     }
     const stray = [...byTask.values()][0];
-    if (stray) throw new VerifyError(stray.path, `written by task ${stray.m.build!.task} of stage ${stray.m.build!.stage}, which the catalog does not have (left from an earlier build?)`);
+    if (stray)
+      throw new VerifyError(stray.path, `written by task ${stray.m.build!.task} of stage ${stray.m.build!.stage}, which the catalog does not have (left from an earlier build?)`);
   } finally {
     catalog.close();
   }

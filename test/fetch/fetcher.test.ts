@@ -207,7 +207,10 @@ test('a cached file that changed on the server is fetched again; an unreachable 
   const kept = await f.fetchFile({ url: `${gone}/g.bin`, name: 'g.bin' });
   await f.close();
   assert.equal(kept.sha256, sha256);
-  assert.ok(warnings.some((w) => /g\.bin: cannot revalidate the cached copy \(cannot connect .*ECONNREFUSED/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /g\.bin: cannot revalidate the cached copy \(cannot connect .*ECONNREFUSED/.test(w)),
+    warnings.join('\n'),
+  );
 });
 
 test('file: URLs are read in place and verified; relative ones resolve against the base folder', async () => {

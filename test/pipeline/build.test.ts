@@ -70,7 +70,10 @@ test('a build killed with SIGKILL at several points, rerun each time, gives the 
   const r = await runCli(['build', file, '--out', clean, '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
   const want = outputHashes(clean);
-  assert.ok(Object.keys(want).some((f) => f.startsWith('tokens/llama2/') && f.endsWith('.bin')), 'token shards are compared too');
+  assert.ok(
+    Object.keys(want).some((f) => f.startsWith('tokens/llama2/') && f.endsWith('.bin')),
+    'token shards are compared too',
+  );
   assert.ok(Object.keys(want).some((f) => f.endsWith('.idx')) && Object.keys(want).some((f) => f.endsWith('.manifest.json')));
   const total = markers(clean, 'read', 'main');
 

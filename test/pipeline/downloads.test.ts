@@ -41,11 +41,15 @@ function version(data: Buffer, etag: string, req: IncomingMessage, res: ServerRe
   } else res.writeHead(200, { 'content-length': data.length, etag }).end(data);
 }
 
-const lines = (tag: string, n: number) => Buffer.from(`${Array.from({ length: n }, (_, i) => JSON.stringify({ text: `${tag} document ${i} ${'with some words '.repeat(8)}` })).join('\n')}\n`);
+const lines = (tag: string, n: number) =>
+  Buffer.from(`${Array.from({ length: n }, (_, i) => JSON.stringify({ text: `${tag} document ${i} ${'with some words '.repeat(8)}` })).join('\n')}\n`);
 
 function pipeline(dir: string, url: string, cache?: string): string {
   const file = join(dir, `p-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `name: p\n${cache ? `settings: { cache_dir: ${JSON.stringify(cache)} }\n` : ''}stages:\n  - name: read\n    inputs:\n      - source: jsonl\n        urls: [${JSON.stringify(url)}]\n`);
+  writeFileSync(
+    file,
+    `name: p\n${cache ? `settings: { cache_dir: ${JSON.stringify(cache)} }\n` : ''}stages:\n  - name: read\n    inputs:\n      - source: jsonl\n        urls: [${JSON.stringify(url)}]\n`,
+  );
   return file;
 }
 
@@ -133,7 +137,10 @@ test('a cached download that no longer decompresses is fetched again once and it
       const r = await runCli(['build', pipeline(dir, `${base}/cut.jsonl.gz`), '--out', out]);
       assert.equal(r.code, 1);
       const last = r.stderr.trim().split('\n').at(-1)!;
-      assert.match(last, /^corpusmill: .*cut\.jsonl\.gz: corrupt or truncated gzip data \(unexpected end of file\) after line \d+ \(fetched again: the server sends the same bytes\)$/);
+      assert.match(
+        last,
+        /^corpusmill: .*cut\.jsonl\.gz: corrupt or truncated gzip data \(unexpected end of file\) after line \d+ \(fetched again: the server sends the same bytes\)$/,
+      );
       assert.equal(hits.filter((h) => !h.headers['if-none-match']).length, 2, 'downloaded twice, no more');
     },
   );

@@ -41,7 +41,10 @@ test('a worker that dies (SIGKILL) fails its task with one line naming the input
   const dead = await runCli(['build', file, '--out', out, '--workers', '1']);
   assert.equal(dead.code, 1);
   const line = lastLine(dead.stderr);
-  assert.match(line, /^corpusmill: .*\/in\/big\.jsonl \(bytes 0-\d+\): worker process died \(SIGKILL, out of memory\?\) running read\/main#0, after \d+ documents and \d+ input bytes$/);
+  assert.match(
+    line,
+    /^corpusmill: .*\/in\/big\.jsonl \(bytes 0-\d+\): worker process died \(SIGKILL, out of memory\?\) running read\/main#0, after \d+ documents and \d+ input bytes$/,
+  );
   const r = await recorded(out, 'read/main');
   assert.deepEqual(r.errors, [line.slice('corpusmill: '.length)]);
   assert.match(r.status, /failed 1/);
@@ -62,7 +65,10 @@ test('an exception in a step fails the task naming the input and the last docume
   const out = join(dir, 'out');
   const r = await runCli(['build', file, '--out', out, '--workers', '2']);
   assert.equal(r.code, 1);
-  assert.match(lastLine(r.stderr), /^corpusmill: .*\/in\/big\.jsonl \(bytes 0-\d+\): planted failure on document jsonl\/big\.jsonl\/@\d+ \(after \d+ documents, the last jsonl\/big\.jsonl\/@\d+\)$/);
+  assert.match(
+    lastLine(r.stderr),
+    /^corpusmill: .*\/in\/big\.jsonl \(bytes 0-\d+\): planted failure on document jsonl\/big\.jsonl\/@\d+ \(after \d+ documents, the last jsonl\/big\.jsonl\/@\d+\)$/,
+  );
   assert.deepEqual((await recorded(out, 'read/main')).errors, [lastLine(r.stderr).slice('corpusmill: '.length)]);
 });
 
@@ -122,7 +128,12 @@ test('a full disk (a 1 MB tmpfs) fails the task with one line naming the file be
     const r = await runCli(['build', file, '--out', out, '--workers', '1']);
     assert.equal(r.code, 1, r.stderr);
     const line = lastLine(r.stderr);
-    assert.match(line, new RegExp(`^corpusmill: ${out}/(read/jsonl/part-00000-\\d{3}\\.jsonl\\.zst: cannot write \\(ENOSPC: no space left on device, write\\)|catalog\\.sqlite: catalog: database or disk is full \\(SQLITE_FULL\\))$`));
+    assert.match(
+      line,
+      new RegExp(
+        `^corpusmill: ${out}/(read/jsonl/part-00000-\\d{3}\\.jsonl\\.zst: cannot write \\(ENOSPC: no space left on device, write\\)|catalog\\.sqlite: catalog: database or disk is full \\(SQLITE_FULL\\))$`,
+      ),
+    );
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
     if (line.includes('.jsonl.zst')) assert.deepEqual((await recorded(out, 'read/main')).errors, [line.slice('corpusmill: '.length)]);
     execFileSync('mount', ['-o', 'remount,size=64m', out]);

@@ -36,7 +36,10 @@ test('a second build into a folder in use refuses with one line naming the first
   });
   const second = await runCli(['build', file, '--out', out, '--workers', '1']);
   assert.equal(second.code, 2, second.stderr);
-  assert.match(lastLine(second.stderr), new RegExp(`^corpusmill: ${out} is in use by corpusmill build, run [0-9a-f]{8}, pid ${first.child.pid} on ${hostname()}, since \\S+; wait for it to finish$`));
+  assert.match(
+    lastLine(second.stderr),
+    new RegExp(`^corpusmill: ${out} is in use by corpusmill build, run [0-9a-f]{8}, pid ${first.child.pid} on ${hostname()}, since \\S+; wait for it to finish$`),
+  );
   const a = await first;
   assert.equal(a.code, 0, a.stderr);
   assert.deepEqual(outputHashes(out), outputHashes(clean));
@@ -127,7 +130,10 @@ test('a Slurm array element runs only while its launch holds the folder', async 
   const count = (db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE stage = 'read' AND phase = 'main'").get() as { n: number }).n;
   db.close();
   const ranks = join(dir, 'ranks.json');
-  writeFileSync(ranks, JSON.stringify({ pipeline: file, launch: 1, stage: 'read', phase: 'main', hash, of: count, tasks_per_job: 1, ranks: [{ idx: row.idx, spec: JSON.parse(row.spec) }] }));
+  writeFileSync(
+    ranks,
+    JSON.stringify({ pipeline: file, launch: 1, stage: 'read', phase: 'main', hash, of: count, tasks_per_job: 1, ranks: [{ idx: row.idx, spec: JSON.parse(row.spec) }] }),
+  );
   const marker = join(out, '_state', 'read', 'main', `${String(row.idx).padStart(6, '0')}.json`);
   rmSync(marker);
   const lock = (launch: number) =>
@@ -143,7 +149,10 @@ test('a Slurm array element runs only while its launch holds the folder', async 
   lock(2);
   const other = await runCli(['task', file, '--out', out, '--ranks', ranks, '--index', '0']);
   assert.equal(other.code, 2);
-  assert.equal(lastLine(other.stderr), `corpusmill: ${out} is held by Slurm launch 2 (jobs 41), run aaaaaaaa, pid 999999 on login1, since 2026-01-01T00:00:00Z, not by launch 1 this array element belongs to; it stops`);
+  assert.equal(
+    lastLine(other.stderr),
+    `corpusmill: ${out} is held by Slurm launch 2 (jobs 41), run aaaaaaaa, pid 999999 on login1, since 2026-01-01T00:00:00Z, not by launch 1 this array element belongs to; it stops`,
+  );
   assert.ok(!existsSync(marker));
   // Its own launch: the task runs.
   lock(1);

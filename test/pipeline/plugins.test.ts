@@ -36,12 +36,19 @@ test('a plugin outside the pipeline folder is refused by plan, fetch and build b
   plugin(outside, ran);
   for (const spec of ['../outside/x.ts', outside]) {
     const file = pipeline(dir, [spec]);
-    for (const cmd of [['plan', file], ['fetch', file, '--out', join(dir, 'out')], ['build', file, '--out', join(dir, 'out')]]) {
+    for (const cmd of [
+      ['plan', file],
+      ['fetch', file, '--out', join(dir, 'out')],
+      ['build', file, '--out', join(dir, 'out')],
+    ]) {
       const r = await runCli(cmd);
       assert.equal(r.code, 2, `${cmd[0]}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.equal(lines[0], `corpusmill: ${file}: plugin ${spec} is outside the pipeline's folder (${dir}); plugins load from that folder or an installed package, or pass --allow-plugin ${outside}`);
+      assert.equal(
+        lines[0],
+        `corpusmill: ${file}: plugin ${spec} is outside the pipeline's folder (${dir}); plugins load from that folder or an installed package, or pass --allow-plugin ${outside}`,
+      );
       assert.ok(!existsSync(ran), `${cmd[0]} imported the plugin`);
     }
   }

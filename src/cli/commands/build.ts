@@ -37,7 +37,7 @@ export function registerBuild(program: Command): void {
     .option('-o, --out <dir>', "output folder (default: the pipeline's `output`, else out/<name>)")
     .option('-w, --workers <n>', 'worker threads (default: one per core)', intOption)
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
-    .option('--force', "rebuild stages whose configuration changed since they were built; in a folder another pipeline built, discard its outputs (downloads are kept)")
+    .option('--force', 'rebuild stages whose configuration changed since they were built; in a folder another pipeline built, discard its outputs (downloads are kept)')
     .option('--offline', 'make no network request: use the download cache as it is (no revalidation)')
     .option('--json', 'print the stats as JSON instead of a table')
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')

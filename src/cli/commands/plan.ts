@@ -15,7 +15,14 @@ export function registerPlan(program: Command): void {
     .option('--head-sample <n>', 'HEAD requests per input when the listing gives no sizes', intOption, 16)
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: { out?: string; headSample: number; json?: boolean }, cmd: Command) => {
-      const plan = await planPipeline({ pipelineFile: file, out: o.out, log: createLogger(), registry: createRegistry(), headSample: o.headSample, allowPlugins: allowedPlugins(cmd) });
+      const plan = await planPipeline({
+        pipelineFile: file,
+        out: o.out,
+        log: createLogger(),
+        registry: createRegistry(),
+        headSample: o.headSample,
+        allowPlugins: allowedPlugins(cmd),
+      });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return;

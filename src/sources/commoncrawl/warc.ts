@@ -142,7 +142,15 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
       const next = nextRecordWithin(buf, bodyStart, Math.min(buf.length, bodyStart + maxRecord));
       if (next >= 0) {
         const end = trimTrailingLineEnds(buf, bodyStart, next);
-        yield { version: head.version, headers: head.headers, body: buf.subarray(bodyStart, end), offset, index: index++, issues: ['content_length_mismatch'], resync: { skipped: 0 } };
+        yield {
+          version: head.version,
+          headers: head.headers,
+          body: buf.subarray(bodyStart, end),
+          offset,
+          index: index++,
+          issues: ['content_length_mismatch'],
+          resync: { skipped: 0 },
+        };
         consume(next);
         continue;
       }

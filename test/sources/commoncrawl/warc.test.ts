@@ -104,7 +104,10 @@ test('a clipped gzip file fails its task with one line naming the file and how f
     })(),
     (e: Error) => {
       assert.ok(e instanceof CorpusError);
-      assert.match(e.message, /resiliparse-clipped\.warc\.gz: corrupt or truncated gzip data \(unexpected end of file\) \((before the first record|after \d+ records, the last record \d+ at byte \d+)\)$/);
+      assert.match(
+        e.message,
+        /resiliparse-clipped\.warc\.gz: corrupt or truncated gzip data \(unexpected end of file\) \((before the first record|after \d+ records, the last record \d+ at byte \d+)\)$/,
+      );
       assert.equal(e.message.split('\n').length, 1);
       return true;
     },
