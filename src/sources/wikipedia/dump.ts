@@ -176,7 +176,8 @@ export async function* splitPages(stream: AsyncIterable<Buffer>, maxPageBytes = 
         break;
       }
       const end = e + PAGE_CLOSE.length;
-      yield { kind: 'page', bytes: buf.subarray(pageStart, end), offset: base + pageStart };
+      if (end - pageStart > maxPageBytes) yield { kind: 'oversize', offset: base + pageStart, size: end - pageStart, head: Buffer.from(buf.subarray(pageStart, pageStart + 1024)) };
+      else yield { kind: 'page', bytes: buf.subarray(pageStart, end), offset: base + pageStart };
       pageStart = -1;
       pos = end;
     }
