@@ -45,7 +45,10 @@ test('lines over the cap are handed over with offset, size and head, never held;
       [5017, 3, 5000, 1024],
     ],
   );
-  await assert.rejects(collect(readLines(path, { maxLineBytes: CAP })), (e: Error) => e instanceof CorpusError && /l\.txt: byte 8: a line of 5000 bytes is longer than the 1000-byte record limit/.test(e.message));
+  await assert.rejects(
+    collect(readLines(path, { maxLineBytes: CAP })),
+    (e: Error) => e instanceof CorpusError && /l\.txt: byte 8: a line of 5000 bytes is longer than the 1000-byte record limit/.test(e.message),
+  );
   // Split into ranges: the long line is reported once, by the range it starts in.
   for (const target of [7, 100, 3000]) {
     const seen: number[] = [];
@@ -65,7 +68,13 @@ test('JSON lines and array elements over the cap are bad records; the others rea
   const rows = await collect(readJsonLines(jsonl, { convert: (l) => l.value, maxRecordBytes: CAP, onBad: (b) => bad.push(b) }));
   assert.deepEqual(rows, [{ n: 1 }, { n: 3 }]);
   assert.deepEqual(bad, [
-    { reason: 'record_too_large', file: jsonl, record: 'line 2', detail: 'a line of 5011 bytes is longer than max_record_bytes (1000); streamed past', raw: `{"text":"${long}`.slice(0, 200) },
+    {
+      reason: 'record_too_large',
+      file: jsonl,
+      record: 'line 2',
+      detail: 'a line of 5011 bytes is longer than max_record_bytes (1000); streamed past',
+      raw: `{"text":"${long}`.slice(0, 200),
+    },
   ]);
   const arr = join(dir, 'b.json');
   writeFileSync(arr, `[{"n":1}, {"text":"${long}"}, {"n":3}]`);
@@ -99,7 +108,7 @@ test('a Posts.xml row over max_record_bytes is quarantined with its byte offset'
   const row = (id: number, body: string) => `  <row Id="${id}" PostTypeId="1" Score="1" Title="T${id}" Body="${body}" />\n`;
   writeFileSync(path, `<?xml version="1.0" encoding="utf-8"?>\n<posts>\n${row(1, 'a')}${row(2, long)}${row(3, 'c')}</posts>\n`);
   const ctx = Object.assign(readContext(), { limits: { maxRecordBytes: CAP, maxDecompressionRatio: 100 } });
-  const docs = await collect(stackexchangeSource.read({ path, name: 'x.stackexchange.com.7z', url: pathToFileURL(path).href, bytes: 0 }, {}, ctx));
+  const docs = await collect(stackexchangeSource.read({ path, name: 'x.stackexchange.com.7z', url: pathToFileURL(path).href, bytes: 0 }, {} as never, ctx));
   assert.deepEqual(
     docs.map((d) => d.meta.post_id),
     [1, 3],
@@ -157,7 +166,13 @@ test('a LaTeX file and a book over max_record_bytes are quarantined, named, not 
   writeFileSync(join(dir, '1.txt'), 'A short book.');
   writeFileSync(join(dir, '2.txt'), long);
   const books = Object.assign(readContext(), { limits });
-  const task = { path: dir, name: 'pg19', url: '', bytes: 0, extra: { books: [1, 2].map((i) => ({ path: join(dir, `${i}.txt`), name: `train/${i}.txt`, bytes: 0, meta: { gutenberg_id: i } })) } };
+  const task = {
+    path: dir,
+    name: 'pg19',
+    url: '',
+    bytes: 0,
+    extra: { books: [1, 2].map((i) => ({ path: join(dir, `${i}.txt`), name: `train/${i}.txt`, bytes: 0, meta: { gutenberg_id: i } })) },
+  };
   const docs = await collect(pg19Source.read(task, {} as never, books));
   assert.deepEqual(
     docs.map((d) => d.text),

@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { SizeLimitError } from '../../io/tar.js';
-import { DecompressionBombError } from '../../io/compression.js';
+import { CorruptInputError, DecompressionBombError } from '../../io/compression.js';
 import { splitLineFile } from '../../io/byte-ranges.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
@@ -200,10 +200,11 @@ export const githubSource = defineSource({
             onLicense: (lic, ok) => ctx.log.debug(`${repo}: licence ${lic.spdx ?? lic.key ?? 'none'} (${ok ? 'kept' : 'skipped'})`),
           });
         } catch (e) {
-          // A damaged or oversized archive is one bad record: quarantined (files read before the
-          // damage are kept), or the task fails when the pipeline says on_bad_record: fail.
-          if (!(e instanceof CorpusError) || kind === 'checkout') throw e;
-          const reason = e.cause instanceof SizeLimitError || e instanceof DecompressionBombError ? 'archive_too_large' : 'corrupt_archive';
+          // A tarball that cannot be read to its end (truncated, corrupt) fails the task, like any
+          // input (the build fetches a download again once). An archive over max_archive_bytes is
+          // one bad record: quarantined, or the task fails when the pipeline says on_bad_record: fail.
+          if (!(e instanceof CorpusError) || e instanceof CorruptInputError || kind === 'checkout') throw e;
+          const reason = e.cause instanceof SizeLimitError || e instanceof DecompressionBombError ? 'archive_too_large' : 'bad_archive';
           ctx.quarantine({ reason, file: task.path, record: repo, detail: errorMessage(e) });
         }
         if (kind !== 'checkout') ctx.advance(task.bytes);
