@@ -72,6 +72,21 @@ test('an exception in a step fails the task naming the input and the last docume
   assert.deepEqual((await recorded(out, 'read/main')).errors, [lastLine(r.stderr).slice('corpusmill: '.length)]);
 });
 
+test('an uncaught exception in a worker fails its task with one line and a failure record, not a stack trace', async () => {
+  const dir = tempDir();
+  const flag = join(dir, 'crash');
+  writeFileSync(flag, '');
+  const file = twoStagePipeline(dir, { docs: 300, taskBytes: '1MiB', readSteps: `      - step: crash_when\n        flag: ${JSON.stringify(flag)}\n        i: 20` });
+  const out = join(dir, 'out');
+  const r = await runCli(['build', file, '--out', out, '--workers', '1']);
+  assert.equal(r.code, 1);
+  assert.match(lastLine(r.stderr), /^corpusmill: .*\/in\/big\.jsonl \(bytes 0-\d+\): worker crashed: uncaught error on document jsonl\/big\.jsonl\/@\d+$/);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  const rec = await recorded(out, 'read/main');
+  assert.deepEqual(rec.errors, [lastLine(r.stderr).slice('corpusmill: '.length)]);
+  assert.match(rec.status, /failed 1/);
+});
+
 /** A pipeline reading one file with the jsonl source (or wikipedia with `wiki`). */
 function onePipeline(dir: string, input: string, source = 'jsonl'): string {
   const file = join(dir, 'p.yaml');
