@@ -145,3 +145,29 @@ test('a cached download that no longer decompresses is fetched again once and it
     },
   );
 });
+
+test('with the server gone, a build revalidates nothing under --offline and warns without it; both read the cache', async () => {
+  const data = lines('offline', 300);
+  const dir = tempDir();
+  const cache = join(dir, 'cache');
+  let url = '';
+  await serve(
+    (req, res) => version(data, '"o1"', req, res),
+    async (base) => {
+      url = `${base}/data.jsonl`;
+      assert.equal((await runCli(['build', pipeline(dir, url, cache), '--out', join(dir, 'online')])).code, 0);
+    },
+  );
+  const offline = await runCli(['build', pipeline(dir, url, cache), '--out', join(dir, 'offline'), '--offline']);
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.doesNotMatch(offline.stderr, /revalidate|retry/);
+  const online = await runCli(['build', pipeline(dir, url, cache), '--out', join(dir, 'again')]);
+  assert.equal(online.code, 0, online.stderr);
+  assert.match(online.stderr, /data\.jsonl: cannot revalidate the cached copy \(cannot connect \(connect ECONNREFUSED .*\)\); using it/);
+  assert.deepEqual(outputHashes(join(dir, 'offline')), outputHashes(join(dir, 'online')));
+  assert.deepEqual(outputHashes(join(dir, 'again')), outputHashes(join(dir, 'online')));
+  // Offline, an input that is not cached is one line naming it.
+  const missing = await runCli(['build', pipeline(dir, url.replace('data.jsonl', 'other.jsonl'), cache), '--out', join(dir, 'missing'), '--offline']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim().split('\n').at(-1), `corpusmill: ${url.replace('data.jsonl', 'other.jsonl')}: not in the download cache (--offline makes no request)`);
+});
