@@ -92,7 +92,10 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   // The launch holds the folder while its jobs are queued or running: a local build there refuses.
   const busy = await runCli(['build', file, '--out', out]);
   assert.equal(busy.code, 2, busy.stderr);
-  assert.match(busy.stderr.trim().split('\n').at(-1)!, new RegExp(`is in use by Slurm launch 1 \\(jobs ${readMainJob}, [\\d, ]+\\), run [0-9a-f]{8}, pid \\d+ on \\S+, since \\S+; wait for it to finish$`));
+  assert.match(
+    busy.stderr.trim().split('\n').at(-1)!,
+    new RegExp(`is in use by Slurm launch 1 \\(jobs ${readMainJob}, [\\d, ]+\\), run [0-9a-f]{8}, pid \\d+ on \\S+, since \\S+; wait for it to finish$`),
+  );
   // Wait until some read tasks are done and an element of the read phase is running, then kill it.
   let victim = '';
   await waitFor('a running read element after a few finished tasks', () => {
