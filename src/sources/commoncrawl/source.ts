@@ -38,6 +38,8 @@ const params = z
     max_segments_per_dump: z.number().int().positive().optional(),
     /** Largest WARC record read whole; a larger one is cut and counted (`warc_oversized`). */
     max_record_bytes: z.number().int().positive().default(64 << 20),
+    /** HTML pages nested deeper than this many open elements are quarantined (`html_too_deep`); default 2000. */
+    max_html_depth: z.number().int().positive().optional(),
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -103,7 +105,7 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
         ctx.quarantine({ reason, ...where, detail: `${rec.version || 'no version line'}; ${rec.body.length} body bytes read`, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
         continue;
       }
-      const out = recordToDocument(rec, task.name);
+      const out = recordToDocument(rec, task.name, { maxDepth: p.max_html_depth });
       if ('doc' in out) {
         yield out.doc;
         continue;
