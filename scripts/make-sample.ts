@@ -12,6 +12,7 @@ import { makeWikipediaSample } from './sample/wikipedia.js';
 import { makeWebModelsSample } from './sample/web-models.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
+import { makeParquetSample } from './sample/parquet.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
@@ -25,4 +26,5 @@ await makeCommonCrawlSample(root);
 await makeWarcSample(root);
 await makeArxivSample(root);
 await makeGutenbergSample(root);
+await makeParquetSample(root);
 process.stderr.write('sample inputs written under samples/\n');

@@ -18,6 +18,7 @@ import { CorpusError, errorMessage } from '../core/errors.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 import { compressionOf } from './compression.js';
 import { readLines, type LineRange } from './lines.js';
+import { isParquetFile, readParquetDocs } from './parquet.js';
 
 export const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
@@ -167,8 +168,12 @@ export interface ReadShardOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Reads documents from a JSON-lines file in any supported compression. */
+/** Reads documents from a JSON-lines file in any supported compression, or a Parquet shard (parquet.ts). */
 export async function* readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
+  if (isParquetFile(path)) {
+    yield* readParquetDocs(path, { source: opts.source, inputName: opts.inputName, onBad: opts.onBad, onBytes: opts.onBytes });
+    return;
+  }
   const compression = compressionOf(path);
   const inputName = opts.inputName ?? basename(path);
   const ranged = opts.range !== undefined;
@@ -220,12 +225,12 @@ function report(opts: ReadShardOptions, bad: BadRecord): void {
 
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
-  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
+  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson|parquet)$/i.test(name);
 }
 
 /** Uncompressed JSONL can be split into byte ranges; compressed files are read whole. */
 export function isSplittable(name: string): boolean {
-  return compressionOf(name) === 'none';
+  return compressionOf(name) === 'none' && !isParquetFile(name);
 }
 
 export async function removeIfExists(path: string): Promise<void> {
