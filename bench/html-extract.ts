@@ -13,3 +13,4 @@ const t = summarise(scores);
 console.log(
   `tokens: precision ${t.precision.toFixed(3)} recall ${t.recall.toFixed(3)}; per-page mean: precision ${t.macroPrecision.toFixed(3)} recall ${t.macroRecall.toFixed(3)} (${scores.length} pages)`,
 );
+console.log(`indented <pre> lines kept verbatim: ${t.indentedPreKept} / ${t.indentedPre}`);

@@ -28,7 +28,7 @@ import { type Doc, provenanceId } from '../core/document.js';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 
-export const PARQUET_EXT = '.parquet';
+const PARQUET_EXT = '.parquet';
 /** Uncompressed text+meta bytes per row group. */
 const ROW_GROUP_BYTES = 1 << 20;
 
@@ -69,7 +69,7 @@ export interface ParquetShardWriterOptions {
 }
 
 /** `part-00007-000.parquet`: the task's ordinal within its source, then the rotation index. */
-export function parquetShardName(prefix: string, rotation: number): string {
+function parquetShardName(prefix: string, rotation: number): string {
   return `${prefix}-${String(rotation).padStart(3, '0')}${PARQUET_EXT}`;
 }
 
@@ -206,7 +206,7 @@ function isoTime(ms: number): string | null {
 }
 
 /** A decoded Parquet value as the JSON value a JSON-lines copy of the row would hold. */
-export function jsonValue(v: unknown): unknown {
+function jsonValue(v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
@@ -222,7 +222,7 @@ export function jsonValue(v: unknown): unknown {
   return String(v);
 }
 
-export interface ParquetColumns {
+interface ParquetColumns {
   /** Column with the document text (default `text`). */
   text?: string;
   /** Column with the document id (default `id`; rows without one get `<source>/<file>/<row>`). */
@@ -267,7 +267,7 @@ export function rowGroupBytes(metadata: FileMetaData, g: number): number {
 }
 
 /** Top-level column names, in file order. */
-export function topLevelColumns(metadata: FileMetaData): string[] {
+function topLevelColumns(metadata: FileMetaData): string[] {
   const schema = metadata.schema;
   const names: string[] = [];
   // schema[0] is the root; its children are the columns, each followed by its own descendants.

@@ -42,7 +42,7 @@ export interface HtmlToTextOptions {
   maxDepth?: number;
 }
 
-export const DEFAULT_MAX_HTML_DEPTH = 2000;
+const DEFAULT_MAX_HTML_DEPTH = 2000;
 
 /** A page nested deeper than the cap (quarantined as `html_too_deep`). */
 export class HtmlTooDeep extends Error {
