@@ -19,6 +19,7 @@ import { type Doc, docFromJson, docToJson, provenanceId } from '../core/document
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
+import { isParquetFile, readParquetDocs } from './parquet.js';
 
 export const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
@@ -159,8 +160,9 @@ export interface ReadShardOptions {
   onBytes?: (n: number) => void;
 }
 
-/** Reads documents from a JSON-lines file in any supported compression. */
+/** Reads documents from a JSON-lines file in any supported compression, or a Parquet shard (parquet.ts). */
 export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
+  if (isParquetFile(path)) return readParquetDocs(path, { source: opts.source, inputName: opts.inputName, onBad: opts.onBad, onBytes: opts.onBytes });
   const inputName = opts.inputName ?? basename(path);
   const ranged = opts.range !== undefined;
   return readJsonLines(path, {
@@ -175,7 +177,7 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
 
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
-  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
+  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson|parquet)$/i.test(name);
 }
 
 export async function removeIfExists(path: string): Promise<void> {

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { byteSize } from '../core/sizes.js';
+import { DOC_FORMATS, type DocFormat } from '../io/doc-writer.js';
 import type { Feature, Registry } from './registry.js';
 import type { SourceDef } from './source.js';
 import type { StepDef } from './step.js';
@@ -59,6 +60,8 @@ const stageSchema = z
     keep_rejects: z.boolean().optional(),
     /** false: the stage's documents are not written (a stage that only produces token shards, say). */
     write_documents: z.boolean().default(true),
+    /** Document shards as JSON lines (`.jsonl.zst`) or Parquet (`.parquet`, zstd). */
+    format: z.enum(DOC_FORMATS).default('jsonl'),
   })
   .strict();
 
@@ -101,6 +104,8 @@ export interface StageConfig {
   steps: StepConfig[];
   keepRejects: boolean;
   writeDocuments: boolean;
+  /** Format of the document shards. */
+  format: DocFormat;
   /** Hash of everything that decides this stage's output bytes, including upstream stages. */
   hash: string;
 }
@@ -263,12 +268,14 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
           shard_bytes: p.settings.shard_bytes,
           task_bytes: p.settings.task_bytes,
           zstd_level: p.settings.zstd_level,
+          // Only when not the default, so existing stages keep their hashes.
+          ...(st.format !== 'jsonl' ? { format: st.format } : {}),
         }),
       )
       .digest('hex')
       .slice(0, 16);
     hashes.set(st.name, hash);
-    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, hash };
+    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, format: st.format, hash };
   });
 
   return {

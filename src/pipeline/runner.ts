@@ -16,6 +16,7 @@ import type { Logger } from '../core/log.js';
 import { addCount, newOutputStats, newStepStats, type StepStats, type TaskStats } from '../core/stats.js';
 import type { Fetcher } from '../fetch/fetcher.js';
 import { removeTmpFiles, writeJsonAtomic } from '../io/atomic.js';
+import { openDocWriter, type DocWriter } from '../io/doc-writer.js';
 import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
 import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
@@ -122,13 +123,13 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const outDir = stageDir(rt.outDir, stage.name, source);
   const rejDir = rejectsDir(rt.outDir, stage.name, source);
   const qDir = quarantineDir(rt.outDir, stage.name, source);
-  let writer: ShardWriter | null = null;
+  let writer: DocWriter | null = null;
   let rejects = null as ShardWriter | null;
   let quarantine = null as ShardWriter | null;
   const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
   if (isMain && spec.kind === 'read') {
     await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
-    if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
+    if (stage.writeDocuments) writer = openDocWriter(stage.format, outDir, prefix, shardOpts);
   }
 
   const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => {

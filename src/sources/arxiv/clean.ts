@@ -2,7 +2,7 @@
  * The corpusmill arXiv cleaner: LLaMA's recipe (after Lewkowycz et al. 2022: drop everything before
  * the first section and from the bibliography on, drop comments, inline-expand user macros) on one
  * LaTeX document, with RedPajama's QUIRKs fixed. `redpajama-cleaner.ts` keeps the reference rules
- * for parity runs; docs/curated.md lists every difference, and test/curated/arxiv-parity.test.ts
+ * for parity runs; docs/curated.md lists every difference, and test/sources/arxiv/parity.test.ts
  * shows they are the only ones.
  *
  * Order (each step a named function below): comments out → comment environments out → macro

@@ -17,7 +17,8 @@
  */
 import { provenanceId, type Doc } from '../../core/document.js';
 import { pyStrip } from '../../text/python.js';
-import { decodeHtml, decodePayload, htmlToText, parseHttpResponse } from './html.js';
+import { decodeHtml, decodePayload, parseHttpResponse } from './html.js';
+import { type ExtractedText, htmlToText, HtmlTooDeep, type HtmlToTextOptions } from './html-text.js';
 import { headerUtf8, stripAngles, type WarcRecord } from './warc.js';
 
 /** A document, or the reason the record yields none (counted by the source). */
@@ -83,8 +84,11 @@ export function wetDocument(rec: WarcRecord, segment: string): Converted {
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
-/** A `response` record with an HTML page as a document. */
-export function htmlDocument(rec: WarcRecord, segment: string): Converted {
+/**
+ * A `response` record with an HTML page as a document. A page the extractor cannot read (nested
+ * deeper than the cap, or any other failure) is quarantined with the reason, never fatal.
+ */
+export function htmlDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
   const ct = rec.headers.get('content-type') ?? '';
   if (!/application\/http/i.test(ct)) return { skip: 'not_http' };
   const msg = parseHttpResponse(rec.body);
@@ -94,7 +98,14 @@ export function htmlDocument(rec: WarcRecord, segment: string): Converted {
   if (type !== undefined && !HTML_TYPES.test(type)) return { skip: 'not_html' };
   const { body: payload, encodingIgnored } = decodePayload(msg);
   const decoded = decodeHtml(payload, type);
-  const { title, text } = htmlToText(decoded.html);
+  let extracted: ExtractedText;
+  try {
+    extracted = htmlToText(decoded.html, opts);
+  } catch (e) {
+    if (e instanceof HtmlTooDeep) return { skip: 'html_too_deep', detail: e.message };
+    return { skip: 'html_extraction_failed', detail: e instanceof Error ? e.message : String(e) };
+  }
+  const { title, text } = extracted;
   const meta = baseMeta(rec, segment);
   // The block digest of a response covers its HTTP headers (dates, cookies); the payload digest is
   // the content's, so it is the one that finds duplicate pages.
@@ -109,9 +120,9 @@ export function htmlDocument(rec: WarcRecord, segment: string): Converted {
 }
 
 /** Any record: documents from conversion and response records, a counted skip otherwise. */
-export function recordToDocument(rec: WarcRecord, segment: string): Converted {
+export function recordToDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
   const type = (rec.headers.get('warc-type') ?? '').toLowerCase();
   if (type === 'conversion') return wetDocument(rec, segment);
-  if (type === 'response') return htmlDocument(rec, segment);
+  if (type === 'response') return htmlDocument(rec, segment, opts);
   return { skip: type ? `record_${type.replace(/[^a-z0-9_-]/g, '_')}` : 'record_without_type' };
 }

@@ -45,6 +45,8 @@ const params = z
       .int()
       .positive()
       .default(64 << 20),
+    /** HTML pages nested deeper than this many open elements are quarantined (`html_too_deep`); default 2000. */
+    max_html_depth: z.number().int().positive().optional(),
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -115,7 +117,7 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
         });
         continue;
       }
-      const out = recordToDocument(rec, task.name);
+      const out = recordToDocument(rec, task.name, { maxDepth: p.max_html_depth });
       if ('doc' in out) {
         yield out.doc;
         continue;

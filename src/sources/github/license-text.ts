@@ -9,7 +9,7 @@
  * handled throughout: Ruby's `^`/`$` are always line anchors (written `(?<=^|\n)` / `(?=\n|$)`),
  * Ruby's `\s` is ASCII whitespace only (written `S` below) and Ruby's `.` stops only at `\n`
  * (written `[^\n]`). `normalizedHash()` is the SHA-1 licensee prints as a file's "hash", so parity
- * is checked against licensee's own fixtures (test/curated/github-license.test.ts).
+ * is checked against licensee's own fixtures (test/sources/github/license.test.ts).
  */
 import { createHash } from 'node:crypto';
 
