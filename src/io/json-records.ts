@@ -143,7 +143,7 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
           else if (b === 0x7b || b === 0x5b) depth++;
           else if ((b === 0x7d || b === 0x5d) && depth > 0) depth--;
           else if (depth === 0 && (b === 0x2c || b === 0x5d)) {
-            parts.push(chunk.subarray(Math.max(from , 0), i));
+            parts.push(chunk.subarray(Math.max(from, 0), i));
             yield parse(Buffer.concat(parts), index++, elemStart);
             parts = [];
             from = -1;
@@ -157,7 +157,7 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
       }
     }
     // the element goes on in the next chunk: keep a copy (the stream may reuse this memory)
-    if (phase === Phase.InElement) parts.push(Buffer.from(chunk.subarray(Math.max(from , 0))));
+    if (phase === Phase.InElement) parts.push(Buffer.from(chunk.subarray(Math.max(from, 0))));
     pos += chunk.length;
   }
   if (phase !== Phase.Done)
