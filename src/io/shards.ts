@@ -20,7 +20,7 @@ import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
 
-export const SHARD_EXT = '.jsonl.zst';
+const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
 
 export interface ShardWriterOptions {
@@ -31,7 +31,7 @@ export interface ShardWriterOptions {
 }
 
 /** `part-00007-000.jsonl.zst`: the task's ordinal within its source, then the rotation index. */
-export function shardName(prefix: string, rotation: number): string {
+function shardName(prefix: string, rotation: number): string {
   return `${prefix}-${String(rotation).padStart(3, '0')}${SHARD_EXT}`;
 }
 
@@ -176,8 +176,4 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
   return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
-}
-
-export async function removeIfExists(path: string): Promise<void> {
-  await rm(path, { force: true });
 }

@@ -12,7 +12,7 @@ import { KWayMerge, RunReader, RunWriter, type RecordDecoder } from '../../io/ex
 import { rankName } from '../survivor.js';
 
 /** Two 32-bit hashes of sig[off, off+rows): murmur3-style mixing with different seeds. */
-export function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] {
+function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] {
   let h1 = 0x9747b28c;
   let h2 = 0x2f6b9a1d;
   for (let i = 0; i < rows; i++) {
@@ -44,7 +44,7 @@ function fmix(h: number): number {
  * Sorts n records (hi[i], lo[i], doc[i]) by (hi, lo, doc) with an LSD radix sort on 16-bit digits
  * (doc ascending first, so equal keys list documents in order). Returns the sorted arrays.
  */
-export function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
+function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
   const n = hi.length;
   let a: [Uint32Array, Uint32Array, Uint32Array] = [hi, lo, doc];
   let b: [Uint32Array, Uint32Array, Uint32Array] = [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n)];

@@ -17,12 +17,12 @@ import { licenseCatalog, type LicenseTemplate } from './license-catalog.js';
 import { COPYRIGHT_ONLY, foldAlternatives, normalizeLicenseText, normalizedHash, rubyStrip, wordSet } from './license-text.js';
 
 /** licensee's default confidence threshold for the Dice matcher (percent). */
-export const CONFIDENCE = 98;
+const CONFIDENCE = 98;
 
 /** Licences allowed by default: LLaMA kept "Apache, BSD and MIT" code; RedPajama's query took mit%, bsd%, apache%. */
 export const DEFAULT_ALLOWED = ['MIT', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0'];
 
-export type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'none';
+type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'none';
 
 export interface FileLicense {
   path: string;

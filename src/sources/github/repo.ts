@@ -22,7 +22,7 @@ import { githubDocument } from './document.js';
 import type { HeaderMode } from './header.js';
 import { detectProjectLicense, isAllowed, isLicenseFilePath, isReadmePath, type MultiLicensePolicy, type ProjectLicense } from './license-detect.js';
 
-export interface RepoMember {
+interface RepoMember {
   /** Path relative to the repository root. */
   path: string;
   data: Buffer;
