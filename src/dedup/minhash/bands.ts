@@ -8,6 +8,7 @@
  * over typed arrays, several times faster than sorting record objects.
  */
 import { join } from 'node:path';
+import { fmix32 } from '../../core/hash64.js';
 import { KWayMerge, RunReader, RunWriter, type RecordDecoder } from '../../io/external-sort.js';
 import { rankName } from '../survivor.js';
 
@@ -28,16 +29,7 @@ function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] 
     h2 = (Math.imul(h2 ^ m, 0x27d4eb2f) + i) | 0;
     h2 ^= h2 >>> 15;
   }
-  return [fmix(h1 ^ rows) >>> 0, fmix(h2 ^ (rows << 8)) >>> 0];
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return [fmix32(h1 ^ rows), fmix32(h2 ^ (rows << 8))];
 }
 
 /**
