@@ -19,7 +19,7 @@ import * as stackexchange from '../sources/stackexchange/index.js';
 import * as wikipedia from '../sources/wikipedia/index.js';
 import * as tokenize from '../tokenize/index.js';
 
-export const FEATURES = [jsonl, parquet, c4, github, commoncrawl, arxiv, books, wikipedia, stackexchange, instruct, filters, dedup, tokenize];
+const FEATURES = [jsonl, parquet, c4, github, commoncrawl, arxiv, books, wikipedia, stackexchange, instruct, filters, dedup, tokenize];
 
 /** A fresh registry of everything built in (plugins loaded by a pipeline add to it). */
 export function createRegistry(): Registry {

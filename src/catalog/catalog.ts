@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import type { FetchRecord } from '../fetch/fetcher.js';
 import type { TaskStats } from '../core/stats.js';
 
-export type TaskState = 'pending' | 'running' | 'done' | 'failed';
+type TaskState = 'pending' | 'running' | 'done' | 'failed';
 
 /** What the catalog reads of a frozen task (the pipeline stores its full TaskSpec as JSON). */
 export interface StoredTask {

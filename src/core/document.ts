@@ -7,15 +7,12 @@
  * the raw record it came from, and a rerun gives the same id.
  */
 
-export const SOURCES = ['commoncrawl', 'c4', 'github', 'wikipedia', 'books', 'arxiv', 'stackexchange'] as const;
-export type SourceName = (typeof SOURCES)[number];
-
-export type Meta = Record<string, unknown>;
+type Meta = Record<string, unknown>;
 
 export interface Doc {
   id: string;
   text: string;
-  /** One of SOURCES for corpus documents; free-form for user inputs. */
+  /** The corpus source (commoncrawl, c4, github, wikipedia, books, arxiv, stackexchange); free-form for user inputs. */
   source: string;
   meta: Meta;
 }

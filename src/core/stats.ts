@@ -69,7 +69,7 @@ export function mergeStepStats(into: StepStats, from: StepStats): void {
   addRecord(into.counts, from.counts);
 }
 
-export function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles = false): void {
+function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles = false): void {
   into.docs += from.docs;
   into.text_bytes += from.text_bytes;
   into.file_bytes += from.file_bytes;

@@ -21,7 +21,7 @@ import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
 import { isParquetFile, readParquetDocs } from './parquet.js';
 
-export const SHARD_EXT = '.jsonl.zst';
+const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
 
 export interface ShardWriterOptions {
@@ -32,7 +32,7 @@ export interface ShardWriterOptions {
 }
 
 /** `part-00007-000.jsonl.zst`: the task's ordinal within its source, then the rotation index. */
-export function shardName(prefix: string, rotation: number): string {
+function shardName(prefix: string, rotation: number): string {
   return `${prefix}-${String(rotation).padStart(3, '0')}${SHARD_EXT}`;
 }
 
@@ -178,8 +178,4 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
   return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson|parquet)$/i.test(name);
-}
-
-export async function removeIfExists(path: string): Promise<void> {
-  await rm(path, { force: true });
 }

@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import tar from 'tar-stream';
 import { CorpusError } from '../core/errors.js';
 
-export type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
+type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
 
 export interface TarMember {
   /** Normalised relative path (no leading `/`, no `.` or `..` components). */

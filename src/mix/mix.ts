@@ -47,7 +47,7 @@ interface SourceShards {
   documents: number;
 }
 
-export interface MixRow {
+interface MixRow {
   source: string;
   target: number;
   achieved: number;

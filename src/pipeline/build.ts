@@ -45,7 +45,7 @@ export interface RunOptions {
   progress?: ProgressSink;
 }
 
-export function resolveOut(pipeline: Pipeline, out?: string): string {
+function resolveOut(pipeline: Pipeline, out?: string): string {
   return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
 }
 
@@ -95,7 +95,7 @@ export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
  * tasks, learns the passes of its steps. Stages reading an earlier stage need that stage planned
  * (not built). Returns false when only fetching.
  */
-export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
+async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
   const { pipeline, out, catalog, fetcher, log } = ctx;
   await prepareStage(pipeline, stage, out, catalog, opts, log);
   const planned = catalog.stage(stage.name);
@@ -117,7 +117,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
   return true;
 }
 
-export function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
+function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
   return only ? [findStage(pipeline, only)] : pipeline.stages;
 }
 

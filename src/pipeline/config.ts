@@ -78,21 +78,21 @@ const pipelineSchema = z
   })
   .strict();
 
-export type Settings = z.infer<typeof settingsSchema>;
+type Settings = z.infer<typeof settingsSchema>;
 
 export interface SourceInput {
   kind: 'source';
   source: string;
   params: unknown;
 }
-export interface StageInput {
+interface StageInput {
   kind: 'stage';
   stage: string;
   sources?: string[];
 }
-export type Input = SourceInput | StageInput;
+type Input = SourceInput | StageInput;
 
-export interface StepConfig {
+interface StepConfig {
   step: string;
   params: unknown;
 }
@@ -159,6 +159,19 @@ class Locator {
 function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
   const issue = err.issues[0]!;
   return loc.error([...base, ...(issue.path as Path)], issue.message);
+}
+
+/** A source's or step's parameters, parsed by its definition (found by `lookup`); `at` is the path of its name. */
+function parseParams(loc: Locator, at: Path, lookup: () => SourceDef | StepDef, rest: unknown): unknown {
+  let def: SourceDef | StepDef;
+  try {
+    def = lookup();
+  } catch (e) {
+    throw loc.error(at, (e as Error).message);
+  }
+  const r = def.params.safeParse(rest);
+  if (!r.success) throw zodIssue(loc, at.slice(0, -1), r.error);
+  return r.data;
 }
 
 /** Reads and validates a pipeline file, adding its plugins to `registry` first. */
@@ -230,28 +243,12 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
-      let def: SourceDef;
-      try {
-        def = registry.source(source);
-      } catch (e) {
-        throw loc.error([...path, 'source'], (e as Error).message);
-      }
-      const r = def.params.safeParse(rest);
-      if (!r.success) throw zodIssue(loc, path, r.error);
-      return { kind: 'source', source, params: r.data };
+      return { kind: 'source', source, params: parseParams(loc, [...path, 'source'], () => registry.source(source), rest) };
     });
     const steps: StepConfig[] = st.steps.map((s, ki) => {
       const path: Path = ['stages', si, 'steps', ki];
       const { step, ...rest } = s as { step: string };
-      let def: StepDef;
-      try {
-        def = registry.step(step);
-      } catch (e) {
-        throw loc.error([...path, 'step'], (e as Error).message);
-      }
-      const r = def.params.safeParse(rest);
-      if (!r.success) throw zodIssue(loc, path, r.error);
-      return { step, params: r.data };
+      return { step, params: parseParams(loc, [...path, 'step'], () => registry.step(step), rest) };
     });
     seen.add(st.name);
     if (!st.write_documents) noDocs.add(st.name);

@@ -12,7 +12,7 @@ import { openBuild } from './build.js';
 import type { Registry } from './registry.js';
 import { rateFor, OUTPUT_RATIO } from './rates.js';
 
-export interface InputPlan {
+interface InputPlan {
   stage: string;
   source: string;
   files: number;

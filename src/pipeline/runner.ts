@@ -20,7 +20,7 @@ import { openDocWriter, type DocWriter } from '../io/doc-writer.js';
 import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
 import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
-import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { instrument, timedConsumer } from './instrument.js';
 import { StepState } from './state.js';
 import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
 import type { Pass, Step, TaskContext } from './step.js';
@@ -271,5 +271,3 @@ function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: R
   const def = rt.pipeline.registry.source(cfg.source);
   return def.read(input.task, cfg.params as never, ctx);
 }
-
-export { docBytes };

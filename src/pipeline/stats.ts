@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { mergeTaskIntoSource, newSourceStageStats, type SourceStageStats, mergeStepStats, newStepStats, type StepStats } from '../core/stats.js';
 import { MAIN_PHASE } from './layout.js';
 
-export interface StageStats {
+interface StageStats {
   name: string;
   done: boolean;
   /** Stages this one reads (empty when it reads sources). */

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import type { LocalFile } from '../fetch/files.js';
 import type { ReadTask } from './source.js';
 import { isDocumentFile } from '../io/shards.js';
-import type { StageConfig } from './config.js';
 import { partPrefix } from './layout.js';
 
 export type TaskInput =
@@ -71,5 +70,3 @@ export function numberReadTasks(items: Array<{ source: string; input: TaskInput;
 export function reduceTasks(n: number): TaskSpec[] {
   return Array.from({ length: n }, (_, i) => ({ kind: 'reduce' as const, source: '', ordinal: i, bytes: 0 }));
 }
-
-export type StageStepList = StageConfig['steps'];

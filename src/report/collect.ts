@@ -15,14 +15,14 @@ import { catalogPath } from '../pipeline/layout.js';
 import { syncMarkers } from '../pipeline/markers.js';
 import { collectStats, type BuildStats } from '../pipeline/stats.js';
 
-export interface FunnelRow {
+interface FunnelRow {
   label: string;
   docs: number;
   bytes: number;
   dropped: Array<[string, number]>;
 }
 
-export interface DroppedSample {
+interface DroppedSample {
   stage: string;
   source: string;
   reason: string;
@@ -51,7 +51,7 @@ export interface ReportData {
   dropped: DroppedSample[];
 }
 
-export interface SftRow {
+interface SftRow {
   tokenizer: string;
   source: string;
   template: string;

@@ -16,7 +16,7 @@ export interface InputDoc {
 }
 
 /** `books.jsonl.zst` -> `books`. */
-export function inputSourceName(path: string): string {
+function inputSourceName(path: string): string {
   return basename(path).replace(/(\.(jsonl|json|txt))?(\.(gz|zst|zstd))?$/i, '');
 }
 
@@ -36,10 +36,6 @@ export async function* readInputs(paths: string[]): AsyncGenerator<InputDoc> {
     }
     for await (const doc of readShard(p, { source: fallback })) yield { source: doc.source, text: doc.text };
   }
-}
-
-export interface InputBatch {
-  docs: InputDoc[];
 }
 
 /**

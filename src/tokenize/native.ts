@@ -7,7 +7,7 @@ import { tokenizeNative } from '../native/addons.js';
 /** What `createTokenizer` accepts: `{kind, ...}`, the kind picking a model registered in C++ (encoder.h). */
 export type EncoderSpec = { kind: string } & Record<string, unknown>;
 
-export interface BatchOptions {
+interface BatchOptions {
   bosId?: number;
   eosId?: number;
   threads?: number;

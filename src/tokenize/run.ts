@@ -37,23 +37,23 @@ function newTotals(): SourceTotals {
 }
 
 /** Documents, tokens and bytes per source and in total. */
-class Tally {
+export class Tally {
   readonly total = newTotals();
   private readonly sources: Record<string, SourceTotals> = {};
 
   add(docs: InputDoc[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
-    docs.forEach((d, i) => {
-      this.sources[d.source] ??= newTotals();
-      const s = this.sources[d.source]!;
-      const tokens = tokenOffsets[i + 1]! - tokenOffsets[i]!;
-      const bytes = byteOffsets[i + 1]! - byteOffsets[i]!;
-      s.documents++;
-      s.tokens += tokens;
-      s.bytes += bytes;
-      this.total.documents++;
-      this.total.tokens += tokens;
-      this.total.bytes += bytes;
-    });
+    for (let i = 0; i < docs.length; i++) this.addOne(docs[i]!.source, tokenOffsets[i + 1]! - tokenOffsets[i]!, byteOffsets[i + 1]! - byteOffsets[i]!);
+  }
+
+  addOne(source: string, tokens: number, bytes: number): void {
+    this.sources[source] ??= newTotals();
+    const s = this.sources[source]!;
+    s.documents++;
+    s.tokens += tokens;
+    s.bytes += bytes;
+    this.total.documents++;
+    this.total.tokens += tokens;
+    this.total.bytes += bytes;
   }
 
   /** Per-source totals, sources in sorted order (whatever order the documents came in). */
@@ -106,7 +106,14 @@ export interface TokenizeOptions extends RunOptions {
   onBatch?: (docs: InputDoc[], tokenOffsets: Float64Array, total: number) => void;
 }
 
-export const MANIFEST_NAME = 'manifest.json';
+/** The manifest's tokenizer section: what the ids mean and whether BOS / EOS were added. */
+export function manifestTokenizer(tok: Tokenizer, bos: boolean, eos: boolean): TokenManifest['tokenizer'] {
+  return { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos, eos };
+}
+
+export function writeManifest(path: string, manifest: TokenManifest): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
 
 /**
  * One run of documents into token shards under `opts.out`: `push` batches in order, then `finish`
@@ -143,23 +150,12 @@ export class TokenizeRun {
     const manifest: TokenManifest = {
       format: opts.format,
       dtype: this.dtype,
-      tokenizer: {
-        name: tok.info.name,
-        hash: tok.info.hash,
-        vocab_size: tok.info.vocabSize,
-        bos_id: tok.info.bosId,
-        eos_id: tok.info.eosId,
-        bos: opts.bos ?? tok.info.defaultBos,
-        eos: opts.eos ?? false,
-      },
+      tokenizer: manifestTokenizer(tok, opts.bos ?? tok.info.defaultBos, opts.eos ?? false),
       ...this.tally.total,
       sources: this.tally.sorted(),
       files,
     };
-    if (manifest.documents > 0 || !opts.skipEmptyManifest) {
-      const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);
-      await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
-    }
+    if (manifest.documents > 0 || !opts.skipEmptyManifest) await writeManifest(join(opts.out, opts.manifestName ?? 'manifest.json'), manifest);
     return manifest;
   }
 

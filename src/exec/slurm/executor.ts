@@ -48,8 +48,8 @@ export interface LaunchRecord {
   phases: Array<{ stage: string; phase: string; ranks: number; ranks_file: string; jobs: string[]; depends_on: string[] }>;
 }
 
-export const slurmDir = (out: string) => join(out, '_slurm');
-export const launchesPath = (out: string) => join(slurmDir(out), 'launches.json');
+const slurmDir = (out: string) => join(out, '_slurm');
+const launchesPath = (out: string) => join(slurmDir(out), 'launches.json');
 
 export async function readLaunches(out: string): Promise<LaunchRecord[]> {
   if (!existsSync(launchesPath(out))) return [];
@@ -151,7 +151,7 @@ export class SlurmExecutor implements Executor {
   }
 }
 
-export function assertSlurmOptions(o: SlurmOptions): void {
+function assertSlurmOptions(o: SlurmOptions): void {
   if (o.tasksPerJob < 1) throw new ConfigError('--tasks-per-job must be at least 1');
   if (o.arrayParallelism !== undefined && o.arrayParallelism < 1) throw new ConfigError('--array-parallelism must be at least 1');
   if (o.maxArraySize !== undefined && o.maxArraySize < 1) throw new CorpusError('MaxArraySize must be at least 1');

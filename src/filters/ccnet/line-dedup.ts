@@ -69,14 +69,14 @@ export function textLineHashes(text: string): Uint32Array {
 }
 
 /** Adds one document's hashes to a task's set with cc_net's batch semantics (`add`). */
-export function collectDocument(set: LineHashSet, hashes: Uint32Array): void {
+function collectDocument(set: LineHashSet, hashes: Uint32Array): void {
   const n = hashes.length / 2;
   const before = new Uint8Array(n);
   for (let i = 0; i < n; i++) before[i] = set.has(hashes[i * 2]!, hashes[i * 2 + 1]!) ? 1 : 0;
   for (let i = 0; i < n; i++) set.put(hashes[i * 2]!, hashes[i * 2 + 1]!, before[i] === 1);
 }
 
-export function encodeHashFile(set: LineHashSet): Buffer {
+function encodeHashFile(set: LineHashSet): Buffer {
   const n = set.size;
   const buf = Buffer.alloc(16 + n * 8 + Math.ceil(n / 8));
   buf.write(MAGIC, 0, 'latin1');
@@ -101,7 +101,7 @@ export function hashFileCount(buf: Buffer, file: string): number {
 }
 
 /** Merges a hash file into a group set (cc_net `FlatHashSet.load`). */
-export function mergeHashFile(set: LineHashSet, buf: Buffer, file: string): void {
+function mergeHashFile(set: LineHashSet, buf: Buffer, file: string): void {
   const n = hashFileCount(buf, file);
   const flagsAt = 16 + n * 8;
   for (let k = 0; k < n; k++) {
@@ -119,7 +119,7 @@ export interface DedupResult {
 }
 
 /** cc_net `DuplicatesRemover.do` + `finalize_doc` on one text; null when no line survives. */
-export function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet): DedupResult | null {
+function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet): DedupResult | null {
   const lines = text.split('\n');
   const keep = new Uint8Array(lines.length);
   let kept = 0;

@@ -27,9 +27,9 @@ import { ccnetNormalize } from '../../text/ccnet-normalize.js';
 import { pythonRound } from '../../core/rounding.js';
 
 /** cc_net cutoff.csv: rows 30 and 60, i.e. the 30th and 60th percentiles. */
-export const CCNET_PERCENTILES: readonly [number, number] = [30, 60];
+const CCNET_PERCENTILES: readonly [number, number] = [30, 60];
 /** cc_net DocLM: `round(pp(...), 1)`. */
-export const PERPLEXITY_DECIMALS = 1;
+const PERPLEXITY_DECIMALS = 1;
 /** Language key used when a single model scores every document. */
 const ANY = '*';
 

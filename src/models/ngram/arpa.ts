@@ -22,8 +22,6 @@ import { textNative } from '../../native/addons.js';
 export const BOS = '<s>';
 export const EOS = '</s>';
 export const UNK = '<unk>';
-/** KenLM's probability for `<unk>` when an ARPA file lacks it (lm/read_arpa.hh). */
-export const MISSING_UNK_LOG10 = -100;
 /** SRILM/KenLM convention for `<s>`, which is never predicted. */
 export const BOS_LOG10 = -99;
 

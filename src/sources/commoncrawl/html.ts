@@ -46,7 +46,7 @@ export function parseHttpResponse(block: Buffer): HttpMessage | null {
 }
 
 /** Undoes chunked transfer coding (a malformed chunk ends the payload where it breaks). */
-export function dechunk(payload: Buffer): Buffer {
+function dechunk(payload: Buffer): Buffer {
   const parts: Buffer[] = [];
   let pos = 0;
   for (;;) {
@@ -97,7 +97,7 @@ function charsetFromContentType(ct: string | undefined): string | null {
 }
 
 /** The charset a `<meta>` tag declares in the first 4 KiB, or null. */
-export function metaCharset(html: Buffer): string | null {
+function metaCharset(html: Buffer): string | null {
   const head = html.subarray(0, 4096).toString('latin1');
   const direct = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
   return direct ? direct[1]!.toLowerCase() : null;

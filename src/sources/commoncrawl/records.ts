@@ -27,7 +27,7 @@ export type Converted = { doc: Doc } | { skip: string; detail?: string };
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
 /** WARC-Date as ISO 8601 UTC (`2019-03-18T00:00:00Z`), or null when it is not a date. */
-export function isoTimestamp(v: string | undefined): string | null {
+function isoTimestamp(v: string | undefined): string | null {
   if (!v) return null;
   if (ISO_UTC.test(v)) return v;
   const t = Date.parse(v);
@@ -35,13 +35,13 @@ export function isoTimestamp(v: string | undefined): string | null {
 }
 
 /** Python `urlparse(url).netloc`: everything between `//` and the next `/`, `?` or `#`. */
-export function netloc(url: string): string {
+function netloc(url: string): string {
   const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
   return m ? m[1]! : '';
 }
 
 /** Splits a WET body as cc_net does: stripped, non-empty lines; title first. */
-export function wetLines(body: string): { title: string; lines: string[] } {
+function wetLines(body: string): { title: string; lines: string[] } {
   const lines: string[] = [];
   for (const raw of body.includes('\r') ? body.split(/\r\n|\r|\n/) : body.split('\n')) {
     const l = pyStrip(raw);
@@ -65,7 +65,7 @@ function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
 }
 
 /** A `conversion` record as a document (text may be empty: the length filter decides). */
-export function wetDocument(rec: WarcRecord, segment: string): Converted {
+function wetDocument(rec: WarcRecord, segment: string): Converted {
   // Invalid UTF-8 becomes U+FFFD (cc_net's strict decoding would stop the whole file).
   const { title, lines } = wetLines(rec.body.toString('utf8'));
   if (title === '') return { skip: 'conversion_empty' };
@@ -88,7 +88,7 @@ const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
  * A `response` record with an HTML page as a document. A page the extractor cannot read (nested
  * deeper than the cap, or any other failure) is quarantined with the reason, never fatal.
  */
-export function htmlDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
+function htmlDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
   const ct = rec.headers.get('content-type') ?? '';
   if (!/application\/http/i.test(ct)) return { skip: 'not_http' };
   const msg = parseHttpResponse(rec.body);

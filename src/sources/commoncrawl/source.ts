@@ -19,14 +19,14 @@ import { compressionOf, compressionOfMagic, openDecompressed } from '../../io/co
 import { open } from 'node:fs/promises';
 import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { urlsOrListing } from '../../fetch/urls.js';
 import { recordToDocument } from './records.js';
 import { readWarcRecords } from './warc.js';
 import type { Doc } from '../../core/document.js';
 
 /** RedPajama v1's dumps (rp_v1 data_prep/cc/README.md; chosen to span five years, issue #26). */
-export const REDPAJAMA_DUMPS = ['2019-30', '2020-05', '2021-04', '2022-05', '2023-06'];
-export const DEFAULT_BASE_URL = 'https://data.commoncrawl.org/';
+const REDPAJAMA_DUMPS = ['2019-30', '2020-05', '2021-04', '2022-05', '2023-06'];
+const DEFAULT_BASE_URL = 'https://data.commoncrawl.org/';
 
 const params = z
   .object({
@@ -52,7 +52,7 @@ const params = z
 type Params = z.infer<typeof params>;
 
 /** `crawl-data/CC-MAIN-<dump>/<kind>.paths.gz`. */
-export function pathsFile(dump: string, kind: 'wet' | 'warc'): string {
+function pathsFile(dump: string, kind: 'wet' | 'warc'): string {
   return `crawl-data/CC-MAIN-${dump}/${kind}.paths.gz`;
 }
 
@@ -70,9 +70,8 @@ export function parsePathsListing(data: Buffer, label: string): string[] {
     .filter((l) => l.length > 0);
 }
 
-/** Lists the segments of the configured dumps (or the explicit files). */
-export async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
-  if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+/** Lists the segments of the configured dumps. */
+async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
   const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
   const out: RemoteFile[] = [];
   for (const dump of p.dumps) {
@@ -142,7 +141,7 @@ function segmentSource(name: string, kind: 'wet' | 'warc', description: string) 
     source: 'commoncrawl',
     description,
     params,
-    list: (p, env) => listSegments(p, env, kind),
+    list: urlsOrListing((p: Params, env: SourceEnv) => listSegments(p, env, kind)),
     plan: (files) => wholeFileTasks(files),
     read: (task, p, ctx) => readSegment(task, p, ctx),
   });

@@ -40,7 +40,7 @@ export interface WarcRecord {
   issues: WarcIssue[];
 }
 
-export type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
+type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
 
 export interface WarcReadOptions {
   maxRecordBytes?: number;
@@ -232,7 +232,7 @@ function trimTrailingLineEnds(buf: Buffer, start: number, end: number): number {
  * Parses a header block (latin1 text, no blank line). Header values are bytes as latin1, so a
  * UTF-8 URL must be re-decoded by the caller (`headerUtf8`).
  */
-export function parseHeaderBlock(text: string): { ok: boolean; version: string; headers: Map<string, string> } {
+function parseHeaderBlock(text: string): { ok: boolean; version: string; headers: Map<string, string> } {
   const lines = text.split(/\r?\n/);
   const version = (lines[0] ?? '').trim();
   const headers = new Map<string, string>();

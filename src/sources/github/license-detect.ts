@@ -21,12 +21,12 @@ import { licenseKeyForProperty, PACKAGE_CONFIDENCE, packageLicenseProperty, pick
 import { COPYRIGHT_ONLY, foldAlternatives, normalizeLicenseText, normalizedHash, rubyStrip, wordSet } from './license-text.js';
 
 /** licensee's default confidence threshold for the Dice matcher (percent). */
-export const CONFIDENCE = 98;
+const CONFIDENCE = 98;
 
 /** Licences allowed by default: LLaMA kept "Apache, BSD and MIT" code; RedPajama's query took mit%, bsd%, apache%. */
 export const DEFAULT_ALLOWED = ['MIT', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0'];
 
-export type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'package' | 'none';
+type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'package' | 'none';
 
 export interface FileLicense {
   path: string;
@@ -166,7 +166,7 @@ export interface RepoFile {
 }
 
 /** The licence the repository's package manifest declares, or null when it declares none. */
-export function matchPackageFile(path: string, content: string): FileLicense | null {
+function matchPackageFile(path: string, content: string): FileLicense | null {
   const prop = packageLicenseProperty(path, content);
   if (prop === null || prop === '') return null;
   const key = licenseKeyForProperty(prop);

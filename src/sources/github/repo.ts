@@ -23,7 +23,7 @@ import type { HeaderMode } from './header.js';
 import { detectProjectLicense, isAllowed, isLicenseFilePath, isReadmePath, type MultiLicensePolicy, type ProjectLicense } from './license-detect.js';
 import { isPackageManagerPath } from './license-packages.js';
 
-export interface RepoMember {
+interface RepoMember {
   /** Path relative to the repository root. */
   path: string;
   data: Buffer;

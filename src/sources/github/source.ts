@@ -90,7 +90,7 @@ export const githubParams = z
   .strict()
   .refine((p) => p.bigquery || p.repos || p.repos_file || p.checkouts, { message: 'give at least one of bigquery, repos, repos_file, checkouts' });
 
-export type GithubParams = z.infer<typeof githubParams>;
+type GithubParams = z.infer<typeof githubParams>;
 
 interface Repo {
   repo: string;

@@ -17,7 +17,7 @@
 import { Parser } from 'htmlparser2';
 
 /** RedPajama's list rewrite before parsing (rp_v1 data_prep/stack_exchange/post_processing.py). */
-export function rpListMarkers(html: string): string {
+function rpListMarkers(html: string): string {
   if (!html.includes('<li>') && !html.includes('</li>') && !html.includes('<ol>') && !html.includes('</ol>')) return html;
   return html.replaceAll('<li>', '\n*').replaceAll('</li>', '').replaceAll('<ol>', '\n*').replaceAll('</ol>', '');
 }
