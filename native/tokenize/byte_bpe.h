@@ -46,7 +46,10 @@ class ByteBpe final : public Encoder {
 
   std::unique_ptr<Scratch> make_scratch() const override;
   // Ordinary text: special-token text written in the document is encoded like any other text.
-  void encode(const uint8_t* text, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const override;
+  // `first` does not matter: byte-level BPE has no document-start rule.
+  void encode(const uint8_t* text, size_t len, IdBuf& out, Scratch& scratch, bool first = true) const override;
+  // Cuts where every pattern is guaranteed a piece boundary (see byte_bpe.cc).
+  size_t safe_cut(const uint8_t* text, size_t len, size_t from) const override;
   // Throws std::out_of_range for an id that is neither a rank nor a special token.
   void decode(const uint32_t* ids, size_t n, std::string& out) const override;
   uint32_t vocab_size() const override { return vocab_size_; }
@@ -54,8 +57,7 @@ class ByteBpe final : public Encoder {
   // Like encode(), but occurrences of the allowed special tokens (indices into specials(); null = all)
   // become their ids, as tiktoken's encode(text, allowed_special=...). The text between them is encoded
   // as separate segments (the end of a segment is an end of text for the pre-tokenizer, as in tiktoken).
-  void encode_with_specials(const uint8_t* text, size_t len, const std::vector<bool>* allowed,
-                            std::vector<uint32_t>& out, Scratch& scratch) const;
+  void encode_with_specials(const uint8_t* text, size_t len, const std::vector<bool>* allowed, IdBuf& out, Scratch& scratch) const;
   // Piece end offsets of the pre-tokenizer over `text` (after UTF-8 repair), for tests and debugging.
   void split(const uint8_t* text, size_t len, std::vector<uint32_t>& ends, Scratch& scratch) const;
 
@@ -73,13 +75,18 @@ class ByteBpe final : public Encoder {
   uint32_t lookup(const uint8_t* p, size_t n, uint64_t head, uint64_t hash) const;
   // Rank of the bytes [p, p+n), or kNone; bytes up to `end` (≥ p+n) may be read.
   uint32_t rank_of(const uint8_t* p, size_t n, const uint8_t* end) const;
-  // Ordinary text that is valid UTF-8, its end being an end of text for the pre-tokenizer.
-  void encode_valid(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const;
+  // Rank of the token whose bytes are those of ranks a and b concatenated, or kNone.
+  inline uint32_t merged(uint32_t a, uint32_t b) const;
+  void build_pairs();
+  void add_pair(uint64_t entry);
+  // Ordinary text that is valid UTF-8, its end being an end of text for the pre-tokenizer. `out` must
+  // have room for `len` more ids (a piece of n bytes gives at most n ids).
+  void encode_valid(const uint8_t* s, size_t len, IdBuf& out, Scratch& scratch) const;
   template <pretok::Pattern P>
-  void encode_segment(const uint8_t* s, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const;
-  void encode_piece(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const;
-  void bpe_small(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const;
-  void bpe_large(const uint8_t* p, size_t n, std::vector<uint32_t>& out, Scratch& scratch) const;
+  void encode_segment(const uint8_t* s, size_t len, IdBuf& out, Scratch& scratch) const;
+  void encode_piece(const uint8_t* p, size_t n, IdBuf& out, Scratch& scratch) const;
+  void bpe_small(const uint8_t* p, size_t n, IdBuf& out, Scratch& scratch) const;
+  void bpe_large(const uint8_t* p, size_t n, IdBuf& out, Scratch& scratch) const;
   const uint8_t* valid_text(const uint8_t* text, size_t& len, Scratch& scratch) const;
 
   pretok::Pattern pattern_;
@@ -88,6 +95,10 @@ class ByteBpe final : public Encoder {
   std::vector<uint32_t> tok_len_;   // by rank: length (0 = no such rank)
   std::vector<Slot> table_;
   uint64_t mask_ = 0;
+  // (left rank, right rank) -> rank of the concatenation, for canonical splits only (see build_pairs):
+  // one u64 per slot, left << 44 | right << 24 | merged (ranks < 2^20), all ones = empty.
+  std::vector<uint64_t> pairs_;
+  int pair_shift_ = 64;
   uint32_t byte_rank_[256];
   uint32_t max_token_len_ = 0;
   size_t rank_count_ = 0;

@@ -13,6 +13,8 @@ export interface BatchOptions {
   threads?: number;
   countOnly?: boolean;
   idBytes?: 2 | 4;
+  /** Documents longer than twice this many bytes are cut into parts of about this size at exact cut points (default 64 KiB). */
+  partBytes?: number;
 }
 
 export interface BatchResult {
@@ -20,6 +22,8 @@ export interface BatchResult {
   /** n+1 offsets into `ids` (token counts per document are the differences). */
   tokenOffsets: Float64Array;
   total: number;
+  /** Documents and parts of long documents encoded separately (their ids are concatenated). */
+  parts: number;
 }
 
 export interface SpmModelInfo {

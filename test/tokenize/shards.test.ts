@@ -48,14 +48,17 @@ test('Megatron .bin/.idx round-trips every document, rotates, and the manifest c
   const tok = await loadTokenizer('llama2');
   const out = join(tmp, 'mega');
   const m = await tokenizeToShards(tok, readInputs([jsonl, txt]), { out, format: 'megatron', maxBytes: 64 * 1024, threads: 2, batchBytes: 100_000 });
-  const want = tok.encodeMany(allTexts);
+  const want = tok.encodeMany(allTexts).map((w) => Array.from(w));
   const bins = m.files.filter((f) => f.name.endsWith('.bin'));
   assert.ok(bins.length >= 3, `rotated into ${bins.length} shards`);
   const got: number[][] = [];
   for (const bin of bins) {
     const idx = readIdx(join(out, bin.name.replace(/\.bin$/, '.idx')));
     assert.equal(idx.code, 8, 'uint16 for a 32k vocabulary');
-    assert.deepEqual(idx.docIdx, Array.from({ length: idx.lengths.length + 1 }, (_, i) => i));
+    assert.deepEqual(
+      idx.docIdx,
+      Array.from({ length: idx.lengths.length + 1 }, (_, i) => i),
+    );
     const data = readFileSync(join(out, bin.name));
     assert.equal(data.length, idx.lengths.reduce((a, b) => a + b, 0) * 2);
     idx.lengths.forEach((len, i) => {
@@ -64,7 +67,10 @@ test('Megatron .bin/.idx round-trips every document, rotates, and the manifest c
   }
   assert.deepEqual(got, want);
   assert.equal(m.documents, allTexts.length);
-  assert.equal(m.tokens, want.reduce((a, w) => a + w.length, 0));
+  assert.equal(
+    m.tokens,
+    want.reduce((a, w) => a + w.length, 0),
+  );
   assert.deepEqual(Object.keys(m.sources), ['books', 'note', 'wiki']);
   for (const f of m.files) assert.equal(sha(join(out, f.name)), f.sha256, f.name);
   const onDisk = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as TokenManifest;
@@ -88,23 +94,37 @@ test('.npy shards load with numpy and match the ids; offsets .npy holds document
   const tok = await loadTokenizer('llama2');
   const out = join(tmp, 'npy');
   const m = await tokenizeToShards(tok, readInputs([jsonl]), { out, format: 'npy', threads: 2, eos: true });
-  const want = tok.encodeMany(texts, { eos: true });
-  assert.deepEqual(m.files.map((f) => f.name), ['tokens_00000.npy', 'tokens_00000.offsets.npy']);
+  const want = tok.encodeMany(texts, { eos: true }).map((w) => Array.from(w));
+  assert.deepEqual(
+    m.files.map((f) => f.name),
+    ['tokens_00000.npy', 'tokens_00000.offsets.npy'],
+  );
   const py = `import numpy as np, json, sys
 t = np.load(sys.argv[1]); o = np.load(sys.argv[2])
 print(json.dumps({"dtype": str(t.dtype), "n": int(t.shape[0]), "odtype": str(o.dtype), "offsets": o.tolist(), "head": t[:50].tolist(), "sum": int(t.astype(np.int64).sum())}))`;
   const r = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(out, 'tokens_00000.npy'), join(out, 'tokens_00000.offsets.npy')]).toString()) as {
-    dtype: string; n: number; odtype: string; offsets: number[]; head: number[]; sum: number;
+    dtype: string;
+    n: number;
+    odtype: string;
+    offsets: number[];
+    head: number[];
+    sum: number;
   };
   const flat = want.flat();
   assert.equal(r.dtype, 'uint16');
   assert.equal(r.odtype, 'int64');
   assert.equal(r.n, flat.length);
   assert.deepEqual(r.head, flat.slice(0, 50));
-  assert.equal(r.sum, flat.reduce((a, b) => a + b, 0));
+  assert.equal(
+    r.sum,
+    flat.reduce((a, b) => a + b, 0),
+  );
   let acc = 0;
   assert.deepEqual(r.offsets, [0, ...want.map((w) => (acc += w.length))]);
-  assert.ok(want.every((w) => w[0] === 1 && w[w.length - 1] === 2), 'BOS and EOS around each document');
+  assert.ok(
+    want.every((w) => w[0] === 1 && w[w.length - 1] === 2),
+    'BOS and EOS around each document',
+  );
   assert.deepEqual(await readTokenDocument(join(out, 'tokens_00000.npy'), 5), want[5]);
 });
 

@@ -41,14 +41,22 @@ test('an unknown .tiktoken file gets the cl100k pattern and no special tokens; W
 
 test('bad .tiktoken data and specs are refused with the reason', () => {
   const spec = (tiktoken: string, extra: Partial<ByteBpeSpec> = {}): ByteBpeSpec => ({
-    kind: 'byte_bpe', tiktoken: Buffer.from(tiktoken), specials: {}, pattern: 'cl100k_base', name: 't', vocabSize: 0, bosId: null, eosId: null, ...extra,
+    kind: 'byte_bpe',
+    tiktoken: Buffer.from(tiktoken),
+    specials: {},
+    pattern: 'cl100k_base',
+    name: 't',
+    vocabSize: 0,
+    bosId: null,
+    eosId: null,
+    ...extra,
   });
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'not-base64! 300\n')), /line 257: bad base64/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI=\n')), /line 257: expected "base64 rank"/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI= 12\n')), /duplicate rank 12/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YQ== 300\n')), /duplicate token bytes/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly.split('\n').slice(1).join('\n'))), /lacks the single byte 0/);
-  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI= 4000000000\n')), /bad rank|too sparse/);
+  assert.throws(() => native.byteBpeCreate(spec(bytesOnly + 'YWI= 4000000000\n')), /bad rank|too large/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { pattern: 'nope' as ByteBpeSpec['pattern'] })), /unknown pattern 'nope'/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { specials: { '<x>': 5 } })), /special token <x> has id 5, which is a rank/);
   assert.throws(() => native.byteBpeCreate({ ...spec(bytesOnly), tiktoken: 'text' as unknown as Buffer }), /spec.tiktoken must be a Buffer/);
