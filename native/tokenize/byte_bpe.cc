@@ -20,6 +20,7 @@ constexpr size_t kLargePiece = 128;
 // Ranks fit in 20 bits (the pair table packs two ranks and a result in one u64); all ones is empty.
 constexpr uint32_t kMaxRank = (1u << 20) - 1;
 constexpr uint64_t kEmptyPair = ~0ull;
+constexpr int32_t kNoPair = ByteBpe::kNoPair;
 
 // Word cache: per thread, pieces of at most 32 bytes that needed merging (or are whole tokens of 17-32
 // bytes) -> up to 7 ids. One 64-byte line per entry (the key compared as four words, no memcmp), 2-way
@@ -271,6 +272,7 @@ void ByteBpe::build_pairs() {
   }
   pairs_.assign(cap, kEmptyPair);
   pair_shift_ = 64 - bits;
+  byte_pair_.assign(size_t(1) << 16, kNoPair);  // bpe_small reads it while the table is built
   std::vector<uint32_t> order;
   order.reserve(rank_count_);
   for (uint32_t r = 0; r < tok_len_.size(); r++)
@@ -286,7 +288,9 @@ void ByteBpe::build_pairs() {
     static_cast<BpeScratch&>(*scratch).text_end = p + n;
     if (n < kLargePiece) bpe_small(p, n, parts, *scratch);
     else bpe_large(p, n, parts, *scratch);
-    if (parts.size() == 2) add_pair((uint64_t(parts.data()[0]) << 44) | (uint64_t(parts.data()[1]) << 24) | r);
+    if (parts.size() != 2) continue;
+    add_pair((uint64_t(parts.data()[0]) << 44) | (uint64_t(parts.data()[1]) << 24) | r);
+    if (n == 2) byte_pair_[(size_t(p[0]) << 8) | p[1]] = int32_t(r);  // before any longer token needs it
   }
 }
 
@@ -417,7 +421,6 @@ void ByteBpe::encode_piece(const uint8_t* p, size_t n, IdBuf& out, Scratch& scra
 // Leftmost minimum of a[0..n) (n a multiple of 4, a 16-byte aligned): its index, or n when every value
 // is kNoPair. Two SSE2 passes (the minimum, then its first position): pieces are short, so this beats a
 // heap, and a branch-free scan beats the scalar one (which ran at one branch miss per new minimum).
-constexpr int32_t kNoPair = 0x7FFFFFFF;
 inline size_t leftmost_min(const int32_t* a, size_t n) {
 #if defined(__SSE2__)
   __m128i mn = _mm_set1_epi32(kNoPair);
@@ -464,10 +467,7 @@ void ByteBpe::bpe_small(const uint8_t* p, size_t n, IdBuf& out, Scratch& scratch
     nx[i] = uint8_t(i + 1);
     pv[i] = uint8_t(i - 1);
   }
-  for (size_t i = 0; i + 1 < n; i++) {
-    uint32_t r = merged(part[i], part[i + 1]);
-    pair[i] = r == kNone ? kNoPair : int32_t(r);
-  }
+  for (size_t i = 0; i + 1 < n; i++) pair[i] = byte_pair_[(size_t(p[i]) << 8) | p[i + 1]];
   for (size_t i = n - 1; i < padded; i++) pair[i] = kNoPair;
   for (;;) {
     size_t i = leftmost_min(pair, padded);

@@ -33,6 +33,7 @@ namespace corpusmill {
 class ByteBpe final : public Encoder {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
+  static constexpr int32_t kNoPair = 0x7FFFFFFF;  // "does not merge" in the merge loop's signed arrays
 
   struct Special {
     std::string text;
@@ -99,6 +100,8 @@ class ByteBpe final : public Encoder {
   // one u64 per slot, left << 44 | right << 24 | merged (ranks < 2^20), all ones = empty.
   std::vector<uint64_t> pairs_;
   int pair_shift_ = 64;
+  // The same for two single bytes, as a direct 64K table (the first merges of every BPE): rank or kNoPair.
+  std::vector<int32_t> byte_pair_;
   uint32_t byte_rank_[256];
   uint32_t max_token_len_ = 0;
   size_t rank_count_ = 0;

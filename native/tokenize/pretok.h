@@ -24,6 +24,10 @@
 
 #include "unicode_tables.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace corpusmill {
 namespace pretok {
 
@@ -117,8 +121,26 @@ inline uint8_t cls_at(const uint8_t* s, size_t q, uint32_t* n) {
   return unicode::flags(((b & 0x07) << 18) | ((s[q + 1] & 0x3F) << 12) | ((s[q + 2] & 0x3F) << 6) | (s[q + 3] & 0x3F));
 }
 
+// End of the run of ASCII letters starting at q (16 bytes at a time: fold to lower case, subtract 'a',
+// saturate at 25: zero exactly for [A-Za-z]; bytes >= 0x80 are never zero, so a run stops there).
+inline size_t ascii_letters_end(const uint8_t* s, size_t q, size_t len) {
+#if defined(__SSE2__)
+  const __m128i v20 = _mm_set1_epi8(0x20), va = _mm_set1_epi8('a'), v25 = _mm_set1_epi8(25), zero = _mm_setzero_si128();
+  while (q + 16 <= len) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + q));
+    __m128i d = _mm_subs_epu8(_mm_sub_epi8(_mm_or_si128(v, v20), va), v25);
+    unsigned m = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(d, zero)));
+    if (m != 0xFFFFu) return q + size_t(__builtin_ctz(~m));
+    q += 16;
+  }
+#endif
+  while (q < len && uint8_t((s[q] | 0x20) - 'a') <= 25) q++;
+  return q;
+}
+
 // End of the maximal run, starting at q, of code points having any of the `mask` flags.
 inline size_t run_end(const uint8_t* s, size_t q, size_t len, uint8_t mask) {
+  if (mask == kLetter) q = ascii_letters_end(s, q, len);
   while (q < len) {
     uint8_t b = s[q];
     if (b < 0x80) {

@@ -12,7 +12,8 @@
 //        partBytes?: number (documents longer than twice this are cut into parts of about this size;
 //        default 64 KiB; tests set it small to exercise the cuts)}
 // Result: {ids?: Uint16Array|Uint32Array, tokenOffsets: Float64Array (n+1), total: number, parts: number
-//          (documents and parts of documents encoded separately)}
+//          (documents and parts of documents encoded separately), threadCpuMs: Float64Array (CPU time each
+//          thread spent encoding: their sum over their maximum is how well the work was spread)}
 //
 // Scheduling (why): work is cut into tasks of ~64 KiB of input, in document order, pulled by the threads
 // from an atomic counter. With 1 MiB tasks a 1.5 MB batch was two unequal tasks, so two threads ran at
@@ -27,6 +28,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -65,6 +67,12 @@ struct Handle {
   std::shared_ptr<TokenizerState> st;
 };
 
+double thread_cpu_ms_now() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
+
 // Runs fn(worker) on `threads` threads (the calling one included) and waits for all of them.
 template <class Fn>
 void run_threads(unsigned threads, Fn fn) {
@@ -91,6 +99,7 @@ struct BatchJob {
   bool has_ids = false;
   uint64_t total = 0;
   size_t parts = 0;
+  std::vector<double> thread_cpu_ms;
   std::string error;
 
   ~BatchJob() { std::free(ids); }
@@ -140,7 +149,9 @@ struct BatchJob {
     std::mutex err_mu;
 
     unsigned nt = unsigned(std::min<size_t>(std::max(1u, threads), std::max<size_t>(1, n_tasks)));
-    run_threads(nt, [&](unsigned) {
+    thread_cpu_ms.assign(nt, 0);
+    run_threads(nt, [&](unsigned worker) {
+      const double cpu0 = thread_cpu_ms_now();
       std::unique_ptr<Scratch> sc = st->acquire();
       IdBuf tmp;
       try {
@@ -162,6 +173,7 @@ struct BatchJob {
         next_task.store(n_tasks);
       }
       st->release(std::move(sc));
+      thread_cpu_ms[worker] = thread_cpu_ms_now() - cpu0;
     });
     if (!error.empty()) return;
 
@@ -209,6 +221,9 @@ struct BatchJob {
     o.Set("tokenOffsets", offs);
     o.Set("total", double(total));
     o.Set("parts", double(parts));
+    auto cpu = Napi::Float64Array::New(env, thread_cpu_ms.size());
+    for (size_t k = 0; k < thread_cpu_ms.size(); k++) cpu[k] = thread_cpu_ms[k];
+    o.Set("threadCpuMs", cpu);
     if (has_ids) {
       uint8_t* data = ids;
       ids = nullptr;

@@ -29,8 +29,16 @@ const params = z.object({
   eos: z.boolean().default(false),
   /** Native threads per task; the executor already runs tasks in parallel, so 1 by default. */
   threads: z.number().int().positive().default(1),
-  max_shard_bytes: z.number().int().positive().default(1 << 30),
-  batch_bytes: z.number().int().positive().default(4 << 20),
+  max_shard_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1 << 30),
+  batch_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 << 20),
 });
 
 export const tokenizeStep = defineStep({
@@ -53,8 +61,8 @@ export const tokenizeStep = defineStep({
           maxBytes: p.max_shard_bytes,
           manifestName: `${prefix}.manifest.json`,
           skipEmptyManifest: true,
-          onBatch(batch, tokenOffsets, total) {
-            batch.forEach((d, i) => ctx.count(`tokens_${d.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!));
+          onBatch(sources, tokenOffsets, total) {
+            sources.forEach((source, i) => ctx.count(`tokens_${source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!));
             ctx.count('tokens', total);
           },
         });
@@ -74,4 +82,3 @@ export const tokenizeStep = defineStep({
     };
   },
 });
-

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../core/log.js';
 
 const log = createLogger('tokenize');
-import { readInputs, checkInputs } from '../../tokenize/inputs.js';
+import { readPackedInputs, checkInputs } from '../../tokenize/inputs.js';
 import { countTokens, type CountReport } from '../../tokenize/run.js';
 import { loadTokenizer } from '../../tokenize/tokenizer.js';
 import { specialOptions, threadOption, tokenizerOption, type SpecialFlags } from './tokenize-options.js';
@@ -31,7 +31,7 @@ export function registerCount(program: Command): void {
       checkInputs(inputs);
       const tok = await loadTokenizer(o.tokenizer);
       const t0 = performance.now();
-      const r = await countTokens(tok, readInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
+      const r = await countTokens(tok, readPackedInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
       const s = (performance.now() - t0) / 1000;
       log.info(`counted ${r.documents} documents, ${r.bytes} bytes in ${s.toFixed(2)} s (${(r.bytes / 1e6 / s).toFixed(1)} MB/s, ${o.threads} threads)`);
       process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatCount(r));

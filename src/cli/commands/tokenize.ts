@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { createLogger } from '../../core/log.js';
 
 const log = createLogger('tokenize');
-import { checkInputs, readInputs } from '../../tokenize/inputs.js';
+import { checkInputs, readPackedInputs } from '../../tokenize/inputs.js';
 import { tokenizeToShards } from '../../tokenize/run.js';
 import { TOKEN_FORMATS, type TokenFormat } from '../../tokenize/token-shards.js';
 import { loadTokenizer } from '../../tokenize/tokenizer.js';
@@ -24,8 +24,14 @@ export function registerTokenize(program: Command): void {
       checkInputs(inputs);
       const tok = await loadTokenizer(o.tokenizer);
       const t0 = performance.now();
-      const m = await tokenizeToShards(tok, readInputs(inputs), {
-        out: o.out, format: o.format, threads: o.threads, bos: o.bos, eos: o.eos, maxBytes: o.maxShardBytes, prefix: o.prefix,
+      const m = await tokenizeToShards(tok, readPackedInputs(inputs), {
+        out: o.out,
+        format: o.format,
+        threads: o.threads,
+        bos: o.bos,
+        eos: o.eos,
+        maxBytes: o.maxShardBytes,
+        prefix: o.prefix,
       });
       const s = (performance.now() - t0) / 1000;
       log.info(`tokenized ${m.documents} documents, ${m.bytes} bytes in ${s.toFixed(2)} s (${(m.bytes / 1e6 / s).toFixed(1)} MB/s)`);
