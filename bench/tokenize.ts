@@ -350,7 +350,10 @@ for (const name of ['cl100k_base', 'llama2']) {
       { name: 'encoder alone (per CPU-s)', value: encoderMbs },
     );
     rows.at(-1)!.met = wallMbs >= 0.8 * encoderMbs ? 'yes' : 'no';
-    // Load-independent view: the command's wall time is bounded by the slower of its two threads.
+    // Load-independent views: the command's wall time is bounded by the slower of its two threads
+    // (reading on the main thread, encoding on one encoder thread), and its total CPU cost per byte
+    // (reading, decompression on libuv threads, encoding, shard writing) against the encoder's.
+    row(`  ${cmd} ${name}: MB per CPU-second of the whole process`, mbs(corpusBytes, cpu), 'MB/s', {}, { name: 'encoder alone', value: encoderMbs });
     const critical = Math.max(reading, alone.cpuMs);
     row(
       `  ${cmd} ${name}: encoder time ÷ slower thread (main thread reading ${(reading / 1000).toFixed(2)} s CPU, encoder ${(alone.cpuMs / 1000).toFixed(2)} s, process ${(cpu / 1000).toFixed(2)} s)`,

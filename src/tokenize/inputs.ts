@@ -100,12 +100,16 @@ async function* readJsonlPacked(path: string, fallback: string, batchBytes: numb
     }
     return { text: out.subarray(0, r.offsets[n]!), offsets: r.offsets, sources };
   };
+  // Extract once this much is pending; doubled while a line is longer than that, so a huge line is
+  // not concatenated again for every chunk.
+  let threshold = batchBytes;
   try {
     for await (const chunk of stream) {
       pending.push(chunk);
       pendingBytes += chunk.length;
-      if (pendingBytes < batchBytes) continue;
+      if (pendingBytes < threshold) continue;
       const b = extract(false);
+      threshold = b || pendingBytes < batchBytes ? batchBytes : pendingBytes * 2;
       if (b) yield b;
       if (stopped) break;
     }

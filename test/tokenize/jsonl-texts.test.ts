@@ -6,8 +6,8 @@
  * reference succeeds it must give the same bytes, except for the few unusual lines it declines
  * (nesting deeper than 512, a lone surrogate in `source`). Real sample texts, hand-made edge cases
  * and 20,000 seeded random mutations of valid lines. Also the CLI paths: count over a JSONL file gives
- * the same report through the packed reader as through readInputs, and a bad record is the
- * reference's error.
+ * the same report through the packed reader as through readInputs (also for a line many times the
+ * batch size), and a bad record is the reference's error.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -236,12 +236,14 @@ test('the packed reader gives the same documents as readInputs, also across a ba
   writeFileSync(plain, lines.join('\n') + '\n');
   const gz = join(dir, 'b.jsonl.gz');
   writeFileSync(gz, gzipSync(Buffer.from(lines.slice(0, 700).join('\r\n'))));
+  const long = join(dir, 'c.jsonl');
+  writeFileSync(long, [lines[0], JSON.stringify({ text: docs.join(' ').slice(0, 300_000) }), lines[1]].join('\n'));
   const tok = await loadTokenizer('cl100k_base');
-  const viaObjects = await countTokens(tok, readInputs([plain, gz]), { threads: 2 });
-  const viaPacked = await countTokens(tok, readPackedInputs([plain, gz], 64 * 1024), { threads: 2 });
+  const viaObjects = await countTokens(tok, readInputs([plain, gz, long]), { threads: 2 });
+  const viaPacked = await countTokens(tok, readPackedInputs([plain, gz, long], 4096), { threads: 2 });
   assert.deepEqual(viaPacked, viaObjects);
   assert.ok(docs.length > 1500, `${docs.length} sample documents`);
-  assert.equal(viaPacked.documents, lines.length + 700);
+  assert.equal(viaPacked.documents, lines.length + 700 + 3);
   const bad = join(dir, 'bad.jsonl');
   writeFileSync(bad, lines.slice(0, 50).join('\n') + '\n{"text": 5}\n' + lines.slice(50, 60).join('\n'));
   const errorOf = async (input: AsyncIterable<unknown>) => {
