@@ -71,8 +71,8 @@ export const tokenizeStep = defineStep({
           maxBytes: p.max_shard_bytes,
           manifestName: `${prefix}.manifest.json`,
           skipEmptyManifest: true,
-          onBatch(batch, tokenOffsets, total) {
-            for (let i = 0; i < batch.length; i++) ctx.count(`tokens_${batch[i]!.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
+          onBatch(sources, tokenOffsets, total) {
+            for (let i = 0; i < sources.length; i++) ctx.count(`tokens_${sources[i]}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);
           },
         });

@@ -1,7 +1,7 @@
 /** Options shared by the tokenizer commands (encode, decode, count, tokenize), and the run of count and tokenize. */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { checkInputs, type InputDoc, readInputs } from '../../tokenize/inputs.js';
+import { checkInputs, readPackedInputs } from '../../tokenize/inputs.js';
 import { loadTokenizer, type Tokenizer } from '../../tokenize/tokenizer.js';
 import { intOption } from '../options.js';
 
@@ -41,11 +41,11 @@ export interface InputEncodeFlags extends SpecialFlags {
 export async function encodeInputs<T>(
   inputs: string[],
   o: InputEncodeFlags,
-  fn: (tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: { threads: number; bos?: boolean; eos?: boolean }) => Promise<T>,
+  fn: (tok: Tokenizer, docs: ReturnType<typeof readPackedInputs>, opts: { threads: number; bos?: boolean; eos?: boolean }) => Promise<T>,
 ): Promise<{ result: T; seconds: number }> {
   checkInputs(inputs);
   const tok = await loadTokenizer(o.tokenizer);
   const t0 = performance.now();
-  const result = await fn(tok, readInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
+  const result = await fn(tok, readPackedInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
   return { result, seconds: (performance.now() - t0) / 1000 };
 }
