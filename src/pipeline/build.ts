@@ -20,13 +20,13 @@ import { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile } from '../fetch/files.js';
 import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
 import type { Executor } from './executor.js';
-import { catalogPath, MAIN_PHASE, passPhase, statsPath } from './layout.js';
+import { catalogPath, MAIN_PHASE, passPhase, phaseLabel, statsPath } from './layout.js';
 import { syncMarkers } from './markers.js';
 import type { Registry } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
 import type { SourceEnv } from './source.js';
 import { collectStats, type BuildStats } from './stats.js';
-import { numberReadTasks, reduceTasks, stageInputTasks, type TaskInput, type TaskSpec } from './tasks.js';
+import { numberReadTasks, reduceTasks, stageInputTasks, taskReadBytes, type TaskInput, type TaskSpec } from './tasks.js';
 
 export interface ProgressSink {
   startPhase(label: string, totalBytes: number, tasks: number, doneTasks: number): void;
@@ -217,14 +217,15 @@ async function planPhases(
   readTasks: TaskSpec[],
   log: Logger,
   fetcher: Fetcher,
-): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
-  const phases: Array<{ phase: string; tasks: TaskSpec[] }> = [];
+): Promise<Array<{ phase: string; tasks: TaskSpec[]; label?: string }>> {
+  const phases: Array<{ phase: string; tasks: TaskSpec[]; label?: string }> = [];
   if (stage.steps.length > 0) {
     // Steps are instantiated here only to learn their passes; workers create their own.
     const steps = await createSteps(p, stage, out, log, fetcher);
     steps.forEach((s, i) => {
       for (const pass of s.passes ?? []) {
-        phases.push({ phase: passPhase(i, pass.name), tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks) });
+        const phase = passPhase(i, pass.name);
+        phases.push({ phase, tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks), label: phaseLabel(phase, stage.steps.map((x) => x.step)) });
       }
     });
     for (const s of steps) await s.close?.();
@@ -256,24 +257,27 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
-    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${planned.labels[phase] ?? phaseLabel(phase, stage.steps.map((x) => x.step))}`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
     if (!executor.waits) {
       await executor.run(work, {});
       continue;
     }
-    progress?.startPhase(
-      label,
-      rows.reduce((a, r) => a + r.spec.bytes, 0),
-      rows.length,
-      rows.length - pending.length,
-    );
-    // Account for finished tasks so the bar starts where the last run stopped.
-    progress?.advance(
-      rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0),
-      0,
-    );
+    if (progress) {
+      const bytes = await Promise.all(rows.map((r) => taskReadBytes(out, r.spec)));
+      progress.startPhase(
+        label,
+        bytes.reduce((a, b) => a + b, 0),
+        rows.length,
+        rows.length - pending.length,
+      );
+      // Account for finished tasks so the bar starts where the last run stopped.
+      progress.advance(
+        rows.reduce((a, r, i) => a + (r.state === 'done' ? bytes[i]! : 0), 0),
+        0,
+      );
+    }
     try {
       await executor.run(work, {
         onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),

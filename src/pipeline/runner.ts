@@ -102,6 +102,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const stats: TaskStats = {
     source,
     input_bytes: spec.bytes,
+    read_bytes: 0,
     quarantined: {},
     read_counts: {},
     steps: [],
@@ -169,6 +170,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         log,
         advance: (n) => {
           progress.bytes += n;
+          stats.read_bytes = (stats.read_bytes ?? 0) + n;
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });

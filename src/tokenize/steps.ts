@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
+import { tokenCountKey } from '../core/stats.js';
 import { defineStep } from '../pipeline/step.js';
 import { partPrefix } from '../pipeline/layout.js';
 import { batchInputs } from './inputs.js';
@@ -64,6 +65,7 @@ export const tokenizeStep = defineStep({
           onBatch(batch, tokenOffsets, total) {
             for (let i = 0; i < batch.length; i++) ctx.count(`tokens_${batch[i]!.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);
+            ctx.count(tokenCountKey(tok.info.name), total);
           },
         });
         let finished = false;

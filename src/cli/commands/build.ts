@@ -28,6 +28,18 @@ interface BuildCliOptions {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+const shellWord = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Ctrl-C: one line saying how to resume, exit 130. Finished tasks have their markers; the ones cut
+ * short are redone by the next run, which gives the same bytes.
+ */
+function interrupted(tty: boolean): never {
+  const again = ['corpusmill', ...process.argv.slice(2)].map(shellWord).join(' ');
+  process.stderr.write(`${tty ? '\x1b[?25h\n' : ''}corpusmill: interrupted; finished tasks are kept, resume with: ${again}\n`);
+  process.exit(130);
+}
+
 export function registerBuild(program: Command): void {
   program
     .command('build')
@@ -50,6 +62,7 @@ export function registerBuild(program: Command): void {
     .option('--requeue-signal <seconds>', 'slurm: USR1 this long before the time limit requeues the element', intOption, 120)
     .option('--max-array-size <n>', 'slurm: override MaxArraySize (default: from scontrol show config)', intOption)
     .action(async (file: string, o: BuildCliOptions, cmd: Command) => {
+      process.once('SIGINT', () => interrupted(process.stderr.isTTY));
       const log = createLogger();
       const verbose = Boolean(cmd.optsWithGlobals().verbose);
       const slurm: SlurmOptions = {
