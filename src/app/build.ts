@@ -31,6 +31,8 @@ export interface BuildOptions extends RunOptions {
   /** Local worker processes (default: the pipeline's setting, else one per core). */
   workers?: number;
   slurm?: SlurmOptions;
+  /** A trial run: each task reads only its first N documents, into `<out>-limitN`. */
+  limit?: number;
   argv?: string[];
   logLevel?: string;
 }
@@ -54,13 +56,14 @@ const DEFAULT_SLURM: SlurmOptions = { tasksPerJob: 1, cpusPerTask: 1, sbatchArgs
  */
 async function createExecutor(ctx: BuildContext, opts: BuildOptions): Promise<Executor> {
   const kind = opts.executor ?? 'local';
+  if (kind === 'slurm' && opts.limit !== undefined) throw new ConfigError('--limit is for trial runs on this machine (--executor local)');
   if (kind === 'slurm') return SlurmExecutor.open(ctx.out, ctx.pipeline.name, opts.slurm ?? DEFAULT_SLURM, ctx.log);
   if (kind !== 'local') throw new ConfigError(`unknown executor "${kind}" (local or slurm)`);
   const workers = opts.workers || ctx.pipeline.settings.workers || availableParallelism();
   ctx.catalog.startRun(ctx.pipeline.name, opts.argv ?? [], workers);
   let local: LocalExecutor | null = null;
   const start = () =>
-    (local ??= new LocalExecutor(workers, workerModule, { pipelineFile: ctx.pipeline.file, outDir: ctx.out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info' }));
+    (local ??= new LocalExecutor(workers, workerModule, { pipelineFile: ctx.pipeline.file, outDir: ctx.out, cacheDir: ctx.cacheDir, logLevel: opts.logLevel ?? 'info', limit: opts.limit }));
   return {
     name: 'local',
     waits: true,
@@ -75,6 +78,7 @@ async function createExecutor(ctx: BuildContext, opts: BuildOptions): Promise<Ex
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const ctx = await openBuild({ ...opts, registry: createRegistry() });
   const { pipeline, out, log } = ctx;
+  if (opts.limit !== undefined) log.warn(`--limit ${opts.limit}: a trial run, the first ${opts.limit} documents of each task, written to ${out}`);
   const executor = await createExecutor(ctx, opts);
   let ok = false;
   try {

@@ -45,8 +45,10 @@ export interface RunOptions {
   progress?: ProgressSink;
 }
 
-export function resolveOut(pipeline: Pipeline, out?: string): string {
-  return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+/** The output folder; a trial run (`--limit N`) gets its own, `<out>-limitN`, never mixed with a full build. */
+export function resolveOut(pipeline: Pipeline, out?: string, limit?: number): string {
+  const dir = resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+  return limit === undefined ? dir : `${dir}-limit${limit}`;
 }
 
 /** What planning and running share: the pipeline, its output folder, catalog and fetcher. */
@@ -59,9 +61,9 @@ export interface BuildContext {
   log: Logger;
 }
 
-export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry }): Promise<BuildContext> {
+export async function openBuild(opts: { pipelineFile: string; out?: string; limit?: number; log: Logger; registry: Registry }): Promise<BuildContext> {
   const pipeline = await loadPipeline(opts.pipelineFile, opts.registry);
-  const out = resolveOut(pipeline, opts.out);
+  const out = resolveOut(pipeline, opts.out, opts.limit);
   const settings = pipeline.settings;
   const catalog = new Catalog<TaskSpec>(catalogPath(out));
   const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');

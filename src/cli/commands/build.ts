@@ -5,7 +5,7 @@ import { createLogger } from '../../core/log.js';
 import type { SlurmOptions } from '../../exec/slurm/executor.js';
 import { formatStats } from '../../pipeline/stats.js';
 import { createProgress } from '../progress.js';
-import { intOption } from '../options.js';
+import { intOption, positiveInt } from '../options.js';
 
 interface BuildCliOptions {
   out?: string;
@@ -13,6 +13,7 @@ interface BuildCliOptions {
   stage?: string;
   force?: boolean;
   json?: boolean;
+  limit?: number;
   executor: string;
   partition?: string;
   time?: string;
@@ -50,6 +51,7 @@ export function registerBuild(program: Command): void {
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
     .option('--force', 'rebuild stages whose configuration changed since they were built')
     .option('--json', 'print the stats as JSON instead of a table')
+    .option('--limit <n>', 'trial run: only the first N documents of each task, into <out>-limitN', positiveInt)
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
     .option('--partition <name>', 'slurm: partition')
     .option('--time <limit>', 'slurm: time limit per array element (e.g. 4:00:00)')
@@ -85,6 +87,7 @@ export function registerBuild(program: Command): void {
         slurm,
         stage: o.stage,
         force: o.force,
+        limit: o.limit,
         log,
         progress: o.executor === 'local' ? createProgress(log) : undefined,
         argv: process.argv.slice(2),

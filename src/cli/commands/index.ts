@@ -19,9 +19,13 @@ import { registerDedup } from './dedup.js';
 import { registerLicense } from './license.js';
 import { registerLm } from './lm.js';
 import { registerClassifier } from './classifier.js';
+import { registerReference } from './reference.js';
+import { registerValidate } from './validate.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
+  registerValidate,
+  registerReference,
   registerFetch,
   registerStats,
   registerInspect,
