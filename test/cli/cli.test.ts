@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeProgram } from '../../src/cli/main.js';
@@ -120,4 +120,10 @@ test('build --limit N: a trial run of the first N documents per task, into its o
   const shards = readdirSync(join(`${out}-limit3`, 'ingest', 'c4'));
   assert.ok(shards.length > 0);
   assert.equal((await runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--limit', '0'])).code, 2);
+});
+
+test('--force reads the same in the README and in --help', async () => {
+  const help = (await runCli(['build', '--help'])).stdout.replace(/\s+/g, ' ');
+  const text = /--force (.+?) --json/.exec(help)![1]!.trim();
+  assert.ok(readFileSync(join(repoRoot, 'README.md'), 'utf8').replace(/\s+/g, ' ').includes(`\`--force\`: ${text}`), text);
 });

@@ -49,7 +49,7 @@ export function registerBuild(program: Command): void {
     .option('-o, --out <dir>', "output folder (default: the pipeline's `output`, else out/<name>)")
     .option('-w, --workers <n>', 'worker threads (default: one per core)', intOption)
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
-    .option('--force', 'rebuild stages whose configuration changed since they were built')
+    .option('--force', 'rebuild the stages whose configuration changed since they were built, and every stage after them')
     .option('--json', 'print the stats as JSON instead of a table')
     .option('--limit <n>', 'trial run: only the first N documents of each task, into <out>-limitN', positiveInt)
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
