@@ -61,7 +61,15 @@ export interface BuildContext {
   log: Logger;
 }
 
-export async function openBuild(opts: { pipelineFile: string; out?: string; limit?: number; log: Logger; registry: Registry }): Promise<BuildContext> {
+export async function openBuild(opts: {
+  pipelineFile: string;
+  out?: string;
+  limit?: number;
+  log: Logger;
+  registry: Registry;
+  /** Overrides of the pipeline's fetch settings (`plan` asks once, quickly). */
+  fetch?: { retries?: number; timeoutMs?: number };
+}): Promise<BuildContext> {
   const pipeline = await loadPipeline(opts.pipelineFile, opts.registry);
   const out = resolveOut(pipeline, opts.out, opts.limit);
   const settings = pipeline.settings;
@@ -71,8 +79,8 @@ export async function openBuild(opts: { pipelineFile: string; out?: string; limi
     cacheDir,
     baseDir: pipeline.dir,
     concurrency: settings.fetch.concurrency,
-    retries: settings.fetch.retries,
-    timeoutMs: settings.fetch.timeout_s * 1000,
+    retries: opts.fetch?.retries ?? settings.fetch.retries,
+    timeoutMs: opts.fetch?.timeoutMs ?? settings.fetch.timeout_s * 1000,
     log: opts.log.child('fetch'),
     onFetched: (r) => catalog.recordFetch(r),
     lookup: (u) => catalog.fetch(u),
