@@ -146,10 +146,23 @@ export function pipelineJsonSchema(registry: Registry): Json {
   const steps = registry.steps.sort(byName);
   const stageInput = stage.properties.inputs.items.anyOf.find((x: Json) => x.properties?.stage);
   stage.properties.inputs.items = {
-    anyOf: [...sources.map((d) => namedAlternative('source', d.name, d.description, d.params)), stageInput, otherName('source', sources.map((d) => d.name))],
+    anyOf: [
+      ...sources.map((d) => namedAlternative('source', d.name, d.description, d.params)),
+      stageInput,
+      otherName(
+        'source',
+        sources.map((d) => d.name),
+      ),
+    ],
   };
   stage.properties.steps.items = {
-    anyOf: [...steps.map((d) => namedAlternative('step', d.name, d.description, d.params)), otherName('step', steps.map((d) => d.name))],
+    anyOf: [
+      ...steps.map((d) => namedAlternative('step', d.name, d.description, d.params)),
+      otherName(
+        'step',
+        steps.map((d) => d.name),
+      ),
+    ],
   };
   for (const [key, schema] of registry.sections) js.properties[key] = jsonSchema(schema);
   return {
@@ -181,7 +194,8 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function paramTable(params: ParamRef[]): string {
   if (params.length === 0) return 'No parameters.\n';
   const rows = params.map(
-    (p) => `| \`${p.name}\` | ${cell(p.type)} | ${p.required ? 'required' : p.default !== undefined ? `\`${cell(JSON.stringify(p.default))}\`` : ''} | ${cell(p.description ?? '')} |`,
+    (p) =>
+      `| \`${p.name}\` | ${cell(p.type)} | ${p.required ? 'required' : p.default !== undefined ? `\`${cell(JSON.stringify(p.default))}\`` : ''} | ${cell(p.description ?? '')} |`,
   );
   return `| parameter | type | default | description |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }

@@ -235,7 +235,14 @@ async function planPhases(
     steps.forEach((s, i) => {
       for (const pass of s.passes ?? []) {
         const phase = passPhase(i, pass.name);
-        phases.push({ phase, tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks), label: phaseLabel(phase, stage.steps.map((x) => x.step)) });
+        phases.push({
+          phase,
+          tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks),
+          label: phaseLabel(
+            phase,
+            stage.steps.map((x) => x.step),
+          ),
+        });
       }
     });
     for (const s of steps) await s.close?.();
@@ -267,7 +274,16 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
-    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${planned.labels[phase] ?? phaseLabel(phase, stage.steps.map((x) => x.step))}`;
+    const label =
+      phase === MAIN_PHASE
+        ? stage.name
+        : `${stage.name} ${
+            planned.labels[phase] ??
+            phaseLabel(
+              phase,
+              stage.steps.map((x) => x.step),
+            )
+          }`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
     if (!executor.waits) {

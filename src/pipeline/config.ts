@@ -27,10 +27,7 @@ const settingsSchema = z
     task_bytes: byteSize.default(32 << 20).describe('input bytes per task when a file can be split (JSON lines, Posts.xml, multistream dumps)'),
     zstd_level: z.number().int().min(1).max(19).default(3).describe('zstd level of document shards'),
     keep_rejects: z.boolean().default(false).describe('write removed documents to rejects/<stage>/<source>/ with meta.filter_reason'),
-    on_bad_record: z
-      .enum(['quarantine', 'fail'])
-      .default('quarantine')
-      .describe('a raw record that cannot be read: quarantine it (count, log, keep aside) or fail the task'),
+    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine').describe('a raw record that cannot be read: quarantine it (count, log, keep aside) or fail the task'),
     report: z.boolean().default(true).describe('write <out>/report.html when a build completes'),
     cache_dir: z.string().optional().describe('download cache, relative to the pipeline file (default: <out>/cache)'),
     fetch: z

@@ -74,7 +74,19 @@ export async function planPipeline(opts: { pipelineFile: string; out?: string; l
           if (!cached) {
             const why = e instanceof Error ? e.message : String(e);
             ctx.log.warn(`${stage.name}/${inp.source}: listing not reachable, left out of the estimate: ${why}`);
-            inputs.push({ stage: stage.name, source: inp.source, files: 0, sized: 0, bytes: 0, estimated: true, examples: [], rate_mb_s_per_core: rate, cpu_hours: 0, from, unreachable: why });
+            inputs.push({
+              stage: stage.name,
+              source: inp.source,
+              files: 0,
+              sized: 0,
+              bytes: 0,
+              estimated: true,
+              examples: [],
+              rate_mb_s_per_core: rate,
+              cpu_hours: 0,
+              from,
+              unreachable: why,
+            });
             continue;
           }
           files = cached;

@@ -195,8 +195,7 @@ export function formatStats(stats: BuildStats): string {
       const last = s.steps.at(-1);
       // A stage that writes no documents (write_documents: false) shows what it did write: tokens.
       const wroteDocs = s.output.docs > 0 || !last || last.docs_out === 0;
-      if (wroteDocs)
-        rows.push(['', '(written)', '', humanCount(s.output.docs), '', humanBytes(s.output.text_bytes), '', s.rejects.docs ? `rejects kept: ${s.rejects.docs}` : '']);
+      if (wroteDocs) rows.push(['', '(written)', '', humanCount(s.output.docs), '', humanBytes(s.output.text_bytes), '', s.rejects.docs ? `rejects kept: ${s.rejects.docs}` : '']);
       if (Object.keys(tokens).length) rows.push(['', '(tokens)', '', humanCount(last?.docs_out ?? 0), '', '', '', formatTokens(tokens)]);
     }
     if (rows.length > 1) out.push(textTable(rows, [false, false, true, true, true, true, true, false]));
@@ -205,10 +204,8 @@ export function formatStats(stats: BuildStats): string {
     if (st.totals.docs > 0 || Object.keys(st.totals.tokens).length === 0)
       parts.push(`${humanCount(st.totals.docs)} documents, ${humanBytes(st.totals.text_bytes)} of text in ${humanBytes(st.totals.file_bytes)} of shards`);
     if (Object.keys(st.totals.tokens).length) parts.push(formatTokens(st.totals.tokens));
-    out.push(
-      `  total: read ${humanBytes(st.totals.read_bytes)}; wrote ${parts.join('; ')}` +
-        (st.totals.quarantined ? `; ${humanCount(st.totals.quarantined)} records quarantined` : ''),
-    );
+    const quarantined = st.totals.quarantined ? `; ${humanCount(st.totals.quarantined)} records quarantined` : '';
+    out.push(`  total: read ${humanBytes(st.totals.read_bytes)}; wrote ${parts.join('; ')}${quarantined}`);
     out.push('');
   }
   if (Object.keys(stats.tokens).length) out.push(`tokens: ${formatTokens(stats.tokens)}`, '');

@@ -188,13 +188,14 @@ async function tokenCounts(out: string): Promise<Record<string, Record<string, n
           sources?: Record<string, { tokens?: number }>;
         };
         const per = m.tokens_per_source ?? Object.fromEntries(Object.entries(m.sources ?? {}).map(([k, v]) => [k, v.tokens ?? 0]));
-        const into = (totals[m.tokenizer?.name ?? folder] ??= {});
+        const tokenizer = m.tokenizer?.name ?? folder;
+        totals[tokenizer] ??= {};
+        const into = totals[tokenizer];
         for (const [k, v] of Object.entries(per)) into[k] = (into[k] ?? 0) + v;
       }
     }
   };
-  for (const e of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1)))
-    await walk(join(root, e.name), e.name);
+  for (const e of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) await walk(join(root, e.name), e.name);
   for (const [k, v] of Object.entries(totals)) if (Object.keys(v).length === 0) delete totals[k];
   return Object.keys(totals).length ? totals : null;
 }

@@ -180,8 +180,16 @@ function sections(d: ReportData): Section[] {
       title: 'Languages',
       html: langHtml,
       md: [
-        Object.keys(f.languages).length ? `Natural languages:\n\n${sortedEntries(f.languages).map(([k, v]) => `- ${k}: ${v}`).join('\n')}` : '',
-        Object.keys(f.programming).length ? `Programming languages (code):\n\n${sortedEntries(f.programming).map(([k, v]) => `- ${k}: ${v}`).join('\n')}` : '',
+        Object.keys(f.languages).length
+          ? `Natural languages:\n\n${sortedEntries(f.languages)
+              .map(([k, v]) => `- ${k}: ${v}`)
+              .join('\n')}`
+          : '',
+        Object.keys(f.programming).length
+          ? `Programming languages (code):\n\n${sortedEntries(f.programming)
+              .map(([k, v]) => `- ${k}: ${v}`)
+              .join('\n')}`
+          : '',
       ]
         .filter(Boolean)
         .join('\n\n'),

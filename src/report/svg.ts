@@ -34,7 +34,17 @@ export function textWidth(s: string, px: number, bold = false): number {
   let em = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (c >= 0x1100 && (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || c >= 0x1f000)) em += 1.05;
+    if (
+      c >= 0x1100 &&
+      (c <= 0x115f ||
+        (c >= 0x2e80 && c <= 0xa4cf) ||
+        (c >= 0xac00 && c <= 0xd7a3) ||
+        (c >= 0xf900 && c <= 0xfaff) ||
+        (c >= 0xfe30 && c <= 0xfe4f) ||
+        (c >= 0xff00 && c <= 0xff60) ||
+        c >= 0x1f000)
+    )
+      em += 1.05;
     else if (/[ijlI.,:;'|!()[\]{}`]/.test(ch) || ch === ' ') em += 0.36;
     else if (/[mwMW@%—…]/.test(ch)) em += 1.0;
     else if (/[A-Z]/.test(ch)) em += 0.78;

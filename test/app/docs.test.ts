@@ -28,6 +28,8 @@ test('every pipeline example in docs/pipelines.md loads and passes the schema', 
 test('no file in the repository reads or mentions the shared folder beside the checkout', () => {
   const needle = ['..', 'shared'].join('/');
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
-  const hits = tracked.filter((f) => /\.(ts|mjs|cjs|js|sh|md|yaml|yml|json|py)$/.test(f) || f.startsWith('.ci/')).filter((f) => readFileSync(join(repoRoot, f), 'utf8').includes(needle));
+  const hits = tracked
+    .filter((f) => /\.(ts|mjs|cjs|js|sh|md|yaml|yml|json|py)$/.test(f) || f.startsWith('.ci/'))
+    .filter((f) => readFileSync(join(repoRoot, f), 'utf8').includes(needle));
   assert.deepEqual(hits, []);
 });

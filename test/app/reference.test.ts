@@ -93,11 +93,17 @@ test('corpusmill validate: ok, warnings for parameters nothing reads, errors wit
   assert.match(ok.stdout, /sample\.yaml: valid: pipeline sample, 12 stages, \d+ steps, sections mix/);
   const dir = tempDir();
   const file = join(dir, 'p.yaml');
-  writeFileSync(file, 'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [x.jsonl]\n    steps:\n      - step: tokenize\n        tokeniser: cl100k_base\n');
+  writeFileSync(
+    file,
+    'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [x.jsonl]\n    steps:\n      - step: tokenize\n        tokeniser: cl100k_base\n',
+  );
   const warn = await runCli(['validate', file]);
   assert.equal(warn.code, 0, warn.stderr);
   assert.match(warn.stderr, /stages\[0\]\.steps\[0\]: step tokenize has no parameter "tokeniser" \(ignored\)/);
-  writeFileSync(file, 'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [x.jsonl]\n    steps:\n      - step: text_length\n        min_words: five\n');
+  writeFileSync(
+    file,
+    'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [x.jsonl]\n    steps:\n      - step: text_length\n        min_words: five\n',
+  );
   const bad = await runCli(['validate', file]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /p\.yaml:9:20: stages\[0\]\.steps\[0\]\.min_words: /);

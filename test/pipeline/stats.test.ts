@@ -70,9 +70,22 @@ test('stats --json totals equal the shards, the manifests and the bytes each sta
   assert.doesNotMatch(tokTotal, /0 documents|0 B of text/);
   assert.match(table, /pass minhash_dedup: signatures: 4 tasks/);
   assert.doesNotMatch(table, /step\d+\./, 'no internal phase names');
-  const filterQa = table.slice(table.indexOf('stage filter')).split('\n').find((l) => l.startsWith('stackexchange  (read)'))!;
+  const filterQa = table
+    .slice(table.indexOf('stage filter'))
+    .split('\n')
+    .find((l) => l.startsWith('stackexchange  (read)'))!;
   const qaShards = sum(files(join(out, 'qa'), '.jsonl.zst').map((f) => statSync(f).size));
-  assert.ok(Math.abs(bytesOf(filterQa.trim().split(/\s{2,}/).at(-1)!) - qaShards) <= 50, `${filterQa} vs ${qaShards} B of qa shards`);
+  assert.ok(
+    Math.abs(
+      bytesOf(
+        filterQa
+          .trim()
+          .split(/\s{2,}/)
+          .at(-1)!,
+      ) - qaShards,
+    ) <= 50,
+    `${filterQa} vs ${qaShards} B of qa shards`,
+  );
 
   // Progress lines (not a terminal: plain lines): done never above total, no ETA once done.
   const progress = b.stderr.split('\n').filter((l) => /\d+\/\d+ tasks?/.test(l));
@@ -84,7 +97,10 @@ test('stats --json totals equal the shards, the manifests and the bytes each sta
     if (by) assert.ok(bytesOf(by[1]!) <= bytesOf(by[2]!), l);
     if (t[1] === t[2]) assert.doesNotMatch(l, /ETA/, l);
   }
-  assert.ok(progress.some((l) => /minhash_dedup: components: 1\/1 task, done in/.test(l)), 'a reduce pass shows its tasks');
+  assert.ok(
+    progress.some((l) => /minhash_dedup: components: 1\/1 task, done in/.test(l)),
+    'a reduce pass shows its tasks',
+  );
 
   // status: human units (no long fractions), aligned columns, done phases say so.
   const s = await runCli(['status', out]);

@@ -29,7 +29,10 @@ function overflowingText(page: Page): Promise<string[]> {
       return [...svg.querySelectorAll('text')]
         .map((t) => ({ r: t.getBoundingClientRect(), s: t.firstChild?.textContent ?? '' }))
         .filter(({ r }) => r.width > 0 && (r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5))
-        .map(({ r, s }) => `"${s}" spans x ${r.left.toFixed(0)}..${r.right.toFixed(0)} in a chart spanning ${b.left.toFixed(0)}..${b.right.toFixed(0)} (${svg.getAttribute('aria-label')})`);
+        .map(
+          ({ r, s }) =>
+            `"${s}" spans x ${r.left.toFixed(0)}..${r.right.toFixed(0)} in a chart spanning ${b.left.toFixed(0)}..${b.right.toFixed(0)} (${svg.getAttribute('aria-label')})`,
+        );
     }),
   );
 }
@@ -88,7 +91,11 @@ test('report data: funnels follow lines of stages, languages split natural from 
   const d = await collectReport(out);
   // No funnel rises: every bar is at most the one before it (the sample's steps only remove or group).
   for (const f of d.funnels) {
-    for (let i = 1; i < f.rows.length; i++) assert.ok(f.rows[i]!.docs <= f.rows[i - 1]!.docs, `${f.source} ${f.stages.join('>')}: ${f.rows[i - 1]!.label} ${f.rows[i - 1]!.docs} -> ${f.rows[i]!.label} ${f.rows[i]!.docs}`);
+    for (let i = 1; i < f.rows.length; i++)
+      assert.ok(
+        f.rows[i]!.docs <= f.rows[i - 1]!.docs,
+        `${f.source} ${f.stages.join('>')}: ${f.rows[i - 1]!.label} ${f.rows[i - 1]!.docs} -> ${f.rows[i]!.label} ${f.rows[i]!.docs}`,
+      );
   }
   // CommonCrawl comes through three separate lines (planted dedup pages, CCNet, WARC) that the
   // tokenize stage merges: four funnels, and CCNet's follows its three stages.

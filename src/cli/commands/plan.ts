@@ -29,7 +29,8 @@ export function registerPlan(program: Command): void {
         );
       }
       for (const i of plan.inputs.filter((x) => x.unreachable)) process.stdout.write(`${i.stage}/${i.source}: not reachable, left out of the totals: ${i.unreachable}\n`);
-      for (const i of plan.inputs.filter((x) => x.from === 'catalog')) process.stdout.write(`${i.stage}/${i.source}: listing not reachable, sized from this output folder's earlier build\n`);
+      for (const i of plan.inputs.filter((x) => x.from === 'catalog'))
+        process.stdout.write(`${i.stage}/${i.source}: listing not reachable, sized from this output folder's earlier build\n`);
       process.stdout.write(
         `total${plan.unreachable ? ` of the reachable inputs` : ''}: ${humanBytes(plan.total_bytes)} to fetch, ~${plan.cpu_hours.toFixed(plan.cpu_hours < 10 ? 3 : 0)} CPU-hours, ~${humanBytes(plan.disk_bytes)} of disk; ` +
           `~${plan.wall_hours_here.toFixed(2)} h on this machine's ${plan.cores_here} cores\n`,

@@ -29,8 +29,8 @@ export function registerValidate(program: Command): void {
           const known = new Set(paramsOf(def.params).map((x) => x.name.split('.')[0]));
           for (const k of Object.keys(item)) if (k !== kind && !known.has(k)) warnings.push(`${file}: ${where}: ${kind} ${name} has no parameter "${k}" (ignored)`);
         };
-        st.inputs?.forEach((inp, ii) => 'source' in inp && check(`stages[${si}].inputs[${ii}]`, 'source', inp));
-        st.steps?.forEach((s, ki) => check(`stages[${si}].steps[${ki}]`, 'step', s));
+        for (const [ii, inp] of (st.inputs ?? []).entries()) if ('source' in inp) check(`stages[${si}].inputs[${ii}]`, 'source', inp);
+        for (const [ki, s] of (st.steps ?? []).entries()) check(`stages[${si}].steps[${ki}]`, 'step', s);
       });
       const summary = {
         pipeline: p.name,

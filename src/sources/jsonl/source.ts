@@ -18,11 +18,7 @@ const params = urlListParams.extend({
   source_name: z.string().default('jsonl').describe('`source` written into records that carry none (and the output folder name)'),
   text_field: fieldPath.default('text').describe('field holding the document text (a dotted path reaches into objects)'),
   id_field: fieldPath.default('id').describe('field holding the document id; records without one get <source>/<file>/<line or byte offset>'),
-  meta_fields: z
-    .array(fieldPath)
-    .min(1)
-    .optional()
-    .describe('fields copied into meta (under their last name); default: the record\'s own "meta" or "metadata" object'),
+  meta_fields: z.array(fieldPath).min(1).optional().describe('fields copied into meta (under their last name); default: the record\'s own "meta" or "metadata" object'),
 });
 type Params = z.infer<typeof params>;
 

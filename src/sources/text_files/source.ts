@@ -15,10 +15,7 @@ import { defineSource, type ReadTask } from '../../pipeline/source.js';
 
 const params = z
   .object({
-    urls: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe('folders (read recursively), files, or globs (a * in the last path segment); relative to the pipeline file'),
+    urls: z.array(z.string().min(1)).min(1).describe('folders (read recursively), files, or globs (a * in the last path segment); relative to the pipeline file'),
     extensions: z
       .array(z.string().regex(/^\.[A-Za-z0-9._-]+$/, 'an extension like ".txt"'))
       .min(1)

@@ -33,7 +33,13 @@ test('text, id and meta come from the named fields', async () => {
   ].map((r) => JSON.stringify(r));
   writeFileSync(file, lines.join('\n'));
   const offset = (i: number) => lines.slice(0, i).reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
-  const { docs, ctx } = await readAll({ urls: [pathToFileURL(file).href], source_name: 'forum', text_field: 'post.body', id_field: 'uid', meta_fields: ['info.lang', 'info.url', 'views'] });
+  const { docs, ctx } = await readAll({
+    urls: [pathToFileURL(file).href],
+    source_name: 'forum',
+    text_field: 'post.body',
+    id_field: 'uid',
+    meta_fields: ['info.lang', 'info.url', 'views'],
+  });
   assert.deepEqual(docs, [
     { id: '7', text: 'First post body.', source: 'forum', meta: { lang: 'de', url: 'https://forum.example/7', views: 3 } },
     { id: 'p-8', text: 'Second post.', source: 'forum', meta: { lang: 'fr' } },
