@@ -232,17 +232,12 @@ async function planPhases(
   if (stage.steps.length > 0) {
     // Steps are instantiated here only to learn their passes; workers create their own.
     const steps = await createSteps(p, stage, out, log, fetcher);
+    const stepNames = stage.steps.map((x) => x.step);
     steps.forEach((s, i) => {
       for (const pass of s.passes ?? []) {
         const phase = passPhase(i, pass.name);
-        phases.push({
-          phase,
-          tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks),
-          label: phaseLabel(
-            phase,
-            stage.steps.map((x) => x.step),
-          ),
-        });
+        const tasks = pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks);
+        phases.push({ phase, tasks, label: phaseLabel(phase, stepNames) });
       }
     });
     for (const s of steps) await s.close?.();
@@ -270,20 +265,13 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
   await ensureInputs(catalog, stage.name, ctx.fetcher);
   // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
   await syncMarkers(catalog, out, stage.name, stage.hash);
+  const stepNames = stage.steps.map((x) => x.step);
   for (const phase of planned.phases) {
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
-    const label =
-      phase === MAIN_PHASE
-        ? stage.name
-        : `${stage.name} ${
-            planned.labels[phase] ??
-            phaseLabel(
-              phase,
-              stage.steps.map((x) => x.step),
-            )
-          }`;
+    const passLabel = planned.labels[phase] ?? phaseLabel(phase, stepNames);
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${passLabel}`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
     if (!executor.waits) {

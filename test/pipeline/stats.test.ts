@@ -111,3 +111,17 @@ test('stats --json totals equal the shards, the manifests and the bytes each sta
   assert.match(s.stdout, /minhash_dedup: signatures/);
   for (const row of rows.slice(1)) assert.match(row, /done$/, row);
 });
+
+test('human units: rounded bytes, separated counts, short durations', async () => {
+  const { humanBytes, humanCount, humanDuration } = await import('../../src/pipeline/stats.js');
+  assert.equal(humanBytes(650.0856960971548), '650 B');
+  assert.equal(humanBytes(999.6), '1.0 KB');
+  assert.equal(humanBytes(20_049), '20.0 KB');
+  assert.equal(humanBytes(176_432), '176 KB');
+  assert.equal(humanBytes(1.4e12), '1.4 TB');
+  assert.equal(humanCount(1001409), '1,001,409');
+  assert.equal(humanDuration(0.04), '0.0s');
+  assert.equal(humanDuration(12.4), '12s');
+  assert.equal(humanDuration(185), '3m05s');
+  assert.equal(humanDuration(7620), '2h07m');
+});
