@@ -33,7 +33,7 @@ export interface ItemRef {
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** A schema as JSON Schema draft-07 (editors' language servers read it), input side of transforms. */
-export function jsonSchema(schema: z.ZodType): Json {
+function jsonSchema(schema: z.ZodType): Json {
   const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Json;
   delete js.$schema;
   return stripSafeBounds(js);
@@ -50,7 +50,7 @@ function stripSafeBounds(js: Json): Json {
 }
 
 /** A JSON Schema type in a few words. */
-export function typeOf(js: Json): string {
+function typeOf(js: Json): string {
   if (js.const !== undefined) return JSON.stringify(js.const);
   if (js.enum) return js.enum.map((x: unknown) => JSON.stringify(x)).join(' | ');
   if (js.anyOf || js.oneOf) return [...new Set((js.anyOf ?? js.oneOf).map((x: Json) => typeOf(x)))].join(' | ');

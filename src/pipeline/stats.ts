@@ -15,7 +15,7 @@ import {
 } from '../core/stats.js';
 import { MAIN_PHASE } from './layout.js';
 
-export interface PassStats {
+interface PassStats {
   /** What the pass does, for people (`minhash_dedup: signatures`). */
   label: string;
   tasks: number;

@@ -270,7 +270,7 @@ export function clipText(text: string, max: number): string {
 }
 
 /** Funnels along each line of stages, per source (see Funnel). */
-export function buildFunnels(stats: BuildStats): Funnel[] {
+function buildFunnels(stats: BuildStats): Funnel[] {
   const funnels: Funnel[] = [];
   const byName = new Map(stats.stages.map((s) => [s.name, s]));
   // Per source: the funnel whose last stage is this one, while no other stage has continued it.

@@ -30,7 +30,7 @@ export function fmt(n: number): string {
  * Estimated width in px of `s` at `px` font size, erring wide: per-character advances of DejaVu Sans
  * (the widest common default sans-serif), so text fitted with it fits in narrower fonts too.
  */
-export function textWidth(s: string, px: number, bold = false): number {
+function textWidth(s: string, px: number, bold = false): number {
   let em = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
@@ -54,7 +54,7 @@ export function textWidth(s: string, px: number, bold = false): number {
 }
 
 /** `s`, cut with `…` so that it is at most `width` px wide at `px` (full text stays in a <title>). */
-export function fitText(s: string, px: number, width: number, bold = false): string {
+function fitText(s: string, px: number, width: number, bold = false): string {
   if (textWidth(s, px, bold) <= width) return s;
   const chars = [...s];
   let lo = 0;

@@ -53,7 +53,7 @@ export interface LaunchRecord {
 }
 
 /** Every job of a launch, its last job included. */
-export function launchJobs(l: LaunchRecord): string[] {
+function launchJobs(l: LaunchRecord): string[] {
   return [...l.phases.flatMap((p) => p.jobs), ...(l.finish ? [l.finish.job] : [])];
 }
 
