@@ -19,7 +19,7 @@ setLogLevel(init.logLevel as Level);
 const pipeline = await loadPipeline(init.pipelineFile, createRegistry());
 const log = createLogger(`w${init.workerIndex}`);
 const fetcher = new Fetcher({ cacheDir: init.cacheDir, baseDir: pipeline.dir, log });
-const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher);
+const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher, { limit: init.limit });
 const send = (m: FromWorker) => process.send!(m);
 
 process.on('disconnect', () => process.exit(0));

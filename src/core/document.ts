@@ -2,7 +2,7 @@
  * The document every stage passes along, and its on-disk form.
  *
  * On disk a document is one RedPajama-compatible JSON line with the keys in the order
- * `text, meta, id, source` (see ../shared/CONVENTIONS.md). `id` is derived from provenance
+ * `text, meta, id, source` (see the README, "Conventions"). `id` is derived from provenance
  * (`<source>/<input file>/<record index or byte offset>`) so any output document leads back to
  * the raw record it came from, and a rerun gives the same id.
  */

@@ -19,60 +19,59 @@ import type { Feature, Registry } from './registry.js';
 import type { SourceDef } from './source.js';
 import type { StepDef } from './step.js';
 
+// Descriptions (`.describe`) are what `corpusmill validate`, docs/reference.md and the JSON Schema
+// of pipeline files (schema/pipeline.schema.json, for editors) show.
 const settingsSchema = z
   .object({
-    /** Worker threads (0 = one per core). */
-    workers: z.number().int().nonnegative().default(0),
-    /** Output shards rotate after this many uncompressed bytes. */
-    shard_bytes: byteSize.default(64 << 20),
-    /** Target input bytes per task when a file can be split (JSONL, Posts.xml, multistream dumps). */
-    task_bytes: byteSize.default(32 << 20),
-    zstd_level: z.number().int().min(1).max(19).default(3),
-    /** Write removed documents to rejects/<stage>/<source>/ with meta.filter_reason. */
-    keep_rejects: z.boolean().default(false),
-    /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
-    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
-    /** Write <out>/report.html when a build completes. */
-    report: z.boolean().default(true),
-    /** Download cache (default: <out>/cache). Relative to the pipeline file. */
-    cache_dir: z.string().optional(),
+    workers: z.number().int().nonnegative().default(0).describe('worker processes (0: one per core)'),
+    shard_bytes: byteSize.default(64 << 20).describe('output shards rotate after this many uncompressed bytes (a number or "64MiB")'),
+    task_bytes: byteSize.default(32 << 20).describe('input bytes per task when a file can be split (JSON lines, Posts.xml, multistream dumps)'),
+    zstd_level: z.number().int().min(1).max(19).default(3).describe('zstd level of document shards'),
+    keep_rejects: z.boolean().default(false).describe('write removed documents to rejects/<stage>/<source>/ with meta.filter_reason'),
+    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine').describe('a raw record that cannot be read: quarantine it (count, log, keep aside) or fail the task'),
+    report: z.boolean().default(true).describe('write <out>/report.html when a build completes'),
+    cache_dir: z.string().optional().describe('download cache, relative to the pipeline file (default: <out>/cache)'),
     fetch: z
       .object({
-        concurrency: z.number().int().positive().default(4),
-        retries: z.number().int().nonnegative().default(8),
-        timeout_s: z.number().positive().default(60),
+        concurrency: z.number().int().positive().default(4).describe('downloads at once'),
+        retries: z.number().int().nonnegative().default(8).describe('retries of a transient failure (5xx, 429, reset, truncated body)'),
+        timeout_s: z.number().positive().default(60).describe('per-request timeout in seconds'),
       })
       .strict()
       .default({ concurrency: 4, retries: 8, timeout_s: 60 }),
   })
   .strict();
 
-const inputSchema = z.union([z.object({ source: z.string() }).passthrough(), z.object({ stage: z.string(), sources: z.array(z.string()).optional() }).strict()]);
+const inputSchema = z.union([
+  z.object({ source: z.string().describe('a source (corpusmill sources)') }).passthrough(),
+  z
+    .object({
+      stage: z.string().describe('an earlier stage whose documents this stage reads'),
+      sources: z.array(z.string()).optional().describe('only these sources of that stage'),
+    })
+    .strict(),
+]);
 
-const stepSchema = z.object({ step: z.string() }).passthrough();
+const stepSchema = z.object({ step: z.string().describe('a step (corpusmill steps)') }).passthrough();
 
 const stageSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lowercase name of letters, digits, - and _'),
     description: z.string().optional(),
-    inputs: z.array(inputSchema).min(1),
-    steps: z.array(stepSchema).default([]),
-    keep_rejects: z.boolean().optional(),
-    /** false: the stage's documents are not written (a stage that only produces token shards, say). */
-    write_documents: z.boolean().default(true),
-    /** Document shards as JSON lines (`.jsonl.zst`) or Parquet (`.parquet`, zstd). */
-    format: z.enum(DOC_FORMATS).default('jsonl'),
+    inputs: z.array(inputSchema).min(1).describe('sources, or earlier stages'),
+    steps: z.array(stepSchema).default([]).describe('steps run on every document, in order'),
+    keep_rejects: z.boolean().optional().describe("this stage's keep_rejects (default: the setting)"),
+    write_documents: z.boolean().default(true).describe("false: the stage's documents are not written (a stage that only writes token shards)"),
+    format: z.enum(DOC_FORMATS).default('jsonl').describe('document shards as JSON lines (.jsonl.zst) or Parquet (.parquet, zstd)'),
   })
   .strict();
 
-const pipelineSchema = z
+export const pipelineSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
     description: z.string().optional(),
-    /** Output folder (relative to the current directory); --out overrides. */
-    output: z.string().optional(),
-    /** Modules (relative to the pipeline file) exporting extra `steps` and `sources`. */
-    plugins: z.array(z.string()).default([]),
+    output: z.string().optional().describe('output folder, relative to the current directory (--out overrides; default out/<name>)'),
+    plugins: z.array(z.string()).default([]).describe('modules (relative to the pipeline file) exporting extra `steps` and `sources`'),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
   })

@@ -49,6 +49,8 @@ export class WorkerRuntime {
     readonly outDir: string,
     readonly log: Logger,
     readonly fetcher: Fetcher,
+    /** `limit`: each task reads only its first N documents (`build --limit`, a trial run). */
+    readonly opts: { limit?: number } = {},
   ) {}
 
   stage(name: string): StageConfig {
@@ -103,6 +105,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const stats: TaskStats = {
     source,
     input_bytes: spec.bytes,
+    read_bytes: 0,
     quarantined: {},
     read_counts: {},
     steps: [],
@@ -170,6 +173,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         log,
         advance: (n) => {
           progress.bytes += n;
+          stats.read_bytes = (stats.read_bytes ?? 0) + n;
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
@@ -187,7 +191,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
           if (isMain) addCount(stats.read_counts!, name, n);
         },
       };
-      let docs: AsyncIterable<Doc> = countProgress(readInput(rt, stage, spec, readCtx), progress);
+      let docs: AsyncIterable<Doc> = countProgress(take(readInput(rt, stage, spec, readCtx), rt.opts.limit), progress);
       const upto = isMain ? steps.length : pass!.stepIndex;
       for (let i = 0; i < upto; i++) {
         const st = newStepStats(stage.steps[i]!.step);
@@ -250,6 +254,17 @@ function findPass(step: Step, name: string, phase: string): Pass {
   const p = step.passes?.find((x) => x.name === name);
   if (!p) throw new CorpusError(`step has no pass "${name}" (phase ${phase})`);
   return p;
+}
+
+/** The first `n` documents (all when `n` is undefined). */
+async function* take(docs: AsyncIterable<Doc>, n: number | undefined): AsyncGenerator<Doc> {
+  if (n === undefined) return yield* docs;
+  if (n <= 0) return;
+  let i = 0;
+  for await (const d of docs) {
+    yield d;
+    if (++i >= n) return;
+  }
 }
 
 async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress): AsyncGenerator<Doc> {

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
+import { tokenCountKey } from '../core/stats.js';
 import { defineStep } from '../pipeline/step.js';
 import { partPrefix } from '../pipeline/layout.js';
 import { batchInputs } from './inputs.js';
@@ -74,6 +75,7 @@ export const tokenizeStep = defineStep({
           onBatch(sources, tokenOffsets, total) {
             for (let i = 0; i < sources.length; i++) ctx.count(`tokens_${sources[i]}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);
+            ctx.count(tokenCountKey(tok.info.name), total);
           },
         });
         let finished = false;

@@ -8,6 +8,8 @@ export interface WorkerInit {
   cacheDir: string;
   logLevel: string;
   workerIndex: number;
+  /** `build --limit N`: each task reads only its first N documents (a trial run). */
+  limit?: number;
 }
 
 export type ToWorker = { type: 'run'; ref: TaskRef } | { type: 'close' };

@@ -8,7 +8,9 @@
  * `--dependency=afterok:<previous phase's arrays> --kill-on-invalid-dep=yes`: a failed phase cancels
  * its dependants instead of leaving them pending forever (datatrove#235). Relaunching submits only
  * what is incomplete, whatever happened before. Array elements run `corpusmill task`, which writes
- * markers and attempt/failure records; the SQLite catalog is touched only here and by `status`.
+ * markers and attempt/failure records; the SQLite catalog is touched only here, by `status`, and by
+ * the launch's last job, `corpusmill finish` (after every phase: the mixture, the report,
+ * stats.json), which runs alone.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -46,6 +48,13 @@ export interface LaunchRecord {
   launch: number;
   submitted_at: string;
   phases: Array<{ stage: string; phase: string; ranks: number; ranks_file: string; jobs: string[]; depends_on: string[] }>;
+  /** The job that runs what follows the stages (`corpusmill finish`), after every phase. */
+  finish?: { job: string; depends_on: string[] };
+}
+
+/** Every job of a launch, its last job included. */
+function launchJobs(l: LaunchRecord): string[] {
+  return [...l.phases.flatMap((p) => p.jobs), ...(l.finish ? [l.finish.job] : [])];
 }
 
 const slurmDir = (out: string) => join(out, '_slurm');
@@ -87,7 +96,7 @@ export class SlurmExecutor implements Executor {
     const previous = await readLaunches(out);
     const last = previous.at(-1);
     if (last) {
-      const live = squeue(last.phases.flatMap((p) => p.jobs));
+      const live = squeue(launchJobs(last));
       if (live.size > 0) {
         throw new ConfigError(
           `launch ${last.launch} of ${out} still has ${live.size} queued or running array elements; wait for them (corpusmill status ${out}) or scancel them first`,
@@ -142,6 +151,28 @@ export class SlurmExecutor implements Executor {
     }
     this.record.phases.push({ stage: work.stage, phase: work.phase, ranks: work.tasks.length, ranks_file: ranksFile, jobs, depends_on: this.dependsOn });
     this.dependsOn = jobs;
+  }
+
+  /**
+   * Submits `corpusmill finish` after the last phase of this launch (afterok, so a failed phase
+   * cancels it). Returns false when this launch submitted no phase: the stages are complete, and
+   * the caller finishes here.
+   */
+  async submitFinish(pipelineFile: string): Promise<boolean> {
+    if (this.record.phases.length === 0) return false;
+    const dir = this.launchDir;
+    const logsDir = join(slurmDir(this.out), 'logs');
+    const scriptPath = join(dir, 'job-finish.sh');
+    await writeFile(
+      scriptPath,
+      jobScript({ ...this.opts, jobName: `cm-${this.pipelineName}-finish`, logsDir, command: [...selfCommand(), 'finish', pipelineFile, '--out', this.out] }),
+      { mode: 0o755 },
+    );
+    // A one-element array: the same script, logs and requeue handling as every other job.
+    const id = sbatch(['--array=0-0', `--dependency=afterok:${this.dependsOn.join(':')}`, '--kill-on-invalid-dep=yes'], scriptPath);
+    this.record.finish = { job: id, depends_on: this.dependsOn };
+    this.log.info(`submitted finish (mixture, report, stats): job ${id}, after ${this.dependsOn.join(', ')}`);
+    return true;
   }
 
   async finish(ok: boolean): Promise<void> {
