@@ -9,12 +9,13 @@
 // the TypeScript reference's, so both give the same numbers.
 // Every reversed prefix of an n-gram is also inserted (marked unknown) so a walk passes through a
 // missing intermediate n-gram exactly as the reference trie does.
+#include "ccnet_text.h"
 #include "registry.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -39,12 +40,121 @@ struct Entry {
   bool known = false;
 };
 
+inline uint64_t HashWord(const char* s, size_t n) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= static_cast<unsigned char>(s[i]);
+    h *= 0x100000001B3ULL;
+  }
+  return Combine(h, 0);
+}
+
+// The n-grams of one order: open addressing on the 64-bit n-gram hash (0 marks an empty slot; a
+// hash of 0 is stored as 1). One probe usually touches one cache line.
+class FlatTable {
+ public:
+  FlatTable() : slots_(16) {}
+
+  Entry& Upsert(uint64_t h) {
+    if (h == 0) h = 1;
+    if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.key == h) return s.e;
+      if (s.key == 0) {
+        s.key = h;
+        size_++;
+        return s.e;
+      }
+    }
+  }
+
+  const Entry* Find(uint64_t h) const {
+    if (h == 0) h = 1;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.key == h) return &s.e;
+      if (s.key == 0) return nullptr;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    Entry e;
+  };
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key == 0) continue;
+      size_t i = s.key & mask;
+      while (slots_[i].key != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+// Word -> id, looked up by bytes without building a string.
+class WordIds {
+ public:
+  WordIds() : slots_(1024, -1) {}
+
+  // The id of the word, inserting it with the next id when absent.
+  int32_t Intern(const char* s, size_t n) {
+    if ((words_.size() + 1) * 10 > slots_.size() * 7) Grow();
+    uint64_t h = HashWord(s, n);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      int32_t id = slots_[i];
+      if (id < 0) {
+        id = static_cast<int32_t>(words_.size());
+        words_.emplace_back(s, n);
+        hashes_.push_back(h);
+        slots_[i] = id;
+        return id;
+      }
+      if (hashes_[id] == h && words_[id].size() == n && std::memcmp(words_[id].data(), s, n) == 0) return id;
+    }
+  }
+
+  int32_t Find(const char* s, size_t n) const {
+    uint64_t h = HashWord(s, n);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      int32_t id = slots_[i];
+      if (id < 0) return -1;
+      if (hashes_[id] == h && words_[id].size() == n && std::memcmp(words_[id].data(), s, n) == 0) return id;
+    }
+  }
+
+ private:
+  void Grow() {
+    std::vector<int32_t> t(slots_.size() * 2, -1);
+    size_t mask = t.size() - 1;
+    for (size_t id = 0; id < words_.size(); id++) {
+      size_t i = hashes_[id] & mask;
+      while (t[i] >= 0) i = (i + 1) & mask;
+      t[i] = static_cast<int32_t>(id);
+    }
+    slots_.swap(t);
+  }
+  std::vector<int32_t> slots_;
+  std::vector<std::string> words_;
+  std::vector<uint64_t> hashes_;
+};
+
 class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NgramScorer",
                        {InstanceMethod("add", &NgramScorer::Add), InstanceMethod("score", &NgramScorer::Score),
-                        InstanceMethod("logProb", &NgramScorer::LogProb)});
+                        InstanceMethod("logProb", &NgramScorer::LogProb), InstanceMethod("scoreDocument", &NgramScorer::ScoreDocument)});
   }
 
   // new NgramScorer(order, bosWord, eosWord, unkWord)
@@ -92,17 +202,15 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
       while (w < end) {
         size_t sp = keys.find(' ', w);
         if (sp == std::string::npos || sp > end) sp = end;
-        std::string word = keys.substr(w, sp - w);
         if (n == 1) {
-          auto it = vocab_.emplace(word, static_cast<int32_t>(vocab_.size())).first;
-          ids.push_back(it->second);
+          ids.push_back(vocab_.Intern(keys.data() + w, sp - w));
         } else {
-          auto it = vocab_.find(word);
-          if (it == vocab_.end()) {
-            Napi::Error::New(env, "n-gram uses a word missing from the unigrams: " + word).ThrowAsJavaScriptException();
+          int32_t id = vocab_.Find(keys.data() + w, sp - w);
+          if (id < 0) {
+            Napi::Error::New(env, "n-gram uses a word missing from the unigrams: " + keys.substr(w, sp - w)).ThrowAsJavaScriptException();
             return env.Undefined();
           }
-          ids.push_back(it->second);
+          ids.push_back(id);
         }
         w = sp + 1;
       }
@@ -113,7 +221,7 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
       uint64_t h = kSeed;
       for (int32_t k = n - 1; k >= 0; k--) {
         h = Combine(h, ids[k]);
-        Entry& e = tables_[n - 1 - k][h];
+        Entry& e = tables_[n - 1 - k].Upsert(h);
         if (k == 0) {
           e.p = p[row];
           e.b = b[row];
@@ -123,21 +231,16 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
       row++;
       start = end + 1;
     }
-    auto unk = vocab_.find(unkWord_);
-    unk_ = unk == vocab_.end() ? -1 : unk->second;
+    unk_ = vocab_.Find(unkWord_.data(), unkWord_.size());
     return env.Undefined();
   }
 
-  int32_t Id(const std::string& w) const {
-    auto it = vocab_.find(w);
-    return it == vocab_.end() ? unk_ : it->second;
+  int32_t Id(const char* s, size_t n) const {
+    int32_t id = vocab_.Find(s, n);
+    return id < 0 ? unk_ : id;
   }
 
-  const Entry* Find(int32_t n, uint64_t h) const {
-    const auto& t = tables_[n - 1];
-    auto it = t.find(h);
-    return it == t.end() ? nullptr : &it->second;
-  }
+  const Entry* Find(int32_t n, uint64_t h) const { return tables_[n - 1].Find(h); }
 
   // log10 P(ids[i] | up to order-1 preceding ids), as arpa.ts ReverseTrie.logProbAt.
   double LogProbAt(const std::vector<int32_t>& ids, int32_t i) const {
@@ -178,7 +281,7 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
     while (w < line.size()) {
       size_t sp = line.find(' ', w);
       if (sp == std::string::npos) sp = line.size();
-      if (sp > w) ids.push_back(Id(line.substr(w, sp - w)));
+      if (sp > w) ids.push_back(Id(line.data() + w, sp - w));
       w = sp + 1;
     }
   }
@@ -192,12 +295,75 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
     }
     std::string line = info[0].As<Napi::String>().Utf8Value();
     ids_.clear();
-    ids_.push_back(Id(bos_));
+    ids_.push_back(Id(bos_.data(), bos_.size()));
     Tokens(line, ids_);
-    ids_.push_back(Id(eos_));
+    ids_.push_back(Id(eos_.data(), eos_.size()));
+    return Napi::Number::New(env, ScoreIds());
+  }
+
+  double ScoreIds() const {
     double total = 0;
     for (int32_t i = 1; i < static_cast<int32_t>(ids_.size()); i++) total += LogProbAt(ids_, i);
-    return Napi::Number::New(env, total);
+    return total;
+  }
+
+  // Scores one normalised line split at JavaScript `\s` (the whitespace LM tokenizer); adds to the sums.
+  void ScoreWhitespaceLine(const std::string& line, double& logScore, double& length) {
+    const auto* s = reinterpret_cast<const unsigned char*>(line.data());
+    size_t n = line.size(), i = 0, len = 0;
+    ids_.clear();
+    ids_.push_back(Id(bos_.data(), bos_.size()));
+    while (i < n) {
+      while (i < n && ccnet::IsJsSpace(s, n, i, len)) i += len;
+      size_t w = i;
+      while (i < n && !ccnet::IsJsSpace(s, n, i, len)) i += len;
+      if (i > w) ids_.push_back(Id(line.data() + w, i - w));
+    }
+    ids_.push_back(Id(eos_.data(), eos_.size()));
+    logScore += ScoreIds();
+    length += static_cast<double>(ids_.size() - 1);
+  }
+
+  // scoreDocument(text, splitLines) -> [log10 score, length] as cc_net's DocLM sums them (cc_net
+  // normalisation, whitespace tokens, <s>/</s> per line, length = tokens + 1 per line), or null
+  // when the text needs the TypeScript normaliser (perplexity.ts then scores it the slow way).
+  Napi::Value ScoreDocument(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean()) {
+      Napi::TypeError::New(env, "scoreDocument(text, splitLines)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    std::string text = info[0].As<Napi::String>().Utf8Value();
+    bool split = info[1].As<Napi::Boolean>().Value();
+    double logScore = 0, length = 0;
+    norm_.clear();
+    if (!split) {
+      if (!ccnet::Normalize(text.data(), text.size(), ccnet::NormMode::kNormalize, norm_)) return env.Null();
+      ScoreWhitespaceLine(norm_, logScore, length);
+    } else {
+      bool any = false;
+      size_t start = 0;
+      for (;;) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        norm_.clear();
+        if (!ccnet::Normalize(text.data() + start, end - start, ccnet::NormMode::kNormalize, norm_)) return env.Null();
+        if (!norm_.empty()) {
+          ScoreWhitespaceLine(norm_, logScore, length);
+          any = true;
+        }
+        if (end == text.size()) break;
+        start = end + 1;
+      }
+      if (!any) {
+        norm_.clear();
+        ScoreWhitespaceLine(norm_, logScore, length);
+      }
+    }
+    auto out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, logScore));
+    out.Set(1u, Napi::Number::New(env, length));
+    return out;
   }
 
   // logProb(context and word joined by ' ') -> log10 P(last word | the words before it)
@@ -217,8 +383,9 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
   int32_t order_ = 0;
   int32_t unk_ = -1;
   std::string bos_, eos_, unkWord_;
-  std::unordered_map<std::string, int32_t> vocab_;
-  std::vector<std::unordered_map<uint64_t, Entry>> tables_;
+  WordIds vocab_;
+  std::vector<FlatTable> tables_;
+  std::string norm_;
   std::vector<int32_t> ids_;
 };
 

@@ -9,7 +9,7 @@ import { adjustedCounts, estimateKneserNey, knDiscounts, NgramCounter } from '..
 import { trainLm } from '../../src/models/ngram/train.js';
 import { lmTokenizer, whitespaceTokenizer } from '../../src/models/ngram/lm-tokenizer.js';
 import { ccnetNormalize } from '../../src/text/ccnet-normalize.js';
-import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep } from '../../src/filters/ccnet/perplexity.js';
+import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep, referencePerplexity } from '../../src/filters/ccnet/perplexity.js';
 import { pythonRound } from '../../src/core/rounding.js';
 import type { Doc } from '../../src/core/document.js';
 import { multilingualLines, samples } from './helpers.js';
@@ -217,4 +217,18 @@ test('a malformed ARPA file is an error naming the file and line', async () => {
   const short = join(tmp, 'short.arpa');
   writeFileSync(short, '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n\\end\\\n');
   await assert.rejects(readArpa(short), /declares 3 1-grams but the file has 1/);
+});
+
+test('the native document scorer gives the TypeScript reference perplexity, both line modes, Σ handed back', async () => {
+  const model = await readArpa(await trained());
+  const lines = multilingualLines(40, 1);
+  const docs = [lines.slice(0, 30).join('\n'), lines.slice(30, 90).join('\n'), 'ΟΔΥΣΣΕΥΣ and the sea\nsecond line', '', '\n\n', 'the the the\u3000of\u00a0the'];
+  for (let i = 0; i < lines.length; i += 7) docs.push(lines.slice(i, i + 7).join('\n'));
+  for (const d of docs) {
+    for (const split of [false, true]) {
+      assert.equal(documentPerplexity(model, whitespaceTokenizer, d, split), referencePerplexity(model, whitespaceTokenizer, d, split), JSON.stringify(d.slice(0, 80)));
+    }
+  }
+  assert.equal(model.scoreWhitespaceDocument('ΟΔΥΣΣΕΥΣ', false), null);
+  assert.notEqual(model.scoreWhitespaceDocument('the sea', false), null);
 });

@@ -54,8 +54,21 @@ export function perplexityFromScore(logScore: number, length: number): number {
   return 10 ** (-logScore / length);
 }
 
-/** cc_net's document perplexity, rounded to one decimal. */
+/**
+ * cc_net's document perplexity, rounded to one decimal. With the `whitespace` tokenizer the whole
+ * computation runs in the addon (same normalisation, tokens and sums; the TypeScript path below is
+ * the reference and handles the texts the native normaliser hands back).
+ */
 export function documentPerplexity(model: NgramModel, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
+  if (tokenizer.name === 'whitespace') {
+    const sums = model.scoreWhitespaceDocument(text, splitLines);
+    if (sums) return pythonRound(perplexityFromScore(sums[0], sums[1]), PERPLEXITY_DECIMALS);
+  }
+  return referencePerplexity(model, tokenizer, text, splitLines);
+}
+
+/** The TypeScript computation of `documentPerplexity` (any tokenizer). */
+export function referencePerplexity(model: NgramModel, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
   const lines = splitLines
     ? text
         .split('\n')

@@ -74,6 +74,15 @@ export class NgramModel {
     return this.index().logProb([...context, word].join(' '));
   }
 
+  /**
+   * cc_net's DocLM sums for a whole document with the `whitespace` tokenizer, in the addon:
+   * normalisation (native/text/ccnet_text.cc), tokens, and scoring of each line with `<s>`/`</s>`.
+   * Returns [Σ log10 score, Σ (tokens + 1)], or null when the text needs the TypeScript normaliser.
+   */
+  scoreWhitespaceDocument(text: string, splitLines: boolean): [number, number] | null {
+    return this.index().scoreDocument(text, splitLines);
+  }
+
   /** KenLM `score(sentence, bos=True, eos=True)`: the log10 probability of the tokens and `</s>` after `<s>`. */
   sentenceLogProb(tokens: readonly string[]): number {
     return this.index().score(tokens.join(' '));
@@ -89,6 +98,7 @@ interface NativeScorer {
   add(n: number, keys: string, p: Float64Array, b: Float64Array): void;
   score(line: string): number;
   logProb(words: string): number;
+  scoreDocument(text: string, splitLines: boolean): [number, number] | null;
 }
 
 function fmt(x: number): string {
