@@ -70,6 +70,8 @@ class FlatTable {
     }
   }
 
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[(h == 0 ? 1 : h) & (slots_.size() - 1)]); }
+
   const Entry* Find(uint64_t h) const {
     if (h == 0) h = 1;
     size_t mask = slots_.size() - 1;
@@ -100,26 +102,28 @@ class FlatTable {
   size_t size_ = 0;
 };
 
-// Word -> id, looked up by bytes without building a string.
+// Word -> id, looked up by bytes without building a string. A slot holds the word's hash with its
+// id, so a lookup touches the slot and then the word's bytes once.
 class WordIds {
  public:
-  WordIds() : slots_(1024, -1) {}
+  WordIds() : slots_(1024, Slot{0, -1}) {}
 
   // The id of the word, inserting it with the next id when absent.
   int32_t Intern(const char* s, size_t n) {
-    if ((words_.size() + 1) * 10 > slots_.size() * 7) Grow();
+    if ((offsets_.size() + 1) * 10 > slots_.size() * 7) Grow();
     uint64_t h = HashWord(s, n);
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-      int32_t id = slots_[i];
-      if (id < 0) {
-        id = static_cast<int32_t>(words_.size());
-        words_.emplace_back(s, n);
-        hashes_.push_back(h);
-        slots_[i] = id;
-        return id;
+      Slot& slot = slots_[i];
+      if (slot.id < 0) {
+        slot = Slot{h, static_cast<int32_t>(offsets_.size())};
+        offsets_.push_back(arena_.size());
+        arena_.append(s, n);
+        arena_.push_back('\0');
+        lengths_.push_back(static_cast<uint32_t>(n));
+        return slot.id;
       }
-      if (hashes_[id] == h && words_[id].size() == n && std::memcmp(words_[id].data(), s, n) == 0) return id;
+      if (slot.hash == h && Same(slot.id, s, n)) return slot.id;
     }
   }
 
@@ -127,26 +131,33 @@ class WordIds {
     uint64_t h = HashWord(s, n);
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-      int32_t id = slots_[i];
-      if (id < 0) return -1;
-      if (hashes_[id] == h && words_[id].size() == n && std::memcmp(words_[id].data(), s, n) == 0) return id;
+      const Slot& slot = slots_[i];
+      if (slot.id < 0) return -1;
+      if (slot.hash == h && Same(slot.id, s, n)) return slot.id;
     }
   }
 
  private:
+  struct Slot {
+    uint64_t hash;
+    int32_t id;
+  };
+  bool Same(int32_t id, const char* s, size_t n) const { return lengths_[id] == n && std::memcmp(arena_.data() + offsets_[id], s, n) == 0; }
   void Grow() {
-    std::vector<int32_t> t(slots_.size() * 2, -1);
+    std::vector<Slot> t(slots_.size() * 2, Slot{0, -1});
     size_t mask = t.size() - 1;
-    for (size_t id = 0; id < words_.size(); id++) {
-      size_t i = hashes_[id] & mask;
-      while (t[i] >= 0) i = (i + 1) & mask;
-      t[i] = static_cast<int32_t>(id);
+    for (const Slot& slot : slots_) {
+      if (slot.id < 0) continue;
+      size_t i = slot.hash & mask;
+      while (t[i].id >= 0) i = (i + 1) & mask;
+      t[i] = slot;
     }
     slots_.swap(t);
   }
-  std::vector<int32_t> slots_;
-  std::vector<std::string> words_;
-  std::vector<uint64_t> hashes_;
+  std::vector<Slot> slots_;
+  std::vector<size_t> offsets_;
+  std::vector<uint32_t> lengths_;
+  std::string arena_;
 };
 
 class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
@@ -301,9 +312,75 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
     return Napi::Number::New(env, ScoreIds());
   }
 
-  double ScoreIds() const {
+  // log10 P of every word after the first, summed. Same numbers as LogProbAt at each position,
+  // computed from per-position chains: chain j holds the entries of the n-grams ending at j
+  // (ids[j], ids[j-1] ids[j], ...) up to the first missing one. LogProbAt's first walk at i is
+  // chain i, and its back-off walk over the contexts is chain i-1, so each n-gram is probed once,
+  // and a chain's probes are prefetched together.
+  double ScoreIds() {
+    const int32_t L = static_cast<int32_t>(ids_.size());
+    const int32_t N = order_;
+    chains_.assign(static_cast<size_t>(L) * N, nullptr);
+    hashes_.resize(static_cast<size_t>(L) * N);
+    counts_.resize(L);
+    // Hashes of every position first; the probes of position j + kAhead are prefetched while
+    // position j is probed, so several cache misses are in flight at once.
+    constexpr int32_t kAhead = 4;
+    auto prefetch = [&](int32_t j) {
+      const uint64_t* hs = &hashes_[static_cast<size_t>(j) * N];
+      for (int32_t len = 1; len <= counts_[j]; len++) tables_[len - 1].Prefetch(hs[len - 1]);
+    };
+    for (int32_t j = 0; j < L; j++) {
+      int32_t lim = std::min(j + 1, N), cnt = 0;
+      uint64_t h = kSeed;
+      uint64_t* hs = &hashes_[static_cast<size_t>(j) * N];
+      for (int32_t len = 1; len <= lim; len++) {
+        int32_t id = ids_[j - len + 1];
+        if (id < 0) break;
+        h = Combine(h, id);
+        hs[cnt++] = h;
+      }
+      counts_[j] = cnt;
+      if (j < kAhead) prefetch(j);
+    }
+    for (int32_t j = 0; j < L; j++) {
+      if (j + kAhead < L) prefetch(j + kAhead);
+      const uint64_t* hs = &hashes_[static_cast<size_t>(j) * N];
+      const Entry** c = &chains_[static_cast<size_t>(j) * N];
+      for (int32_t len = 1; len <= counts_[j]; len++) {
+        const Entry* e = Find(len, hs[len - 1]);
+        if (!e) break;
+        c[len - 1] = e;
+      }
+    }
     double total = 0;
-    for (int32_t i = 1; i < static_cast<int32_t>(ids_.size()); i++) total += LogProbAt(ids_, i);
+    for (int32_t i = 1; i < L; i++) {
+      int32_t maxCtx = std::min(i, N - 1);
+      double p = kMissingUnk;
+      int32_t matched = 0;
+      const Entry* const* ci = &chains_[static_cast<size_t>(i) * N];
+      if (ci[0] && ci[0]->known) {
+        p = ci[0]->p;
+        for (int32_t k = 1; k <= maxCtx; k++) {
+          const Entry* e = ci[k];
+          if (!e) break;
+          if (e->known) {
+            p = e->p;
+            matched = k;
+          }
+        }
+      }
+      double sum = 0;
+      if (matched < maxCtx) {
+        const Entry* const* cp = &chains_[static_cast<size_t>(i - 1) * N];
+        for (int32_t m = 1; m <= maxCtx; m++) {
+          const Entry* e = cp[m - 1];
+          if (!e) break;
+          if (m > matched && e->known) sum += e->b;
+        }
+      }
+      total += p + sum;
+    }
     return total;
   }
 
@@ -387,6 +464,9 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
   std::vector<FlatTable> tables_;
   std::string norm_;
   std::vector<int32_t> ids_;
+  std::vector<const Entry*> chains_;
+  std::vector<uint64_t> hashes_;
+  std::vector<int32_t> counts_;
 };
 
 corpusmill::RegisterExports reg([](Napi::Env env, Napi::Object exports) {
