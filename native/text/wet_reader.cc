@@ -203,11 +203,24 @@ class WetReader : public Napi::ObjectWrap<WetReader> {
   }
 
   // Header lines as warc.ts parseHeaderBlock reads them, for the two values the fast path needs.
+  // The headers the fast path reads: the record type, the length, and those a WET document's meta
+  // takes (records.ts baseMeta/wetDocumentFrom).
+  static constexpr int kHeaders = 7;
+  enum { kType, kLength, kUri, kDate, kRecordId, kDigest, kLanguages };
   struct Head {
     bool ok = false;
-    bool hasType = false, hasLength = false;
-    std::string type, length;
+    bool has[kHeaders] = {};
+    std::string value[kHeaders];
   };
+
+  static int HeaderIndex(const std::string& name) {
+    static const char* const kNames[kHeaders] = {"warc-type",      "content-length",    "warc-target-uri",
+                                                 "warc-date",      "warc-record-id",    "warc-block-digest",
+                                                 "warc-identified-content-language"};
+    for (int i = 0; i < kHeaders; i++)
+      if (name == kNames[i]) return i;
+    return -1;
+  }
 
   static void TrimJs(const char*& a, const char*& b) {
     while (a < b && IsJsTrimLatin1(*a)) a++;
@@ -252,15 +265,9 @@ class WetReader : public Napi::ObjectWrap<WetReader> {
             const char* va = colon + 1;
             const char* vb = b;
             TrimJs(va, vb);
-            std::string* slot = nullptr;
-            bool* has = nullptr;
-            if (name == "warc-type") {
-              slot = &h.type;
-              has = &h.hasType;
-            } else if (name == "content-length") {
-              slot = &h.length;
-              has = &h.hasLength;
-            }
+            int k = HeaderIndex(name);
+            std::string* slot = k < 0 ? nullptr : &h.value[k];
+            bool* has = k < 0 ? nullptr : &h.has[k];
             if (slot) {
               if (*has) *slot += ", ";
               slot->append(va, vb - va);
@@ -306,8 +313,10 @@ class WetReader : public Napi::ObjectWrap<WetReader> {
 
   // next(maxRecords) -> an array of records, null at the end of the file, or a number: the index
   // of the first record the fast path does not read (the caller goes on with the TypeScript reader).
-  // A record is [index, offset, header block (latin1), title, text] for a conversion record and
-  // [index, offset, header block, body Buffer] for any other.
+  // A record is [index, offset, [WARC-Target-URI, WARC-Date, WARC-Record-ID, WARC-Block-Digest,
+  // WARC-Identified-Content-Language] (latin1 strings as parseHeaderBlock gives them; holes where
+  // absent), title, text] for a conversion record and [index, offset, header block, body Buffer]
+  // for any other.
   Napi::Value Next(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     size_t maxRecords = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 256;
@@ -373,11 +382,12 @@ class WetReader : public Napi::ObjectWrap<WetReader> {
         if (len_ - pos_ > maxRecord_ || !Fill()) return handBack();
       }
       Head head = ParseHead(buf_.data() + pos_, headerEnd - pos_);
-      if (!head.ok || !head.hasLength || head.length.empty()) return handBack();
-      for (char c : head.length)
+      const std::string& length = head.value[kLength];
+      if (!head.ok || !head.has[kLength] || length.empty()) return handBack();
+      for (char c : length)
         if (!IsDigit(c)) return handBack();
-      if (head.length.size() > 15) return handBack();
-      size_t declared = std::stoull(head.length);
+      if (length.size() > 15) return handBack();
+      size_t declared = std::stoull(length);
       if (declared > maxRecord_) return handBack();
       size_t relBody = bodyStart - pos_;
       size_t relEnd = relBody + declared;
@@ -403,22 +413,31 @@ class WetReader : public Napi::ObjectWrap<WetReader> {
         if (!IsVersion(v, len)) return handBack();
       }
       // A record the fast path reads.
-      std::string lowered = head.type;
+      std::string lowered = head.value[kType];
       for (char& c : lowered)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      const char* hdr = buf_.data() + pos_;
       auto rec = Napi::Array::New(env);
       rec.Set(0u, Napi::Number::New(env, static_cast<double>(index_)));
       rec.Set(1u, Napi::Number::New(env, static_cast<double>(base_ + pos_)));
-      napi_value h;
-      napi_create_string_latin1(env, hdr, headerEnd - pos_, &h);
-      rec.Set(2u, Napi::Value(env, h));
       const auto* body = reinterpret_cast<const unsigned char*>(buf_.data() + pos_ + relBody);
       if (lowered == "conversion") {
+        // [index, offset, meta headers (latin1, as parseHeaderBlock gives them, or undefined), title, text]
+        auto values = Napi::Array::New(env, kHeaders - 2);
+        for (int k = kUri; k < kHeaders; k++) {
+          if (!head.has[k]) continue;
+          napi_value v;
+          napi_create_string_latin1(env, head.value[k].data(), head.value[k].size(), &v);
+          values.Set(static_cast<uint32_t>(k - kUri), Napi::Value(env, v));
+        }
+        rec.Set(2u, values);
         WetBody(body, declared, title, text);
         rec.Set(3u, Napi::String::New(env, title));
         rec.Set(4u, Napi::String::New(env, text));
       } else {
+        // [index, offset, header block (latin1), body]
+        napi_value h;
+        napi_create_string_latin1(env, buf_.data() + pos_, headerEnd - pos_, &h);
+        rec.Set(2u, Napi::Value(env, h));
         rec.Set(3u, Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(body), declared));
       }
       out.Set(count++, rec);

@@ -14,8 +14,11 @@ import type { Doc } from '../../core/document.js';
 import { recordToDocument, wetDocumentFrom, type Converted } from './records.js';
 import { parseHeaderBlock, type WarcRecord } from './warc.js';
 
-/** [index, offset, header block (latin1), title, text] (conversion) or [index, offset, header block, body]. */
-type NativeRecord = [number, number, string, string, string] | [number, number, string, Buffer];
+/** Header values of a conversion record, in this order (holes where absent). */
+const META_HEADERS = ['warc-target-uri', 'warc-date', 'warc-record-id', 'warc-block-digest', 'warc-identified-content-language'] as const;
+
+/** [index, offset, meta header values, title, text] (conversion) or [index, offset, header block (latin1), body]. */
+type NativeRecord = [number, number, (string | undefined)[], string, string] | [number, number, string, Buffer];
 
 interface NativeWetReader {
   next(maxRecords: number): NativeRecord[] | number | null;
@@ -29,43 +32,56 @@ export interface HandBack {
   rawBytes: number;
 }
 
-/**
- * Yields the documents of the file's records through `convert` until the end (returns null) or
- * until a record the addon leaves to the TypeScript reader (returns where).
- */
-export async function* readNative(
-  path: string,
-  gzip: boolean,
-  maxRecordBytes: number,
-  segment: string,
-  advance: (bytes: number) => void,
-  convert: (out: Converted, rec: WarcRecord) => Doc | undefined,
-): AsyncGenerator<Doc, HandBack | null> {
-  const { WetReader } = textNative<{ WetReader: new (path: string, gzip: boolean, max: number) => NativeWetReader }>();
-  const reader = new WetReader(path, gzip, maxRecordBytes);
-  let reported = 0;
-  try {
-    for (;;) {
-      const batch = reader.next(256);
-      const raw = reader.rawBytes();
-      if (raw > reported) {
-        advance(raw - reported);
-        reported = raw;
-      }
-      if (batch === null) return null;
-      if (typeof batch === 'number') return { from: batch, rawBytes: reported };
-      for (const r of batch) {
-        const head = parseHeaderBlock(r[2]);
-        const conversion = (head.headers.get('warc-type') ?? '').toLowerCase() === 'conversion';
-        // The addon decided the record type from the same header lines; if ever it disagreed, the
-        // TypeScript reader takes over from this record.
-        if (conversion !== (r.length === 5)) return { from: r[0], rawBytes: reported };
-        const rec: WarcRecord = { version: head.version, headers: head.headers, body: r.length === 5 ? Buffer.alloc(0) : r[3], offset: r[1], index: r[0], issues: [] };
-        const doc = convert(r.length === 5 ? wetDocumentFrom(rec, segment, r[3], r[4]) : recordToDocument(rec, segment), rec);
-        if (doc) yield doc;
-      }
+/** One file through the addon, a batch of documents at a time. */
+export class NativeSegmentReader {
+  private readonly reader: NativeWetReader;
+  private reported = 0;
+
+  constructor(
+    path: string,
+    gzip: boolean,
+    maxRecordBytes: number,
+    private readonly segment: string,
+    private readonly advance: (bytes: number) => void,
+    private readonly convert: (out: Converted, rec: WarcRecord) => Doc | undefined,
+  ) {
+    const { WetReader } = textNative<{ WetReader: new (path: string, gzip: boolean, max: number) => NativeWetReader }>();
+    this.reader = new WetReader(path, gzip, maxRecordBytes);
+  }
+
+  /** The next documents (possibly none), null at the end of the file, or where the TypeScript reader must go on. */
+  next(): Doc[] | HandBack | null {
+    const batch = this.reader.next(256);
+    const raw = this.reader.rawBytes();
+    if (raw > this.reported) {
+      this.advance(raw - this.reported);
+      this.reported = raw;
     }
-  } finally {
-    reader.close();
+    if (batch === null) return null;
+    if (typeof batch === 'number') return { from: batch, rawBytes: this.reported };
+    const docs: Doc[] = [];
+    for (const r of batch) {
+      let rec: WarcRecord;
+      let out: Converted;
+      if (r.length === 5) {
+        const headers = new Map<string, string>([['warc-type', 'conversion']]);
+        for (let k = 0; k < META_HEADERS.length; k++) if (r[2][k] !== undefined) headers.set(META_HEADERS[k], r[2][k]!);
+        rec = { version: '', headers, body: EMPTY, offset: r[1], index: r[0], issues: [] };
+        out = wetDocumentFrom(rec, this.segment, r[3], r[4]);
+      } else {
+        const head = parseHeaderBlock(r[2]);
+        rec = { version: head.version, headers: head.headers, body: r[3], offset: r[1], index: r[0], issues: [] };
+        out = recordToDocument(rec, this.segment);
+      }
+      const doc = this.convert(out, rec);
+      if (doc) docs.push(doc);
+    }
+    return docs;
+  }
+
+  close(): void {
+    this.reader.close();
   }
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -20,7 +20,7 @@ import { open } from 'node:fs/promises';
 import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
 import { expandUrls } from '../../fetch/urls.js';
-import { readNative } from './native-reader.js';
+import { NativeSegmentReader } from './native-reader.js';
 import { recordToDocument, type Converted } from './records.js';
 import { readWarcRecords, type WarcRecord } from './warc.js';
 import type { Doc } from '../../core/document.js';
@@ -122,10 +122,21 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext, 
   let from = 0;
   let alreadyAdvanced = 0;
   if ((compression === 'gzip' || compression === 'none') && opts.native !== false) {
-    const handBack = yield* readNative(task.path, compression === 'gzip', p.max_record_bytes, task.name, ctx.advance, convert);
-    if (handBack === null) return;
-    from = handBack.from;
-    alreadyAdvanced = handBack.rawBytes;
+    const reader = new NativeSegmentReader(task.path, compression === 'gzip', p.max_record_bytes, task.name, ctx.advance, convert);
+    try {
+      for (;;) {
+        const got = reader.next();
+        if (got === null) return;
+        if (!Array.isArray(got)) {
+          from = got.from;
+          alreadyAdvanced = got.rawBytes;
+          break;
+        }
+        for (const doc of got) yield doc;
+      }
+    } finally {
+      reader.close();
+    }
   }
   const advance = (n: number) => {
     const skip = Math.min(n, alreadyAdvanced);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readSegment } from '../../../src/sources/commoncrawl/source.js';
-import { readNative } from '../../../src/sources/commoncrawl/native-reader.js';
+import { NativeSegmentReader } from '../../../src/sources/commoncrawl/native-reader.js';
 import type { Doc } from '../../../src/core/document.js';
 import { collect, readContext, repoRoot, testData } from '../../helpers.js';
 
@@ -73,14 +73,15 @@ test('the fast path reads clean WET files to the end itself', async () => {
     .map((f) => join(sample, f));
   assert.equal(wet.length, 3);
   for (const f of wet) {
-    const gen = readNative(f, true, params.max_record_bytes, 'x', () => {}, (out) => ('doc' in out ? out.doc : undefined));
+    const reader = new NativeSegmentReader(f, true, params.max_record_bytes, 'x', () => {}, (out) => ('doc' in out ? out.doc : undefined));
     let n = 0;
-    let r = await gen.next();
-    while (!r.done) {
-      n++;
-      r = await gen.next();
+    let got = reader.next();
+    while (Array.isArray(got)) {
+      n += got.length;
+      got = reader.next();
     }
-    assert.equal(r.value, null, `${f} was handed back at ${JSON.stringify(r.value)}`);
+    reader.close();
+    assert.equal(got, null, `${f} was handed back at ${JSON.stringify(got)}`);
     assert.ok(n > 20);
   }
 });
