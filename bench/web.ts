@@ -411,7 +411,8 @@ async function main(): Promise<void> {
     console.log(`WET parse: ${(parse.peer! / parse.seconds).toFixed(2)}× cc_net's loop in CPython (goal ≥ 2×)`);
     if (!process.argv.includes('--no-stage')) await stageBench(dir);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.argv.includes('--keep')) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -165,7 +165,8 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NgramScorer",
                        {InstanceMethod("add", &NgramScorer::Add), InstanceMethod("score", &NgramScorer::Score),
-                        InstanceMethod("logProb", &NgramScorer::LogProb), InstanceMethod("scoreDocument", &NgramScorer::ScoreDocument)});
+                        InstanceMethod("logProb", &NgramScorer::LogProb), InstanceMethod("scoreDocument", &NgramScorer::ScoreDocument),
+                        InstanceMethod("load", &NgramScorer::Load)});
   }
 
   // new NgramScorer(order, bosWord, eosWord, unkWord)
@@ -187,6 +188,246 @@ class NgramScorer : public Napi::ObjectWrap<NgramScorer> {
   }
 
  private:
+  // Stores one n-gram (words as ids already checked) with its probability and back-off; true when
+  // the n-gram was not in the table yet.
+  bool Insert(int32_t n, const std::vector<int32_t>& ids, double p, double b) {
+    uint64_t h = kSeed;
+    Entry* full = nullptr;
+    for (int32_t k = n - 1; k >= 0; k--) {
+      h = Combine(h, ids[k]);
+      Entry& e = tables_[n - 1 - k].Upsert(h);
+      if (k == 0) full = &e;
+    }
+    bool added = !full->known;
+    full->p = p;
+    full->b = b;
+    full->known = true;
+    return added;
+  }
+
+  // load(path) -> {order, comments: [key, value][]} or {error, line}: reads an ARPA file straight
+  // into the tables, with the rules and messages of arpa.ts readArpa (which the step used to call
+  // before building these tables from its Maps): lines as Node's readline splits them, trimmed with
+  // JavaScript's whitespace, '# key: value' comments before \data\, words split at JavaScript `\s`,
+  // numbers as Number() reads decimal text, later duplicates overwriting earlier ones, and each
+  // order's count checked against \data\.
+  Napi::Value Load(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    FILE* f = std::fopen(path.c_str(), "rb");
+    auto fail = [&](const std::string& msg, double line) {
+      auto o = Napi::Object::New(env);
+      o.Set("error", msg);
+      o.Set("line", line);
+      return o;
+    };
+    if (!f) return fail("cannot open the file", 0);
+    std::vector<double> declared;
+    std::vector<double> have;
+    auto comments = Napi::Array::New(env);
+    uint32_t ncomments = 0;
+    enum { kHead, kData, kGrams, kEnd } section = kHead;
+    int32_t n = 0;
+    double lineNo = 0;
+    std::string buf, line;
+    std::vector<char> chunk(1 << 20);
+    size_t len = 0, pos = 0;
+    bool eof = false, pendingCr = false;
+    std::vector<int32_t> ids;
+    std::vector<std::pair<size_t, size_t>> parts;
+    auto nextLine = [&](std::string& out) -> bool {
+      out.clear();
+      for (;;) {
+        if (pos >= len) {
+          if (eof) return !out.empty() || false;
+          len = std::fread(chunk.data(), 1, chunk.size(), f);
+          pos = 0;
+          if (len == 0) {
+            eof = true;
+            return !out.empty();
+          }
+        }
+        char c = chunk[pos++];
+        if (pendingCr) {
+          pendingCr = false;
+          if (c == '\n') continue;
+        }
+        if (c == '\n') return true;
+        if (c == '\r') {
+          pendingCr = true;
+          return true;
+        }
+        out.push_back(c);
+      }
+    };
+    auto trim = [&](const std::string& s, size_t& a, size_t& b) {
+      const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+      size_t k = 0;
+      a = 0;
+      b = s.size();
+      while (a < b && ccnet::IsJsSpace(u, b, a, k)) a += k;
+      while (b > a) {
+        size_t st = b - 1;
+        while (st > a && (u[st] & 0xC0) == 0x80) st--;
+        if (!ccnet::IsJsSpace(u, b, st, k) || st + k != b) break;
+        b = st;
+      }
+    };
+    Napi::Value result = env.Undefined();
+    while (nextLine(line)) {
+      lineNo++;
+      size_t a, b;
+      trim(line, a, b);
+      if (section == kEnd) break;
+      if (a == b) continue;
+      std::string t = line.substr(a, b - a);
+      if (section == kHead) {
+        if (t[0] == '#') {
+          const auto* u = reinterpret_cast<const unsigned char*>(t.data());
+          size_t i = 1, k = 0;
+          while (i < t.size() && ccnet::IsJsSpace(u, t.size(), i, k)) i += k;
+          size_t colon = t.find(':', 1);
+          // /^#\s*([^:]+):\s*(.*)$/: at least one character before the first colon ('.' stops at \r, U+2028, U+2029).
+          if (colon != std::string::npos && colon > 1) {
+            std::string rest = t.substr(colon + 1);
+            bool dotAll = rest.find('\r') == std::string::npos && rest.find("\xE2\x80\xA8") == std::string::npos && rest.find("\xE2\x80\xA9") == std::string::npos;
+            if (dotAll) {
+              std::string key = t.substr(1, colon - 1);
+              size_t ka, kb, va, vb;
+              trim(key, ka, kb);
+              trim(rest, va, vb);
+              auto pair = Napi::Array::New(env, 2);
+              pair.Set(0u, Napi::String::New(env, key.substr(ka, kb - ka)));
+              pair.Set(1u, Napi::String::New(env, rest.substr(va, vb - va)));
+              comments.Set(ncomments++, pair);
+            }
+          }
+          (void)i;
+        }
+        if (t == "\\data\\") section = kData;
+        continue;
+      }
+      if (t == "\\end\\") {
+        section = kEnd;
+        continue;
+      }
+      // \N-grams:
+      if (t.size() >= 9 && t[0] == '\\' && t.compare(t.size() - 7, 7, "-grams:") == 0) {
+        std::string num = t.substr(1, t.size() - 8);
+        bool digits = !num.empty() && num.find_first_not_of("0123456789") == std::string::npos;
+        if (digits) {
+          double k = std::strtod(num.c_str(), nullptr);
+          if (k < 1 || k > static_cast<double>(declared.size())) {
+            std::fclose(f);
+            return fail("section \\" + num + "-grams: not declared in \\data\\", lineNo);
+          }
+          if (have.empty()) {
+            if (declared.size() > 16) {
+              std::fclose(f);
+              return fail("orders above 16 are not supported", lineNo);
+            }
+            have.assign(declared.size(), 0);
+            order_ = static_cast<int32_t>(declared.size());
+            tables_.assign(order_, FlatTable());
+          }
+          n = static_cast<int32_t>(k);
+          section = kGrams;
+          continue;
+        }
+      }
+      if (section == kData) {
+        // /^ngram\s+(\d+)\s*=\s*(\d+)$/
+        const auto* u = reinterpret_cast<const unsigned char*>(t.data());
+        size_t i = 0, k = 0, sz = t.size();
+        bool ok = t.compare(0, 5, "ngram") == 0;
+        i = 5;
+        size_t ws = i;
+        while (ok && i < sz && ccnet::IsJsSpace(u, sz, i, k)) i += k;
+        ok = ok && i > ws;
+        size_t d1 = i;
+        while (ok && i < sz && t[i] >= '0' && t[i] <= '9') i++;
+        ok = ok && i > d1;
+        size_t d1e = i;
+        while (ok && i < sz && ccnet::IsJsSpace(u, sz, i, k)) i += k;
+        ok = ok && i < sz && t[i] == '=';
+        i++;
+        while (ok && i < sz && ccnet::IsJsSpace(u, sz, i, k)) i += k;
+        size_t d2 = i;
+        while (ok && i < sz && t[i] >= '0' && t[i] <= '9') i++;
+        ok = ok && i > d2 && i == sz;
+        if (!ok) {
+          std::fclose(f);
+          return fail("expected \"ngram N=count\" in \\data\\, got \"" + t.substr(0, 80) + "\"", lineNo);
+        }
+        double which = std::strtod(t.substr(d1, d1e - d1).c_str(), nullptr);
+        double count = std::strtod(t.substr(d2).c_str(), nullptr);
+        if (which < 1 || which > 64) {
+          std::fclose(f);
+          return fail("bad n-gram order in \\data\\", lineNo);
+        }
+        if (declared.size() < which) declared.resize(static_cast<size_t>(which), 0);
+        declared[static_cast<size_t>(which) - 1] = count;
+        continue;
+      }
+      // An n-gram line: probability, n words, optional back-off.
+      parts.clear();
+      {
+        const auto* u = reinterpret_cast<const unsigned char*>(t.data());
+        size_t i = 0, k = 0, sz = t.size();
+        while (i < sz) {
+          size_t w = i;
+          while (i < sz && !ccnet::IsJsSpace(u, sz, i, k)) i += k;
+          parts.emplace_back(w, i - w);
+          while (i < sz && ccnet::IsJsSpace(u, sz, i, k)) i += k;
+        }
+      }
+      if (parts.size() != static_cast<size_t>(n) + 1 && parts.size() != static_cast<size_t>(n) + 2) {
+        std::fclose(f);
+        return fail("a " + std::to_string(n) + "-gram line needs a probability, " + std::to_string(n) + " words and an optional backoff", lineNo);
+      }
+      auto number = [&](std::pair<size_t, size_t> part, double& out) {
+        std::string x = t.substr(part.first, part.second);
+        char* end = nullptr;
+        out = std::strtod(x.c_str(), &end);
+        return end == x.c_str() + x.size() && std::isfinite(out);
+      };
+      double p = 0, bo = 0;
+      bool okp = number(parts[0], p);
+      bool okb = parts.size() == static_cast<size_t>(n) + 2 ? number(parts[n + 1], bo) : true;
+      if (!okp || !okb) {
+        std::fclose(f);
+        return fail("bad number in \"" + t.substr(0, 80) + "\"", lineNo);
+      }
+      ids.clear();
+      for (int32_t w = 1; w <= n; w++) {
+        const char* word = t.data() + parts[w].first;
+        size_t wl = parts[w].second;
+        int32_t id = n == 1 ? vocab_.Intern(word, wl) : vocab_.Find(word, wl);
+        if (id < 0) {
+          std::fclose(f);
+          return fail("n-gram uses a word missing from the unigrams: " + std::string(word, wl), lineNo);
+        }
+        ids.push_back(id);
+      }
+      if (Insert(n, ids, p, bo)) have[n - 1]++;
+    }
+    std::fclose(f);
+    if (have.empty()) return fail("not an ARPA file: no \\data\\ section with n-grams", -1);
+    for (size_t k = 0; k < declared.size(); k++) {
+      if (have[k] != declared[k]) {
+        return fail("\\data\\ declares " + std::to_string(static_cast<long long>(declared[k])) + " " + std::to_string(k + 1) + "-grams but the file has " +
+                        std::to_string(static_cast<long long>(have[k])),
+                    -1);
+      }
+    }
+    unk_ = vocab_.Find(unkWord_.data(), unkWord_.size());
+    auto out = Napi::Object::New(env);
+    out.Set("order", order_);
+    out.Set("comments", comments);
+    (void)result;
+    return out;
+  }
+
   // add(n, keys: string ('\n'-separated n-grams, words separated by ' '), p: Float64Array, b: Float64Array)
   // Unigrams must be added first: they define the vocabulary.
   Napi::Value Add(const Napi::CallbackInfo& info) {

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { NativeKnTrainer } from '../src/models/ngram/native-train.js';
+import { whitespaceTokenizer } from '../src/models/ngram/lm-tokenizer.js';
+const dir = process.argv[2]!;
+const docs = readFileSync(`${dir}/in.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+let t0 = cpu();
+const t = new NativeKnTrainer(5, whitespaceTokenizer);
+for (const d of docs) t.addDocument(d);
+console.log('count', cpu() - t0);
+t0 = cpu();
+t.write(`${dir}/x.arpa`, new Map([['a', 'b']]));
+console.log('write', cpu() - t0);
