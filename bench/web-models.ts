@@ -182,9 +182,14 @@ const sameArpa = readFileSync(arpa).equals(readFileSync(refArpa));
 const lm = await readArpa(arpa);
 const scored = docs.slice(half);
 const scoredBytes = scored.reduce((s, d) => s + Buffer.byteLength(d), 0);
-time('perplexity: the step\'s native path (normalise + tokens + 5-gram score)', scoredBytes, () => {
-  for (const d of scored) documentPerplexity(lm, whitespaceTokenizer, d, false);
-}, 'goal >= 20 MB/s');
+time(
+  "perplexity: the step's native path (normalise + tokens + 5-gram score)",
+  scoredBytes,
+  () => {
+    for (const d of scored) documentPerplexity(lm, whitespaceTokenizer, d, false);
+  },
+  'goal >= 20 MB/s',
+);
 time('perplexity: TypeScript reference path (native scorer only)', scoredBytes, () => {
   for (const d of scored) referencePerplexity(lm, whitespaceTokenizer, d, false);
 });
@@ -217,5 +222,7 @@ for (const [label, rate, note] of rows) process.stdout.write(`| ${label} | ${rat
 const rate = (label: string) => rows.find((r) => r[0].startsWith(label))![1];
 const nat = rate('lm train: native');
 const ts = rate('lm train: TypeScript');
-process.stdout.write(`\nlm train: ${nat.toFixed(2)} MB/s native, ${(nat / ts).toFixed(0)}× the TypeScript trainer (goal ≥ 5 MB/s, 50×); ARPA files ${sameArpa ? 'identical' : 'DIFFER'}\n`);
+process.stdout.write(
+  `\nlm train: ${nat.toFixed(2)} MB/s native, ${(nat / ts).toFixed(0)}× the TypeScript trainer (goal ≥ 5 MB/s, 50×); ARPA files ${sameArpa ? 'identical' : 'DIFFER'}\n`,
+);
 process.stdout.write(`perplexity: ${rate('perplexity: the step').toFixed(1)} MB/s through the step's path (goal ≥ 20 MB/s)\n`);

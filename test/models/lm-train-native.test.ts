@@ -50,7 +50,10 @@ async function bothWays(input: string, order: number, tokenizer: string): Promis
   const nat = await trainLmArpa([input], natPath, { order, tokenizer });
   assert.equal(nat.sentences, ref.sentences);
   assert.equal(nat.tokens, ref.tokens);
-  assert.deepEqual(nat.ngrams, ref.model.grams.map((g) => g.size));
+  assert.deepEqual(
+    nat.ngrams,
+    ref.model.grams.map((g) => g.size),
+  );
   assert.deepEqual(nat.discounts, ref.discounts);
   return [readFileSync(natPath), readFileSync(refPath)];
 }
@@ -79,7 +82,10 @@ test('no document at all: the same (tiny) model both ways', async () => {
 test('the committed sample model is what the native trainer writes from the sample text', async () => {
   // scripts/sample/web-models.ts: 300 seeded paragraphs, order 3, whitespace tokens.
   const r = rng(21);
-  const input = jsonl('sample-wiki.jsonl', Array.from({ length: 300 }, () => paragraph(r, 3)));
+  const input = jsonl(
+    'sample-wiki.jsonl',
+    Array.from({ length: 300 }, () => paragraph(r, 3)),
+  );
   const out = join(tmp, 'sample-lm.arpa');
   await trainLmArpa([input], out, { order: 3, tokenizer: 'whitespace' });
   assert.ok(readFileSync(out).equals(readFileSync(join(repoRoot, 'samples', 'models', 'sample-lm.arpa'))));
@@ -92,7 +98,7 @@ test('ARPA numbers print as Number(x.toPrecision(7)).toString(), ties away from 
   for (let i = 0; i < 20000; i++) xs.push(-(10 ** (r() * 20 - 17)));
   for (let i = 0; i < 20000; i++) xs.push(Math.round(r() * 1e8) / 2 ** Math.floor(r() * 30));
   const got = arpaNumbers(Float64Array.from(xs)).split('\n');
-  xs.forEach((x, i) => assert.equal(got[i], x === 0 ? '0' : Number(x.toPrecision(7)).toString(), `x = ${x}`));
+  for (const [i, x] of xs.entries()) assert.equal(got[i], x === 0 ? '0' : Number(x.toPrecision(7)).toString(), `x = ${x}`);
 });
 
 test('corpusmill lm train writes the native model and reports its n-gram counts', async () => {
@@ -104,7 +110,10 @@ test('corpusmill lm train writes the native model and reports its n-gram counts'
   const ref = await trainLm([input], { order: 4, tokenizer: 'whitespace' });
   const refPath = join(tmp, 'cli-ref.arpa');
   await writeArpa(ref.model, refPath);
-  assert.deepEqual(summary.ngrams, ref.model.grams.map((g) => g.size));
+  assert.deepEqual(
+    summary.ngrams,
+    ref.model.grams.map((g) => g.size),
+  );
   assert.equal(summary.docs, 30);
   assert.ok(readFileSync(out).equals(readFileSync(refPath)));
 });

@@ -234,7 +234,7 @@ test('the native document scorer gives the TypeScript reference perplexity, both
   assert.notEqual(model.scoreWhitespaceDocument('the sea', false), null);
 });
 
-test('the step loads ARPA files natively with readArpa\'s rules: same comments, same scores, same errors', async () => {
+test("the step loads ARPA files natively with readArpa's rules: same comments, same scores, same errors", async () => {
   for (const path of [await trained(), join(repoRootForSample, 'samples', 'models', 'sample-lm.arpa')]) {
     const maps = await readArpa(path);
     const native = loadNgramScorer(path);
@@ -261,7 +261,10 @@ test('the step loads ARPA files natively with readArpa\'s rules: same comments, 
   // Errors name the file and the line, as readArpa's.
   const bad = join(tmp, 'bad-native.arpa');
   writeFileSync(bad, '\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n-1.0 a b c\n\\end\\\n');
-  assert.throws(() => loadNgramScorer(bad), (e: Error) => e.message.includes('bad-native.arpa') && e.message.includes('line 6'));
+  assert.throws(
+    () => loadNgramScorer(bad),
+    (e: Error) => e.message.includes('bad-native.arpa') && e.message.includes('line 6'),
+  );
   const short = join(tmp, 'short-native.arpa');
   writeFileSync(short, '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n\\end\\\n');
   assert.throws(() => loadNgramScorer(short), /declares 3 1-grams but the file has 1/);

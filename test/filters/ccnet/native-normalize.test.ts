@@ -23,7 +23,8 @@ test('every code point, alone and between letters and digits, normalises as the 
       else if (a !== ccnetNormalize(s)) assert.fail(`ccnetNormalize U+${cp.toString(16)} in ${JSON.stringify(s)}: ${JSON.stringify(a)} vs ${JSON.stringify(ccnetNormalize(s))}`);
       const b = native.normalizeForDedup(s);
       if (b === null) handedBack++;
-      else if (b !== normalizeForDedup(s)) assert.fail(`normalizeForDedup U+${cp.toString(16)} in ${JSON.stringify(s)}: ${JSON.stringify(b)} vs ${JSON.stringify(normalizeForDedup(s))}`);
+      else if (b !== normalizeForDedup(s))
+        assert.fail(`normalizeForDedup U+${cp.toString(16)} in ${JSON.stringify(s)}: ${JSON.stringify(b)} vs ${JSON.stringify(normalizeForDedup(s))}`);
     }
   }
   // Σ (both) and the few characters with a kept combining class (normalize only) are handed back.

@@ -73,7 +73,14 @@ test('the fast path reads clean WET files to the end itself', async () => {
     .map((f) => join(sample, f));
   assert.equal(wet.length, 3);
   for (const f of wet) {
-    const reader = new NativeSegmentReader(f, true, params.max_record_bytes, 'x', () => {}, (out) => ('doc' in out ? out.doc : undefined));
+    const reader = new NativeSegmentReader(
+      f,
+      true,
+      params.max_record_bytes,
+      'x',
+      () => {},
+      (out) => ('doc' in out ? out.doc : undefined),
+    );
     let n = 0;
     let got = reader.next();
     while (Array.isArray(got)) {
