@@ -32,6 +32,8 @@ import { pathToFileURL } from 'node:url';
 import { makeCommonCrawlSample } from '../scripts/sample/web.js';
 import { readSegment } from '../src/sources/commoncrawl/source.js';
 import { ccnetLineDedupStep } from '../src/filters/ccnet/line-dedup.js';
+import { sha1Prefix64 } from '../src/filters/ccnet/line-hash.js';
+import { normalizeForDedup } from '../src/text/ccnet-normalize.js';
 import { createLogger, setLogLevel } from '../src/core/log.js';
 import { writeFileSync } from 'node:fs';
 import { bundledLidModelPath } from '../src/models/fasttext.js';
@@ -406,6 +408,27 @@ async function main(): Promise<void> {
         for await (const _ of lid.run(each(), taskCtx));
       },
       undefined,
+      'MB of document text',
+    );
+
+    // The same work on the paths that ran before issue 15, in the same run: the TypeScript WARC
+    // reader, and line hashes normalised in TypeScript and hashed with crypto.hash.
+    await row(
+      'WET parse, TypeScript reader (the path before issue 15)',
+      wetBytes,
+      async () => {
+        for (const f of files) for await (const _ of readSegment({ path: f, name: f, url: '', bytes: statSync(f).size }, params, ctx, { native: false }));
+      },
+      peer[0],
+      'MB of uncompressed WET',
+    );
+    await row(
+      'line hashes, TypeScript normalise + crypto.hash (before issue 15; no hash files)',
+      textBytes,
+      () => {
+        for (const d of docs) for (const line of d.text.split('\n')) sha1Prefix64(normalizeForDedup(line));
+      },
+      peer[1],
       'MB of document text',
     );
 

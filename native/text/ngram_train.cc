@@ -247,7 +247,11 @@ void Digits7(double ax, char* digits, int& exp) {
   static const double kPow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   if (!(ax >= 1e-15 && ax < 1e6)) return Digits7Exact(ax, digits, exp);
-  int e = static_cast<int>(std::floor(std::log10(ax)));
+  // The decimal exponent from the binary one (floor((e2 - 1) log10 2), within one of the truth;
+  // the loop below corrects it).
+  int e2 = 0;
+  std::frexp(ax, &e2);
+  int e = ((e2 - 1) * 78913) >> 18;
   for (int tries = 0; tries < 3; tries++) {
     int k = 6 - e;
     if (k < 0 || k > 22) break;
