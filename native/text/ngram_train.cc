@@ -750,6 +750,7 @@ class NgramTrainer : public Napi::ObjectWrap<NgramTrainer> {
     std::vector<uint32_t> prevPos, pos, ppos;
     std::vector<size_t> bucket;
     std::vector<Item> items;
+    std::vector<std::pair<double, double>> pb;
     std::string prevText, curText;
     constexpr size_t kAhead = 16;
     for (int n = 1; n <= N; n++) {
@@ -779,22 +780,24 @@ class NgramTrainer : public Napi::ObjectWrap<NgramTrainer> {
       }
       const bool last = n == N;
       if (!last) pos.assign(m, 0);
+      // Probability and back-off side by side, so the id-ordered lookups below touch one cache line.
       const auto& logs = logs_[n];
       const auto& backs = backoffs_[n];
+      pb.resize(m);
+      for (size_t id = 0; id < m; id++) pb[id] = {logs[id], backs.empty() ? 0.0 : backs[id]};
       curText.clear();
       const char* cursor = prevText.data();
       uint32_t cursorPos = 0;
       for (size_t r = 0; r < m; r++) {
         if (r + kAhead < m) {
           uint32_t ahead = items[r + kAhead].id;
-          __builtin_prefetch(&logs[ahead]);
-          if (!backs.empty()) __builtin_prefetch(&backs[ahead]);
-          if (n > 1) __builtin_prefetch(&grams_[n].keys()[ahead]);
+          __builtin_prefetch(&pb[ahead]);
           if (!last) __builtin_prefetch(&pos[ahead], 1);
         }
         uint32_t id = items[r].id;
         if (!last) pos[id] = static_cast<uint32_t>(r);
-        FormatJs7(logs[id], out);
+        const double p = pb[id].first, bo = pb[id].second;
+        FormatJs7(p, out);
         out.push_back('\t');
         size_t wordsAt = out.size();
         if (n > 1) {
@@ -807,15 +810,16 @@ class NgramTrainer : public Napi::ObjectWrap<NgramTrainer> {
           out.append(cursor, end - cursor);
           out.push_back(' ');
         }
-        uint32_t w = LastWord(n, id);
+        // The last word from its rank in the sort key (no lookup by id).
+        uint32_t w = n == 1 ? id : byWord[static_cast<uint32_t>(items[r].key)];
         out.append(vocab_.data(w), vocab_.length(w));
         if (!last) {
           curText.append(out, wordsAt, out.size() - wordsAt);
           curText.push_back('\n');
         }
-        if (!last && !backs.empty() && !std::isnan(backs[id]) && backs[id] != 0) {
+        if (!last && !backs.empty() && !std::isnan(bo) && bo != 0) {
           out.push_back('\t');
-          FormatJs7(backs[id], out);
+          FormatJs7(bo, out);
         }
         out.push_back('\n');
         flush(false);
