@@ -73,17 +73,17 @@ const NON_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 const ASCII_DIGIT_RE = /[0-9]/g;
 
 /** cc_net `strip_accents`: NFD, then drop nonspacing marks (category Mn). */
-function stripAccents(s: string): string {
+export function stripAccents(s: string): string {
   return s.normalize('NFD').replace(MARK_RE, '');
 }
 
 /** cc_net `replace_unicode_punct`: UNICODE_PUNCT applied. */
-function replaceUnicodePunct(s: string): string {
+export function replaceUnicodePunct(s: string): string {
   return s.replace(PUNCT_RE, (c) => UNICODE_PUNCT[c]!);
 }
 
 /** cc_net `remove_non_printing_char`: U+0000–001F and U+007F–009F deleted. */
-function removeNonPrintingChars(s: string): string {
+export function removeNonPrintingChars(s: string): string {
   return s.replace(NON_PRINTING_RE, '');
 }
 

@@ -37,8 +37,7 @@ import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js'
 import { pyLen } from '../../text/python.js';
 import { LineHashSet } from './hashset.js';
 import { HashStreamReader, HashStreamWriter } from './hash-stream.js';
-import { normalizeForDedup } from '../../text/ccnet-normalize.js';
-import { sha1Prefix64 } from './line-hash.js';
+import { textLineHashes } from './line-hash.js';
 
 const MAGIC = 'CMLHASH1';
 
@@ -55,18 +54,6 @@ const params = z
     keep_line_ids: z.boolean().default(false),
   })
   .strict();
-
-/** The line hashes of a text, as [lo, hi] pairs in one array (cc_net `compute_hashes`). */
-export function textLineHashes(text: string): Uint32Array {
-  const lines = text.split('\n');
-  const out = new Uint32Array(lines.length * 2);
-  for (let i = 0; i < lines.length; i++) {
-    const [lo, hi] = sha1Prefix64(normalizeForDedup(lines[i]!));
-    out[i * 2] = lo;
-    out[i * 2 + 1] = hi;
-  }
-  return out;
-}
 
 /** Adds one document's hashes to a task's set with cc_net's batch semantics (`add`). */
 function collectDocument(set: LineHashSet, hashes: Uint32Array): void {

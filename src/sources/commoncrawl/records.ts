@@ -50,7 +50,7 @@ function wetLines(body: string): { title: string; lines: string[] } {
   return { title: lines[0] ?? '', lines: lines.slice(1) };
 }
 
-function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
+function baseMeta(rec: Pick<WarcRecord, 'headers'>, segment: string): Record<string, unknown> {
   const url = stripAngles(headerUtf8(rec, 'warc-target-uri') ?? '');
   const meta: Record<string, unknown> = { url };
   const date = rec.headers.get('warc-date');
@@ -68,6 +68,11 @@ function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
 function wetDocument(rec: WarcRecord, segment: string): Converted {
   // Invalid UTF-8 becomes U+FFFD (cc_net's strict decoding would stop the whole file).
   const { title, lines } = wetLines(rec.body.toString('utf8'));
+  return wetDocumentFrom(rec, segment, title, lines.join('\n'));
+}
+
+/** A `conversion` record whose body the WET rules have already split into title and text. */
+export function wetDocumentFrom(rec: Pick<WarcRecord, 'headers' | 'index'>, segment: string, title: string, text: string): Converted {
   if (title === '') return { skip: 'conversion_empty' };
   const meta = baseMeta(rec, segment);
   const digest = rec.headers.get('warc-block-digest');
@@ -79,7 +84,7 @@ function wetDocument(rec: WarcRecord, segment: string): Converted {
       .map((s) => s.trim())
       .filter(Boolean);
   meta.title = title;
-  return { doc: { id: provenanceId('commoncrawl', segment, rec.index), text: lines.join('\n'), source: 'commoncrawl', meta } };
+  return { doc: { id: provenanceId('commoncrawl', segment, rec.index), text, source: 'commoncrawl', meta } };
 }
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;

@@ -20,8 +20,9 @@ import { open } from 'node:fs/promises';
 import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
 import { urlsOrListing } from '../../fetch/urls.js';
-import { recordToDocument } from './records.js';
-import { readWarcRecords } from './warc.js';
+import { NativeSegmentReader } from './native-reader.js';
+import { recordToDocument, type Converted } from './records.js';
+import { readWarcRecords, type WarcRecord } from './warc.js';
 import type { Doc } from '../../core/document.js';
 
 /** RedPajama v1's dumps (rp_v1 data_prep/cc/README.md; chosen to span five years, issue #26). */
@@ -96,14 +97,59 @@ async function fileCompression(path: string) {
   }
 }
 
-/** Reads one segment's records as documents; skipped records are counted, bad ones quarantined. */
-export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerator<Doc> {
+/**
+ * Reads one segment's records as documents; skipped records are counted, bad ones quarantined.
+ * gzip and plain files go through the native fast path (native-reader.ts) as far as it reads; the
+ * TypeScript reader below reads other compressions, and the rest of a file from the first record
+ * the fast path hands back (the records before it are skipped, not counted twice).
+ * `native: false` reads with the TypeScript reader only (tests compare the two).
+ */
+export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext, opts: { native?: boolean } = {}): AsyncGenerator<Doc> {
   const count = (name: string) => (ctx.count ? ctx.count(name) : undefined);
-  const stream = openDecompressed(task.path, { compression: await fileCompression(task.path), onRawBytes: ctx.advance }) as Readable & AsyncIterable<Buffer>;
+  const compression = await fileCompression(task.path);
+  const convert = (out: Converted, rec: WarcRecord): Doc | undefined => {
+    if ('doc' in out) return out.doc;
+    if (out.detail !== undefined)
+      ctx.quarantine({
+        reason: out.skip,
+        file: task.path,
+        record: `record ${rec.index} at byte ${rec.offset}`,
+        detail: out.detail,
+        raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)),
+      });
+    else count(out.skip);
+    return undefined;
+  };
+  let from = 0;
+  let alreadyAdvanced = 0;
+  if ((compression === 'gzip' || compression === 'none') && opts.native !== false) {
+    const reader = new NativeSegmentReader(task.path, compression === 'gzip', p.max_record_bytes, task.name, ctx.advance, convert, { maxDepth: p.max_html_depth });
+    try {
+      for (;;) {
+        const got = reader.next();
+        if (got === null) return;
+        if (!Array.isArray(got)) {
+          from = got.from;
+          alreadyAdvanced = got.rawBytes;
+          break;
+        }
+        for (const doc of got) yield doc;
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  const advance = (n: number) => {
+    const skip = Math.min(n, alreadyAdvanced);
+    alreadyAdvanced -= skip;
+    if (n > skip) ctx.advance(n - skip);
+  };
+  const stream = openDecompressed(task.path, { compression, onRawBytes: advance }) as Readable & AsyncIterable<Buffer>;
   let records = 0;
   try {
     for await (const rec of readWarcRecords(stream, { maxRecordBytes: p.max_record_bytes })) {
       records++;
+      if (rec.index < from) continue;
       const where = { file: task.path, record: `record ${rec.index} at byte ${rec.offset}` };
       for (const issue of rec.issues) count(`warc_${issue}`);
       if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
@@ -116,19 +162,15 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
         });
         continue;
       }
-      const out = recordToDocument(rec, task.name, { maxDepth: p.max_html_depth });
-      if ('doc' in out) {
-        yield out.doc;
-        continue;
-      }
-      if (out.detail !== undefined) ctx.quarantine({ reason: out.skip, ...where, detail: out.detail, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
-      else count(out.skip);
+      const doc = convert(recordToDocument(rec, task.name, { maxDepth: p.max_html_depth }), rec);
+      if (doc) yield doc;
     }
   } catch (e) {
-    // A corrupt or clipped gzip stream: every record before the damage was read; the rest of the
-    // file is one quarantined record, and the build goes on.
+    // A corrupt or clipped gzip stream: the records before the damage were read (all of them on
+    // the fast path; this reader can lose those in its last read-ahead); the rest of the file is
+    // one quarantined record, and the build goes on.
     if (!(e instanceof CorpusError)) throw e;
-    ctx.quarantine({ reason: 'corrupt_stream', file: task.path, record: `after record ${records}`, detail: e.message });
+    ctx.quarantine({ reason: 'corrupt_stream', file: task.path, record: `after record ${Math.max(records, from)}`, detail: e.message });
   } finally {
     stream.destroy();
   }

@@ -232,7 +232,7 @@ function trimTrailingLineEnds(buf: Buffer, start: number, end: number): number {
  * Parses a header block (latin1 text, no blank line). Header values are bytes as latin1, so a
  * UTF-8 URL must be re-decoded by the caller (`headerUtf8`).
  */
-function parseHeaderBlock(text: string): { ok: boolean; version: string; headers: Map<string, string> } {
+export function parseHeaderBlock(text: string): { ok: boolean; version: string; headers: Map<string, string> } {
   const lines = text.split(/\r?\n/);
   const version = (lines[0] ?? '').trim();
   const headers = new Map<string, string>();
@@ -256,7 +256,7 @@ function parseHeaderBlock(text: string): { ok: boolean; version: string; headers
 }
 
 /** A header value re-read as UTF-8 (WARC headers are UTF-8; the parser reads them as latin1). */
-export function headerUtf8(rec: WarcRecord, name: string): string | undefined {
+export function headerUtf8(rec: Pick<WarcRecord, 'headers'>, name: string): string | undefined {
   const v = rec.headers.get(name);
   if (v === undefined) return undefined;
   // Any UTF-16 unit above ASCII: only then can the latin1 reading differ from UTF-8.
