@@ -50,7 +50,7 @@ process.on('unhandledRejection', fatal);
 const pipeline = await loadPipeline(init.pipelineFile, createRegistry(), { allowPlugins: init.allowPlugins });
 const log = createLogger(`w${init.workerIndex}`);
 const fetcher = new Fetcher({ cacheDir: init.cacheDir, baseDir: pipeline.dir, log, offline: init.offline });
-const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher);
+const runtime = new WorkerRuntime(pipeline, init.outDir, log, fetcher, { limit: init.limit });
 
 process.on('disconnect', () => process.exit(0));
 

@@ -26,7 +26,7 @@ export interface Owner {
   claimed_at: string;
 }
 
-export type TaskState = 'pending' | 'running' | 'done' | 'failed';
+type TaskState = 'pending' | 'running' | 'done' | 'failed';
 
 /** What the catalog reads of a frozen task (the pipeline stores its full TaskSpec as JSON). */
 export interface StoredTask {
@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS stages (
   planned_at TEXT NOT NULL,
   phases TEXT NOT NULL,
   done_at TEXT,
-  upstream TEXT NOT NULL DEFAULT '[]'
+  upstream TEXT NOT NULL DEFAULT '[]',
+  labels TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS tasks (
   stage TEXT NOT NULL,
@@ -109,6 +110,9 @@ export class Catalog<S extends StoredTask = StoredTask> {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      // Catalogs written before phases had labels (what each pass does, for people).
+      const cols = this.db.prepare('PRAGMA table_info(stages)').all() as Array<{ name: string }>;
+      if (!cols.some((c) => c.name === 'labels')) this.db.exec("ALTER TABLE stages ADD COLUMN labels TEXT NOT NULL DEFAULT '{}'");
     });
   }
 
@@ -153,20 +157,32 @@ export class Catalog<S extends StoredTask = StoredTask> {
     this.guard(() => this.db.prepare('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), status, id));
   }
 
-  stage(name: string): { hash: string; phases: string[]; done_at: string | null; upstream: string[] } | undefined {
-    const row = this.db.prepare('SELECT hash, phases, done_at, upstream FROM stages WHERE name = ?').get(name) as
-      | { hash: string; phases: string; done_at: string | null; upstream: string }
+  stage(name: string): { hash: string; phases: string[]; done_at: string | null; upstream: string[]; labels: Record<string, string> } | undefined {
+    const row = this.db.prepare('SELECT hash, phases, done_at, upstream, labels FROM stages WHERE name = ?').get(name) as
+      | { hash: string; phases: string; done_at: string | null; upstream: string; labels: string }
       | undefined;
-    return row && { hash: row.hash, phases: JSON.parse(row.phases) as string[], done_at: row.done_at, upstream: JSON.parse(row.upstream) as string[] };
+    return (
+      row && {
+        hash: row.hash,
+        phases: JSON.parse(row.phases) as string[],
+        done_at: row.done_at,
+        upstream: JSON.parse(row.upstream) as string[],
+        labels: JSON.parse(row.labels) as Record<string, string>,
+      }
+    );
   }
 
-  /** Freezes a stage's task lists (all phases) in one transaction; `upstream` names the stages it reads. */
-  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: S[] }>, upstream: string[] = []): void {
+  /**
+   * Freezes a stage's task lists (all phases) in one transaction; `upstream` names the stages it
+   * reads, a phase's `label` says what it does (`minhash_dedup: signatures`).
+   */
+  planStage(name: string, hash: string, phases: Array<{ phase: string; tasks: S[]; label?: string }>, upstream: string[] = []): void {
+    const labels = Object.fromEntries(phases.flatMap((p) => (p.label ? [[p.phase, p.label]] : [])));
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM tasks WHERE stage = ?').run(name);
       this.db
-        .prepare('INSERT OR REPLACE INTO stages (name, hash, planned_at, phases, done_at, upstream) VALUES (?, ?, ?, ?, NULL, ?)')
-        .run(name, hash, new Date().toISOString(), JSON.stringify(phases.map((p) => p.phase)), JSON.stringify(upstream));
+        .prepare('INSERT OR REPLACE INTO stages (name, hash, planned_at, phases, done_at, upstream, labels) VALUES (?, ?, ?, ?, NULL, ?, ?)')
+        .run(name, hash, new Date().toISOString(), JSON.stringify(phases.map((p) => p.phase)), JSON.stringify(upstream), JSON.stringify(labels));
       const ins = this.db.prepare('INSERT INTO tasks (stage, phase, idx, spec) VALUES (?, ?, ?, ?)');
       for (const p of phases) {
         for (const [i, t] of p.tasks.entries()) ins.run(name, p.phase, i, JSON.stringify(t));

@@ -7,6 +7,12 @@ export function intOption(value: string): number {
   return n;
 }
 
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
 /** Repeatable options (`--allow-plugin a --allow-plugin b`). */
 export const collectOption = (v: string, acc: string[]) => [...acc, v];
 

@@ -14,7 +14,7 @@ const params = z
   })
   .strict();
 
-export function normalizeText(text: string, opts: { nfc: boolean; max_blank_lines: number }): string {
+function normalizeText(text: string, opts: { nfc: boolean; max_blank_lines: number }): string {
   let t = text.replace(/\r\n?/g, '\n');
   if (opts.nfc) t = t.normalize('NFC');
   t = t.replace(/[ \t\u00a0]+$/gm, '');

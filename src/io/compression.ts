@@ -78,7 +78,7 @@ export function compressionOfMagic(head: Buffer): Compression {
 }
 
 /** A transform that decompresses `compression`; errors name `label` (a file or URL). */
-export function decompressor(compression: Compression, label: string): Duplex {
+function decompressor(compression: Compression, label: string): Duplex {
   switch (compression) {
     case 'none':
       return new PassThrough();

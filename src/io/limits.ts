@@ -18,5 +18,3 @@ export interface ReadLimits {
   maxRecordBytes: number;
   maxDecompressionRatio: number;
 }
-
-export const DEFAULT_LIMITS: ReadLimits = { maxRecordBytes: DEFAULT_MAX_RECORD_BYTES, maxDecompressionRatio: DEFAULT_MAX_DECOMPRESSION_RATIO };

@@ -24,7 +24,7 @@ import { findTool } from './tools.js';
 let resolved: Promise<string> | null = null;
 
 /** Path of a usable 7z executable. */
-export function sevenZip(): Promise<string> {
+function sevenZip(): Promise<string> {
   resolved ??= (async () => {
     const sys = findTool(['7z', '7za', '7zz']);
     if (sys) return sys;

@@ -21,8 +21,9 @@ import { CorpusError } from '../core/errors.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
 import type { ReadLimits } from './limits.js';
+import { isParquetFile, readParquetDocs } from './parquet.js';
 
-export const SHARD_EXT = '.jsonl.zst';
+const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
 
 export interface ShardWriterOptions {
@@ -33,7 +34,7 @@ export interface ShardWriterOptions {
 }
 
 /** `part-00007-000.jsonl.zst`: the task's ordinal within its source, then the rotation index. */
-export function shardName(prefix: string, rotation: number): string {
+function shardName(prefix: string, rotation: number): string {
   return `${prefix}-${String(rotation).padStart(3, '0')}${SHARD_EXT}`;
 }
 
@@ -188,8 +189,9 @@ export interface ReadShardOptions {
   limits?: Partial<ReadLimits>;
 }
 
-/** Reads documents from a JSON-lines file in any supported compression. */
+/** Reads documents from a JSON-lines file in any supported compression, or a Parquet shard (parquet.ts). */
 export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
+  if (isParquetFile(path)) return readParquetDocs(path, { source: opts.source, inputName: opts.inputName, onBad: opts.onBad, onBytes: opts.onBytes });
   const inputName = opts.inputName ?? basename(path);
   const ranged = opts.range !== undefined;
   return readJsonLines(path, {
@@ -206,9 +208,5 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
 
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
-  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
-}
-
-export async function removeIfExists(path: string): Promise<void> {
-  await rm(path, { force: true });
+  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson|parquet)$/i.test(name);
 }

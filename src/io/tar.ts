@@ -13,7 +13,7 @@ import tar from 'tar-stream';
 import { CorpusError } from '../core/errors.js';
 import { CorruptInputError } from './compression.js';
 
-export type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
+type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
 
 export interface TarMember {
   /** Normalised relative path (no leading `/`, no `.` or `..` components). */

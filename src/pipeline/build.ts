@@ -20,13 +20,13 @@ import { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile } from '../fetch/files.js';
 import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
 import type { Executor } from './executor.js';
-import { catalogPath, MAIN_PHASE, passPhase, statsPath } from './layout.js';
+import { catalogPath, MAIN_PHASE, passPhase, phaseLabel, statsPath } from './layout.js';
 import { syncMarkers } from './markers.js';
 import type { Registry } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
 import type { SourceEnv } from './source.js';
 import { collectStats, type BuildStats } from './stats.js';
-import { numberReadTasks, reduceTasks, stageInputTasks, type TaskInput, type TaskSpec } from './tasks.js';
+import { numberReadTasks, reduceTasks, stageInputTasks, taskReadBytes, type TaskInput, type TaskSpec } from './tasks.js';
 
 export interface ProgressSink {
   startPhase(label: string, totalBytes: number, tasks: number, doneTasks: number): void;
@@ -45,8 +45,10 @@ export interface RunOptions {
   progress?: ProgressSink;
 }
 
-export function resolveOut(pipeline: Pipeline, out?: string): string {
-  return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+/** The output folder; a trial run (`--limit N`) gets its own, `<out>-limitN`, never mixed with a full build. */
+function resolveOut(pipeline: Pipeline, out?: string, limit?: number): string {
+  const dir = resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+  return limit === undefined ? dir : `${dir}-limit${limit}`;
 }
 
 /** What planning and running share: the pipeline, its output folder, catalog and fetcher. */
@@ -62,8 +64,12 @@ export interface BuildContext {
 export interface OpenOptions {
   pipelineFile: string;
   out?: string;
+  /** `build --limit N`: a trial run (its own output folder). */
+  limit?: number;
   log: Logger;
   registry: Registry;
+  /** Overrides of the pipeline's fetch settings (`plan` asks once, quickly). */
+  fetch?: { retries?: number; timeoutMs?: number };
   /** Plugin paths outside the pipeline's folder the user allowed (`--allow-plugin`). */
   allowPlugins?: readonly string[];
   /** Make no network request: trust the download cache. */
@@ -72,7 +78,7 @@ export interface OpenOptions {
 
 export async function openBuild(opts: OpenOptions): Promise<BuildContext> {
   const pipeline = await loadPipeline(opts.pipelineFile, opts.registry, { allowPlugins: opts.allowPlugins, log: opts.log });
-  const out = resolveOut(pipeline, opts.out);
+  const out = resolveOut(pipeline, opts.out, opts.limit);
   const settings = pipeline.settings;
   const catalog = new Catalog<TaskSpec>(catalogPath(out));
   const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');
@@ -80,8 +86,8 @@ export async function openBuild(opts: OpenOptions): Promise<BuildContext> {
     cacheDir,
     baseDir: pipeline.dir,
     concurrency: settings.fetch.concurrency,
-    retries: settings.fetch.retries,
-    timeoutMs: settings.fetch.timeout_s * 1000,
+    retries: opts.fetch?.retries ?? settings.fetch.retries,
+    timeoutMs: opts.fetch?.timeoutMs ?? settings.fetch.timeout_s * 1000,
     log: opts.log.child('fetch'),
     onFetched: (r) => catalog.recordFetch(r),
     lookup: (u) => catalog.fetch(u),
@@ -155,7 +161,7 @@ export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
  * tasks, learns the passes of its steps. Stages reading an earlier stage need that stage planned
  * (not built). Returns false when only fetching.
  */
-export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
+async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
   const { pipeline, out, catalog, fetcher, log } = ctx;
   await prepareStage(pipeline, stage, out, catalog, opts, log);
   const planned = catalog.stage(stage.name);
@@ -177,7 +183,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
   return true;
 }
 
-export function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
+function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
   return only ? [findStage(pipeline, only)] : pipeline.stages;
 }
 
@@ -277,14 +283,17 @@ async function planPhases(
   readTasks: TaskSpec[],
   log: Logger,
   fetcher: Fetcher,
-): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
-  const phases: Array<{ phase: string; tasks: TaskSpec[] }> = [];
+): Promise<Array<{ phase: string; tasks: TaskSpec[]; label?: string }>> {
+  const phases: Array<{ phase: string; tasks: TaskSpec[]; label?: string }> = [];
   if (stage.steps.length > 0) {
     // Steps are instantiated here only to learn their passes; workers create their own.
     const steps = await createSteps(p, stage, out, log, fetcher);
+    const stepNames = stage.steps.map((x) => x.step);
     steps.forEach((s, i) => {
       for (const pass of s.passes ?? []) {
-        phases.push({ phase: passPhase(i, pass.name), tasks: pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks) });
+        const phase = passPhase(i, pass.name);
+        const tasks = pass.kind === 'scan' ? readTasks : reduceTasks(pass.tasks);
+        phases.push({ phase, tasks, label: phaseLabel(phase, stepNames) });
       }
     });
     for (const s of steps) await s.close?.();
@@ -331,29 +340,34 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
   await ensureInputs(catalog, stage.name, ctx.fetcher);
   // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
   await syncMarkers(catalog, out, stage.name, stage.hash);
+  const stepNames = stage.steps.map((x) => x.step);
   for (const phase of planned.phases) {
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
     for (const r of pending.filter((x) => x.state === 'failed')) ctx.log.warn(`${stage.name}/${phase}#${r.idx} failed in an earlier run (${r.error}); running it again`);
-    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
+    const passLabel = planned.labels[phase] ?? phaseLabel(phase, stepNames);
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${passLabel}`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
     if (!executor.waits) {
       await executor.run(work, {});
       continue;
     }
-    progress?.startPhase(
-      label,
-      rows.reduce((a, r) => a + r.spec.bytes, 0),
-      rows.length,
-      rows.length - pending.length,
-    );
-    // Account for finished tasks so the bar starts where the last run stopped.
-    progress?.advance(
-      rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0),
-      0,
-    );
+    if (progress) {
+      const bytes = await Promise.all(rows.map((r) => taskReadBytes(out, r.spec)));
+      progress.startPhase(
+        label,
+        bytes.reduce((a, b) => a + b, 0),
+        rows.length,
+        rows.length - pending.length,
+      );
+      // Account for finished tasks so the bar starts where the last run stopped.
+      progress.advance(
+        rows.reduce((a, r, i) => a + (r.state === 'done' ? bytes[i]! : 0), 0),
+        0,
+      );
+    }
     try {
       await executor.run(work, {
         onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),

@@ -17,86 +17,95 @@ import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { byteSize } from '../core/sizes.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_RECORD_BYTES } from '../io/limits.js';
+import { DOC_FORMATS, type DocFormat } from '../io/doc-writer.js';
 import type { Feature, Registry } from './registry.js';
 import type { SourceDef } from './source.js';
 import type { StepDef } from './step.js';
 
+// Descriptions (`.describe`) are what `corpusmill validate`, docs/reference.md and the JSON Schema
+// of pipeline files (schema/pipeline.schema.json, for editors) show.
 const settingsSchema = z
   .object({
-    /** Worker threads (0 = one per core). */
-    workers: z.number().int().nonnegative().default(0),
-    /** Output shards rotate after this many uncompressed bytes. */
-    shard_bytes: byteSize.default(64 << 20),
-    /** Target input bytes per task when a file can be split (JSONL, Posts.xml, multistream dumps). */
-    task_bytes: byteSize.default(32 << 20),
-    zstd_level: z.number().int().min(1).max(19).default(3),
-    /** Write removed documents to rejects/<stage>/<source>/ with meta.filter_reason. */
-    keep_rejects: z.boolean().default(false),
-    /** What to do with a raw record that cannot be read: quarantine (count, log, keep aside) or fail the task. */
-    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine'),
-    /** The largest raw record a reader holds (a JSON line, WARC record, wiki page, Posts.xml row, LaTeX file); longer ones are quarantined. */
-    max_record_bytes: byteSize.default(DEFAULT_MAX_RECORD_BYTES),
-    /** A compressed input expanding more than this many times is a decompression bomb: the rest of the file is quarantined. */
-    max_decompression_ratio: z.number().positive().default(DEFAULT_MAX_DECOMPRESSION_RATIO),
-    /** Write <out>/report.html when a build completes. */
-    report: z.boolean().default(true),
-    /** Download cache (default: <out>/cache). Relative to the pipeline file. */
-    cache_dir: z.string().optional(),
+    workers: z.number().int().nonnegative().default(0).describe('worker processes (0: one per core)'),
+    shard_bytes: byteSize.default(64 << 20).describe('output shards rotate after this many uncompressed bytes (a number or "64MiB")'),
+    task_bytes: byteSize.default(32 << 20).describe('input bytes per task when a file can be split (JSON lines, Posts.xml, multistream dumps)'),
+    zstd_level: z.number().int().min(1).max(19).default(3).describe('zstd level of document shards'),
+    keep_rejects: z.boolean().default(false).describe('write removed documents to rejects/<stage>/<source>/ with meta.filter_reason'),
+    on_bad_record: z.enum(['quarantine', 'fail']).default('quarantine').describe('a raw record that cannot be read: quarantine it (count, log, keep aside) or fail the task'),
+    max_record_bytes: byteSize
+      .default(DEFAULT_MAX_RECORD_BYTES)
+      .describe('the largest raw record a reader holds (a JSON line, WARC record, wiki page, Posts.xml row, LaTeX file, book); longer ones are streamed past and quarantined'),
+    max_decompression_ratio: z
+      .number()
+      .positive()
+      .default(DEFAULT_MAX_DECOMPRESSION_RATIO)
+      .describe('a compressed input expanding more than this many times is a decompression bomb: the rest of the file is quarantined'),
+    report: z.boolean().default(true).describe('write <out>/report.html when a build completes'),
+    cache_dir: z.string().optional().describe('download cache, relative to the pipeline file (default: <out>/cache)'),
     fetch: z
       .object({
-        concurrency: z.number().int().positive().default(4),
-        retries: z.number().int().nonnegative().default(8),
-        timeout_s: z.number().positive().default(60),
+        concurrency: z.number().int().positive().default(4).describe('downloads at once'),
+        retries: z.number().int().nonnegative().default(8).describe('retries of a transient failure (5xx, 429, reset, truncated body)'),
+        timeout_s: z.number().positive().default(60).describe('per-request timeout in seconds'),
       })
       .strict()
       .default({ concurrency: 4, retries: 8, timeout_s: 60 }),
   })
   .strict();
 
-const inputSchema = z.union([z.object({ source: z.string() }).passthrough(), z.object({ stage: z.string(), sources: z.array(z.string()).optional() }).strict()]);
+const inputSchema = z.union([
+  z.object({ source: z.string().describe('a source (corpusmill sources)') }).passthrough(),
+  z
+    .object({
+      stage: z.string().describe('an earlier stage whose documents this stage reads'),
+      sources: z.array(z.string()).optional().describe('only these sources of that stage'),
+    })
+    .strict(),
+]);
 
-const stepSchema = z.object({ step: z.string() }).passthrough();
+const stepSchema = z.object({ step: z.string().describe('a step (corpusmill steps)') }).passthrough();
 
 const stageSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lowercase name of letters, digits, - and _'),
     description: z.string().optional(),
-    inputs: z.array(inputSchema).min(1),
-    steps: z.array(stepSchema).default([]),
-    keep_rejects: z.boolean().optional(),
-    /** false: the stage's documents are not written (a stage that only produces token shards, say). */
-    write_documents: z.boolean().default(true),
+    inputs: z.array(inputSchema).min(1).describe('sources, or earlier stages'),
+    steps: z.array(stepSchema).default([]).describe('steps run on every document, in order'),
+    keep_rejects: z.boolean().optional().describe("this stage's keep_rejects (default: the setting)"),
+    write_documents: z.boolean().default(true).describe("false: the stage's documents are not written (a stage that only writes token shards)"),
+    format: z.enum(DOC_FORMATS).default('jsonl').describe('document shards as JSON lines (.jsonl.zst) or Parquet (.parquet, zstd)'),
   })
   .strict();
 
-const pipelineSchema = z
+export const pipelineSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
     description: z.string().optional(),
-    /** Output folder (relative to the current directory); --out overrides. */
-    output: z.string().optional(),
-    /** Modules exporting extra `steps` and `sources`: paths inside the pipeline's folder, or installed package names. */
-    plugins: z.array(z.string()).default([]),
+    output: z.string().optional().describe('output folder, relative to the current directory (--out overrides; default out/<name>)'),
+    plugins: z
+      .array(z.string())
+      .default([])
+      .describe("modules exporting extra `steps` and `sources`: paths inside the pipeline's folder, or installed package names (others need --allow-plugin)"),
     settings: settingsSchema.default(() => settingsSchema.parse({})),
     stages: z.array(stageSchema).min(1),
   })
   .strict();
 
-export type Settings = z.infer<typeof settingsSchema>;
+type Settings = z.infer<typeof settingsSchema>;
 
 export interface SourceInput {
   kind: 'source';
   source: string;
   params: unknown;
 }
-export interface StageInput {
+interface StageInput {
   kind: 'stage';
   stage: string;
   sources?: string[];
 }
-export type Input = SourceInput | StageInput;
+type Input = SourceInput | StageInput;
 
-export interface StepConfig {
+interface StepConfig {
   step: string;
   params: unknown;
 }
@@ -108,6 +117,8 @@ export interface StageConfig {
   steps: StepConfig[];
   keepRejects: boolean;
   writeDocuments: boolean;
+  /** Format of the document shards. */
+  format: DocFormat;
   /** Hash of everything that decides this stage's output bytes, including upstream stages. */
   hash: string;
 }
@@ -165,6 +176,19 @@ class Locator {
 function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
   const issue = err.issues[0]!;
   return loc.error([...base, ...(issue.path as Path)], issue.message);
+}
+
+/** A source's or step's parameters, parsed by its definition (found by `lookup`); `at` is the path of its name. */
+function parseParams(loc: Locator, at: Path, lookup: () => SourceDef | StepDef, rest: unknown): unknown {
+  let def: SourceDef | StepDef;
+  try {
+    def = lookup();
+  } catch (e) {
+    throw loc.error(at, (e as Error).message);
+  }
+  const r = def.params.safeParse(rest);
+  if (!r.success) throw zodIssue(loc, at.slice(0, -1), r.error);
+  return r.data;
 }
 
 export interface LoadOptions {
@@ -287,28 +311,12 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
-      let def: SourceDef;
-      try {
-        def = registry.source(source);
-      } catch (e) {
-        throw loc.error([...path, 'source'], (e as Error).message);
-      }
-      const r = def.params.safeParse(rest);
-      if (!r.success) throw zodIssue(loc, path, r.error);
-      return { kind: 'source', source, params: r.data };
+      return { kind: 'source', source, params: parseParams(loc, [...path, 'source'], () => registry.source(source), rest) };
     });
     const steps: StepConfig[] = st.steps.map((s, ki) => {
       const path: Path = ['stages', si, 'steps', ki];
       const { step, ...rest } = s as { step: string };
-      let def: StepDef;
-      try {
-        def = registry.step(step);
-      } catch (e) {
-        throw loc.error([...path, 'step'], (e as Error).message);
-      }
-      const r = def.params.safeParse(rest);
-      if (!r.success) throw zodIssue(loc, path, r.error);
-      return { step, params: r.data };
+      return { step, params: parseParams(loc, [...path, 'step'], () => registry.step(step), rest) };
     });
     seen.add(st.name);
     if (!st.write_documents) noDocs.add(st.name);
@@ -325,8 +333,9 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
           shard_bytes: p.settings.shard_bytes,
           task_bytes: p.settings.task_bytes,
           zstd_level: p.settings.zstd_level,
-          // Record caps decide what is quarantined; hashed only when set, so stages planned before
-          // these settings existed keep their hash.
+          // Only when not the default, so existing stages keep their hashes (record caps decide
+          // what is quarantined, so they count when set).
+          ...(st.format !== 'jsonl' ? { format: st.format } : {}),
           ...(p.settings.max_record_bytes !== DEFAULT_MAX_RECORD_BYTES ? { max_record_bytes: p.settings.max_record_bytes } : {}),
           ...(p.settings.max_decompression_ratio !== DEFAULT_MAX_DECOMPRESSION_RATIO ? { max_decompression_ratio: p.settings.max_decompression_ratio } : {}),
         }),
@@ -334,7 +343,7 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
       .digest('hex')
       .slice(0, 16);
     hashes.set(st.name, hash);
-    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, hash };
+    return { name: st.name, description: st.description, inputs, steps, keepRejects, writeDocuments: st.write_documents, format: st.format, hash };
   });
 
   return {

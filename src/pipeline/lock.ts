@@ -35,9 +35,9 @@ export interface LockHolder {
 /** true / false when the caller can tell whether `holder` still runs (a Slurm queue), null to let the lock decide from pid and host. */
 export type HolderProbe = (holder: LockHolder) => boolean | null;
 
-export const lockPath = (out: string) => join(out, 'corpusmill.lock');
+const lockPath = (out: string) => join(out, 'corpusmill.lock');
 
-export function describeHolder(h: LockHolder): string {
+function describeHolder(h: LockHolder): string {
   const who = h.launch !== undefined ? `Slurm launch ${h.launch}${h.jobs?.length ? ` (jobs ${h.jobs.join(', ')})` : ''}` : `corpusmill ${h.command}`;
   return `${who}, run ${h.run.slice(0, 8)}, pid ${h.pid} on ${h.host}, since ${h.started_at}`;
 }

@@ -3,16 +3,24 @@
  * source input from the sources' listings (small listing files are fetched; data files only get
  * HEAD requests, sampled and extrapolated when there are many) — and an estimate of CPU-hours and
  * disk from per-core processing rates (src/pipeline/rates.ts, figures from the benchmarks).
+ *
+ * It answers in seconds, online or not: listings are asked for once with a short timeout; an input
+ * whose listing cannot be reached is estimated from the task list a previous build froze in the
+ * same output folder when there is one, and is otherwise named as unreachable and left out of the
+ * totals.
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../core/log.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { RemoteFile } from '../fetch/files.js';
+import { MAIN_PHASE } from './layout.js';
+import type { TaskSpec } from './tasks.js';
 import type { SourceEnv } from './source.js';
 import { openBuild } from './build.js';
 import type { Registry } from './registry.js';
 import { rateFor, OUTPUT_RATIO } from './rates.js';
 
-export interface InputPlan {
+interface InputPlan {
   stage: string;
   source: string;
   files: number;
@@ -24,6 +32,10 @@ export interface InputPlan {
   examples: string[];
   cpu_hours: number;
   rate_mb_s_per_core: number;
+  /** Where the file list came from: the source's listing, or (offline) the catalog of an earlier build in this output folder. */
+  from: 'listing' | 'catalog';
+  /** The listing could not be reached (and nothing was cached): why. The input counts as 0 bytes. */
+  unreachable?: string;
 }
 
 export interface PipelinePlan {
@@ -35,7 +47,12 @@ export interface PipelinePlan {
   disk_bytes: number;
   wall_hours_here: number;
   cores_here: number;
+  /** Inputs left out of the totals because their listing could not be reached. */
+  unreachable: number;
 }
+
+/** Listings are asked for once, with this timeout: a plan must answer in seconds, offline too. */
+const PLAN_FETCH = { retries: 0, timeoutMs: 10_000 };
 
 export async function planPipeline(opts: {
   pipelineFile: string;
@@ -45,33 +62,63 @@ export async function planPipeline(opts: {
   headSample?: number;
   allowPlugins?: readonly string[];
 }): Promise<PipelinePlan> {
-  const ctx = await openBuild(opts);
+  const ctx = await openBuild({ ...opts, fetch: PLAN_FETCH });
   const sample = opts.headSample ?? 16;
   const inputs: InputPlan[] = [];
   try {
     const env: SourceEnv = { pipelineDir: ctx.pipeline.dir, outDir: ctx.out, log: ctx.log, fetcher: ctx.fetcher, taskBytes: ctx.pipeline.settings.task_bytes };
     for (const stage of ctx.pipeline.stages) {
-      for (const inp of stage.inputs) {
+      for (const [index, inp] of stage.inputs.entries()) {
         if (inp.kind !== 'source') continue;
         const def = ctx.pipeline.registry.source(inp.source);
-        const files: RemoteFile[] = await def.list(inp.params as never, env);
+        const rate = rateFor(def.source);
+        let files: RemoteFile[];
+        let from: InputPlan['from'] = 'listing';
+        try {
+          files = await def.list(inp.params as never, env);
+        } catch (e) {
+          const cached = frozenFiles(ctx.catalog, stage.name, index);
+          if (!cached) {
+            const why = e instanceof Error ? e.message : String(e);
+            ctx.log.warn(`${stage.name}/${inp.source}: listing not reachable, left out of the estimate: ${why}`);
+            inputs.push({
+              stage: stage.name,
+              source: inp.source,
+              files: 0,
+              sized: 0,
+              bytes: 0,
+              estimated: true,
+              examples: [],
+              rate_mb_s_per_core: rate,
+              cpu_hours: 0,
+              from,
+              unreachable: why,
+            });
+            continue;
+          }
+          files = cached;
+          from = 'catalog';
+        }
         const known = files.filter((f) => f.size !== undefined);
         const unknown = files.filter((f) => f.size === undefined);
         // HEAD a spread-out sample of the files the listing did not size.
         const picks = unknown.length <= sample ? unknown : Array.from({ length: sample }, (_, i) => unknown[Math.floor((i * unknown.length) / sample)]!);
+        let headError: string | undefined;
         const heads = await Promise.all(
           picks.map((f) =>
             ctx.fetcher
               .head(f.url)
               .then((h) => h.size)
-              .catch(() => null),
+              .catch((e: unknown) => {
+                headError ??= e instanceof Error ? e.message : String(e);
+                return null;
+              }),
           ),
         );
         const headSizes = heads.filter((x): x is number => x !== null);
         const knownBytes = known.reduce((a, f) => a + f.size!, 0);
         const mean = headSizes.length ? headSizes.reduce((a, b) => a + b, 0) / headSizes.length : 0;
         const bytes = Math.round(knownBytes + mean * unknown.length);
-        const rate = rateFor(def.source);
         inputs.push({
           stage: stage.name,
           source: inp.source,
@@ -82,6 +129,9 @@ export async function planPipeline(opts: {
           examples: files.slice(0, 3).map((f) => f.url),
           rate_mb_s_per_core: rate,
           cpu_hours: bytes / (rate * 1e6) / 3600,
+          from,
+          // Listed, but no file could be sized: the estimate knows the files, not their bytes.
+          ...(picks.length > 0 && headSizes.length === 0 && known.length === 0 ? { unreachable: `no file could be sized: ${headError}` } : {}),
         });
       }
     }
@@ -100,5 +150,17 @@ export async function planPipeline(opts: {
     disk_bytes: Math.round(total * (1 + OUTPUT_RATIO * ctx.pipeline.stages.length)),
     wall_hours_here: cpu / cores,
     cores_here: cores,
+    unreachable: inputs.filter((i) => i.unreachable).length,
   };
+}
+
+/** The files of one source input as an earlier build in this output folder froze them, with sizes. */
+function frozenFiles(catalog: Catalog<TaskSpec>, stage: string, input: number): RemoteFile[] | null {
+  if (!catalog.stage(stage)) return null;
+  const files = new Map<string, RemoteFile>();
+  for (const t of catalog.tasks(stage, MAIN_PHASE)) {
+    const inp = t.spec.input;
+    if (inp?.type === 'source' && inp.input === input) files.set(inp.file.url, { url: inp.file.url, name: inp.file.name, size: inp.file.size });
+  }
+  return files.size ? [...files.values()] : null;
 }

@@ -16,12 +16,13 @@ import type { Logger } from '../core/log.js';
 import { addCount, newOutputStats, newStepStats, type StepStats, type TaskStats } from '../core/stats.js';
 import { hashFile, type Fetcher } from '../fetch/fetcher.js';
 import { removeTmpFiles, writeJsonAtomic } from '../io/atomic.js';
+import { openDocWriter, type DocWriter } from '../io/doc-writer.js';
 import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
 import { CorruptInputError } from '../io/compression.js';
 import { DEFAULT_MAX_RECORD_BYTES } from '../io/limits.js';
 import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
-import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { instrument, timedConsumer } from './instrument.js';
 import { StepState } from './state.js';
 import { markerPath, MAIN_PHASE, parsePassPhase, partPrefix, quarantineDir, rejectsDir, stageDir, stepStateDir } from './layout.js';
 import type { Pass, Step, TaskContext } from './step.js';
@@ -50,6 +51,8 @@ export class WorkerRuntime {
     readonly outDir: string,
     readonly log: Logger,
     readonly fetcher: Fetcher,
+    /** `limit`: each task reads only its first N documents (`build --limit`, a trial run). */
+    readonly opts: { limit?: number } = {},
   ) {}
 
   stage(name: string): StageConfig {
@@ -129,6 +132,7 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const stats: TaskStats = {
     source,
     input_bytes: spec.bytes,
+    read_bytes: 0,
     quarantined: {},
     read_counts: {},
     steps: [],
@@ -145,13 +149,13 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const outDir = stageDir(rt.outDir, stage.name, source);
   const rejDir = rejectsDir(rt.outDir, stage.name, source);
   const qDir = quarantineDir(rt.outDir, stage.name, source);
-  let writer: ShardWriter | null = null;
+  let writer: DocWriter | null = null;
   let rejects = null as ShardWriter | null;
   let quarantine = null as ShardWriter | null;
   const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
   if (isMain && spec.kind === 'read') {
     await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
-    if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
+    if (stage.writeDocuments) writer = openDocWriter(stage.format, outDir, prefix, shardOpts);
   }
 
   const makeCtx = (stepIndex: number, stepStats: StepStats, keepRejects: boolean): TaskContext => {
@@ -192,6 +196,7 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         log,
         advance: (n) => {
           progress.bytes += n;
+          stats.read_bytes = (stats.read_bytes ?? 0) + n;
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
@@ -210,7 +215,7 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         },
         limits: { maxRecordBytes: settings.max_record_bytes, maxDecompressionRatio: settings.max_decompression_ratio },
       };
-      let docs: AsyncIterable<Doc> = countProgress(readInput(rt, stage, spec, readCtx), progress, reading);
+      let docs: AsyncIterable<Doc> = countProgress(take(readInput(rt, stage, spec, readCtx), rt.opts.limit), progress, reading);
       const upto = isMain ? steps.length : pass!.stepIndex;
       for (let i = 0; i < upto; i++) {
         const st = newStepStats(stage.steps[i]!.step);
@@ -345,6 +350,17 @@ function findPass(step: Step, name: string, phase: string): Pass {
   return p;
 }
 
+/** The first `n` documents (all when `n` is undefined). */
+async function* take(docs: AsyncIterable<Doc>, n: number | undefined): AsyncGenerator<Doc> {
+  if (n === undefined) return yield* docs;
+  if (n <= 0) return;
+  let i = 0;
+  for await (const d of docs) {
+    yield d;
+    if (++i >= n) return;
+  }
+}
+
 async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress, pos: ReadPosition): AsyncGenerator<Doc> {
   for await (const d of docs) {
     progress.docs++;
@@ -368,5 +384,3 @@ function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: R
   const def = rt.pipeline.registry.source(cfg.source);
   return def.read(input.task, cfg.params as never, ctx);
 }
-
-export { docBytes };

@@ -26,7 +26,7 @@ import { readNpyHeader } from './formats/npy.js';
 import type { TokenManifest } from './run.js';
 import { checkSftShard, type SftCounts } from './sft-verify.js';
 
-export class VerifyError extends Error {
+class VerifyError extends Error {
   constructor(
     readonly file: string,
     message: string,

@@ -150,16 +150,30 @@ test('gzip, zstd and bzip2 bombs stop past the ratio cap with DecompressionBombE
 });
 
 test('a LaTeX file and a book over max_record_bytes are quarantined, named, not read', async () => {
-  const { paperToDoc } = await import('../../src/sources/arxiv/source.js');
+  const { arxivSource } = await import('../../src/sources/arxiv/source.js');
   const { pg19Source } = await import('../../src/sources/books/source.js');
+  const tar = (await import('tar-stream')).default;
   const limits = { maxRecordBytes: CAP, maxDecompressionRatio: 100 };
   const ctx = Object.assign(readContext(), { limits });
-  const tex = `\\documentclass{article}\\begin{document}\\section{A}${long}\\end{document}`;
-  const out = await paperToDoc({ path: '2301/2301.00001.gz', data: gzipSync(tex) }, 'arXiv_src_2301_001.tar', { cleaner: 'corpusmill', max_paper_bytes: 1 << 20 }, ctx);
-  assert.equal(out.reason, 'record_too_large');
+  // A monthly tar with two papers: one fine, one whose LaTeX file is over the cap.
+  const tex = (body: string) => gzipSync(`\\documentclass{article}\\begin{document}\\section{A}${body}\\end{document}`);
+  const pack = tar.pack();
+  pack.entry({ name: '2301/2301.00001.gz' }, tex('A short paper.'));
+  pack.entry({ name: '2301/2301.00002.gz' }, tex(long));
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  const tarDir = tempDir();
+  const tarPath = join(tarDir, 'arXiv_src_2301_001.tar');
+  writeFileSync(tarPath, Buffer.concat(chunks));
+  const papers = await collect(arxivSource.read({ path: tarPath, name: 'arXiv_src_2301_001.tar', url: pathToFileURL(tarPath).href, bytes: 0 }, arxivSource.params.parse({}), ctx));
+  assert.deepEqual(
+    papers.map((d) => d.meta.arxiv_id),
+    ['2301.00001'],
+  );
   assert.deepEqual(
     ctx.bad.map((b) => [b.reason, b.file, b.record]),
-    [['record_too_large', 'arXiv_src_2301_001.tar', '2301/2301.00001.gz']],
+    [['record_too_large', 'arXiv_src_2301_001.tar', '2301/2301.00002.gz']],
   );
   assert.match(ctx.bad[0]!.detail, /main\.tex: a LaTeX file of \d+ bytes is longer than max_record_bytes \(1000\)/);
   const dir = tempDir();

@@ -31,12 +31,15 @@ export function registerPlan(program: Command): void {
       process.stdout.write(`${'input'.padEnd(w)}  ${'files'.padStart(8)}  ${'bytes'.padStart(10)}  ${'MB/s/core'.padStart(9)}  ${'CPU-hours'.padStart(10)}\n`);
       for (const i of plan.inputs) {
         process.stdout.write(
-          `${`${i.stage}/${i.source}`.padEnd(w)}  ${String(i.files).padStart(8)}  ${(i.estimated ? '~' : '') + humanBytes(i.bytes)}`.padEnd(w + 22) +
+          `${`${i.stage}/${i.source}`.padEnd(w)}  ${String(i.files).padStart(8)}  ${i.unreachable ? '?' : (i.estimated ? '~' : '') + humanBytes(i.bytes)}`.padEnd(w + 22) +
             `  ${String(i.rate_mb_s_per_core).padStart(9)}  ${i.cpu_hours.toFixed(i.cpu_hours < 10 ? 3 : 0).padStart(10)}\n`,
         );
       }
+      for (const i of plan.inputs.filter((x) => x.unreachable)) process.stdout.write(`${i.stage}/${i.source}: not reachable, left out of the totals: ${i.unreachable}\n`);
+      for (const i of plan.inputs.filter((x) => x.from === 'catalog'))
+        process.stdout.write(`${i.stage}/${i.source}: listing not reachable, sized from this output folder's earlier build\n`);
       process.stdout.write(
-        `total: ${humanBytes(plan.total_bytes)} to fetch, ~${plan.cpu_hours.toFixed(plan.cpu_hours < 10 ? 3 : 0)} CPU-hours, ~${humanBytes(plan.disk_bytes)} of disk; ` +
+        `total${plan.unreachable ? ` of the reachable inputs` : ''}: ${humanBytes(plan.total_bytes)} to fetch, ~${plan.cpu_hours.toFixed(plan.cpu_hours < 10 ? 3 : 0)} CPU-hours, ~${humanBytes(plan.disk_bytes)} of disk; ` +
           `~${plan.wall_hours_here.toFixed(2)} h on this machine's ${plan.cores_here} cores\n`,
       );
     });

@@ -36,7 +36,7 @@ import { optimalParams } from './lsh-params.js';
 import { UnionFind } from './union-find.js';
 
 /** RedPajama-V2's (bands, rows) for 128 permutations (README; datasketch optimal_param). */
-export const RPV2_BANDS: Readonly<Record<string, [number, number]>> = { '0.7': [14, 9], '0.8': [9, 13], '0.9': [5, 25], '1': [1, 128] };
+const RPV2_BANDS: Readonly<Record<string, [number, number]>> = { '0.7': [14, 9], '0.8': [9, 13], '0.9': [5, 25], '1': [1, 128] };
 
 const params = z
   .object({
@@ -281,38 +281,34 @@ async function components(ctx: TaskContext): Promise<void> {
     }
   }
   const size = uf.componentSizes();
-  // Pass 1 over the keys: the lowest (source, id) of every component of two or more. Only the lines
-  // of clustered documents are decoded, so a pass costs a scan for newlines.
-  const best = new Map<number, { source: string; id: string }>();
-  for (const t of tasks)
+  // The keys of a task's documents that are in a component of two or more, with that component's root.
+  const clustered = (t: { rank: number; base: number }, fn: (root: number, source: string, id: string) => void) =>
     forEachClusteredKey(
       ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
       t.base,
       (g) => size[uf.find(g)]! > 1,
-      (g, source, id) => {
-        const root = uf.find(g);
-        const cur = best.get(root);
-        if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
-      },
+      (g, source, id) => fn(uf.find(g), source, id),
     );
+  // Pass 1 over the keys: the lowest (source, id) of every component of two or more. Only the lines
+  // of clustered documents are decoded, so a pass costs a scan for newlines.
+  const best = new Map<number, { source: string; id: string }>();
+  for (const t of tasks)
+    clustered(t, (root, source, id) => {
+      const cur = best.get(root);
+      if (!cur || compareSourceId({ source, id }, cur) < 0) best.set(root, { source, id });
+    });
   ctx.count('clusters', best.size);
   // Pass 2: drop records for the task that holds each clustered document.
   await ctx.state.remove(/^drop-r\d+\.jsonl$/);
   for (const t of tasks) {
     const out = ctx.state.file(`drop-r${rankName(t.rank)}.jsonl`);
-    forEachClusteredKey(
-      ctx.state.path(`keys-r${rankName(t.rank)}.jsonl`),
-      t.base,
-      (g) => size[uf.find(g)]! > 1,
-      (g, source, id) => {
-        const root = uf.find(g);
-        const surv = best.get(root)!;
-        const isSurvivor = surv.source === source && surv.id === id;
-        const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
-        if (!isSurvivor) ctx.count('duplicates');
-        out.writeString(`${JSON.stringify(rec)}\n`);
-      },
-    );
+    clustered(t, (root, source, id) => {
+      const surv = best.get(root)!;
+      const isSurvivor = surv.source === source && surv.id === id;
+      const rec: DropRecord = { s: source, i: id, c: surv.id, n: size[root]!, d: !isSurvivor };
+      if (!isSurvivor) ctx.count('duplicates');
+      out.writeString(`${JSON.stringify(rec)}\n`);
+    });
     out.commit();
   }
 }

@@ -12,6 +12,8 @@ export interface WorkerInit {
   allowPlugins?: string[];
   /** No network: a corrupt cached input is not fetched again. */
   offline?: boolean;
+  /** `build --limit N`: each task reads only its first N documents (a trial run). */
+  limit?: number;
 }
 
 export type ToWorker = { type: 'run'; ref: TaskRef } | { type: 'close' };

@@ -15,7 +15,7 @@ import { lstripStart, pyLen, pyStrip } from '../../text/python.js';
 import type { TextViews } from '../../text/rpv2-views.js';
 import { countNgrams } from './ngrams.js';
 
-export type Score = number | null;
+type Score = number | null;
 export type Span = [number, number, Score];
 
 export interface SignalEnv {
@@ -25,7 +25,7 @@ export interface SignalEnv {
   badWords?: ReadonlySet<string>;
 }
 
-export interface SignalDef {
+interface SignalDef {
   name: string;
   level: 'doc' | 'line';
   compute(v: TextViews, env: SignalEnv): Span[];
@@ -117,7 +117,7 @@ const ELLIPSIS = ['...', '\u2026'];
 const BULLETS = new Set(['\u2022', '\u2023', '\u25B6', '\u25C0', '\u25E6', '\u25A0', '\u25A1', '\u25AA', '\u25AB', '\u2013']);
 
 /** Python `len(re.findall(r'\b[^.!?]+[.!?]*', text))` with Unicode `\w` for `\b`. */
-export function countSentences(text: string): number {
+function countSentences(text: string): number {
   const isStop = (c: number) => c === 0x2e || c === 0x21 || c === 0x3f;
   let n = 0;
   let i = 0;
@@ -157,7 +157,7 @@ function duplicatePieces(pieces: string[]): { dupCount: number; dupChars: number
   return { dupCount, dupChars };
 }
 
-export const SIGNALS: readonly SignalDef[] = [
+const SIGNALS: readonly SignalDef[] = [
   // natural_language.py
   { name: 'rps_doc_num_sentences', level: 'doc', compute: (v) => doc(v, countSentences(v.raw)) },
   { name: 'rps_doc_word_count', level: 'doc', compute: (v) => doc(v, v.wordCount) },
@@ -362,7 +362,7 @@ function nonEmptyLines(v: TextViews): string[] {
 export const SIGNAL_NAMES: ReadonlySet<string> = new Set(SIGNALS.map((s) => s.name));
 export const RPV2_SIGNALS: readonly string[] = SIGNALS.filter((s) => s.name.startsWith('rps_')).map((s) => s.name);
 
-export function getSignal(name: string): SignalDef | undefined {
+function getSignal(name: string): SignalDef | undefined {
   return SIGNALS.find((s) => s.name === name);
 }
 

@@ -23,13 +23,13 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { readTar } from '../../io/tar.js';
 import { defineSource, wholeFileTasks, type ReadContext, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { urlsOrListing } from '../../fetch/urls.js';
 import { cleanPaper, cleanPaperRedPajama, GzipBombError, isTexPath, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
 import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { RedPajamaMacroError, formatArxivId } from './redpajama-cleaner.js';
 import { parseManifest, presignS3, resolveCredentials, type ManifestEntry } from './s3.js';
 
-export const ARXIV_ABS_URL = 'https://arxiv.org/abs/';
+const ARXIV_ABS_URL = 'https://arxiv.org/abs/';
 const MANIFEST = 'arXiv_src_manifest.xml';
 const TAR_NAME_RE = /^arXiv_src_(\d{4})_(\d{3})\.tar$/;
 
@@ -135,7 +135,7 @@ export interface PaperOutcome {
 }
 
 /** Turns one tar member into a document (or the reason there is none). */
-export async function paperToDoc(
+async function paperToDoc(
   member: { path: string; data: Buffer; mtime?: Date },
   tarName: string,
   p: Pick<Params, 'cleaner' | 'max_paper_bytes'>,
@@ -205,10 +205,7 @@ export const arxivSource = defineSource({
   source: 'arxiv',
   description: 'arXiv LaTeX sources: monthly arXiv_src_YYMM_NNN.tar from s3://arxiv (requester pays), a mirror or a folder',
   params,
-  async list(p, env) {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
-    return listTars(p, env);
-  },
+  list: urlsOrListing(listTars),
   plan: (files) => wholeFileTasks(files),
   async *read(task, p, ctx) {
     const stream = createReadStream(task.path, { highWaterMark: 1 << 20 });

@@ -29,7 +29,7 @@ import { parseCatalog, parsePg19Metadata, type CatalogEntry } from './catalog.js
 import { readRdfArchive } from './rdf.js';
 import { stripGutenberg } from './strip.js';
 
-export const GUTENBERG_EBOOK_URL = 'https://www.gutenberg.org/ebooks/';
+const GUTENBERG_EBOOK_URL = 'https://www.gutenberg.org/ebooks/';
 
 /** The catalog file's name in the fetched list: `pg_catalog.csv`, or the RDF archive's own name. */
 function catalogName(url: string): string {
@@ -39,7 +39,7 @@ function catalogName(url: string): string {
 const isRdfArchive = (name: string) => /\.tar(\.(bz2|gz))?$/.test(name);
 
 /** Reads either catalog form into the same entries. */
-export async function readCatalog(path: string, name: string): Promise<CatalogEntry[]> {
+async function readCatalog(path: string, name: string): Promise<CatalogEntry[]> {
   return isRdfArchive(name) ? readRdfArchive(path) : parseCatalog(await readFile(path, 'utf8'), path);
 }
 
@@ -75,7 +75,7 @@ export function selectBooks(entries: CatalogEntry[], p: Pick<GutenbergParams, 'l
     .slice(0, p.max_books);
 }
 
-export function bookTextUrl(p: Pick<GutenbergParams, 'mirror' | 'text_url'>, id: number): string {
+function bookTextUrl(p: Pick<GutenbergParams, 'mirror' | 'text_url'>, id: number): string {
   const mirror = p.mirror.endsWith('/') ? p.mirror : `${p.mirror}/`;
   return p.text_url.replaceAll('{mirror}', mirror).replaceAll('{id}', String(id));
 }
@@ -84,7 +84,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const cp1252 = new TextDecoder('windows-1252');
 
 /** UTF-8 as PG serves it; older files in Windows-1252 are decoded as such instead of mangled. */
-export function decodeBook(data: Buffer): { text: string; fallback: boolean } {
+function decodeBook(data: Buffer): { text: string; fallback: boolean } {
   try {
     return { text: utf8.decode(data), fallback: false };
   } catch {
@@ -189,7 +189,7 @@ async function tooLarge(book: BookRef, ctx: ReadContext): Promise<boolean> {
  * Line endings become LF (PG files are CRLF; stripGutenberg keeps them for parity with c-w) and the
  * blank lines left at both ends by the stripped header and footer go.
  */
-export function tidyBook(text: string): string {
+function tidyBook(text: string): string {
   const t = text
     .replace(/\r\n?/g, '\n')
     .replace(/^\s*\n/, '')
@@ -197,7 +197,7 @@ export function tidyBook(text: string): string {
   return t === '' ? '' : `${t}\n`;
 }
 
-export function catalogMeta(e: CatalogEntry): Record<string, unknown> {
+function catalogMeta(e: CatalogEntry): Record<string, unknown> {
   return {
     gutenberg_id: e.id,
     title: e.title,

@@ -48,7 +48,7 @@ export interface WarcRecord {
   resync?: { skipped: number };
 }
 
-export type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
+type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
 
 export interface WarcReadOptions {
   maxRecordBytes?: number;
@@ -303,7 +303,7 @@ export function parseHeaderBlock(text: string): { ok: boolean; version: string; 
 }
 
 /** A header value re-read as UTF-8 (WARC headers are UTF-8; the parser reads them as latin1). */
-export function headerUtf8(rec: WarcRecord, name: string): string | undefined {
+export function headerUtf8(rec: Pick<WarcRecord, 'headers'>, name: string): string | undefined {
   const v = rec.headers.get(name);
   if (v === undefined) return undefined;
   // Any UTF-16 unit above ASCII: only then can the latin1 reading differ from UTF-8.

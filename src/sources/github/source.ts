@@ -66,6 +66,8 @@ export const githubParams = z
         allow: z.array(z.string()).default(DEFAULT_ALLOWED),
         /** Several licence files with different licences: `other` (refuse, as licensee) or `all_allowed`. */
         multi: z.enum(['other', 'all_allowed']).default('other'),
+        /** Also read the licence a root package manifest declares (package.json, Cargo.toml, ...); default true, as licensee's `--packages`. */
+        packages: z.boolean().optional(),
       })
       .strict()
       .default({ allow: DEFAULT_ALLOWED, multi: 'other' }),
@@ -89,7 +91,7 @@ export const githubParams = z
   .strict()
   .refine((p) => p.bigquery || p.repos || p.repos_file || p.checkouts, { message: 'give at least one of bigquery, repos, repos_file, checkouts' });
 
-export type GithubParams = z.infer<typeof githubParams>;
+type GithubParams = z.infer<typeof githubParams>;
 
 interface Repo {
   repo: string;
@@ -127,7 +129,7 @@ function checkoutList(p: GithubParams, env: SourceEnv): Array<{ path: string; re
 }
 
 function policy(p: GithubParams): LicensePolicy {
-  return { allow: p.licenses.allow, multi: p.licenses.multi };
+  return { allow: p.licenses.allow, multi: p.licenses.multi, packages: p.licenses.packages };
 }
 
 /** Counts a skip reason on the task's stats (`skipped_<reason>`), and in a tally logged per repository. */

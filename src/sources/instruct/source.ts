@@ -53,42 +53,27 @@ async function* readRecords(task: ReadTask, p: { template: string; source_name: 
   }
 }
 
-const alpacaParams = params('alpaca', 'alpaca');
+/** An instruction source: records checked by `check`, rendered with `template` (default `defaultTemplate`). */
+function instructSource(name: string, description: string, defaultTemplate: string, check: (v: unknown) => SftRecord | Rejected) {
+  return defineSource({
+    name,
+    source: name,
+    description,
+    params: params(defaultTemplate, name),
+    sourceName: (p) => p.source_name,
+    async list(p, env) {
+      loadTemplate(p.template, env.pipelineDir);
+      return expandUrls(p, env.fetcher);
+    },
+    async plan(files, _p, env) {
+      return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
+    },
+    read(task, p, ctx) {
+      return readRecords(task, p, ctx, check);
+    },
+  });
+}
 
-export const alpacaSource = defineSource({
-  name: 'alpaca',
-  source: 'alpaca',
-  description: 'instruction records {instruction, input, output}: a JSON array (alpaca_data.json) or JSON lines',
-  params: alpacaParams,
-  sourceName: (p) => p.source_name,
-  async list(p, env) {
-    loadTemplate(p.template, env.pipelineDir);
-    return expandUrls(p, env.fetcher);
-  },
-  async plan(files, _p, env) {
-    return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
-  },
-  read(task, p, ctx) {
-    return readRecords(task, p, ctx, checkAlpaca);
-  },
-});
+export const alpacaSource = instructSource('alpaca', 'instruction records {instruction, input, output}: a JSON array (alpaca_data.json) or JSON lines', 'alpaca', checkAlpaca);
 
-const chatParams = params('llama2', 'chat');
-
-export const chatSource = defineSource({
-  name: 'chat',
-  source: 'chat',
-  description: 'chat records {messages: [{role, content}]} (system/user/assistant), JSON lines or a JSON array',
-  params: chatParams,
-  sourceName: (p) => p.source_name,
-  async list(p, env) {
-    loadTemplate(p.template, env.pipelineDir);
-    return expandUrls(p, env.fetcher);
-  },
-  async plan(files, _p, env) {
-    return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
-  },
-  read(task, p, ctx) {
-    return readRecords(task, p, ctx, checkChat);
-  },
-});
+export const chatSource = instructSource('chat', 'chat records {messages: [{role, content}]} (system/user/assistant), JSON lines or a JSON array', 'llama2', checkChat);

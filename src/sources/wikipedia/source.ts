@@ -16,21 +16,21 @@
 import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
-import { CorpusError, errorMessage } from '../../core/errors.js';
+import { CorpusError } from '../../core/errors.js';
 import { DecompressionBombError, openDecompressed } from '../../io/compression.js';
 import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { fetchListing, urlsOrListing } from '../../fetch/urls.js';
 import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type Page, type SiteInfo } from './dump.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, LLAMA_LANGUAGES, MEDIA_ALIASES, NS_CATEGORY, NS_FILE, NS_MEDIA } from './languages.js';
 import { indexNameFor, isIndexName, readHeaderStream, streamRanges } from './multistream.js';
 import { newWikitextStats, prefixSet, wikitextToText, type WikitextOptions, type WikitextStats } from './wikitext.js';
 
 /** RedPajama's dump (rp_v1 data_prep/wiki/download.py: DUMP_DATE = "20230320"). */
-export const RP_DUMP_DATE = '20230320';
+const RP_DUMP_DATE = '20230320';
 /** HF: pages of the main (article) namespace only. */
-export const MAIN_NAMESPACE = 0;
+const MAIN_NAMESPACE = 0;
 
 const params = z
   .object({
@@ -82,7 +82,7 @@ export function filesFromDumpStatus(json: unknown, base: string, lang: string, d
 }
 
 /** Python's urllib.parse.quote (safe="/"), which HF uses for article URLs. */
-export function pyQuote(s: string): string {
+function pyQuote(s: string): string {
   return encodeURIComponent(s)
     .replace(/%2F/g, '/')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -255,22 +255,15 @@ export const wikipediaSource = defineSource({
   source: 'wikipedia',
   description: 'Wikipedia pages-articles multistream dumps (20 LLaMA languages), wikitext rendered as plain text',
   params,
-  async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+  list: urlsOrListing(async (p, env) => {
     const base = p.base_url.replace(/\/+$/, '');
     const out: RemoteFile[] = [];
     for (const lang of p.languages) {
-      const url = `${base}/${lang}wiki/${p.date}/dumpstatus.json`;
-      let json: unknown;
-      try {
-        json = JSON.parse(await env.fetcher.fetchText(url));
-      } catch (e) {
-        throw new CorpusError(`cannot read the dump status (${errorMessage(e)})`, { file: url });
-      }
+      const json: unknown = await fetchListing(env.fetcher, `${base}/${lang}wiki/${p.date}/dumpstatus.json`, 'dump status', JSON.parse);
       out.push(...filesFromDumpStatus(json, base, lang, p.date));
     }
     return out;
-  },
+  }),
   plan,
   read,
 });
