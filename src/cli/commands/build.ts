@@ -54,9 +54,9 @@ export function registerBuild(program: Command): void {
       '--force',
       'rebuild the stages whose configuration changed since they were built, and every stage after them; in a folder another pipeline built, discard its outputs (downloads are kept)',
     )
-    .option('--offline', 'make no network request: use the download cache as it is (no revalidation)')
     .option('--json', 'print the stats as JSON instead of a table')
     .option('--limit <n>', 'trial run: only the first N documents of each task, into <out>-limitN', positiveInt)
+    .option('--offline', 'make no network request: use the download cache as it is (no revalidation)')
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
     .option('--partition <name>', 'slurm: partition')
     .option('--time <limit>', 'slurm: time limit per array element (e.g. 4:00:00)')
