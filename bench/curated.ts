@@ -8,7 +8,7 @@
  *
  *   arxiv-clean       LaTeX cleaning MB/s (10^6 bytes of UTF-8 LaTeX per second): the corpusmill
  *                     cleaner, our `redpajama` cleaner, and RedPajama's regexes under
- *                     /usr/bin/python3 (test/curated/python/rp_arxiv_clean.py) on the real papers of
+ *                     /usr/bin/python3 (test/sources/arxiv/reference/rp_arxiv_clean.py) on the real papers of
  *                     test/data/arxiv, repeated to --mb.
  *   github-filter     (bench/github.ts, when present) GitHub filtering MB/s against RedPajama's Python.
  *   book-near-dedup   --books synthetic books (~3 KB of prose each, every 10th a near-copy of an

@@ -87,10 +87,14 @@ async function runBuild(pipelineFile: string, out: string): Promise<RunResult> {
   const t0 = performance.now();
   // A capped old space for the coordinator and the workers: peak memory then shows what they hold,
   // not how lazily V8 collects garbage, and a build whose live memory grew with the input would fail.
-  const child = spawn(process.execPath, [process.env.SCALE_CLI ?? join(repoRoot, 'bin', 'corpusmill.js'), 'build', pipelineFile, '--out', out, '--workers', String(workers), '-q'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim() },
-  });
+  const child = spawn(
+    process.execPath,
+    [process.env.SCALE_CLI ?? join(repoRoot, 'bin', 'corpusmill.js'), 'build', pipelineFile, '--out', out, '--workers', String(workers), '-q'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim() },
+    },
+  );
   let coordRss = 0;
   let workerRss = 0;
   const poll = setInterval(() => {
@@ -173,7 +177,8 @@ function stepRates(stats: BuildStatsFile): Map<string, { mb: number; cpuS: numbe
 function readCpu(stats: BuildStatsFile): number {
   const st = stats.stages[0]!;
   let cpu = 0;
-  for (const src of Object.values(st.sources)) cpu += ((src.cpu_ms ?? 0) - src.steps.reduce((a, s) => a + s.time_ms, 0) * Math.min(1, (src.cpu_ms ?? 1) / (src.time_ms ?? 1))) / 1000;
+  for (const src of Object.values(st.sources))
+    cpu += ((src.cpu_ms ?? 0) - src.steps.reduce((a, s) => a + s.time_ms, 0) * Math.min(1, (src.cpu_ms ?? 1) / (src.time_ms ?? 1))) / 1000;
   for (const p of Object.values(st.passes)) cpu += ((p.cpu_ms ?? 0) - p.steps.reduce((a, s) => a + s.time_ms, 0) * Math.min(1, (p.cpu_ms ?? 1) / (p.time_ms || 1))) / 1000;
   return Math.max(cpu, 1e-9);
 }

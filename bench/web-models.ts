@@ -1,8 +1,10 @@
 /**
  * Speed of the CCNet model steps, per core (one thread), on the same documents in one run:
  * language id (our native fastText vs fasttext.wasm.js vs Debian's `fasttext predict-prob`),
- * perplexity (cc_net normalisation + tokenizer + 5-gram scoring), LM training, and the
- * Wikipedia-reference classifier. Run: `npm run bench:web-models`.
+ * perplexity (cc_net normalisation + tokenizer + 5-gram scoring: the native path of the step and
+ * the TypeScript reference path), LM training (the native trainer of `corpusmill lm train` against
+ * the TypeScript reference trainer, same ARPA bytes checked; Debian has no KenLM `lmplz` to compare
+ * with), and the Wikipedia-reference classifier. Run: `npm run bench:web-models`.
  *
  * Input: real multilingual text from test/data (Gutenberg books,
  * Wikipedia wikitext, C4 pages: distinct text, so the per-token cache is not flattered), else
@@ -16,9 +18,9 @@ import { gunzipSync } from 'node:zlib';
 import { getLIDModel } from 'fasttext.wasm.js';
 import { bundledLidModelPath, FastTextClassifier } from '../src/models/fasttext.js';
 import { lidInput } from '../src/filters/ccnet/language-id.js';
-import { documentPerplexity } from '../src/filters/ccnet/perplexity.js';
+import { documentPerplexity, referencePerplexity } from '../src/filters/ccnet/perplexity.js';
 import { writeArpa, readArpa } from '../src/models/ngram/arpa.js';
-import { trainLm } from '../src/models/ngram/train.js';
+import { trainLm, trainLmArpa } from '../src/models/ngram/train.js';
 import { whitespaceTokenizer } from '../src/models/ngram/lm-tokenizer.js';
 import { trainLinearClassifier } from '../src/models/fasttext-train.js';
 import { classifierInput } from '../src/models/wikiref/corpus.js';
@@ -156,23 +158,40 @@ writeFileSync(
     .join('\n')}\n`,
 );
 const trainBytes = docs.slice(0, half).reduce((s, d) => s + Buffer.byteLength(d), 0);
-let arpa = '';
+const arpa = join(dir, 'lm.arpa');
+const refArpa = join(dir, 'lm-ref.arpa');
 await timeAsync(
-  'lm train: 5-gram modified KN + ARPA write',
+  'lm train: native (corpusmill lm train), 5-gram modified KN + ARPA write',
+  trainBytes,
+  async () => {
+    await trainLmArpa([trainFile], arpa, { order: 5, tokenizer: 'whitespace' });
+  },
+  'goal >= 5 MB/s',
+);
+await timeAsync(
+  'lm train: TypeScript reference trainer, same model',
   trainBytes,
   async () => {
     const res = await trainLm([trainFile], { order: 5, tokenizer: 'whitespace' });
-    arpa = join(dir, 'lm.arpa');
-    await writeArpa(res.model, arpa);
+    await writeArpa(res.model, refArpa);
   },
   '',
   1,
 );
+const sameArpa = readFileSync(arpa).equals(readFileSync(refArpa));
 const lm = await readArpa(arpa);
 const scored = docs.slice(half);
 const scoredBytes = scored.reduce((s, d) => s + Buffer.byteLength(d), 0);
-time('perplexity: normalise + tokenize + 5-gram score', scoredBytes, () => {
-  for (const d of scored) documentPerplexity(lm, whitespaceTokenizer, d, false);
+time(
+  "perplexity: the step's native path (normalise + tokens + 5-gram score)",
+  scoredBytes,
+  () => {
+    for (const d of scored) documentPerplexity(lm, whitespaceTokenizer, d, false);
+  },
+  'goal >= 20 MB/s',
+);
+time('perplexity: TypeScript reference path (native scorer only)', scoredBytes, () => {
+  for (const d of scored) referencePerplexity(lm, whitespaceTokenizer, d, false);
 });
 
 // Wikipedia-reference classifier: train on halves labelled by source, then score everything.
@@ -200,3 +219,10 @@ const nativeRate = rows[1]![1];
 process.stdout.write(`input: ${docs.length} documents, ${(bytes / MB).toFixed(1)} MB (${'test/data'})\n\n`);
 process.stdout.write('| step | MB/s per core | vs native LID | note |\n|---|---:|---:|---|\n');
 for (const [label, rate, note] of rows) process.stdout.write(`| ${label} | ${rate.toFixed(2)} | ${(rate / nativeRate).toFixed(2)} | ${note} |\n`);
+const rate = (label: string) => rows.find((r) => r[0].startsWith(label))![1];
+const nat = rate('lm train: native');
+const ts = rate('lm train: TypeScript');
+process.stdout.write(
+  `\nlm train: ${nat.toFixed(2)} MB/s native, ${(nat / ts).toFixed(0)}× the TypeScript trainer (goal ≥ 5 MB/s, 50×); ARPA files ${sameArpa ? 'identical' : 'DIFFER'}\n`,
+);
+process.stdout.write(`perplexity: ${rate('perplexity: the step').toFixed(1)} MB/s through the step's path (goal ≥ 20 MB/s)\n`);

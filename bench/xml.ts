@@ -7,7 +7,7 @@
  * - Wikipedia: page parsing (fast-xml-parser on the page skeleton) + wikitext rendering, MB/s of
  *   wikitext on one core, vs HF's cleaning with mwparserfromhell (strip_code) on the same pages.
  *   Input: the real enwiki excerpt of test/data.
- * - StackExchange: Posts.xml rows → cleaned post documents (attribute scan + cheerio), MB/s of
+ * - StackExchange: Posts.xml rows → cleaned post documents (attribute scan + HTML to text), MB/s of
  *   Posts.xml on one core, vs RedPajama's ElementTree + BeautifulSoup(lxml); then the grouping
  *   step (partition scan + sort/group reduce + main pass). Input: coffee.SE's Posts.xml repeated.
  * - Memory: peak RSS of a worker process (bench/xml-mem.ts) reading one task of 1x and 4x the

@@ -13,6 +13,7 @@ import { makeWebModelsSample } from './sample/web-models.js';
 import { makeC4ValidationSample, makeCommonCrawlSample, makeWarcSample } from './sample/web.js';
 import { makeArxivSample, makeGutenbergSample } from './sample/arxiv-books.js';
 import { makeModernSample } from './sample/modern.js';
+import { makeParquetSample } from './sample/parquet.js';
 
 const root = new URL('../samples/', import.meta.url);
 await makeC4Sample(root);
@@ -27,4 +28,5 @@ await makeWarcSample(root);
 await makeArxivSample(root);
 await makeGutenbergSample(root);
 await makeModernSample(root);
+await makeParquetSample(root);
 process.stderr.write('sample inputs written under samples/\n');

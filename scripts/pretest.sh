@@ -18,9 +18,8 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The native addons must match this checkout (a pull may have changed native/).
-if [[ ! -f build/Release/corpusmill_text.node || -n "$(find native binding.gyp -newer build/Release/corpusmill_text.node -print -quit)" ]]; then
-  npm run install --silent >/dev/null
-fi
+# The native addons must match this checkout (a pull may have changed native/): the install script
+# rebuilds them only when they are older than native/ or binding.gyp.
+node scripts/native-build.mjs
 # The Slurm tests run against a real one-node cluster on this machine.
 bash test/exec/slurm/up.sh

@@ -127,19 +127,44 @@ export function shardHashes(out: string): Record<string, string> {
 }
 
 /**
+ * sha256 of every output file under `out`, by relative path: document shards, rejects and
+ * quarantine, token shards (`.bin`, `.idx`, `.npy`) and their manifests, the mixture. Left out:
+ * what records when and where a run happened (catalog, markers, stats, report, lock), step state
+ * under `_work/`, downloads and cluster logs.
+ */
+export function outputHashes(out: string): Record<string, string> {
+  const res: Record<string, string> = {};
+  const skipDirs = new Set(['cache', '_state', '_slurm', '_work']);
+  const skipFiles = /^(catalog\.sqlite.*|stats\.json|report\.(html|md)|corpusmill\.lock.*)$/;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!(d === out && skipDirs.has(e.name))) walk(p);
+      } else if (!(d === out && skipFiles.test(e.name))) res[relative(out, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(out);
+  return res;
+}
+
+/**
  * A two-stage pipeline over a generated JSONL (`docs` documents; meta.i is the index) big enough
  * to split into many tasks: stage `read` (text_length + `readSteps`), then `stamp` (the test
- * plugin's corpus_words, a step with scan and reduce passes).
+ * plugin's corpus_words, a step with scan and reduce passes), and with `tokenize` a stage `tok`
+ * writing llama2 token shards.
  */
-export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: string; readSteps?: string }): string {
+export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: string; readSteps?: string; tokenize?: boolean }): string {
   mkdirSync(join(dir, 'in'), { recursive: true });
   const lines = Array.from({ length: opts.docs }, (_, i) => JSON.stringify({ text: `document ${i} ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 13))}`, meta: { i } }));
   writeFileSync(join(dir, 'in', 'big.jsonl'), `${lines.join('\n')}\n`);
+  // Plugins load from the pipeline's own folder: a one-line module there re-exports the test plugin.
+  writeFileSync(join(dir, 'plugin.ts'), `export * from ${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))};\n`);
   const file = join(dir, 'p.yaml');
   writeFileSync(
     file,
     `name: twostage
-plugins: [${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))}]
+plugins: [plugin.ts]
 settings: { task_bytes: ${opts.taskBytes}, shard_bytes: 32KiB }
 stages:
   - name: read
@@ -154,7 +179,18 @@ ${opts.readSteps ?? ''}
     inputs: [{ stage: read }]
     steps:
       - step: corpus_words
-`,
+${
+  opts.tokenize
+    ? `  - name: tok
+    inputs: [{ stage: stamp }]
+    write_documents: false
+    steps:
+      - step: tokenize
+        tokenizer: llama2
+        max_shard_bytes: 4096
+`
+    : ''
+}`,
   );
   return file;
 }

@@ -16,6 +16,7 @@
 //   byteBpeInfo(handle) -> {vocabSize, ranks, pattern}
 //   unicodeClassFlags(cps: Uint32Array) -> Uint8Array   the pre-tokenizer's class bits of each code point
 //                                      (unicode_tables.h: 1 L, 2 N, 4 \s, 8 M, 16 o200k upper, 32 o200k lower)
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -75,7 +76,7 @@ RegisterEncoder reg("byte_bpe", [](const Napi::Object& spec) -> std::unique_ptr<
 struct Handle {
   std::unique_ptr<ByteBpe> model;
   std::unique_ptr<Scratch> scratch;
-  std::vector<uint32_t> out;
+  IdBuf out;
 };
 
 const napi_type_tag kHandleTag = {0x6b3f1c0d2a9e4f11ull, 0x8c52d7e4b1a03f66ull};
@@ -106,11 +107,13 @@ bool get_bytes(const Napi::CallbackInfo& info, size_t i, const uint8_t** data, s
   return true;
 }
 
-Napi::Value to_uint32_array(Napi::Env env, const std::vector<uint32_t>& v) {
-  auto arr = Napi::Uint32Array::New(env, v.size());
-  if (!v.empty()) std::memcpy(arr.Data(), v.data(), v.size() * sizeof(uint32_t));
+Napi::Value to_uint32_array(Napi::Env env, const uint32_t* v, size_t n) {
+  auto arr = Napi::Uint32Array::New(env, n);
+  if (n) std::memcpy(arr.Data(), v, n * sizeof(uint32_t));
   return arr;
 }
+Napi::Value to_uint32_array(Napi::Env env, const IdBuf& v) { return to_uint32_array(env, v.data(), v.size()); }
+Napi::Value to_uint32_array(Napi::Env env, const std::vector<uint32_t>& v) { return to_uint32_array(env, v.data(), v.size()); }
 
 Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -119,7 +122,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   try {
-    auto h = new Handle{make_byte_bpe(info[0].As<Napi::Object>()), nullptr, {}};
+    auto h = new Handle{make_byte_bpe(info[0].As<Napi::Object>()), nullptr, IdBuf()};
     h->scratch = h->model->make_scratch();
     auto ext = Napi::External<Handle>::New(env, h, [](Napi::Env, Handle* p) { delete p; });
     napi_type_tag_object(env, ext, &kHandleTag);

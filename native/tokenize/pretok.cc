@@ -3,12 +3,25 @@
 // decoder, which replaces each maximal invalid subpart with one U+FFFD; utf8_repair does the same, so
 // corpusmill's ids for raw bytes equal the reference's ids for Buffer.toString() of those bytes.
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pretok.h"
 
 namespace corpusmill {
 namespace pretok {
+
+uint8_t kBmpFlags[0x10000];
+
 namespace {
+
+// Fills kBmpFlags when the addon loads (the two-stage table is constant-initialised, so it is ready).
+struct FillBmpFlags {
+  FillBmpFlags() {
+    for (uint32_t cp = 0; cp < 0x10000; cp++) kBmpFlags[cp] = unicode::flags(cp);
+  }
+} fill_bmp_flags;
 
 // Valid second-byte range for a lead byte (Unicode Table 3-7), and the sequence length (0 = invalid lead).
 struct Lead {
@@ -46,19 +59,40 @@ inline size_t sequence_at(const uint8_t* s, size_t i, size_t n, size_t* consumed
 
 }  // namespace
 
+// ASCII 16 bytes at a time; 2- and 3-byte sequences (most non-ASCII text) on short checked paths.
 bool utf8_valid(const uint8_t* s, size_t n) {
   size_t i = 0;
   while (i < n) {
-    // Skip ASCII 8 bytes at a time.
-    while (i + 8 <= n) {
-      uint64_t v;
-      std::memcpy(&v, s + i, 8);
-      if (v & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    if (s[i] < 0x80) {
+    uint8_t b = s[i];
+    if (b < 0x80) {
       i++;
+#if defined(__SSE2__)
+      while (i + 16 <= n) {
+        int m = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+        if (m) {
+          i += size_t(__builtin_ctz(unsigned(m)));
+          break;
+        }
+        i += 16;
+      }
+#else
+      while (i + 8 <= n) {
+        uint64_t v;
+        std::memcpy(&v, s + i, 8);
+        if (v & 0x8080808080808080ull) break;
+        i += 8;
+      }
+#endif
+      continue;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+      if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return false;
+      i += 2;
+      continue;
+    }
+    if (b >= 0xE1 && b <= 0xEC) {
+      if (i + 2 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return false;
+      i += 3;
       continue;
     }
     size_t consumed;

@@ -24,6 +24,10 @@
 
 #include "unicode_tables.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace corpusmill {
 namespace pretok {
 
@@ -69,10 +73,74 @@ inline Cp decode(const uint8_t* s, size_t i) {
 
 inline uint8_t cls(uint32_t cp) { return cp < 128 ? kAscii.f[cp] : unicode::flags(cp); }
 
+constexpr uint32_t kInvalidCp = 0xFFFFFFFFu;
+
+// Strict UTF-8 decoding of the code point at s[i] (i < n; Unicode Table 3-7: no overlongs, surrogates
+// or values above U+10FFFF): the code point and its length, or kInvalidCp with length 1.
+inline uint32_t decode_strict(const uint8_t* s, size_t i, size_t n, uint32_t* len) {
+  uint32_t b = s[i];
+  *len = 1;
+  if (b < 0x80) return b;
+  uint32_t need, lo = 0x80, hi = 0xBF, cp;
+  if (b >= 0xC2 && b <= 0xDF) need = 1, cp = b & 0x1F;
+  else if (b >= 0xE0 && b <= 0xEF) need = 2, cp = b & 0x0F, lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+  else if (b >= 0xF0 && b <= 0xF4) need = 3, cp = b & 0x07, lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+  else return kInvalidCp;
+  if (i + need >= n) return kInvalidCp;
+  for (uint32_t k = 1; k <= need; k++) {
+    uint32_t c = s[i + k];
+    if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) return kInvalidCp;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  *len = need + 1;
+  return cp;
+}
+
 inline bool is_crlf(uint32_t cp) { return cp == '\r' || cp == '\n'; }
+
+// Class flags of every BMP code point (64 KB, filled from the two-stage table at load): one load per
+// 2- or 3-byte character instead of decoding plus two dependent loads.
+extern uint8_t kBmpFlags[0x10000];
+
+// Flags and UTF-8 length of the code point at s[q] (valid UTF-8, q < len).
+inline uint8_t cls_at(const uint8_t* s, size_t q, uint32_t* n) {
+  uint32_t b = s[q];
+  if (b < 0x80) {
+    *n = 1;
+    return kAscii.f[b];
+  }
+  if (b < 0xE0) {
+    *n = 2;
+    return kBmpFlags[((b & 0x1F) << 6) | (s[q + 1] & 0x3F)];
+  }
+  if (b < 0xF0) {
+    *n = 3;
+    return kBmpFlags[((b & 0x0F) << 12) | ((s[q + 1] & 0x3F) << 6) | (s[q + 2] & 0x3F)];
+  }
+  *n = 4;
+  return unicode::flags(((b & 0x07) << 18) | ((s[q + 1] & 0x3F) << 12) | ((s[q + 2] & 0x3F) << 6) | (s[q + 3] & 0x3F));
+}
+
+// End of the run of ASCII letters starting at q (16 bytes at a time: fold to lower case, subtract 'a',
+// saturate at 25: zero exactly for [A-Za-z]; bytes >= 0x80 are never zero, so a run stops there).
+inline size_t ascii_letters_end(const uint8_t* s, size_t q, size_t len) {
+#if defined(__SSE2__)
+  const __m128i v20 = _mm_set1_epi8(0x20), va = _mm_set1_epi8('a'), v25 = _mm_set1_epi8(25), zero = _mm_setzero_si128();
+  while (q + 16 <= len) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + q));
+    __m128i d = _mm_subs_epu8(_mm_sub_epi8(_mm_or_si128(v, v20), va), v25);
+    unsigned m = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(d, zero)));
+    if (m != 0xFFFFu) return q + size_t(__builtin_ctz(~m));
+    q += 16;
+  }
+#endif
+  while (q < len && uint8_t((s[q] | 0x20) - 'a') <= 25) q++;
+  return q;
+}
 
 // End of the maximal run, starting at q, of code points having any of the `mask` flags.
 inline size_t run_end(const uint8_t* s, size_t q, size_t len, uint8_t mask) {
+  if (mask == kLetter) q = ascii_letters_end(s, q, len);
   while (q < len) {
     uint8_t b = s[q];
     if (b < 0x80) {
@@ -80,9 +148,9 @@ inline size_t run_end(const uint8_t* s, size_t q, size_t len, uint8_t mask) {
       q++;
       continue;
     }
-    Cp c = decode(s, q);
-    if (!(unicode::flags(c.cp) & mask)) return q;
-    q += c.n;
+    uint32_t n;
+    if (!(cls_at(s, q, &n) & mask)) return q;
+    q += n;
   }
   return q;
 }
@@ -96,9 +164,9 @@ inline size_t run_end_not(const uint8_t* s, size_t q, size_t len, uint8_t mask) 
       q++;
       continue;
     }
-    Cp c = decode(s, q);
-    if (unicode::flags(c.cp) & mask) return q;
-    q += c.n;
+    uint32_t n;
+    if (cls_at(s, q, &n) & mask) return q;
+    q += n;
   }
   return q;
 }
@@ -122,9 +190,9 @@ inline size_t contraction_end(const uint8_t* s, size_t q, size_t len, bool fold)
 // `\p{N}{1,3}` for a number whose first code point ends at q: at most two more \p{N} code points.
 inline size_t digits_end(const uint8_t* s, size_t q, size_t len) {
   for (int k = 1; k < 3 && q < len; k++) {
-    Cp c = decode(s, q);
-    if (!(cls(c.cp) & kNumber)) break;
-    q += c.n;
+    uint32_t n;
+    if (!(cls_at(s, q, &n) & kNumber)) break;
+    q += n;
   }
   return q;
 }
@@ -150,9 +218,7 @@ inline size_t whitespace_end(const uint8_t* s, size_t p, size_t len, bool newlin
       if (!(kAscii.f[b] & kSpace)) break;
       if (b == '\r' || b == '\n') after_nl = q + 1;
     } else {
-      Cp c = decode(s, q);
-      if (!(unicode::flags(c.cp) & kSpace)) break;
-      n = c.n;
+      if (!(cls_at(s, q, &n) & kSpace)) break;
     }
     last_start = q;
     q += n;
@@ -191,11 +257,11 @@ inline size_t next_cl100k(const uint8_t* s, size_t p, size_t len) {
     return whitespace_end(s, p, len, true);
   }
   // Non-ASCII start.
-  Cp c0 = decode(s, p);
-  uint8_t f0 = unicode::flags(c0.cp);
-  size_t p1 = p + c0.n;
+  uint32_t n0, n1;
+  uint8_t f0 = cls_at(s, p, &n0);
+  size_t p1 = p + n0;
   if (f0 & kLetter) return run_end(s, p1, len, kLetter);
-  if (!(f0 & kNumber) && p1 < len && (cls(decode(s, p1).cp) & kLetter)) return run_end(s, p1, len, kLetter);
+  if (!(f0 & kNumber) && p1 < len && (cls_at(s, p1, &n1) & kLetter)) return run_end(s, p1, len, kLetter);
   if (f0 & kNumber) return digits_end(s, p1, len);
   if (!(f0 & kSpace)) {
     return punct_end(s, p1, len, false);
@@ -210,15 +276,15 @@ inline size_t next_cl100k(const uint8_t* s, size_t p, size_t len) {
 //   alt 2: needs a non-empty UP run, then takes the LO run after it.
 inline size_t o200k_letters(const uint8_t* s, size_t q, size_t len, int alt) {
   size_t a = q, last_lo_end = 0;
+  uint32_t n;
   while (a < len) {
-    Cp c = decode(s, a);
-    uint8_t f = cls(c.cp);
+    uint8_t f = cls_at(s, a, &n);
     if (!(f & kUpperish)) break;
-    a += c.n;
+    a += n;
     if (f & kLowerish) last_lo_end = a;
   }
   bool lo_next = false;
-  if (a < len) lo_next = cls(decode(s, a).cp) & kLowerish;
+  if (a < len) lo_next = cls_at(s, a, &n) & kLowerish;
   if (alt == 1) {
     if (lo_next) return run_end(s, a, len, kLowerish);
     return last_lo_end;  // 0 when there is none

@@ -13,6 +13,8 @@
 //   what HF's BPE does; for LLaMA the two are the same (the list holds every split, ordered by score).
 //
 // Why it is built this way (measured on this machine, English prose, see docs/tokenize.md):
+// - safe_cut() cuts long documents where the chunker starts a new chunk anyway, so parts of one
+//   document are encoded on several threads with exactly the ids of the whole.
 // - Exact chunking. A merge result is always a vocabulary piece; when no piece holds "▁" after a non-"▁"
 //   character (checked at load; true for every model trained with split_by_whitespace), no merge can
 //   cross the point before a space that follows a non-space, so encoding each "spaces + word" chunk alone
@@ -23,7 +25,10 @@
 //   compared as three words). Prose reuses a few thousand words, so most chunks cost one hash and three
 //   compares instead of a merge loop; this is where the speed comes from. Misses dominated the profile
 //   while the cache was direct-mapped (frequent words evicting each other); 2 ways made the Gutenberg
-//   benchmark ~40% faster. Chunks are found a block ahead and their cache lines prefetched.
+//   benchmark ~40% faster. The set index must come from the hash's high bits: the low bit is forced to
+//   1, and indexing with it left half the sets unused (fixed: 82 -> 111 MB/s on prose). Chunks are found
+//   a block ahead, their keys computed once and their cache sets prefetched; ids go straight into the
+//   caller's IdBuf (81 -> 67 instructions per byte of prose in all).
 // - Id-pair table (open addressing, (left_id, right_id) -> (rank, merged_id)) built once from every split
 //   of every piece: the merge loop never builds strings or hashes bytes.
 // - Short chunks merge with a flat array and a linear min-scan (cache-friendly); long ones (a 10 MB word)
@@ -129,16 +134,19 @@ static_assert(sizeof(CacheSlot) == 64, "cache slot is one cache line");
 
 struct SpmScratch final : Scratch {
   // 2-way set associative, 2^16 sets of two adjacent slots (8 MiB per thread). Direct-mapped, frequent
-  // words that collided evicted each other on every occurrence (5.6% misses in steady state on the
-  // Gutenberg samples); a miss replaces the way named by a toggle bit kept in way 0.
-  static constexpr size_t kCacheSets = 1 << 16;
-  static constexpr size_t kCacheSlots = kCacheSets * 2;
+  // words that collided evicted each other on every occurrence; a miss replaces the way named by a
+  // toggle bit kept in way 0. The set index comes from the hash's high bits: the low bit is forced to 1
+  // (0 marks "not cacheable"), and indexing with it once left half of the sets unused (11k instead of
+  // 3.8k misses per pass over the prose benchmark, 82 -> 111 MB/s).
+  static constexpr int kSetBits = 16;
+  static constexpr size_t kCacheSlots = size_t(2) << kSetBits;
   std::vector<CacheSlot> cache = std::vector<CacheSlot>(kCacheSlots, CacheSlot{{0, 0, 0}, 0, {}});
-  std::vector<uint32_t> buf;    // ids of the current document, copied to the caller's vector once at the end
   std::vector<uint32_t> syms;   // current symbol ids of a chunk
   std::vector<uint64_t> pairs;  // linear kernel: rank << 32 | merged of (syms[i], syms[i+1])
   std::vector<int32_t> prev, next;
   std::vector<uint64_t> heap;   // heap kernel: rank << 32 | left index
+
+  CacheSlot* set_of(uint64_t h) { return &cache[(h >> (64 - kSetBits)) * 2]; }
 };
 
 
@@ -149,36 +157,47 @@ class SpmBpe final : public Encoder {
   std::unique_ptr<Scratch> make_scratch() const override { return std::make_unique<SpmScratch>(); }
   uint32_t vocab_size() const override { return uint32_t(pieces_.size()); }
 
-  // Two phases per block of chunks: the scan finds up to kBlock chunk boundaries, hashes each chunk and
-  // prefetches its cache slot; then the chunks are encoded in order. The cache is larger than L2, so
-  // without the prefetch most of the time went to waiting for slot loads (perf: ~50% on one load).
-  void encode(const uint8_t* t, size_t len, std::vector<uint32_t>& out, Scratch& scratch) const override {
+  // Two phases per block of chunks: the scan finds up to kBlock chunk boundaries, computes each chunk's
+  // key and hash and prefetches its cache set; then the chunks are encoded in order. The cache is larger
+  // than L2, so without the prefetch most of the time went to waiting for slot loads (perf: ~50% on one
+  // load). Ids go straight into `out`, with room reserved once per block.
+  void encode(const uint8_t* t, size_t len, IdBuf& out, Scratch& scratch, bool first = true) const override {
     if (len == 0) return;  // sentencepiece: no dummy prefix for empty input
     SpmScratch& S = static_cast<SpmScratch&>(scratch);
-    Writer o{S.buf};
-    bool virt = add_dummy_prefix_;
+    Out o{out, out.size()};
+    bool virt = first && add_dummy_prefix_;
     if (virt && !space_mergeable_) {  // "▁" never merges: the dummy prefix is a token of its own
+      out.room(4);
       emit_char(kSpaceCp, o);
       virt = false;
     }
     Chunk block[kBlock];
-    size_t nb = 0;
+    size_t nb = 0, iso_bytes = 0;
     auto add_chunk = [&](size_t start, size_t n, bool v, uint32_t iso_cp) {
       Chunk& c = block[nb++];
       c.start = uint32_t(start);
       c.n = uint32_t(n);
       c.virt = v;
       c.iso_cp = iso_cp;
-      c.hash = n && n <= kCacheKeyMax ? chunk_hash(t + start, n, t + len, v) : 0;
-      if (c.hash) __builtin_prefetch(&S.cache[(c.hash & (SpmScratch::kCacheSets - 1)) * 2]);
+      c.hash = 0;
+      if (n && n <= kCacheKeyMax) {
+        chunk_key(t + start, n, t + len, v, c.key, &c.meta);
+        c.hash = key_hash(c.key, c.meta);
+        __builtin_prefetch(S.set_of(c.hash));
+      }
     };
     auto drain = [&]() {
+      // Room for what is pushed without a check: an isolated character gives at most 3 ids per input
+      // byte (byte fallback; an invalid byte is U+FFFD, three bytes), a cache hit copies a fixed 7 ids,
+      // an empty chunk 1. A chunk that misses the cache reserves its own room.
+      out.room(3 * iso_bytes + 8 * nb + 8);
       for (size_t k = 0; k < nb; k++) {
         const Chunk& c = block[k];
-        flush(t + c.start, c.n, t + len, c.virt, c.hash, o, S);
+        flush(t + c.start, c, o, S);
         if (c.iso_cp != kNoChar) emit_char(c.iso_cp, o);
       }
       nb = 0;
+      iso_bytes = 0;
     };
     size_t seg = 0, i = 0;
     bool word = false;  // the current chunk has a non-space character
@@ -207,6 +226,7 @@ class SpmBpe final : public Encoder {
         }
       } else {  // isolated: never part of a merge, so a chunk boundary on both sides
         add_chunk(seg, i - seg, virt, cp == 0x20 ? kSpaceCp : cp);
+        iso_bytes += clen;
         virt = false;
         seg = i + clen;
         word = false;
@@ -216,7 +236,21 @@ class SpmBpe final : public Encoder {
     }
     add_chunk(seg, len - seg, virt, kNoChar);
     drain();
-    out.insert(out.end(), S.buf.data(), S.buf.data() + o.n);
+  }
+
+  // Cuts before a space that follows an ASCII character other than a space, or after an isolated ASCII
+  // character (LLaMA: "\n", "\t", digits) that is a vocabulary piece: the chunker starts a new chunk
+  // there in the whole document as in a part that does not start it (no dummy prefix), and neither side
+  // ends with an <unk> that could fuse with the other. Only when chunking is exact at all.
+  size_t safe_cut(const uint8_t* t, size_t len, size_t from) const override {
+    if (!chunkable_ || !space_mergeable_) return len;
+    for (size_t i = from < 1 ? 1 : from; i < len; i++) {
+      uint8_t p = t[i - 1];
+      if (p >= 0x80 || p == 0x20) continue;
+      if (t[i] == 0x20) return i;
+      if (ascii_class_[p] == kIsolated && ascii_id_[p] >= 0) return i;
+    }
+    return len;
   }
 
   void decode(const uint32_t* ids, size_t n, std::string& out) const override {
@@ -241,40 +275,39 @@ class SpmBpe final : public Encoder {
     return (id >= 0 && merges_at_[id]) ? kMergeable : kIsolated;
   }
 
-  // Appends ids to the scratch buffer of the current document (grown on demand, never shrunk).
-  struct Writer {
-    std::vector<uint32_t>& buf;
-    size_t n = 0;
-    void reserve(size_t k) {
-      if (n + k > buf.size()) buf.resize(std::max(buf.size() * 2, n + k + 1024));
-    }
-    void push(uint32_t id) { buf[n++] = id; }
-    uint32_t* at() { return buf.data() + n; }
+  // The output and where the current document (or part) starts in it; room is reserved by the caller.
+  struct Out {
+    IdBuf& buf;
+    size_t start;
   };
 
   // One character that never merges: its piece, or byte fallback / <unk>.
-  void emit_char(uint32_t cp, Writer& o) const {
-    o.reserve(4);
+  void emit_char(uint32_t cp, Out& o) const {
     int32_t id = cp < cp_id_.size() ? cp_id_[cp] : -1;
-    if (id >= 0) { o.push(uint32_t(id)); return; }
+    if (id >= 0) {
+      o.buf.push(uint32_t(id));
+      return;
+    }
     if (byte_fallback_) {
       uint8_t buf[4];
       size_t n = encode_utf8(cp, buf);
-      for (size_t k = 0; k < n; k++) o.push(byte_id_[buf[k]]);
+      for (size_t k = 0; k < n; k++) o.buf.push(byte_id_[buf[k]]);
       return;
     }
     // no byte fallback: consecutive unknown characters fuse into one <unk> (every character yields a
     // token, so a preceding <unk> in this document means the previous character was unknown too)
-    if (o.n > 0 && o.buf[o.n - 1] == uint32_t(unk_id_)) return;
-    o.push(uint32_t(unk_id_));
+    if (o.buf.size() > o.start && o.buf.back() == uint32_t(unk_id_)) return;
+    o.buf.push(uint32_t(unk_id_));
   }
 
   static constexpr size_t kBlock = 64;
   static constexpr uint32_t kNoChar = 0xffffffffu;
   struct Chunk {
+    uint64_t key[3];  // cache key (valid when hash != 0)
     uint64_t hash;    // cache hash (0: not cacheable or empty)
     uint32_t start, n;
     uint32_t iso_cp;  // an isolated character emitted after the chunk, or kNoChar
+    uint32_t meta;
     bool virt;
   };
 
@@ -292,34 +325,26 @@ class SpmBpe final : public Encoder {
     }
     *meta = uint32_t(n) | (virt ? 0x100u : 0);
   }
-  static inline uint64_t chunk_hash(const uint8_t* s, size_t n, const uint8_t* end, bool virt) {
-    uint64_t w[3];
-    uint32_t meta;
-    chunk_key(s, n, end, virt, w, &meta);
+  static inline uint64_t key_hash(const uint64_t w[3], uint32_t meta) {
     return mix((w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^ (w[2] * 0x165667b19e3779f9ull) ^ meta) | 1;
   }
 
   // Encodes one chunk (only mergeable characters and spaces), through the per-thread cache.
-  void flush(const uint8_t* s, size_t n, const uint8_t* end, bool virt, uint64_t h, Writer& o, SpmScratch& S) const {
-    o.reserve(n + 1);  // a chunk of n bytes has at most n + 1 symbols, so at most n + 1 ids
+  void flush(const uint8_t* s, const Chunk& c, Out& o, SpmScratch& S) const {
+    const size_t n = c.n;
     if (n == 0) {
-      if (virt) o.push(uint32_t(space_id_));
+      if (c.virt) o.buf.push(uint32_t(space_id_));
       return;
     }
     CacheSlot* slot = nullptr;
     CacheSlot* cache_set = nullptr;
-    uint64_t w[3] = {0, 0, 0};
-    uint32_t meta = 0;
-    if (h) {
-      chunk_key(s, n, end, virt, w, &meta);
-      CacheSlot* set = &S.cache[(h & (SpmScratch::kCacheSets - 1)) * 2];
+    if (c.hash) {
+      CacheSlot* set = S.set_of(c.hash);
       for (int way = 0; way < 2; way++) {
-        const CacheSlot* c = set + way;
-        if ((c->meta & 0xffff) == meta && c->key[0] == w[0] && c->key[1] == w[1] && c->key[2] == w[2]) {
-          uint32_t* d = o.at();
-          uint32_t k = (c->meta >> 16) & 0xff;
-          for (uint32_t j = 0; j < k; j++) d[j] = c->ids[j];
-          o.n += k;
+        const CacheSlot* e = set + way;
+        if ((e->meta & 0xffff) == c.meta && e->key[0] == c.key[0] && e->key[1] == c.key[1] && e->key[2] == c.key[2]) {
+          std::memcpy(o.buf.room(0), e->ids, sizeof e->ids);  // fixed size: two moves, no loop
+          o.buf.commit((e->meta >> 16) & 0xff);
           return;
         }
       }
@@ -333,7 +358,7 @@ class SpmBpe final : public Encoder {
     if (syms.size() < n + 1) syms.resize(n + 1);
     uint32_t* y = syms.data();
     size_t ns = 0;
-    if (virt) y[ns++] = uint32_t(space_id_);
+    if (c.virt) y[ns++] = uint32_t(space_id_);
     for (size_t i = 0; i < n;) {
       uint8_t b = s[i];
       if (b < 0x80) {
@@ -352,14 +377,13 @@ class SpmBpe final : public Encoder {
       else merge_heap(S);
     }
     if (slot && syms.size() <= kCacheIdsMax) {
-      std::memcpy(slot->key, w, sizeof w);
+      std::memcpy(slot->key, c.key, sizeof c.key);
       uint32_t toggle = (cache_set[0].meta & 0x80000000u) ^ 0x80000000u;
-      slot->meta = meta | uint32_t(syms.size()) << 16;
+      slot->meta = c.meta | uint32_t(syms.size()) << 16;
       cache_set[0].meta = (cache_set[0].meta & 0x7fffffffu) | toggle;
       std::memcpy(slot->ids, syms.data(), syms.size() * 4);
     }
-    std::memcpy(o.at(), syms.data(), syms.size() * 4);
-    o.n += syms.size();
+    o.buf.append(syms.data(), syms.size());
   }
 
   // Flat array, linear min-scan: the first minimum rank is the leftmost best pair.

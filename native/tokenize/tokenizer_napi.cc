@@ -8,16 +8,27 @@
 //   encodeBatchSync(handle, text, offsets, opts) -> Result (small inputs: `encode` CLI, tests)
 //   decodeIds(handle, ids: Uint32Array)         -> Buffer (raw bytes; byte-fallback bytes as they are)
 //   tokenizerVocabSize(handle)                  -> number
-// opts: {bosId?: number (-1 none), eosId?: number, threads?: number, countOnly?: boolean, idBytes?: 2|4}
-// Result: {ids?: Uint16Array|Uint32Array, tokenOffsets: Float64Array (n+1), total: number}
+// opts: {bosId?: number (-1 none), eosId?: number, threads?: number, countOnly?: boolean, idBytes?: 2|4,
+//        partBytes?: number (documents longer than twice this are cut into parts of about this size;
+//        default 64 KiB; tests set it small to exercise the cuts)}
+// Result: {ids?: Uint16Array|Uint32Array, tokenOffsets: Float64Array (n+1), total: number, parts: number
+//          (documents and parts of documents encoded separately), threadCpuMs: Float64Array (CPU time each
+//          thread spent encoding: their sum over their maximum is how well the work was spread)}
 //
-// Determinism: documents are grouped into tasks of ~1 MiB of input in document order, each task writes
-// its own buffer, and buffers are concatenated in task order, so the output never depends on the thread
-// count or on scheduling. Threads are plain std::threads for the duration of a batch (the libuv pool has
-// 4 threads shared with file IO); each takes a Scratch (encoder cache) from a per-tokenizer pool, so
-// caches stay warm across batches.
+// Scheduling (why): work is cut into tasks of ~64 KiB of input, in document order, pulled by the threads
+// from an atomic counter. With 1 MiB tasks a 1.5 MB batch was two unequal tasks, so two threads ran at
+// 1.14-1.53x one thread. A document longer than 2 x partBytes is cut into parts at the encoder's
+// safe_cut() positions (places where encoding the parts gives exactly the ids of the whole), so one long
+// document is not one thread's work. Determinism: each task writes its own buffer and buffers are
+// concatenated in task order, so the output never depends on the thread count or on scheduling. Threads
+// are plain std::threads for the duration of a batch (the libuv pool has 4 threads shared with file IO;
+// starting a thread costs ~50 us against tens of ms of work per batch); each takes a Scratch (encoder
+// caches) from a per-tokenizer pool, so caches stay warm across batches.
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -27,7 +38,8 @@
 namespace corpusmill {
 namespace {
 
-constexpr size_t kTaskBytes = 1 << 20;
+constexpr size_t kTaskBytes = 64 << 10;
+constexpr size_t kPartBytes = 64 << 10;
 
 struct TokenizerState {
   std::unique_ptr<Encoder> enc;
@@ -55,6 +67,21 @@ struct Handle {
   std::shared_ptr<TokenizerState> st;
 };
 
+double thread_cpu_ms_now() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
+
+// Runs fn(worker) on `threads` threads (the calling one included) and waits for all of them.
+template <class Fn>
+void run_threads(unsigned threads, Fn fn) {
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < threads; k++) pool.emplace_back(fn, k);
+  fn(0u);
+  for (auto& th : pool) th.join();
+}
+
 struct BatchJob {
   std::shared_ptr<TokenizerState> st;
   const uint8_t* text = nullptr;
@@ -64,42 +91,80 @@ struct BatchJob {
   unsigned threads = 1;
   bool count_only = false;
   int id_bytes = 4;
+  size_t part_bytes = kPartBytes;
   // results
   std::vector<double> token_offsets;  // n + 1
-  std::vector<uint8_t>* ids = nullptr;  // owned until handed to JS
+  uint8_t* ids = nullptr;  // malloc'd (no zero fill), owned until handed to JS
+  size_t ids_len = 0;
+  bool has_ids = false;
   uint64_t total = 0;
+  size_t parts = 0;
+  std::vector<double> thread_cpu_ms;
   std::string error;
 
-  ~BatchJob() { delete ids; }
+  ~BatchJob() { std::free(ids); }
+
+  // A document or a part of one: bytes [begin, end) of the batch text.
+  struct Unit {
+    uint64_t begin, end;
+    uint32_t doc;
+    bool first, last;
+  };
 
   void run() {
     const size_t n = offsets.size() - 1;
-    // tasks: contiguous document ranges of ~kTaskBytes input
-    std::vector<size_t> task_start{0};
+    const Encoder& enc = *st->enc;
+    std::vector<Unit> units;
+    units.reserve(n);
     for (size_t d = 0; d < n; d++) {
-      if (offsets[d + 1] - offsets[task_start.back()] >= kTaskBytes && d + 1 < n) task_start.push_back(d + 1);
+      uint64_t b = offsets[d], e = offsets[d + 1];
+      if (e - b <= 2 * part_bytes) {
+        units.push_back(Unit{b, e, uint32_t(d), true, true});
+        continue;
+      }
+      const uint8_t* t = text + b;
+      size_t len = size_t(e - b), start = 0;
+      while (start < len) {
+        size_t cut = len - start > 2 * part_bytes ? enc.safe_cut(t, len, start + part_bytes) : len;
+        units.push_back(Unit{b + start, b + cut, uint32_t(d), start == 0, cut == len});
+        start = cut;
+      }
     }
-    task_start.push_back(n);
+    parts = units.size();
+    // tasks: contiguous unit ranges of ~kTaskBytes input
+    std::vector<size_t> task_start{0};
+    uint64_t acc_bytes = 0;
+    for (size_t u = 0; u < units.size(); u++) {
+      acc_bytes += units[u].end - units[u].begin;
+      if (acc_bytes >= kTaskBytes && u + 1 < units.size()) {
+        task_start.push_back(u + 1);
+        acc_bytes = 0;
+      }
+    }
+    task_start.push_back(units.size());
     const size_t n_tasks = task_start.size() - 1;
-    std::vector<std::vector<uint32_t>> task_ids(count_only ? 0 : n_tasks);
-    std::vector<uint64_t> counts(n, 0);
+    std::vector<IdBuf> task_ids(count_only ? 0 : n_tasks);
+    std::vector<uint64_t> unit_count(units.size(), 0);
     std::atomic<size_t> next_task{0};
     std::mutex err_mu;
 
-    auto worker = [&]() {
+    unsigned nt = unsigned(std::min<size_t>(std::max(1u, threads), std::max<size_t>(1, n_tasks)));
+    thread_cpu_ms.assign(nt, 0);
+    run_threads(nt, [&](unsigned worker) {
+      const double cpu0 = thread_cpu_ms_now();
       std::unique_ptr<Scratch> sc = st->acquire();
-      std::vector<uint32_t> tmp;
+      IdBuf tmp;
       try {
         for (size_t t; (t = next_task.fetch_add(1)) < n_tasks;) {
-          std::vector<uint32_t>& out = count_only ? tmp : task_ids[t];
-          if (!count_only) out.reserve((offsets[task_start[t + 1]] - offsets[task_start[t]]) / 3 + 16);
-          for (size_t d = task_start[t]; d < task_start[t + 1]; d++) {
+          IdBuf& out = count_only ? tmp : task_ids[t];
+          for (size_t u = task_start[t]; u < task_start[t + 1]; u++) {
+            const Unit& un = units[u];
             if (count_only) out.clear();
             size_t before = out.size();
-            if (bos >= 0) out.push_back(uint32_t(bos));
-            st->enc->encode(text + offsets[d], size_t(offsets[d + 1] - offsets[d]), out, *sc);
-            if (eos >= 0) out.push_back(uint32_t(eos));
-            counts[d] = out.size() - before;
+            if (bos >= 0 && un.first) out.room(1), out.push(uint32_t(bos));
+            enc.encode(text + un.begin, size_t(un.end - un.begin), out, *sc, un.first);
+            if (eos >= 0 && un.last) out.room(1), out.push(uint32_t(eos));
+            unit_count[u] = out.size() - before;
           }
         }
       } catch (const std::exception& e) {
@@ -108,37 +173,44 @@ struct BatchJob {
         next_task.store(n_tasks);
       }
       st->release(std::move(sc));
-    };
-
-    unsigned nt = unsigned(std::min<size_t>(std::max(1u, threads), n_tasks));
-    std::vector<std::thread> pool;
-    for (unsigned k = 1; k < nt; k++) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
+      thread_cpu_ms[worker] = thread_cpu_ms_now() - cpu0;
+    });
     if (!error.empty()) return;
 
-    token_offsets.resize(n + 1);
+    token_offsets.assign(n + 1, 0);
     uint64_t acc = 0;
-    token_offsets[0] = 0;
+    size_t u = 0;
     for (size_t d = 0; d < n; d++) {
-      acc += counts[d];
+      while (u < units.size() && units[u].doc == d) acc += unit_count[u++];
       token_offsets[d + 1] = double(acc);
     }
     total = acc;
     if (count_only) return;
-    ids = new std::vector<uint8_t>(size_t(total) * size_t(id_bytes));
-    uint8_t* dst = ids->data();
-    for (auto& v : task_ids) {
-      if (id_bytes == 4) {
-        std::memcpy(dst, v.data(), v.size() * 4);
-        dst += v.size() * 4;
-      } else {
-        uint16_t* d16 = reinterpret_cast<uint16_t*>(dst);
-        for (size_t k = 0; k < v.size(); k++) d16[k] = uint16_t(v[k]);
-        dst += v.size() * 2;
-      }
-      std::vector<uint32_t>().swap(v);
+    ids_len = size_t(total) * size_t(id_bytes);
+    ids = static_cast<uint8_t*>(std::malloc(ids_len ? ids_len : 1));
+    if (!ids) {
+      error = "out of memory for " + std::to_string(total) + " token ids";
+      return;
     }
+    has_ids = true;
+    // Copy the task buffers into place, in parallel (each task's position is known now).
+    std::vector<size_t> task_pos(n_tasks + 1, 0);
+    for (size_t t = 0; t < n_tasks; t++) task_pos[t + 1] = task_pos[t] + task_ids[t].size();
+    std::atomic<size_t> next_copy{0};
+    uint8_t* dst = ids;
+    run_threads(nt, [&](unsigned) {
+      for (size_t t; (t = next_copy.fetch_add(1)) < n_tasks;) {
+        IdBuf& v = task_ids[t];
+        if (id_bytes == 4) {
+          if (v.size()) std::memcpy(dst + task_pos[t] * 4, v.data(), v.size() * 4);
+        } else {
+          uint16_t* d16 = reinterpret_cast<uint16_t*>(dst) + task_pos[t];
+          const uint32_t* s32 = v.data();
+          for (size_t k = 0; k < v.size(); k++) d16[k] = uint16_t(s32[k]);
+        }
+        v.release();
+      }
+    });
   }
 
   Napi::Value result(Napi::Env env) {
@@ -148,13 +220,16 @@ struct BatchJob {
     if (n1) std::memcpy(offs.Data(), token_offsets.data(), n1 * 8);
     o.Set("tokenOffsets", offs);
     o.Set("total", double(total));
-    if (ids) {
-      std::vector<uint8_t>* v = ids;
+    o.Set("parts", double(parts));
+    auto cpu = Napi::Float64Array::New(env, thread_cpu_ms.size());
+    for (size_t k = 0; k < thread_cpu_ms.size(); k++) cpu[k] = thread_cpu_ms[k];
+    o.Set("threadCpuMs", cpu);
+    if (has_ids) {
+      uint8_t* data = ids;
       ids = nullptr;
-      size_t len = v->size();
-      Napi::ArrayBuffer ab = len == 0 ? Napi::ArrayBuffer::New(env, 0)
-                                      : Napi::ArrayBuffer::New(env, v->data(), len, [](Napi::Env, void*, std::vector<uint8_t>* p) { delete p; }, v);
-      if (len == 0) delete v;
+      size_t len = ids_len;
+      Napi::ArrayBuffer ab = len == 0 ? Napi::ArrayBuffer::New(env, 0) : Napi::ArrayBuffer::New(env, data, len, [](Napi::Env, void* p) { std::free(p); });
+      if (len == 0) std::free(data);
       if (id_bytes == 4) o.Set("ids", Napi::Uint32Array::New(env, len / 4, ab, 0));
       else o.Set("ids", Napi::Uint16Array::New(env, len / 2, ab, 0));
     }
@@ -228,6 +303,7 @@ bool prepare(const Napi::CallbackInfo& info, BatchJob& job) {
   Napi::Value co = opts.Get("countOnly");
   job.count_only = co.IsBoolean() && co.As<Napi::Boolean>().Value();
   job.id_bytes = int(opt_u32(opts, "idBytes", 4));
+  job.part_bytes = std::max<size_t>(1, opt_u32(opts, "partBytes", uint32_t(kPartBytes)));
   if (job.id_bytes != 2 && job.id_bytes != 4) {
     Napi::RangeError::New(env, "idBytes must be 2 or 4").ThrowAsJavaScriptException();
     return false;
@@ -320,7 +396,12 @@ RegisterExports exports([](Napi::Env env, Napi::Object target) {
     }
     auto ids = info[1].As<Napi::Uint32Array>();
     std::string out;
-    h->st->enc->decode(ids.Data(), ids.ElementLength(), out);
+    try {
+      h->st->enc->decode(ids.Data(), ids.ElementLength(), out);
+    } catch (const std::exception& e) {
+      Napi::RangeError::New(info.Env(), e.what()).ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
     return Napi::Buffer<char>::Copy(info.Env(), out.data(), out.size());
   }));
 

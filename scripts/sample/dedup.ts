@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { paragraph, rng } from './rng.js';
 
-export const DEDUP_SAMPLE = { distinct: 60, exact: 8, near: 10 } as const;
+const DEDUP_SAMPLE = { distinct: 60, exact: 8, near: 10 } as const;
 
 export async function makeDedupSample(root: URL): Promise<void> {
   const dir = new URL('dedup/', root);

@@ -14,11 +14,13 @@ import * as commoncrawl from '../sources/commoncrawl/index.js';
 import * as github from '../sources/github/index.js';
 import * as instruct from '../sources/instruct/index.js';
 import * as jsonl from '../sources/jsonl/index.js';
+import * as parquet from '../sources/parquet/index.js';
 import * as stackexchange from '../sources/stackexchange/index.js';
+import * as textFiles from '../sources/text_files/index.js';
 import * as wikipedia from '../sources/wikipedia/index.js';
 import * as tokenize from '../tokenize/index.js';
 
-export const FEATURES = [jsonl, c4, github, commoncrawl, arxiv, books, wikipedia, stackexchange, instruct, filters, dedup, tokenize];
+const FEATURES = [jsonl, textFiles, parquet, c4, github, commoncrawl, arxiv, books, wikipedia, stackexchange, instruct, filters, dedup, tokenize];
 
 /** A fresh registry of everything built in (plugins loaded by a pipeline add to it). */
 export function createRegistry(): Registry {

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { setLogLevel } from '../core/log.js';
 import { commandRegistrars } from './commands/index.js';
+import { collectOption } from './options.js';
 
 export function makeProgram(): Command {
   const program = new Command();
@@ -17,7 +18,12 @@ export function makeProgram(): Command {
     .description('Rebuild the LLaMA / RedPajama pre-training corpus: fetch, clean, dedup, tokenize.')
     .option('-v, --verbose', 'debug logs and stack traces on errors')
     .option('-q, --quiet', 'warnings and errors only')
-    .showHelpAfterError()
+    .option('--allow-plugin <path>', "load this plugin module although it is outside the pipeline's folder (repeatable)", collectOption, [])
+    // Usage errors (commander's own included: a bad option value, a missing option) exit 2, as the
+    // README states; set before the commands are added so every subcommand inherits both.
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(`corpusmill: ${s}`) })
+    .showHelpAfterError('(add --help for usage)')
     .hook('preAction', (cmd) => {
       const o = cmd.opts<{ verbose?: boolean; quiet?: boolean }>();
       if (o.verbose) setLogLevel('debug');
@@ -29,16 +35,14 @@ export function makeProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = makeProgram();
-  program.exitOverride();
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2;
-    }
+    // --help and --version exit 0; every other commander exit (help shown because a command is
+    // missing, an unknown option, a bad value) is a usage error.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`corpusmill: ${err.message}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);

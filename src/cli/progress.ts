@@ -1,11 +1,13 @@
 /**
  * Progress of a build on stderr: a bar with bytes, documents, rate and ETA on a terminal
- * (cli-progress), plain log lines every 10 s otherwise (CI logs, files).
+ * (cli-progress), plain log lines otherwise (CI logs, files): one when a phase starts, one every
+ * 10 s, one when it ends. Phases that read nothing (reduce passes) count tasks instead of bytes.
+ * Shown bytes never exceed the total, and a finished phase shows its time instead of an ETA.
  */
 import cliProgress from 'cli-progress';
 import { setLogSink, type Logger } from '../core/log.js';
 import type { ProgressSink } from '../pipeline/build.js';
-import { humanBytes } from '../pipeline/stats.js';
+import { humanBytes, humanCount, humanDuration } from '../pipeline/stats.js';
 
 export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY)): ProgressSink {
   let label = '';
@@ -19,18 +21,35 @@ export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY))
   let bar: cliProgress.SingleBar | null = null;
   let timer: NodeJS.Timeout | null = null;
 
+  const byTasks = () => total === 0;
+  const shownBytes = () => Math.min(bytes, total);
+  const elapsed = () => (Date.now() - started) / 1000;
   const rate = () => {
-    const secs = (Date.now() - started) / 1000;
-    return secs > 0 ? (bytes - startBytes) / secs : 0;
+    const secs = elapsed();
+    return secs > 0 ? Math.max(0, shownBytes() - startBytes) / secs : 0;
   };
+  const finished = () => tasksDone >= tasks;
   const eta = () => {
     const r = rate();
-    if (r <= 0) return '?';
-    const s = Math.max(0, (total - bytes) / r);
-    return s < 60 ? `${s.toFixed(0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+    if (finished()) return '';
+    return r > 0 ? humanDuration((total - shownBytes()) / r) : '?';
   };
-  const payload = () => ({ bytesH: humanBytes(bytes), totalH: humanBytes(total), docs, rateH: `${humanBytes(rate())}/s`, etaH: eta(), tasks: `${tasksDone}/${tasks}` });
-  const line = () => `${label}: ${payload().tasks} tasks, ${payload().bytesH}/${payload().totalH}, ${docs} docs, ${payload().rateH}, ETA ${eta()}`;
+  const payload = () => ({
+    bytesH: humanBytes(shownBytes()),
+    totalH: humanBytes(total),
+    docs: humanCount(docs),
+    rateH: `${humanBytes(rate())}/s`,
+    etaH: finished() ? `done in ${humanDuration(elapsed())}` : `ETA ${eta()}`,
+    tasks: `${tasksDone}/${tasks}`,
+  });
+  const nTasks = (n: number) => `${n} task${n === 1 ? '' : 's'}`;
+  const line = () => {
+    const p = payload();
+    if (byTasks()) return `${label}: ${p.tasks} ${tasks === 1 ? 'task' : 'tasks'}${finished() ? `, ${p.etaH}` : ''}`;
+    return `${label}: ${p.tasks} ${tasks === 1 ? 'task' : 'tasks'}, ${p.bytesH}/${p.totalH}, ${p.docs} docs, ${p.rateH}, ${p.etaH}`;
+  };
+  const barValue = () => (byTasks() ? tasksDone : shownBytes());
+  const barTotal = () => Math.max(1, byTasks() ? tasks : total);
 
   return {
     startPhase(l, totalBytes, n, done) {
@@ -43,39 +62,38 @@ export function createProgress(log: Logger, tty = Boolean(process.stderr.isTTY))
       tasksDone = done;
       started = Date.now();
       if (tty) {
-        bar = new cliProgress.SingleBar(
-          {
-            format: `${l.padEnd(14)} [{bar}] {percentage}% | {bytesH}/{totalH} | {docs} docs | {rateH} | tasks {tasks} | ETA {etaH}`,
-            hideCursor: true,
-            clearOnComplete: false,
-            stream: process.stderr,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(Math.max(1, total), 0, payload());
+        const format = byTasks()
+          ? `${l.padEnd(14)} [{bar}] {percentage}% | tasks {tasks} | {etaH}`
+          : `${l.padEnd(14)} [{bar}] {percentage}% | {bytesH}/{totalH} | {docs} docs | {rateH} | tasks {tasks} | {etaH}`;
+        bar = new cliProgress.SingleBar({ format, hideCursor: true, clearOnComplete: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
+        bar.start(barTotal(), barValue(), payload());
         setLogSink((s) => {
           bar?.stop();
           process.stderr.write(`${s}\n`);
-          bar?.start(Math.max(1, total), Math.min(bytes, total), payload());
+          bar?.start(barTotal(), barValue(), payload());
         });
       } else {
+        log.info(`${label}: ${nTasks(n)}${done ? ` (${done} already done)` : ''}${byTasks() ? '' : `, ${humanBytes(total)} to read`}`);
         timer = setInterval(() => log.info(line()), 10_000);
         timer.unref();
       }
     },
     advance(b, d) {
-      if (docs === 0 && b > 0 && bytes === 0 && tasksDone > 0) startBytes = b;
+      // The bytes of tasks finished by an earlier run are not part of this run's rate.
+      if (docs === 0 && b > 0 && bytes === 0 && tasksDone > 0) startBytes = Math.min(b, total);
       bytes += b;
       docs += d;
-      bar?.update(Math.min(bytes, total), payload());
+      bar?.update(barValue(), payload());
     },
     taskDone() {
       tasksDone++;
-      bar?.update(Math.min(bytes, total), payload());
+      bar?.update(barValue(), payload());
     },
     endPhase() {
+      // A completed phase read everything it was going to read, whatever the estimate said.
+      if (finished()) bytes = Math.max(bytes, total);
       if (bar) {
-        bar.update(Math.min(bytes, total), payload());
+        bar.update(barValue(), payload());
         bar.stop();
         bar = null;
         setLogSink((s) => process.stderr.write(`${s}\n`));

@@ -2,20 +2,17 @@
  * The document every stage passes along, and its on-disk form.
  *
  * On disk a document is one RedPajama-compatible JSON line with the keys in the order
- * `text, meta, id, source` (see ../shared/CONVENTIONS.md). `id` is derived from provenance
+ * `text, meta, id, source` (see the README, "Conventions"). `id` is derived from provenance
  * (`<source>/<input file>/<record index or byte offset>`) so any output document leads back to
  * the raw record it came from, and a rerun gives the same id.
  */
 
-export const SOURCES = ['commoncrawl', 'c4', 'github', 'wikipedia', 'books', 'arxiv', 'stackexchange'] as const;
-export type SourceName = (typeof SOURCES)[number];
-
-export type Meta = Record<string, unknown>;
+type Meta = Record<string, unknown>;
 
 export interface Doc {
   id: string;
   text: string;
-  /** One of SOURCES for corpus documents; free-form for user inputs. */
+  /** The corpus source (commoncrawl, c4, github, wikipedia, books, arxiv, stackexchange); free-form for user inputs. */
   source: string;
   meta: Meta;
 }

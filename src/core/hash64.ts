@@ -11,7 +11,7 @@
  * Results go into a caller-owned Uint32Array ([hi, lo]) so the hot loops allocate nothing.
  */
 
-/** murmur3 fmix32. */
+/** murmur3 fmix32, as an unsigned 32-bit value. */
 export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

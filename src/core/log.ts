@@ -1,6 +1,6 @@
 /**
  * A small leveled logger writing one line per event to stderr (progress and logs go to stderr,
- * results to stdout: ../shared/CONVENTIONS.md). Worker threads share the process's stderr.
+ * results to stdout: the README, "Conventions"). Worker threads share the process's stderr.
  */
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';

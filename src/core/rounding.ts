@@ -6,7 +6,7 @@
  */
 
 /** Round half to even, as C's rint() in the default rounding mode. */
-export function rint(x: number): number {
+function rint(x: number): number {
   const r = Math.round(x);
   // Math.round sends .5 up; rint sends it to the even neighbour.
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;

@@ -32,7 +32,10 @@ export interface OutputStats {
 /** What a task reports when it completes. */
 export interface TaskStats {
   source: string;
+  /** Input bytes the task was planned with (for an earlier stage's output, an estimate). */
   input_bytes: number;
+  /** Bytes the task actually read: raw input for a source, shard bytes for an earlier stage's output. */
+  read_bytes?: number;
   /** Raw records the reader could not turn into documents, by reason; each also logged with its file and record. */
   quarantined: Record<string, number>;
   /** Reader counts that are not errors: records skipped by design (a WARC `request` record), records read despite a fault. */
@@ -71,7 +74,7 @@ export function mergeStepStats(into: StepStats, from: StepStats): void {
   addRecord(into.counts, from.counts);
 }
 
-export function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles = false): void {
+function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles = false): void {
   into.docs += from.docs;
   into.text_bytes += from.text_bytes;
   into.file_bytes += from.file_bytes;
@@ -82,6 +85,8 @@ export function mergeOutputStats(into: OutputStats, from: OutputStats, keepFiles
 export interface SourceStageStats {
   tasks: number;
   input_bytes: number;
+  /** What the stage read for this source (TaskStats.read_bytes summed). */
+  read_bytes: number;
   quarantined: Record<string, number>;
   read_counts: Record<string, number>;
   steps: StepStats[];
@@ -92,12 +97,14 @@ export interface SourceStageStats {
 }
 
 export function newSourceStageStats(): SourceStageStats {
-  return { tasks: 0, input_bytes: 0, quarantined: {}, read_counts: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0, cpu_ms: 0 };
+  return { tasks: 0, input_bytes: 0, read_bytes: 0, quarantined: {}, read_counts: {}, steps: [], output: newOutputStats(), rejects: newOutputStats(), time_ms: 0, cpu_ms: 0 };
 }
 
 export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): void {
   into.tasks += 1;
   into.input_bytes += task.input_bytes;
+  // Markers written before read_bytes existed: the planned bytes are the best figure they have.
+  into.read_bytes = (into.read_bytes ?? 0) + (task.read_bytes ?? task.input_bytes);
   into.time_ms += task.time_ms;
   into.cpu_ms = (into.cpu_ms ?? 0) + (task.cpu_ms ?? 0);
   addRecord(into.quarantined, task.quarantined);
@@ -112,3 +119,18 @@ export function mergeTaskIntoSource(into: SourceStageStats, task: TaskStats): vo
 }
 
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/**
+ * Tokens are counted under `tokens:<tokenizer>` (a step's `counts`), so totals never add up tokens
+ * of different tokenizers.
+ */
+export const TOKEN_COUNT_PREFIX = 'tokens:';
+export const tokenCountKey = (tokenizer: string): string => `${TOKEN_COUNT_PREFIX}${tokenizer}`;
+
+/** Tokens per tokenizer counted by these steps. */
+export function tokensByTokenizer(steps: readonly StepStats[], into: Record<string, number> = {}): Record<string, number> {
+  for (const st of steps) {
+    for (const [k, v] of Object.entries(st.counts ?? {})) if (k.startsWith(TOKEN_COUNT_PREFIX)) addCount(into, k.slice(TOKEN_COUNT_PREFIX.length), v);
+  }
+  return into;
+}

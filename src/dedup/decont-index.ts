@@ -71,7 +71,7 @@ export class NgramHasher {
 }
 
 /** The texts of one row whose n-grams are indexed: each field text, then all of them joined. */
-export function rowTexts(row: Record<string, unknown>, fields: readonly string[]): string[] {
+function rowTexts(row: Record<string, unknown>, fields: readonly string[]): string[] {
   const texts: string[] = [];
   for (const f of fields) fieldTexts(fieldValue(row, f), texts);
   return texts.length > 1 ? [...texts, texts.join(' ')] : texts;

@@ -29,7 +29,7 @@ import { decontWords } from '../text/decont-normalize.js';
 import { type BenchmarkSpec, type BenchmarkSummary, buildDecontIndex, NgramHasher } from './decont-index.js';
 
 /** GPT-3's and the lm-evaluation-harness's n; datatrove's default is 12. */
-export const DEFAULT_DECONT_N = 13;
+const DEFAULT_DECONT_N = 13;
 const INDEX_FILE = 'index.bin';
 const SUMMARY_FILE = 'index.json';
 
@@ -83,7 +83,7 @@ function resolveBenchmarks(p: Params, pipelineDir: string): BenchmarkSpec[] {
   });
 }
 
-export interface Contamination {
+interface Contamination {
   /** Distinct matched n-grams per benchmark. */
   matches: Record<string, number>;
   /** The first matched n-grams (normalised words), in document order. */
@@ -91,7 +91,7 @@ export interface Contamination {
 }
 
 /** What a document shares with the index: distinct matched n-grams per benchmark, and the first few. */
-export function findContamination(
+function findContamination(
   text: string,
   index: HashIndex,
   names: readonly string[],
@@ -118,7 +118,7 @@ export function findContamination(
   return matches ? { contamination: { matches, ngrams }, distinct: seen!.size } : null;
 }
 
-export function decontaminateStep(p: Params, pipelineDir: string): Step {
+function decontaminateStep(p: Params, pipelineDir: string): Step {
   const names = p.benchmarks.map((b) => b.name);
   // Resolved now so a missing file is a configuration error before any task runs.
   const specs = resolveBenchmarks(p, pipelineDir);

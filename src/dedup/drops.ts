@@ -27,7 +27,7 @@ export interface DropRecord {
  * Drop records of one task by (source, id). Ids should be unique, but when an input holds the same
  * (source, id) twice, its records are handed out in order, so the first copy gets the first record.
  */
-export class DropTable {
+class DropTable {
   private readonly map = new Map<string, DropRecord | DropRecord[]>();
   add(r: DropRecord): void {
     const key = `${r.s}\u0000${r.i}`;
@@ -56,7 +56,7 @@ export class DropTable {
 }
 
 /** Every `drop-*-r<rank>.jsonl` record for one main-pass task (only its clustered documents). */
-export async function loadDropRecords(state: StepState, rank: number): Promise<DropTable> {
+async function loadDropRecords(state: StepState, rank: number): Promise<DropTable> {
   const table = new DropTable();
   for (const f of await state.list(new RegExp(`^drop-(.*-)?r${rankName(rank)}\\.jsonl$`))) for await (const line of readStateLines(f)) table.add(JSON.parse(line) as DropRecord);
   return table;
@@ -76,7 +76,7 @@ export interface MarkOptions {
 }
 
 /** exact_dedup and minhash_dedup. */
-export const DOCUMENT_DEDUP: MarkOptions = { reason: 'duplicate' };
+const DOCUMENT_DEDUP: MarkOptions = { reason: 'duplicate' };
 
 /**
  * Marks one clustered document. Merging with what an earlier dedup step wrote into meta.dedup:
@@ -88,7 +88,7 @@ export const DOCUMENT_DEDUP: MarkOptions = { reason: 'duplicate' };
  *   only when no earlier step clustered the document (no cluster_id yet); otherwise its fields go
  *   under meta.dedup[key], so both results stay and the flat fields keep meaning the earlier one.
  */
-export function dedupMeta(doc: Doc, mark: ClusterMark, opts: Omit<MarkOptions, 'reason'> = {}): Doc {
+function dedupMeta(doc: Doc, mark: ClusterMark, opts: Omit<MarkOptions, 'reason'> = {}): Doc {
   const prev = (doc.meta.dedup && typeof doc.meta.dedup === 'object' ? doc.meta.dedup : {}) as Record<string, unknown>;
   const fields: Record<string, unknown> = { cluster_id: mark.c, cluster_size: mark.n };
   if (mark.d) fields.duplicate_of = mark.c;

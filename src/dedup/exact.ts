@@ -17,10 +17,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
-import { defineStep, type Step, type TaskContext } from '../pipeline/step.js';
+import { defineStep, type Step } from '../pipeline/step.js';
 import { normalize } from '../text/rpv2-normalize.js';
-import { readStateLines } from '../pipeline/state.js';
-import { compareSourceId, rankName } from './survivor.js';
+import { bucketPasses, equalRuns } from './buckets.js';
+import { compareSourceId } from './survivor.js';
 import { applyDropRecords, type DropRecord } from './drops.js';
 
 const params = z
@@ -38,7 +38,7 @@ const params = z
 export type ExactParams = z.infer<typeof params>;
 
 /** The value a document is deduplicated on, or undefined when it has none. */
-export function dedupKey(doc: Doc, key: string): string | undefined {
+function dedupKey(doc: Doc, key: string): string | undefined {
   if (key === 'text') return doc.text;
   if (key === 'normalized_text') return normalize(doc.text);
   let v: unknown = doc.meta;
@@ -54,57 +54,36 @@ type ScanRecord = [hash: string, source: string, id: string, task: number];
 
 export function exactDedupStep(p: ExactParams): Step {
   return {
-    passes: [
-      {
-        kind: 'scan',
-        name: 'hash',
-        async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
-          await ctx.state.remove(new RegExp(`^scan-r${rankName(ctx.rank)}-`));
-          const files = ctx.state.lineFiles();
-          for await (const doc of docs) {
-            const value = dedupKey(doc, p.key);
-            if (value === undefined) {
-              ctx.count('no_key');
-              continue;
-            }
-            const hash = createHash('sha1').update(value).digest('hex');
-            const bucket = parseInt(hash.slice(0, 8), 16) % p.buckets;
-            const rec: ScanRecord = [hash, doc.source, doc.id, ctx.rank];
-            await files.write(`scan-r${rankName(ctx.rank)}-b${rankName(bucket)}.jsonl`, JSON.stringify(rec));
+    passes: bucketPasses<ScanRecord, ScanRecord>({
+      buckets: p.buckets,
+      async scan(docs, ctx, write) {
+        for await (const doc of docs) {
+          const value = dedupKey(doc, p.key);
+          if (value === undefined) {
+            ctx.count('no_key');
+            continue;
           }
-          await files.commit();
-        },
+          const hash = createHash('sha1').update(value).digest('hex');
+          const rec: ScanRecord = [hash, doc.source, doc.id, ctx.rank];
+          await write(parseInt(hash.slice(0, 8), 16) % p.buckets, rec);
+        }
       },
-      {
-        kind: 'reduce',
-        name: 'groups',
-        tasks: p.buckets,
-        async reduce(ctx: TaskContext) {
-          const bucket = rankName(ctx.rank);
-          const recs: ScanRecord[] = [];
-          for (const f of await ctx.state.list(new RegExp(`^scan-r\\d+-b${bucket}\\.jsonl$`)))
-            for await (const line of readStateLines(f)) recs.push(JSON.parse(line) as ScanRecord);
-          recs.sort((x, y) => (x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : compareSourceId({ source: x[1], id: x[2] }, { source: y[1], id: y[2] })));
-          await ctx.state.remove(new RegExp(`^drop-b${bucket}-`));
-          const out = ctx.state.lineFiles();
-          for (let i = 0; i < recs.length; ) {
-            let j = i + 1;
-            while (j < recs.length && recs[j]![0] === recs[i]![0]) j++;
-            if (j - i > 1) {
-              const survivor = recs[i]!;
-              ctx.count('clusters');
-              for (let k = i; k < j; k++) {
-                const r = recs[k]!;
-                const drop: DropRecord = { s: r[1], i: r[2], c: survivor[2], n: j - i, d: k > i };
-                await out.write(`drop-b${bucket}-r${rankName(r[3])}.jsonl`, JSON.stringify(drop));
-              }
-            }
-            i = j;
+      gather: (rec, into) => {
+        into.push(rec);
+      },
+      async reduce(recs, ctx, write) {
+        recs.sort((x, y) => (x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : compareSourceId({ source: x[1], id: x[2] }, { source: y[1], id: y[2] })));
+        for (const [i, j] of equalRuns(recs, (a, b) => a[0] === b[0])) {
+          const survivor = recs[i]!;
+          ctx.count('clusters');
+          for (let k = i; k < j; k++) {
+            const r = recs[k]!;
+            const drop: DropRecord = { s: r[1], i: r[2], c: survivor[2], n: j - i, d: k > i };
+            await write(r[3], drop);
           }
-          await out.commit();
-        },
+        }
       },
-    ],
+    }),
     run: applyDropRecords,
   };
 }

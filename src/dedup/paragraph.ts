@@ -27,14 +27,12 @@
  */
 import { z } from 'zod';
 import { CorpusError } from '../core/errors.js';
-import type { Doc } from '../core/document.js';
 import { hash64, hex64 } from '../core/hash64.js';
-import type { AtomicLineFile } from '../io/atomic.js';
-import { readStateLines } from '../pipeline/state.js';
-import { defineStep, type Step, type TaskContext } from '../pipeline/step.js';
+import { defineStep, type Step } from '../pipeline/step.js';
 import { pyStrip } from '../text/python.js';
 import { normalize } from '../text/rpv2-normalize.js';
-import { compareSourceId, rankName } from './survivor.js';
+import { bucketPasses, equalRuns, readDrops } from './buckets.js';
+import { compareSourceId } from './survivor.js';
 
 const params = z
   .object({
@@ -48,7 +46,7 @@ const params = z
   })
   .strict();
 
-export type ParagraphDedupParams = z.infer<typeof params>;
+type ParagraphDedupParams = z.infer<typeof params>;
 
 export interface Unit {
   /** The unit is text[start, end); its separator text[end, next). */
@@ -104,8 +102,6 @@ type ScanRecord = [string, string, number, number, ...Array<string | number>];
 /** Drop record: [ordinal, id, unit, unit, ...]. */
 type DropRecord = [number, string, ...number[]];
 
-const scanName = (rank: number, bucket: number) => `scan-r${rankName(rank)}-b${rankName(bucket)}.jsonl`;
-
 interface Occurrence {
   hash: string;
   source: string;
@@ -120,85 +116,54 @@ function compareOccurrence(a: Occurrence, b: Occurrence): number {
   return compareSourceId(a, b) || a.task - b.task || a.ord - b.ord || a.unit - b.unit;
 }
 
-export function paragraphDedupStep(p: ParagraphDedupParams): Step {
+function paragraphDedupStep(p: ParagraphDedupParams): Step {
   const h = new Uint32Array(2);
   return {
-    passes: [
-      {
-        kind: 'scan',
-        name: 'hash',
-        async scan(docs: AsyncIterable<Doc>, ctx: TaskContext) {
-          await ctx.state.remove(new RegExp(`^scan-r${rankName(ctx.rank)}-`));
-          const files = new Map<number, AtomicLineFile>();
-          let ord = 0;
-          for await (const doc of docs) {
-            const units = splitUnits(doc.text, p.unit);
-            const perBucket = new Map<number, Array<string | number>>();
-            for (let i = 0; i < units.length; i++) {
-              const key = unitKey(doc.text, units[i]!, p.key);
-              if (key.length < p.min_chars) continue;
-              hash64(key, h);
-              const bucket = h[0]! % p.buckets;
-              const list = perBucket.get(bucket) ?? [];
-              if (list.length === 0) perBucket.set(bucket, list);
-              list.push(hex64(h[0]!, h[1]!), i);
-            }
-            for (const [bucket, list] of perBucket) {
-              const f = files.get(bucket) ?? ctx.state.lines(scanName(ctx.rank, bucket));
-              files.set(bucket, f);
-              const rec: ScanRecord = [doc.source, doc.id, ctx.rank, ord, ...list];
-              await f.write(JSON.stringify(rec));
-            }
-            ord++;
+    passes: bucketPasses<ScanRecord, Occurrence>({
+      buckets: p.buckets,
+      async scan(docs, ctx, write) {
+        let ord = 0;
+        for await (const doc of docs) {
+          const units = splitUnits(doc.text, p.unit);
+          const perBucket = new Map<number, Array<string | number>>();
+          for (let i = 0; i < units.length; i++) {
+            const key = unitKey(doc.text, units[i]!, p.key);
+            if (key.length < p.min_chars) continue;
+            hash64(key, h);
+            const bucket = h[0]! % p.buckets;
+            const list = perBucket.get(bucket) ?? [];
+            if (list.length === 0) perBucket.set(bucket, list);
+            list.push(hex64(h[0]!, h[1]!), i);
           }
-          for (const f of files.values()) await f.commit();
-        },
+          for (const [bucket, list] of perBucket) {
+            const rec: ScanRecord = [doc.source, doc.id, ctx.rank, ord, ...list];
+            await write(bucket, rec);
+          }
+          ord++;
+        }
       },
-      {
-        kind: 'reduce',
-        name: 'groups',
-        tasks: p.buckets,
-        async reduce(ctx: TaskContext) {
-          const bucket = rankName(ctx.rank);
-          const occ: Occurrence[] = [];
-          for (const f of await ctx.state.list(new RegExp(`^scan-r\\d+-b${bucket}\\.jsonl$`))) {
-            for await (const line of readStateLines(f)) {
-              const r = JSON.parse(line) as ScanRecord;
-              for (let k = 4; k < r.length; k += 2) occ.push({ source: r[0], id: r[1], task: r[2], ord: r[3], hash: r[k] as string, unit: r[k + 1] as number });
-            }
-          }
-          occ.sort(compareOccurrence);
-          await ctx.state.remove(new RegExp(`^drop-b${bucket}-`));
-          const drops = new Map<number, AtomicLineFile>();
-          for (let i = 0; i < occ.length; ) {
-            let j = i + 1;
-            while (j < occ.length && occ[j]!.hash === occ[i]!.hash) j++;
-            if (j - i > 1) {
-              ctx.count('repeated_units');
-              for (let k = i + 1; k < j; k++) {
-                const o = occ[k]!;
-                const f = drops.get(o.task) ?? ctx.state.lines(`drop-b${bucket}-r${rankName(o.task)}.jsonl`);
-                drops.set(o.task, f);
-                const rec: DropRecord = [o.ord, o.id, o.unit];
-                await f.write(JSON.stringify(rec));
-              }
-            }
-            i = j;
-          }
-          for (const f of drops.values()) await f.commit();
-        },
+      gather(r, occ) {
+        for (let k = 4; k < r.length; k += 2) occ.push({ source: r[0], id: r[1], task: r[2], ord: r[3], hash: r[k] as string, unit: r[k + 1] as number });
       },
-    ],
+      async reduce(occ, ctx, write) {
+        occ.sort(compareOccurrence);
+        for (const [i, j] of equalRuns(occ, (a, b) => a.hash === b.hash)) {
+          ctx.count('repeated_units');
+          for (let k = i + 1; k < j; k++) {
+            const o = occ[k]!;
+            const rec: DropRecord = [o.ord, o.id, o.unit];
+            await write(o.task, rec);
+          }
+        }
+      },
+    }),
     async *run(docs, ctx) {
       const removals = new Map<number, { id: string; units: Set<number> }>();
-      for (const f of await ctx.state.list(new RegExp(`^drop-b\\d+-r${rankName(ctx.rank)}\\.jsonl$`))) {
-        for await (const line of readStateLines(f)) {
-          const [ord, id, ...units] = JSON.parse(line) as DropRecord;
-          const r = removals.get(ord) ?? { id, units: new Set<number>() };
-          removals.set(ord, r);
-          for (const u of units) r.units.add(u);
-        }
-      }
+      await readDrops<DropRecord>(ctx, ([ord, id, ...units]) => {
+        const r = removals.get(ord) ?? { id, units: new Set<number>() };
+        removals.set(ord, r);
+        for (const u of units) r.units.add(u);
+      });
       let ord = 0;
       for await (const doc of docs) {
         const r = removals.get(ord++);

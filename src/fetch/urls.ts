@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, CorpusError, errorMessage } from '../core/errors.js';
 import type { Fetcher } from './fetcher.js';
 import type { RemoteFile } from './files.js';
 
@@ -38,6 +38,25 @@ export async function expandUrls(p: { urls: string[] }, fetcher: Fetcher): Promi
     out.push({ url: local ? pathToFileURL(local).href : url, name });
   }
   return out;
+}
+
+/**
+ * The `list` of a source that names its files from a published listing (a dump index, a status file,
+ * a paths file): explicit `urls`, when given, are taken instead.
+ */
+export function urlsOrListing<P extends { urls?: string[] }, E extends { fetcher: Fetcher }>(
+  fromListing: (p: P, env: E) => Promise<RemoteFile[]>,
+): (p: P, env: E) => Promise<RemoteFile[]> {
+  return (p, env) => (p.urls ? expandUrls({ urls: p.urls }, env.fetcher) : fromListing(p, env));
+}
+
+/** A listing's text, parsed by `parse`; failing to fetch or parse it is an error naming the listing (`what`) and its URL. */
+export async function fetchListing<T = string>(fetcher: Fetcher, url: string, what: string, parse: (text: string) => T = (text) => text as T): Promise<T> {
+  try {
+    return parse(await fetcher.fetchText(url));
+  } catch (e) {
+    throw new CorpusError(`cannot read the ${what} (${errorMessage(e)})`, { file: url });
+  }
 }
 
 function escapeRe(s: string): string {

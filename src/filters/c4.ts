@@ -36,13 +36,13 @@ import { defineStep, mapStep } from '../pipeline/step.js';
 import { pyLen, pySplit, pySplitlines, pyStrip } from '../text/python.js';
 
 /** c4_utils constants (TFDS). */
-export const C4_MIN_WORDS_PER_LINE = 5;
-export const C4_MIN_NUM_SENTENCES = 3;
-export const C4_MAX_WORD_LENGTH = 1000;
-export const C4_MAX_PAGE_CHARS = 190_000;
-export const C4_END_MARKS = ['.', '?', '!', '"'] as const;
-export const C4_ELLIPSIS = '...';
-export const C4_POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
+const C4_MIN_WORDS_PER_LINE = 5;
+const C4_MIN_NUM_SENTENCES = 3;
+const C4_MAX_WORD_LENGTH = 1000;
+const C4_MAX_PAGE_CHARS = 190_000;
+const C4_END_MARKS = ['.', '?', '!', '"'] as const;
+const C4_ELLIPSIS = '...';
+const C4_POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
 const CITATION_RE = /\[\d*\]|\[edit\]|\[citation needed\]/g;
 
 const params = z

@@ -25,14 +25,14 @@ import { pyLen } from '../text/python.js';
 import { findPii, PII_KINDS, type PiiKind } from './pii-detect.js';
 
 /** Dolma's masking tokens. */
-export const DOLMA_REPLACEMENTS: Record<PiiKind, readonly string[]> = {
+const DOLMA_REPLACEMENTS: Record<PiiKind, readonly string[]> = {
   email: ['|||EMAIL_ADDRESS|||'],
   phone: ['|||PHONE_NUMBER|||'],
   ip: ['|||IP_ADDRESS|||'],
 };
 
 /** datatrove PIIFormatter's defaults (e-mail and IP); phones as Dolma. */
-export const DATATROVE_REPLACEMENTS: Record<PiiKind, readonly string[]> = {
+const DATATROVE_REPLACEMENTS: Record<PiiKind, readonly string[]> = {
   email: ['email@example.com', 'firstname.lastname@example.org'],
   ip: ['22.214.171.124', '126.96.36.199', '188.8.131.52', '184.108.40.206', '220.127.116.11', '18.104.22.168'],
   phone: DOLMA_REPLACEMENTS.phone,
@@ -57,10 +57,10 @@ const params = z
   })
   .strict();
 
-export type PiiParams = z.infer<typeof params>;
+type PiiParams = z.infer<typeof params>;
 
 /** The document with its PII replaced or located, and how many spans it had. */
-export function applyPii(
+function applyPii(
   doc: Doc,
   p: PiiParams,
   table: Record<PiiKind, readonly string[]>,
@@ -95,7 +95,7 @@ export function applyPii(
   return { doc: { ...doc, text: parts.join(''), meta: { ...doc.meta, pii: counts } }, counts, spans: spans.length };
 }
 
-export function piiStep(p: PiiParams): Step {
+function piiStep(p: PiiParams): Step {
   const base = p.style === 'dolma' ? DOLMA_REPLACEMENTS : DATATROVE_REPLACEMENTS;
   const table: Record<PiiKind, readonly string[]> = { email: base.email, ip: base.ip, phone: base.phone };
   for (const k of PII_KINDS) {

@@ -37,7 +37,7 @@ import { readStateLines } from '../pipeline/state.js';
 import { defineStep, lazy, type Step, type TaskContext } from '../pipeline/step.js';
 
 /** Scores are compared at this resolution when a cutoff is computed. */
-export const SCORE_RESOLUTION = 1e6;
+const SCORE_RESOLUTION = 1e6;
 const CUTOFF_FILE = 'cutoff.json';
 const histName = (rank: number) => `hist-r${String(rank).padStart(5, '0')}.jsonl`;
 
@@ -82,7 +82,7 @@ export function qualityScorer(model: FastTextClassifier, p: Pick<Params, 'score'
   return (text) => model.predict(classifierInput(text), labels.length).find((x) => x.label === p.positive_label)?.prob ?? 0;
 }
 
-export const quantizeScore = (s: number): number => Math.round(s * SCORE_RESOLUTION);
+const quantizeScore = (s: number): number => Math.round(s * SCORE_RESOLUTION);
 
 /** The smallest rounded score whose documents, with all those above it, make at least `fraction` of `total`. */
 export function cutoffFromHistogram(hist: ReadonlyMap<number, number>, fraction: number): { cutoff: number; total: number; kept: number } {
@@ -99,7 +99,7 @@ export function cutoffFromHistogram(hist: ReadonlyMap<number, number>, fraction:
   return { cutoff, total, kept };
 }
 
-export function qualityClassifierStep(p: Params, pipelineDir: string): Step {
+function qualityClassifierStep(p: Params, pipelineDir: string): Step {
   const path = isAbsolute(p.model) ? p.model : resolve(pipelineDir, p.model);
   const scorer = lazy(() => qualityScorer(FastTextClassifier.load(path), p));
   let cutoff: number | undefined;

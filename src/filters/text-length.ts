@@ -18,7 +18,7 @@ const params = z
   })
   .strict();
 
-export function countLines(text: string): number {
+function countLines(text: string): number {
   if (text.length === 0) return 0;
   let n = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < text.length - 1; i = text.indexOf('\n', i + 1)) n++;

@@ -22,17 +22,17 @@ import { openDecompressed } from '../io/compression.js';
 import { HashIndexBuilder, type HashIndex } from '../io/hash-index.js';
 import { readTar } from '../io/tar.js';
 
-export type ListKind = 'domains' | 'urls';
+type ListKind = 'domains' | 'urls';
 
 const WWW = /^www\d*\./;
 
 /** A domains-file entry as it is compared: lower-case, no leading dot or `www.`, no trailing dot. */
-export function normalizeDomainEntry(line: string): string {
+function normalizeDomainEntry(line: string): string {
   return line.trim().toLowerCase().replace(/^\.+/, '').replace(/\.+$/, '').replace(WWW, '');
 }
 
 /** A urls-file entry as it is compared: lower-case `host/path`, no scheme, no `www.`, no trailing `/`. */
-export function normalizeUrlEntry(line: string): string {
+function normalizeUrlEntry(line: string): string {
   return line
     .trim()
     .toLowerCase()
@@ -42,7 +42,7 @@ export function normalizeUrlEntry(line: string): string {
 }
 
 /** The lines of a list file that are entries (not blank, not comments). */
-export function listEntries(text: string): string[] {
+function listEntries(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
 }
 
@@ -121,7 +121,7 @@ export interface UrlMatch {
 const IPV4_HOST = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** The host of a URL as lists compare it, and its path; null when the URL does not parse. */
-export function urlParts(url: string): { host: string; path: string; search: string } | null {
+function urlParts(url: string): { host: string; path: string; search: string } | null {
   let u: URL;
   try {
     u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`);

@@ -61,12 +61,12 @@ function metaValue(doc: Doc, key: string): unknown {
   return v;
 }
 
-export interface UrlVerdict {
+interface UrlVerdict {
   reason: string;
   detail: Record<string, unknown>;
 }
 
-export function urlFilterStep(p: Params, pipelineDir: string): Step {
+function urlFilterStep(p: Params, pipelineDir: string): Step {
   const at = (f: string) => (isAbsolute(f) ? f : resolve(pipelineDir, f));
   const wordList = (w: string | string[], what: string): string[] => {
     if (Array.isArray(w)) return w;

@@ -162,6 +162,8 @@ export class AtomicLineFileSet {
 /** Lines appended through a write stream (with backpressure) and renamed into place on `commit`. */
 export class AtomicLineFile {
   private out: WriteStream | null = null;
+  /** A write error (a full disk), raised by the next call instead of crashing the process. */
+  private error: Error | null = null;
   private readonly tmp: string;
   lines = 0;
   private pending: string[] = [];
@@ -182,24 +184,37 @@ export class AtomicLineFile {
     if (!this.out) {
       await mkdir(dirname(this.path), { recursive: true });
       this.out = createWriteStream(this.tmp);
+      this.out.on('error', (e) => {
+        this.error ??= e;
+      });
     }
     return this.out;
   }
 
+  private check(): void {
+    if (this.error) throw new Error(`${this.path}: cannot write (${this.error.message})`, { cause: this.error });
+  }
+
   private async flush(): Promise<void> {
+    this.check();
     const out = await this.stream();
     if (this.pending.length === 0) return;
     const chunk = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingBytes = 0;
-    if (!out.write(chunk)) await once(out, 'drain');
+    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    this.check();
   }
 
   async commit(): Promise<void> {
     await this.flush();
     const out = this.out!;
-    out.end();
-    await once(out, 'close');
+    if (!out.closed) {
+      const closed = once(out, 'close');
+      out.end();
+      await closed;
+    }
+    this.check();
     await rename(this.tmp, this.path);
   }
 

@@ -7,7 +7,9 @@
  * - zstd: zstd-napi (the project's zstd binding; libzstd compiled in, no system dependency).
  * - bzip2: the system `lbzip2` when present (parallel), else `bzip2`. Both read multistream files
  *   (Wikipedia's multistream dumps); every pure-JS bzip2 decoder measured was several times slower.
- * A truncated stream is an error naming the file, never a silent short read.
+ * A truncated stream is an error naming the file (CorruptInputError), never a silent short read; a
+ * stream that decompresses to more than `maxRatio` times its input (plus `slack`) is stopped as a
+ * decompression bomb (DecompressionBombError) before it costs more time.
  */
 import { createReadStream } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -15,7 +17,46 @@ import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { CorpusError } from '../core/errors.js';
+import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_RECORD_BYTES } from './limits.js';
 import { findTool } from './tools.js';
+
+/** A file that cannot be read to its end: truncated or corrupt compressed data, an I/O error. */
+export class CorruptInputError extends CorpusError {
+  constructor(message: string, file: string, options?: { cause?: unknown }) {
+    super(message, { file }, options);
+    this.name = 'CorruptInputError';
+  }
+}
+
+/** A compressed stream that expands beyond the ratio cap. `offset`: decompressed bytes when stopped. */
+export class DecompressionBombError extends CorpusError {
+  /** The message without the file (for a quarantine record that names the file itself). */
+  readonly detail: string;
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly rawBytes: number,
+    readonly maxRatio: number,
+  ) {
+    const detail = `decompression bomb: ${rawBytes} compressed bytes expanded to more than ${offset} (max_decompression_ratio ${maxRatio})`;
+    super(detail, { file });
+    this.detail = detail;
+    this.name = 'DecompressionBombError';
+  }
+}
+
+/**
+ * The one line of a tool's stderr worth showing (bzip2 and 7z print banners, usage hints and
+ * advice over several lines): the first line that names a problem, else the last non-empty one.
+ */
+export function toolErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const bad = lines.find((l) => /error|unexpected|corrupt|truncat|crc|cannot|can't|fail|invalid|premature/i.test(l));
+  return (bad ?? lines.at(-1) ?? '').replace(/^(bzip2|lbzip2|7-zip[^:]*):\s*/i, '');
+}
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2';
 
@@ -37,7 +78,7 @@ export function compressionOfMagic(head: Buffer): Compression {
 }
 
 /** A transform that decompresses `compression`; errors name `label` (a file or URL). */
-export function decompressor(compression: Compression, label: string): Duplex {
+function decompressor(compression: Compression, label: string): Duplex {
   switch (compression) {
     case 'none':
       return new PassThrough();
@@ -57,7 +98,9 @@ function bzip2Decompressor(label: string): Duplex {
   if (!tool) throw new CorpusError('bzip2 input needs the `lbzip2` or `bzip2` command (Debian: apt-get install bzip2)', { file: label });
   const child = spawn(tool, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 8192) stderr += d.toString();
+  });
   child.stdin.on('error', () => {}); // EPIPE when the reader stops early; the exit status tells the rest
   // The readable side ends only once bzip2 has exited successfully: a truncated or corrupt stream
   // makes it exit non-zero after writing what it could, and that must surface as an error.
@@ -66,7 +109,7 @@ function bzip2Decompressor(label: string): Duplex {
   const duplex = Duplex.from({ writable: child.stdin, readable: out });
   child.on('close', (code, signal) => {
     if (code === 0) out.end();
-    else if (signal === null) out.destroy(new Error(stderr.trim() || `bzip2 exited with ${code}`));
+    else if (signal === null) out.destroy(new Error(toolErrorLine(stderr) || `bzip2 exited with ${code}`));
   });
   duplex.on('close', () => {
     if (child.exitCode === null) child.kill();
@@ -89,11 +132,16 @@ export interface OpenOptions {
   highWaterMark?: number;
   /** Called with the count of raw (still compressed) bytes read, for progress. */
   onRawBytes?: (n: number) => void;
+  /** Decompressed bytes allowed per raw byte (default DEFAULT_MAX_DECOMPRESSION_RATIO; Infinity: no cap). */
+  maxRatio?: number;
+  /** Decompressed bytes allowed on top of the ratio (default DEFAULT_MAX_RECORD_BYTES), so a small file's first record never trips it. */
+  slack?: number;
 }
 
 /**
  * Opens a local file as a stream of decompressed bytes. Errors (I/O, corrupt or truncated
- * compressed data) are rethrown as CorpusError naming the file.
+ * compressed data) are rethrown as CorruptInputError naming the file; a stream expanding past the
+ * ratio cap ends with DecompressionBombError.
  */
 export function openDecompressed(path: string, opts: OpenOptions = {}): Readable {
   const compression = opts.compression ?? compressionOf(path);
@@ -105,21 +153,37 @@ export function openDecompressed(path: string, opts: OpenOptions = {}): Readable
     end: opts.end === undefined ? undefined : opts.end - 1,
     highWaterMark: opts.highWaterMark ?? 1 << 20,
   });
-  if (opts.onRawBytes) {
-    const report = opts.onRawBytes;
-    raw.on('data', (c: Buffer | string) => report(c.length));
-  }
+  let rawBytes = 0;
+  const report = opts.onRawBytes;
+  raw.on('data', (c: Buffer | string) => {
+    rawBytes += c.length;
+    report?.(c.length);
+  });
   if (compression === 'none') return wrapErrors(raw, path, compression);
   const dec = decompressor(compression, path);
   raw.on('error', (e) => dec.destroy(e));
-  return wrapErrors(raw.pipe(dec), path, compression);
+  const out = wrapErrors(raw.pipe(dec), path, compression);
+  const ratio = opts.maxRatio ?? DEFAULT_MAX_DECOMPRESSION_RATIO;
+  if (Number.isFinite(ratio)) {
+    const slack = opts.slack ?? DEFAULT_MAX_RECORD_BYTES;
+    let outBytes = 0;
+    const watch = (c: Buffer) => {
+      outBytes += c.length;
+      if (outBytes > ratio * rawBytes + slack) {
+        dec.off('data', watch);
+        out.destroy(new DecompressionBombError(path, outBytes, rawBytes, ratio));
+      }
+    };
+    dec.on('data', watch);
+  }
+  return out;
 }
 
 function wrapErrors(stream: Readable, path: string, compression: Compression): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   stream.on('error', (e: Error) => {
     const what = compression === 'none' ? 'read failed' : `corrupt or truncated ${compression} data`;
-    out.destroy(new CorpusError(`${what} (${e.message})`, { file: path }, { cause: e }));
+    out.destroy(new CorruptInputError(`${what} (${e.message.split('\n')[0]})`, path, { cause: e }));
   });
   stream.pipe(out);
   out.on('close', () => stream.destroy());

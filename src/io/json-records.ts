@@ -5,12 +5,24 @@
  * nesting depth, so only one element is held at a time, never the whole array. An element or line
  * that does not parse is yielded with its error (the caller quarantines it) and reading goes on; a
  * file that breaks the array's own structure (no `[`, ends inside the array, text after `]`) is a
- * CorpusError naming the file and byte.
+ * CorpusError naming the file and byte. An element or line longer than `maxRecordBytes` is read past
+ * without being held and yielded as `record_too_large`.
  */
 import type { Readable } from 'node:stream';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { openDecompressed } from './compression.js';
 import { splitLines } from './lines.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './limits.js';
+
+function tooLarge(index: number, offset: number, size: number, max: number, head: Buffer): JsonRecord {
+  return {
+    index,
+    offset,
+    reason: 'record_too_large',
+    detail: `a record of ${size} bytes is longer than max_record_bytes (${max}); read past`,
+    raw: head.toString('latin1', 0, 200),
+  };
+}
 
 export interface JsonRecord {
   /** 0-based element index in the array, or line index in JSON lines (blank lines counted, not yielded). */
@@ -18,8 +30,8 @@ export interface JsonRecord {
   /** Byte offset of the element or line in the (decompressed) file. */
   offset: number;
   value?: unknown;
-  /** Why the record could not be read (`malformed_json`, `invalid_utf8`), with `detail` and `raw`. */
-  reason?: 'malformed_json' | 'invalid_utf8';
+  /** Why the record could not be read (`malformed_json`, `invalid_utf8`, `record_too_large`), with `detail` and `raw`. */
+  reason?: 'malformed_json' | 'invalid_utf8' | 'record_too_large';
   detail?: string;
   raw?: string;
 }
@@ -43,8 +55,9 @@ function parse(bytes: Buffer, index: number, offset: number): JsonRecord {
 }
 
 /** Reads the records of `path` (any supported compression). */
-export async function* readJsonRecords(path: string, opts: { onBytes?: (n: number) => void } = {}): AsyncGenerator<JsonRecord> {
-  const stream = openDecompressed(path, { onRawBytes: opts.onBytes }) as Readable & AsyncIterable<Buffer>;
+export async function* readJsonRecords(path: string, opts: { onBytes?: (n: number) => void; maxRecordBytes?: number; maxRatio?: number } = {}): AsyncGenerator<JsonRecord> {
+  const max = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const stream = openDecompressed(path, { onRawBytes: opts.onBytes, maxRatio: opts.maxRatio, slack: max }) as Readable & AsyncIterable<Buffer>;
   const it = stream[Symbol.asyncIterator]();
   // Peek until the first byte that is not whitespace (or a UTF-8 BOM) decides the layout.
   const head: Buffer[] = [];
@@ -67,12 +80,15 @@ export async function* readJsonRecords(path: string, opts: { onBytes?: (n: numbe
     }
   }
   try {
-    if (first === 0x5b) yield* arrayElements(chunks(), path);
+    if (first === 0x5b) yield* arrayElements(chunks(), path, max);
     else {
-      for await (const line of splitLines(chunks())) {
+      const over: JsonRecord[] = [];
+      for await (const line of splitLines(chunks(), 0, { maxLineBytes: max, onOversize: (l) => over.push(tooLarge(l.index, l.offset, l.size, max, l.head)) })) {
+        yield* over.splice(0);
         if (line.bytes.every((b) => WS.has(b))) continue;
         yield parse(line.bytes, line.index, line.offset);
       }
+      yield* over.splice(0);
     }
   } finally {
     stream.destroy();
@@ -87,7 +103,7 @@ enum Phase {
 }
 
 /** The elements of a top-level JSON array, one at a time. */
-export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: string): AsyncGenerator<JsonRecord> {
+export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: string, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<JsonRecord> {
   let phase = Phase.Start as Phase;
   let pos = 0; // offset of the current chunk's first byte
   let index = 0;
@@ -98,6 +114,9 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
   let bom = 0;
   let elemStart = 0;
   let parts: Buffer[] = [];
+  let partBytes = 0;
+  /** The current element passed the cap: its first bytes, and no more are kept. */
+  let overHead: Buffer | null = null;
   const fail = (at: number, what: string): never => {
     throw new CorpusError(`${what} at byte ${at}`, { file: label });
   };
@@ -143,9 +162,22 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
           else if (b === 0x7b || b === 0x5b) depth++;
           else if ((b === 0x7d || b === 0x5d) && depth > 0) depth--;
           else if (depth === 0 && (b === 0x2c || b === 0x5d)) {
-            parts.push(chunk.subarray(Math.max(from , 0), i));
-            yield parse(Buffer.concat(parts), index++, elemStart);
+            const size = partBytes + i - Math.max(from, 0);
+            if (overHead || size > maxRecordBytes) {
+              yield tooLarge(
+                index++,
+                elemStart,
+                pos + i - elemStart,
+                maxRecordBytes,
+                overHead ?? Buffer.concat([...parts, chunk.subarray(Math.max(from, 0), i)]).subarray(0, 1024),
+              );
+            } else {
+              parts.push(chunk.subarray(Math.max(from, 0), i));
+              yield parse(Buffer.concat(parts), index++, elemStart);
+            }
             parts = [];
+            partBytes = 0;
+            overHead = null;
             from = -1;
             afterComma = b === 0x2c;
             phase = b === 0x2c ? Phase.BeforeElement : Phase.Done;
@@ -156,8 +188,18 @@ export async function* arrayElements(chunks: AsyncIterable<Buffer>, label: strin
           continue;
       }
     }
-    // the element goes on in the next chunk: keep a copy (the stream may reuse this memory)
-    if (phase === Phase.InElement) parts.push(Buffer.from(chunk.subarray(Math.max(from , 0))));
+    // the element goes on in the next chunk: keep a copy (the stream may reuse this memory), up to the cap
+    if (phase === Phase.InElement && !overHead) {
+      const rest = chunk.subarray(Math.max(from, 0));
+      if (partBytes + rest.length > maxRecordBytes) {
+        overHead = Buffer.from(Buffer.concat([...parts, rest]).subarray(0, 1024));
+        parts = [];
+        partBytes = 0;
+      } else {
+        parts.push(Buffer.from(rest));
+        partBytes += rest.length;
+      }
+    }
     pos += chunk.length;
   }
   if (phase !== Phase.Done)

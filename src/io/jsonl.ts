@@ -3,11 +3,14 @@
  * exports, users' files): lines of any supported compression, or of one byte range of an
  * uncompressed file, decoded as UTF-8, parsed and converted to records. A line that fails any of the
  * three is a bad record handed to `onBad` with its file, its line number or byte offset, the reason
- * and the start of its raw text; without `onBad` it is an error naming file and record.
+ * and the start of its raw text; without `onBad` it is an error naming file and record. So is a line
+ * longer than `maxRecordBytes` (`record_too_large`, streamed past, never held) and a decompression
+ * bomb (`decompression_bomb`: the rest of the file, from the decompressed offset where it was stopped).
  */
 import { CorpusError, errorMessage } from '../core/errors.js';
 import type { ByteRange } from './byte-ranges.js';
-import type { Compression } from './compression.js';
+import { DecompressionBombError, type Compression } from './compression.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './limits.js';
 import { readLines } from './lines.js';
 
 /** A raw record the reader could not turn into a document. */
@@ -49,6 +52,10 @@ export interface JsonLinesOptions<T> {
    * to take the generic path (shards.ts reads its own documents this way).
    */
   fast?: (bytes: Buffer, where: string) => T | null;
+  /** Longest line read (default DEFAULT_MAX_RECORD_BYTES); longer ones are bad records. */
+  maxRecordBytes?: number;
+  /** Decompression-ratio cap (see openDecompressed). */
+  maxRatio?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -64,8 +71,24 @@ export async function* readJsonLines<T>(path: string, opts: JsonLinesOptions<T>)
   };
   let lastOffset = opts.range?.start ?? 0;
   let lastIndex = -1;
+  const maxLineBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   try {
-    for await (const line of readLines(path, { range: opts.range, compression: opts.compression, onBytes: opts.onBytes })) {
+    const lines = readLines(path, {
+      range: opts.range,
+      compression: opts.compression,
+      onBytes: opts.onBytes,
+      maxLineBytes,
+      maxRatio: opts.maxRatio,
+      onOversize: (l) =>
+        bad({
+          reason: 'record_too_large',
+          file: path,
+          record: where(l.offset, l.index),
+          detail: `a line of ${l.size} bytes is longer than max_record_bytes (${maxLineBytes}); streamed past`,
+          raw: l.head.toString('latin1', 0, RAW_CHARS),
+        }),
+    });
+    for await (const line of lines) {
       lastOffset = line.offset;
       lastIndex = line.index;
       if (line.bytes.length === 0) continue;
@@ -106,8 +129,17 @@ export async function* readJsonLines<T>(path: string, opts: JsonLinesOptions<T>)
       yield record;
     }
   } catch (e) {
-    // A read error (truncated gzip, I/O) says how far the file was read.
-    if (e instanceof CorpusError && e.where.record === undefined) throw new CorpusError(`${e.message} after ${where(lastOffset, lastIndex)}`, {}, { cause: e });
+    if (e instanceof DecompressionBombError && opts.onBad) {
+      // Nothing after this point can be trusted to be data: the rest of the file is one bad record.
+      const after = lastIndex < 0 ? 'before the first line' : `after ${where(lastOffset, lastIndex)}`;
+      opts.onBad({ reason: 'decompression_bomb', file: path, record: `byte ${e.offset} (decompressed), ${after}`, detail: e.detail });
+      return;
+    }
+    // A read error (truncated gzip, I/O) says how far the file was read; the error keeps its class.
+    if (e instanceof CorpusError && e.where.record === undefined) {
+      e.message = `${e.message} after ${where(lastOffset, lastIndex)}`;
+      (e.where as { record?: string }).record = where(lastOffset, lastIndex);
+    }
     throw e;
   }
 }

@@ -31,7 +31,7 @@ function asRow(value: unknown, path: string, record: string): Row {
 }
 
 /** `.jsonl`, `.ndjson`, `.json` (lines or one array), each optionally `.gz` / `.zst` / `.bz2`. */
-export const jsonRows: RowFormat = {
+const jsonRows: RowFormat = {
   name: 'json',
   matches: (path) => /\.(jsonl|ndjson|json)(\.(gz|zst|bz2))?$/i.test(path),
   async *rows(path) {
@@ -65,7 +65,7 @@ export const jsonRows: RowFormat = {
 };
 
 /** Every format rows can be read in (the Parquet reader adds itself here). */
-export const ROW_FORMATS: RowFormat[] = [jsonRows];
+const ROW_FORMATS: RowFormat[] = [jsonRows];
 
 export function rowFormatOf(path: string, formats: readonly RowFormat[] = ROW_FORMATS): RowFormat | undefined {
   return formats.find((f) => f.matches(path));

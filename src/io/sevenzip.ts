@@ -16,12 +16,15 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CorpusError } from '../core/errors.js';
 import { tmpPath } from './atomic.js';
+import { DecompressionBombError, toolErrorLine } from './compression.js';
+import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_RECORD_BYTES } from './limits.js';
+import { limitBytes, SizeLimitError } from './tar.js';
 import { findTool } from './tools.js';
 
 let resolved: Promise<string> | null = null;
 
 /** Path of a usable 7z executable. */
-export function sevenZip(): Promise<string> {
+function sevenZip(): Promise<string> {
   resolved ??= (async () => {
     const sys = findTool(['7z', '7za', '7zz']);
     if (sys) return sys;
@@ -48,30 +51,33 @@ export function sevenZip(): Promise<string> {
 
 /**
  * Writes `member` of `archive` to `dest` (streamed through 7z's stdout). Returns the bytes written.
- * Errors name the archive: a missing member, a corrupt or truncated archive.
+ * Errors name the archive in one line: a missing member, a corrupt or truncated archive, or a
+ * member expanding more than `maxRatio` times the archive (a decompression bomb: stopped, nothing kept).
  */
-export async function extractMember(archive: string, member: string, dest: string): Promise<number> {
+export async function extractMember(archive: string, member: string, dest: string, opts: { maxRatio?: number; slack?: number } = {}): Promise<number> {
   const tool = await sevenZip();
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tmpPath(dest);
+  const limit = (opts.maxRatio ?? DEFAULT_MAX_DECOMPRESSION_RATIO) * (await stat(archive)).size + (opts.slack ?? DEFAULT_MAX_RECORD_BYTES);
   const child = spawn(tool, ['e', '-so', '-bd', '-y', archive, member], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 4000) stderr += d.toString();
+    if (stderr.length < 8000) stderr += d.toString();
   });
   const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   try {
-    await pipeline(child.stdout, createWriteStream(tmp));
+    await pipeline(child.stdout, limitBytes(limit), createWriteStream(tmp));
   } catch (e) {
     child.kill();
     await rm(tmp, { force: true });
-    throw new CorpusError(`extracting ${member} failed (${(e as Error).message})`, { file: archive });
+    if (e instanceof SizeLimitError) throw new DecompressionBombError(archive, limit, (await stat(archive)).size, opts.maxRatio ?? DEFAULT_MAX_DECOMPRESSION_RATIO);
+    throw new CorpusError(`extracting ${member} failed (${(e as Error).message.split('\n')[0]})`, { file: archive });
   }
   const code = await exited;
   const bytes = (await stat(tmp)).size;
   if (code !== 0 || bytes === 0) {
     await rm(tmp, { force: true });
-    const why = code !== 0 ? stderr.trim().split('\n').slice(-3).join(' ') || `7z exited with ${code}` : `no ${member} in the archive`;
+    const why = code !== 0 ? toolErrorLine(stderr) || `7z exited with ${code}` : `no ${member} in the archive`;
     throw new CorpusError(`cannot extract ${member}: ${why}`, { file: archive });
   }
   await rename(tmp, dest);

@@ -21,8 +21,10 @@ import { CorpusError, errorMessage } from '../core/errors.js';
 import { newOutputStats, type OutputStats, utf8Length } from '../core/stats.js';
 import type { ByteRange } from './byte-ranges.js';
 import { readJsonLines, type BadRecord } from './jsonl.js';
+import type { ReadLimits } from './limits.js';
+import { isParquetFile, readParquetDocs } from './parquet.js';
 
-export const SHARD_EXT = '.jsonl.zst';
+const SHARD_EXT = '.jsonl.zst';
 const BLOCK = 1 << 20;
 
 export interface ShardWriterOptions {
@@ -33,7 +35,7 @@ export interface ShardWriterOptions {
 }
 
 /** `part-00007-000.jsonl.zst`: the task's ordinal within its source, then the rotation index. */
-export function shardName(prefix: string, rotation: number): string {
+function shardName(prefix: string, rotation: number): string {
   return `${prefix}-${String(rotation).padStart(3, '0')}${SHARD_EXT}`;
 }
 
@@ -48,6 +50,10 @@ export class ShardWriter {
   private rotation = 0;
   private readonly tmpFiles: Array<{ tmp: string; final: string }> = [];
   readonly stats: OutputStats = newOutputStats();
+  /** The first write error (a full disk): every later call rejects with it, naming the file. */
+  private failure: CorpusError | null = null;
+  private readonly failed: Promise<never>;
+  private rejectFailed: (e: CorpusError) => void = () => {};
 
   constructor(
     readonly dir: string,
@@ -56,6 +62,22 @@ export class ShardWriter {
   ) {
     this.maxBytes = opts.maxBytes ?? 256 << 20;
     this.level = opts.level ?? 3;
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => {});
+  }
+
+  private fail(e: Error, file: string): void {
+    if (this.failure) return;
+    this.failure = new CorpusError(`cannot write (${e.message})`, { file }, { cause: e });
+    this.rejectFailed(this.failure);
+  }
+
+  /** Waits for `p`, or rejects as soon as a write failed (a stream that failed never drains or closes). */
+  private until<T>(p: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.race([p, this.failed]);
   }
 
   private rotatePending = false;
@@ -79,7 +101,8 @@ export class ShardWriter {
 
   /** Waits for zstd to drain and rotates the file when it is full. */
   async settle(): Promise<void> {
-    if (this.zstd?.writableNeedDrain) await once(this.zstd, 'drain');
+    if (this.failure) throw this.failure;
+    if (this.zstd?.writableNeedDrain) await this.until(once(this.zstd, 'drain'));
     if (this.rotatePending) {
       this.rotatePending = false;
       await this.finishFile();
@@ -99,6 +122,8 @@ export class ShardWriter {
     this.tmpFiles.push({ tmp, final });
     this.file = createWriteStream(tmp);
     this.zstd = new CompressStream({ compressionLevel: this.level });
+    this.file.on('error', (e) => this.fail(e, final));
+    this.zstd.on('error', (e) => this.fail(e, final));
     this.zstd.pipe(this.file);
     this.fileBytes = 0;
   }
@@ -116,8 +141,10 @@ export class ShardWriter {
     this.flushBlock();
     const file = this.file;
     const done = once(file, 'close');
+    done.catch(() => {});
     this.zstd.end();
-    await done;
+    await this.until(done);
+    if (this.failure) throw this.failure;
     this.zstd = null;
     this.file = null;
   }
@@ -165,6 +192,8 @@ export interface ReadShardOptions {
    * many steps that read only the text. Other lines are read the usual way.
    */
   ownShard?: boolean;
+  /** Record-size and decompression-ratio caps (defaults: io/limits.ts). */
+  limits?: Partial<ReadLimits>;
 }
 
 const QUOTE = 0x22;
@@ -214,8 +243,9 @@ function cutOwnLine(b: Buffer, file: string, where: string): Doc | null {
   });
 }
 
-/** Reads documents from a JSON-lines file in any supported compression. */
+/** Reads documents from a JSON-lines file in any supported compression, or a Parquet shard (parquet.ts). */
 export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<Doc> {
+  if (isParquetFile(path)) return readParquetDocs(path, { source: opts.source, inputName: opts.inputName, onBad: opts.onBad, onBytes: opts.onBytes });
   const inputName = opts.inputName ?? basename(path);
   const ranged = opts.range !== undefined;
   return readJsonLines(path, {
@@ -223,6 +253,8 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
     onBytes: opts.onBytes,
     onBad: opts.onBad,
     fast: opts.ownShard ? (bytes, where) => cutOwnLine(bytes, path, where) : undefined,
+    maxRecordBytes: opts.limits?.maxRecordBytes,
+    maxRatio: opts.limits?.maxDecompressionRatio,
     reasons: { json: 'malformed_json', record: 'bad_document' },
     // Ids of id-less records: the byte offset in a splittable file, the line number otherwise.
     convert: (line) => docFromJson(line.value, provenanceId(opts.source, inputName, ranged ? `@${line.offset}` : line.index), opts.source),
@@ -231,9 +263,5 @@ export function readShard(path: string, opts: ReadShardOptions): AsyncGenerator<
 
 /** True for file names the shard reader accepts. */
 export function isDocumentFile(name: string): boolean {
-  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson)$/i.test(name);
-}
-
-export async function removeIfExists(path: string): Promise<void> {
-  await rm(path, { force: true });
+  return /\.(jsonl|jsonl\.gz|json\.gz|jsonl\.zst|json\.zst|ndjson|parquet)$/i.test(name);
 }

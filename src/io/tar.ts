@@ -11,8 +11,9 @@ import { Transform, type Readable } from 'node:stream';
 import { posix } from 'node:path';
 import tar from 'tar-stream';
 import { CorpusError } from '../core/errors.js';
+import { CorruptInputError } from './compression.js';
 
-export type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
+type SkipReason = 'unsafe_path' | 'link' | 'special_file' | 'too_large';
 
 export interface TarMember {
   /** Normalised relative path (no leading `/`, no `.` or `..` components). */
@@ -98,7 +99,8 @@ export async function* readTar(input: Readable, opts: ReadTarOptions): AsyncGene
     }
   } catch (e) {
     if (e instanceof CorpusError) throw e;
-    throw new CorpusError(`corrupt or truncated tar (${(e as Error).message})`, { file: opts.label }, { cause: e });
+    if (e instanceof SizeLimitError) throw new CorpusError(e.message, { file: opts.label }, { cause: e });
+    throw new CorruptInputError(`corrupt or truncated tar (${(e as Error).message})`, opts.label, { cause: e });
   } finally {
     input.unpipe(extract);
     input.destroy();

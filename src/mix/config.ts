@@ -11,7 +11,7 @@ import { byteSize } from '../core/sizes.js';
 import type { MixConfig } from './mix.js';
 
 /** Token counts: a number or "1.4T", "200B", "5M", "20k". */
-export const tokenCount = z.union([
+const tokenCount = z.union([
   z.number().positive(),
   z.string().transform((s, ctx) => {
     const m = /^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$/i.exec(s);
@@ -23,7 +23,7 @@ export const tokenCount = z.union([
   }),
 ]);
 
-export const mixSettings = z
+const mixSettings = z
   .object({
     budget: tokenCount.optional(),
     seed: z.number().int().default(1234),

@@ -8,7 +8,11 @@
  * misses its target by at most half of its shortest document not taken).
  * Selected documents are interleaved in one seeded shuffle and written as Megatron shards (with a
  * manifest `verify` reads), plus the data-blend strings Megatron-LM (`--data-path`) and GPT-NeoX
- * (`train-data-paths` / `train-data-weights`) take to blend the per-source shards themselves.
+ * (`train-data-paths` / `train-data-weights`) take to blend the per-source shards themselves. Their
+ * paths are relative to the mixture folder (so the folder can move with its tokens, and a build
+ * gives the same bytes wherever it ran): run the trainer from there, or prefix them.
+ * Sources with token shards but no weight are left out, and said so (`left_out`, and a warning).
+ * Nothing in the output names an absolute path.
  *
  * Memory: 8 bytes per selected document (source and document number) plus each source's document
  * lengths (4 bytes per document); token data streams through one batch.
@@ -47,7 +51,7 @@ interface SourceShards {
   documents: number;
 }
 
-export interface MixRow {
+interface MixRow {
   source: string;
   target: number;
   achieved: number;
@@ -63,6 +67,10 @@ export interface MixResult {
   tokens: number;
   documents: number;
   rows: MixRow[];
+  /** Sources with token shards that the weights leave out, and their tokens. */
+  left_out: Array<{ source: string; tokens: number }>;
+  /** Per-source shard paths in the blends are relative to the mixture folder. */
+  blend_paths: 'relative to the mixture folder';
   megatron_blend: string;
   neox_blend: { 'train-data-paths': string[]; 'train-data-weights': number[] };
 }
@@ -116,6 +124,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
   if (hashes.size > 1) throw new ConfigError(`${cfg.tokens}: sources were tokenized with different tokenizers`);
   const weightsIn = cfg.weights ?? Object.fromEntries(LLAMA_MIXTURE.map((m) => [m.source, m.proportion]));
   const present = found.filter((s) => (weightsIn[s.source] ?? 0) > 0);
+  const leftOut = found.filter((s) => !present.includes(s)).map((s) => ({ source: s.source, tokens: s.tokens }));
   if (present.length === 0) throw new ConfigError(`none of the sources in ${cfg.tokens} (${found.map((s) => s.source).join(', ')}) has a weight`);
   const wsum = present.reduce((a, s) => a + weightsIn[s.source]!, 0);
 
@@ -240,7 +249,7 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
   present.forEach((s, si) => {
     const r = rows[si]!;
     for (const sh of s.shards) {
-      paths.push(sh.base);
+      paths.push(relative(cfg.output, sh.base));
       weights.push(Number(((r.target * sh.tokens) / s.tokens).toPrecision(6)));
     }
   });
@@ -248,8 +257,19 @@ export async function runMix(cfg: MixConfig): Promise<MixResult> {
   const neox = { 'train-data-paths': paths, 'train-data-weights': weights };
   await writeFile(join(tmp, 'blend.megatron.txt'), `${megatronBlend}\n`);
   await writeFile(join(tmp, 'blend.neox.json'), `${JSON.stringify(neox, null, 2)}\n`);
-  const result: MixResult = { output: cfg.output, budget, tokens: total, documents: selSource.length, rows, megatron_blend: megatronBlend, neox_blend: neox };
-  await writeFile(join(tmp, 'mix.json'), `${JSON.stringify({ ...result, tokens_dir: relative(cfg.output, cfg.tokens), seed }, null, 2)}\n`);
+  const result: MixResult = {
+    output: cfg.output,
+    budget,
+    tokens: total,
+    documents: selSource.length,
+    rows,
+    left_out: leftOut,
+    blend_paths: 'relative to the mixture folder',
+    megatron_blend: megatronBlend,
+    neox_blend: neox,
+  };
+  const { output: _absolute, ...portable } = result;
+  await writeFile(join(tmp, 'mix.json'), `${JSON.stringify({ ...portable, tokens_dir: relative(cfg.output, cfg.tokens), seed }, null, 2)}\n`);
   await rm(cfg.output, { recursive: true, force: true });
   await rename(tmp, cfg.output);
   return result;
@@ -261,11 +281,20 @@ function hash32(s: string): number {
 
 /** The mixture as a table: target and achieved share, tokens and epochs per source. */
 export function formatMix(r: MixResult): string {
-  const lines = [`mixture: ${r.tokens} tokens, ${r.documents} documents in ${r.output} (budget ${r.budget})`, 'source          target  achieved      tokens  epochs'];
+  const lines = [
+    `mixture: ${r.tokens} tokens, ${r.documents} documents in ${r.output} (budget ${r.budget}; blend files: paths relative to that folder)`,
+    'source          target  achieved      tokens  epochs',
+  ];
   for (const x of r.rows) {
     lines.push(
       `${x.source.padEnd(14)} ${(100 * x.target).toFixed(2).padStart(6)}%  ${(100 * x.achieved).toFixed(2).padStart(7)}%  ${String(x.tokens).padStart(10)}  ${x.epochs.toFixed(2).padStart(6)}`,
     );
   }
+  for (const x of r.left_out) lines.push(`${x.source.padEnd(14)}  left out: no weight (${x.tokens} tokens)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One warning line per source the mixture left out. */
+export function mixWarnings(r: MixResult): string[] {
+  return r.left_out.map((x) => `mix: source ${x.source} has token shards (${x.tokens} tokens) but no weight: left out of the mixture; give it one under weights: to include it`);
 }

@@ -22,11 +22,10 @@
  *   uint8 0 (dense output); int64 labels, int64 dim, float32 weights.
  * Memory: (vocabulary + bucket) x dim float32 for the input matrix (bucket 2^18, dim 16: 16 MB).
  */
-import { writeFileSync } from 'node:fs';
 import { LABEL_PREFIX } from './fasttext.js';
 import { rng as mulberry32 } from '../core/rng.js';
 
-export const EOS_TOKEN = '</s>';
+const EOS_TOKEN = '</s>';
 const MAGIC = 793712314;
 const VERSION = 12;
 const LOSS_SOFTMAX = 3;
@@ -234,8 +233,4 @@ function serialize(m: { o: LinearTrainOptions; words: Entry[]; labels: Entry[]; 
   i64(o.dim);
   f32(m.output);
   return Buffer.concat(parts);
-}
-
-export function writeLinearModel(model: TrainedLinearModel, path: string): void {
-  writeFileSync(path, model.bytes);
 }

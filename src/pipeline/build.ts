@@ -10,8 +10,8 @@
  * choice (src/app/build.ts).
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { ConfigError, CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -20,13 +20,13 @@ import { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile } from '../fetch/files.js';
 import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
 import type { Executor } from './executor.js';
-import { catalogPath, MAIN_PHASE, passPhase, prefixCacheRoot, statsPath } from './layout.js';
+import { catalogPath, MAIN_PHASE, passPhase, phaseLabel, prefixCacheRoot, statsPath } from './layout.js';
 import { syncMarkers } from './markers.js';
 import type { Registry } from './registry.js';
 import { createSteps, type TaskRef } from './runner.js';
 import type { SourceEnv } from './source.js';
 import { collectStats, type BuildStats } from './stats.js';
-import { numberReadTasks, reduceTasks, stageInputTasks, type TaskInput, type TaskSpec } from './tasks.js';
+import { numberReadTasks, reduceTasks, stageInputTasks, taskReadBytes, type TaskInput, type TaskSpec } from './tasks.js';
 
 export interface ProgressSink {
   startPhase(label: string, totalBytes: number, tasks: number, doneTasks: number): void;
@@ -45,8 +45,10 @@ export interface RunOptions {
   progress?: ProgressSink;
 }
 
-export function resolveOut(pipeline: Pipeline, out?: string): string {
-  return resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+/** The output folder; a trial run (`--limit N`) gets its own, `<out>-limitN`, never mixed with a full build. */
+function resolveOut(pipeline: Pipeline, out?: string, limit?: number): string {
+  const dir = resolve(out ?? pipeline.output ?? join('out', pipeline.name));
+  return limit === undefined ? dir : `${dir}-limit${limit}`;
 }
 
 /** What planning and running share: the pipeline, its output folder, catalog and fetcher. */
@@ -59,9 +61,24 @@ export interface BuildContext {
   log: Logger;
 }
 
-export async function openBuild(opts: { pipelineFile: string; out?: string; log: Logger; registry: Registry }): Promise<BuildContext> {
-  const pipeline = await loadPipeline(opts.pipelineFile, opts.registry);
-  const out = resolveOut(pipeline, opts.out);
+export interface OpenOptions {
+  pipelineFile: string;
+  out?: string;
+  /** `build --limit N`: a trial run (its own output folder). */
+  limit?: number;
+  log: Logger;
+  registry: Registry;
+  /** Overrides of the pipeline's fetch settings (`plan` asks once, quickly). */
+  fetch?: { retries?: number; timeoutMs?: number };
+  /** Plugin paths outside the pipeline's folder the user allowed (`--allow-plugin`). */
+  allowPlugins?: readonly string[];
+  /** Make no network request: trust the download cache. */
+  offline?: boolean;
+}
+
+export async function openBuild(opts: OpenOptions): Promise<BuildContext> {
+  const pipeline = await loadPipeline(opts.pipelineFile, opts.registry, { allowPlugins: opts.allowPlugins, log: opts.log });
+  const out = resolveOut(pipeline, opts.out, opts.limit);
   const settings = pipeline.settings;
   const catalog = new Catalog<TaskSpec>(catalogPath(out));
   const cacheDir = settings.cache_dir ? resolve(pipeline.dir, settings.cache_dir) : join(out, 'cache');
@@ -69,13 +86,62 @@ export async function openBuild(opts: { pipelineFile: string; out?: string; log:
     cacheDir,
     baseDir: pipeline.dir,
     concurrency: settings.fetch.concurrency,
-    retries: settings.fetch.retries,
-    timeoutMs: settings.fetch.timeout_s * 1000,
+    retries: opts.fetch?.retries ?? settings.fetch.retries,
+    timeoutMs: opts.fetch?.timeoutMs ?? settings.fetch.timeout_s * 1000,
     log: opts.log.child('fetch'),
     onFetched: (r) => catalog.recordFetch(r),
     lookup: (u) => catalog.fetch(u),
+    offline: opts.offline,
   });
   return { pipeline, out, catalog, fetcher, cacheDir, log: opts.log };
+}
+
+/**
+ * Makes the output folder this pipeline's (call it holding the output lock): a folder another
+ * pipeline built, or one with stages this pipeline does not have, would end up with both
+ * pipelines' catalog rows, stats, reports and token shards mixed. That is refused (a ConfigError:
+ * exit 2) unless `force`: then another pipeline's outputs are discarded (downloads stay), or this
+ * pipeline's stages that it no longer has.
+ */
+export async function claimOutput(ctx: BuildContext, opts: { force?: boolean; fetchOnly?: boolean }): Promise<void> {
+  const { pipeline, catalog, out, log } = ctx;
+  const owner = catalog.owner();
+  const names = new Set(pipeline.stages.map((s) => s.name));
+  const planned = catalog.stageNames();
+  const extra = planned.filter((n) => !names.has(n)).sort();
+  if (owner && owner.pipeline !== pipeline.name) {
+    if (!opts.force || opts.fetchOnly) {
+      throw new ConfigError(
+        `${out} holds the outputs of pipeline "${owner.pipeline}" (${owner.file}); building "${pipeline.name}" into it would mix the two: choose another --out${opts.fetchOnly ? '' : ', or pass --force to discard them (downloads are kept)'}`,
+      );
+    }
+    log.warn(`--force: discarding the outputs of pipeline "${owner.pipeline}" in ${out} (downloads are kept)`);
+    await discardAll(ctx);
+  } else if (extra.length > 0 && !opts.fetchOnly) {
+    const what = `stage${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`;
+    if (!opts.force) {
+      throw new ConfigError(
+        `${out} has ${what}, which ${pipeline.file} does not define${owner ? '' : ' (built by another pipeline?)'}; pass --force to discard ${extra.length > 1 ? 'them' : 'it'}, or choose another --out`,
+      );
+    }
+    for (const name of extra) {
+      log.warn(`--force: discarding stage ${name}, which the pipeline no longer has`);
+      await discardStage(out, name, catalog);
+    }
+  }
+  catalog.setOwner(pipeline.name, pipeline.hash, pipeline.file);
+}
+
+/** Everything a pipeline wrote into `out`, except the catalog (its fetch rows), the lock and the download cache. */
+async function discardAll(ctx: BuildContext): Promise<void> {
+  const keep = new Set(['catalog.sqlite', 'catalog.sqlite-wal', 'catalog.sqlite-shm', 'corpusmill.lock']);
+  const cache = resolve(ctx.cacheDir);
+  for (const name of await readdir(ctx.out)) {
+    const path = join(ctx.out, name);
+    if (keep.has(name) || path === cache || cache.startsWith(path + sep)) continue;
+    await rm(path, { recursive: true, force: true });
+  }
+  ctx.catalog.forgetAllStages();
 }
 
 export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
@@ -95,7 +161,7 @@ export async function closeBuild(ctx: BuildContext): Promise<BuildStats> {
  * tasks, learns the passes of its steps. Stages reading an earlier stage need that stage planned
  * (not built). Returns false when only fetching.
  */
-export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
+async function planStage(ctx: BuildContext, stage: StageConfig, opts: { force?: boolean; fetchOnly?: boolean; requireUpstreamDone?: boolean }): Promise<boolean> {
   const { pipeline, out, catalog, fetcher, log } = ctx;
   await prepareStage(pipeline, stage, out, catalog, opts, log);
   const planned = catalog.stage(stage.name);
@@ -117,7 +183,7 @@ export async function planStage(ctx: BuildContext, stage: StageConfig, opts: { f
   return true;
 }
 
-export function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
+function stagesToRun(pipeline: Pipeline, only?: string): StageConfig[] {
   return only ? [findStage(pipeline, only)] : pipeline.stages;
 }
 
@@ -219,24 +285,27 @@ async function planPhases(
   readTasks: TaskSpec[],
   log: Logger,
   fetcher: Fetcher,
-): Promise<Array<{ phase: string; tasks: TaskSpec[] }>> {
-  const phases: Array<{ phase: string; tasks: TaskSpec[] }> = [];
+): Promise<Array<{ phase: string; tasks: TaskSpec[]; label?: string }>> {
+  const phases: Array<{ phase: string; tasks: TaskSpec[]; label?: string }> = [];
   if (stage.steps.length > 0) {
     // Steps are instantiated here only to learn their passes; workers create their own.
     const steps = await createSteps(p, stage, out, log, fetcher);
+    const stepNames = stage.steps.map((x) => x.step);
     steps.forEach((s, i) => {
       const passes = s.passes ?? [];
       for (let k = 0; k < passes.length; ) {
         const pass = passes[k]!;
         if (pass.kind === 'reduce') {
-          phases.push({ phase: passPhase(i, pass.name), tasks: reduceTasks(pass.tasks) });
+          const phase = passPhase(i, pass.name);
+          phases.push({ phase, tasks: reduceTasks(pass.tasks), label: phaseLabel(phase, stepNames) });
           k++;
           continue;
         }
         // Consecutive scan passes of one step read the same documents: one phase, one read (`a+b`).
         const names: string[] = [];
         for (; k < passes.length && passes[k]!.kind === 'scan'; k++) names.push(passes[k]!.name);
-        phases.push({ phase: passPhase(i, names.join('+')), tasks: readTasks });
+        const phase = passPhase(i, names.join('+'));
+        phases.push({ phase, tasks: readTasks, label: phaseLabel(phase, stepNames) });
       }
     });
     for (const s of steps) await s.close?.();
@@ -245,16 +314,35 @@ async function planPhases(
   return phases;
 }
 
-/** Downloads again any input file of an unfinished task that is missing from the cache. */
+/**
+ * Checks the input files of unfinished tasks before they run: each must still be the file the stage
+ * was planned on (same sha256; a cached copy whose size or mtime changed is hashed again). A missing
+ * or corrupt cached copy is fetched again; one that changed upstream, or a local file edited since,
+ * is an error asking for --force (the frozen task list was cut from the old file).
+ */
 async function ensureInputs(catalog: Catalog<TaskSpec>, stage: string, fetcher: Fetcher): Promise<void> {
   const seen = new Set<string>();
   for (const t of catalog.tasks(stage)) {
     const inp = t.spec.input;
     if (t.state === 'done' || !inp || inp.type !== 'source' || seen.has(inp.task.path)) continue;
     seen.add(inp.task.path);
-    if (existsSync(inp.task.path)) continue;
-    const got = await fetcher.fetchFile(inp.file);
-    if (got.path !== inp.task.path) throw new CorpusError(`input moved: expected ${inp.task.path}, fetched to ${got.path}; rebuild with --force`, { file: inp.file.url });
+    // Inputs a source made up without fetching (a checkout folder) have no recorded bytes to check.
+    if (!inp.file.sha256 && existsSync(inp.task.path)) continue;
+    let got: { path: string };
+    try {
+      got = await fetcher.fetchFile(inp.file);
+    } catch (e) {
+      if (e instanceof CorpusError && /(sha256|sha1|md5) mismatch|bytes, the listing/.test(e.message)) {
+        const detail = e.message.replace(/^.*?: (?=(sha256|sha1|md5) mismatch|server reports)/, '');
+        throw new CorpusError(`changed since stage ${stage} was planned (${detail}); rebuild the stage with --force`, {
+          file: inp.file.url,
+        });
+      }
+      throw e;
+    }
+    // A source may read a file derived from the fetched one (Posts.xml extracted from a .7z).
+    if (got.path !== inp.task.path && !existsSync(inp.task.path))
+      throw new CorpusError(`input moved: expected ${inp.task.path}, fetched to ${got.path}; rebuild with --force`, { file: inp.file.url });
   }
 }
 
@@ -264,28 +352,34 @@ async function runStage(ctx: BuildContext, stage: StageConfig, executor: Executo
   await ensureInputs(catalog, stage.name, ctx.fetcher);
   // Markers are the truth: adopt any the catalog missed (a crash between the two, or a cluster run).
   await syncMarkers(catalog, out, stage.name, stage.hash);
+  const stepNames = stage.steps.map((x) => x.step);
   for (const phase of planned.phases) {
     const rows = catalog.tasks(stage.name, phase);
     const pending = rows.filter((r) => r.state !== 'done');
     if (pending.length === 0) continue;
-    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${phase}`;
+    for (const r of pending.filter((x) => x.state === 'failed')) ctx.log.warn(`${stage.name}/${phase}#${r.idx} failed in an earlier run (${r.error}); running it again`);
+    const passLabel = planned.labels[phase] ?? phaseLabel(phase, stepNames);
+    const label = phase === MAIN_PHASE ? stage.name : `${stage.name} ${passLabel}`;
     const tasks: TaskRef[] = pending.map((r) => ({ stage: stage.name, phase, idx: r.idx, spec: r.spec, of: rows.length }));
     const work = { pipelineFile: pipeline.file, stage: stage.name, hash: stage.hash, phase, of: rows.length, tasks };
     if (!executor.waits) {
       await executor.run(work, {});
       continue;
     }
-    progress?.startPhase(
-      label,
-      rows.reduce((a, r) => a + r.spec.bytes, 0),
-      rows.length,
-      rows.length - pending.length,
-    );
-    // Account for finished tasks so the bar starts where the last run stopped.
-    progress?.advance(
-      rows.filter((r) => r.state === 'done').reduce((a, r) => a + r.spec.bytes, 0),
-      0,
-    );
+    if (progress) {
+      const bytes = await Promise.all(rows.map((r) => taskReadBytes(out, r.spec)));
+      progress.startPhase(
+        label,
+        bytes.reduce((a, b) => a + b, 0),
+        rows.length,
+        rows.length - pending.length,
+      );
+      // Account for finished tasks so the bar starts where the last run stopped.
+      progress.advance(
+        rows.reduce((a, r, i) => a + (r.state === 'done' ? bytes[i]! : 0), 0),
+        0,
+      );
+    }
     try {
       await executor.run(work, {
         onStart: (ref) => catalog.taskStarted(ref.stage, ref.phase, ref.idx),

@@ -10,7 +10,7 @@ import type { Step, TaskContext } from './step.js';
 // UTF-8 byte counts are cached per document object while its text is unchanged, so a chain of
 // steps measures each text once.
 const byteCache = new WeakMap<Doc, { text: string; bytes: number }>();
-export function docBytes(doc: Doc): number {
+function docBytes(doc: Doc): number {
   const c = byteCache.get(doc);
   if (c && c.text === doc.text) return c.bytes;
   const bytes = utf8Length(doc.text);

@@ -33,3 +33,10 @@ export function parsePassPhase(phase: string): { stepIndex: number; pass: string
   const m = /^step(\d+)\.(.+)$/.exec(phase);
   return m ? { stepIndex: Number(m[1]), pass: m[2]! } : null;
 }
+
+/** What a phase does, for people: `minhash_dedup: signatures` for `step1.signatures` (`main` stays). */
+export function phaseLabel(phase: string, stepNames: readonly string[]): string {
+  const p = parsePassPhase(phase);
+  const step = p ? stepNames[p.stepIndex] : undefined;
+  return p && step ? `${step}: ${p.pass}` : phase;
+}

@@ -12,7 +12,7 @@ import type { TaskStats } from '../core/stats.js';
 import { failurePath, markerDir, markerPath } from './layout.js';
 export { failurePath };
 
-export interface Marker {
+interface Marker {
   stage: string;
   phase: string;
   idx: number;

@@ -11,15 +11,18 @@ import { basename, dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { attemptPath, failurePath, type Attempt, type Failure } from './markers.js';
 import type { Doc } from '../core/document.js';
-import { CorpusError } from '../core/errors.js';
+import { ConfigError, CorpusError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { addCount, newOutputStats, newStepStats, type StepStats, type TaskStats } from '../core/stats.js';
-import type { Fetcher } from '../fetch/fetcher.js';
+import { hashFile, type Fetcher } from '../fetch/fetcher.js';
 import { removeTmpFiles, writeJsonAtomic } from '../io/atomic.js';
+import { openDocWriter, type DocWriter } from '../io/doc-writer.js';
 import { readShard, ShardWriter, type BadRecord } from '../io/shards.js';
+import { CorruptInputError } from '../io/compression.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../io/limits.js';
 import type { ReadContext } from './source.js';
 import type { Pipeline, SourceInput, StageConfig } from './config.js';
-import { instrument, timedConsumer, docBytes } from './instrument.js';
+import { instrument, timedConsumer } from './instrument.js';
 import { fanOut } from './fanout.js';
 import { PrefixCache, prefixEnd } from './prefix-cache.js';
 import { StepState } from './state.js';
@@ -50,6 +53,8 @@ export class WorkerRuntime {
     readonly outDir: string,
     readonly log: Logger,
     readonly fetcher: Fetcher,
+    /** `limit`: each task reads only its first N documents (`build --limit`, a trial run). */
+    readonly opts: { limit?: number } = {},
   ) {}
 
   stage(name: string): StageConfig {
@@ -93,7 +98,32 @@ async function removePartial(dir: string, prefix: string): Promise<void> {
   await Promise.all(names.filter((n) => n.startsWith(`${prefix}-`) || n.startsWith(`${prefix}.`)).map((n) => rm(`${dir}/${n}`, { force: true })));
 }
 
+/**
+ * Runs a task; a failure is recorded (`.failed` beside the markers) and rethrown as one line naming
+ * the task's input and how far it got. When the cause is a downloaded input that cannot be
+ * decompressed, the cached copy is discarded and fetched again once, and the task rerun.
+ */
 export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {
+  // A process killed while writing this task's marker or attempt record leaves a temporary file.
+  const marker = markerPath(rt.outDir, ref.stage, ref.phase, ref.idx);
+  await removeTmpFiles(dirname(marker), basename(marker).replace(/\.json$/, '.'));
+  const attempt: Attempt = { started_at: new Date().toISOString(), host: hostname(), pid: process.pid, job: clusterJobId(), log: process.env.CORPUSMILL_LOG_FILE };
+  await writeJsonAtomic(attemptPath(rt.outDir, ref.stage, ref.phase, ref.idx), attempt);
+  try {
+    try {
+      return await runTaskAttempt(rt, ref, progress);
+    } catch (e) {
+      if (!(await refetchCorruptInput(rt, ref, e))) throw e;
+      return await runTaskAttempt(rt, ref, progress);
+    }
+  } catch (e) {
+    const failure: Failure = { ...attempt, failed_at: new Date().toISOString(), error: errorMessage(e) };
+    await writeJsonAtomic(failurePath(rt.outDir, ref.stage, ref.phase, ref.idx), failure).catch(() => {});
+    throw e;
+  }
+}
+
+async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progress): Promise<TaskStats> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const stage = rt.stage(ref.stage);
@@ -105,6 +135,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const stats: TaskStats = {
     source,
     input_bytes: spec.bytes,
+    read_bytes: 0,
     quarantined: {},
     read_counts: {},
     steps: [],
@@ -113,11 +144,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     time_ms: 0,
   };
   const isMain = ref.phase === MAIN_PHASE;
-  // A process killed while writing this task's marker or attempt record leaves a temporary file.
-  const marker = markerPath(rt.outDir, ref.stage, ref.phase, ref.idx);
-  await removeTmpFiles(dirname(marker), basename(marker).replace(/\.json$/, '.'));
-  const attempt: Attempt = { started_at: new Date().toISOString(), host: hostname(), pid: process.pid, job: clusterJobId(), log: process.env.CORPUSMILL_LOG_FILE };
-  await writeJsonAtomic(attemptPath(rt.outDir, ref.stage, ref.phase, ref.idx), attempt);
+  const reading: ReadPosition = { docs: 0, lastId: null };
   const pass = parsePassPhase(ref.phase);
   const prefix = partPrefix(spec.ordinal);
 
@@ -125,13 +152,13 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
   const outDir = stageDir(rt.outDir, stage.name, source);
   const rejDir = rejectsDir(rt.outDir, stage.name, source);
   const qDir = quarantineDir(rt.outDir, stage.name, source);
-  let writer: ShardWriter | null = null;
+  let writer: DocWriter | null = null;
   let rejects = null as ShardWriter | null;
   let quarantine = null as ShardWriter | null;
   const shardOpts = { maxBytes: settings.shard_bytes, level: settings.zstd_level };
   if (isMain && spec.kind === 'read') {
     await Promise.all([removePartial(outDir, prefix), removePartial(rejDir, prefix), removePartial(qDir, prefix)]);
-    if (stage.writeDocuments) writer = new ShardWriter(outDir, prefix, shardOpts);
+    if (stage.writeDocuments) writer = openDocWriter(stage.format, outDir, prefix, shardOpts);
   }
 
   const writeReject = (doc: Doc) => {
@@ -190,6 +217,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         log,
         advance: (n) => {
           progress.bytes += n;
+          stats.read_bytes = (stats.read_bytes ?? 0) + n;
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
@@ -203,6 +231,7 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
           // Counted once: pass phases read the same records again.
           if (readCounts) addCount(readCounts, name, n);
         },
+        limits: { maxRecordBytes: settings.max_record_bytes, maxDecompressionRatio: settings.max_decompression_ratio },
       };
       const upto = isMain ? steps.length : pass!.stepIndex;
       let docs: AsyncIterable<Doc>;
@@ -223,10 +252,11 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
             },
           }),
           progress,
+          reading,
         );
         first = end!;
       } else {
-        docs = countProgress(readInput(rt, stage, spec, readCtx), progress);
+        docs = countProgress(take(readInput(rt, stage, spec, readCtx), rt.opts.limit), progress, reading);
         if (producer) {
           // The prefix steps' counters go to the cache (the main pass reports them), their rejects too.
           for (let i = 0; i < end!; i++) {
@@ -284,11 +314,81 @@ export async function runTask(rt: WorkerRuntime, ref: TaskRef, progress: Progres
     if (isMain) await cache?.remove();
     return stats;
   } catch (e) {
-    for (const w of [writer, rejects, quarantine]) await w?.abort();
-    const failure: Failure = { ...attempt, failed_at: new Date().toISOString(), error: e instanceof Error ? e.message : String(e) };
-    await writeJsonAtomic(failurePath(rt.outDir, ref.stage, ref.phase, ref.idx), failure).catch(() => {});
-    throw e;
+    for (const w of [writer, rejects, quarantine]) await w?.abort().catch(() => {});
+    throw taskFailure(e, ref, reading);
   }
+}
+
+/** Where a task's reading got to: the last document read (the record before a failure). */
+interface ReadPosition {
+  docs: number;
+  lastId: string | null;
+}
+
+/** What a task reads, for messages: the input file (and range), or the upstream shards, or the reduce task. */
+export function taskInputLabel(ref: Pick<TaskRef, 'stage' | 'phase' | 'idx' | 'spec'>): string {
+  const input = ref.spec.input;
+  if (!input) return `${ref.stage}/${ref.phase}#${ref.idx}`;
+  if (input.type === 'stage') return `${input.stage}/${input.source}/${partPrefix(input.ordinal)}-*`;
+  const t = input.task;
+  return t.range ? `${t.path} (bytes ${t.range.start}-${t.range.end})` : t.path;
+}
+
+/**
+ * The error a failed task reports: one line that names the file and the last record. Errors that
+ * already name their file (CorpusError with `where.file`) keep their message; anything else (a bug
+ * in a step, a full disk) is prefixed with the task's input and how far reading got.
+ */
+function taskFailure(e: unknown, ref: TaskRef, pos: ReadPosition): Error {
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, '; ').trim();
+  if (e instanceof ConfigError) {
+    e.message = oneLine(e.message);
+    return e;
+  }
+  if (e instanceof CorpusError && e.where.file) {
+    e.message = oneLine(e.message);
+    return e;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const code = (err as NodeJS.ErrnoException).code;
+  const what = code === 'ENOSPC' ? `no space left on device (${oneLine(err.message)})` : oneLine(err.message) || err.name;
+  const where = pos.lastId === null ? 'before the first document' : `after ${pos.docs} documents, the last ${pos.lastId}`;
+  const out = new CorpusError(`${what} (${where})`, { file: taskInputLabel(ref) }, { cause: err });
+  out.stack = err.stack;
+  return out;
+}
+
+/**
+ * A downloaded input that fails to decompress is discarded from the cache and fetched again, once:
+ * true when a different copy came and the task may run again on it. False (the error stands, with
+ * what was tried added) for local files, offline builds, the same bytes again, or a split file whose
+ * new copy is not the one the stage was planned on.
+ */
+async function refetchCorruptInput(rt: WorkerRuntime, ref: TaskRef, e: unknown): Promise<boolean> {
+  const input = ref.spec.input;
+  if (!(e instanceof CorruptInputError) || input?.type !== 'source' || e.where.file !== input.task.path) return false;
+  if (rt.fetcher.localPath(input.file.url) || rt.fetcher.opts.offline) return false;
+  const before = await hashFile(input.task.path, 'sha256').catch(() => null);
+  rt.log.warn(`${input.file.url}: the cached copy cannot be read (${e.message}); fetching it again`);
+  // Only published checksums are expectations here; the planned sha256 is that of the copy that failed.
+  const { url, name, sha1, md5 } = input.file;
+  let again: { sha256?: string };
+  try {
+    again = await rt.fetcher.refetch({ url, name, sha1, md5 });
+  } catch (f) {
+    e.message = `${e.message}; fetching it again failed: ${errorMessage(f)}`;
+    return false;
+  }
+  if (again.sha256 === before) {
+    e.message = `${e.message} (fetched again: the server sends the same bytes)`;
+    return false;
+  }
+  if (input.task.range && again.sha256 !== input.file.sha256) {
+    e.message = `${e.message} (fetched again, but the new copy is not the file this stage was planned on; rebuild the stage with --force)`;
+    return false;
+  }
+  rt.log.warn(`${input.file.url}: fetched again (sha256 ${again.sha256}); running ${ref.stage}/${ref.phase}#${ref.idx} again`);
+  return true;
 }
 
 /** `<array job>_<index>` (or the job id) when running inside a Slurm job. */
@@ -334,15 +434,30 @@ function findPass(step: Step, name: string, phase: string): Pass {
   return p;
 }
 
-async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress): AsyncGenerator<Doc> {
+/** The first `n` documents (all when `n` is undefined). */
+async function* take(docs: AsyncIterable<Doc>, n: number | undefined): AsyncGenerator<Doc> {
+  if (n === undefined) return yield* docs;
+  if (n <= 0) return;
+  let i = 0;
+  for await (const d of docs) {
+    yield d;
+    if (++i >= n) return;
+  }
+}
+
+async function* countProgress(docs: AsyncIterable<Doc>, progress: Progress, pos: ReadPosition): AsyncGenerator<Doc> {
   for await (const d of docs) {
     progress.docs++;
+    pos.docs++;
+    pos.lastId = d.id;
     yield d;
   }
 }
 
 async function* readUpstream(out: string, input: { stage: string; source: string; ordinal: number }, source: string, ctx: ReadContext): AsyncGenerator<Doc> {
-  for (const path of await upstreamShards(out, input)) yield* readShard(path, { source, onBad: ctx.quarantine, onBytes: ctx.advance, ownShard: true });
+  // Our own shards: no bomb to fear, and a document re-serialised may be a little longer than its raw record.
+  const limits = { maxRecordBytes: 2 * (ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES), maxDecompressionRatio: Infinity };
+  for (const path of await upstreamShards(out, input)) yield* readShard(path, { source, onBad: ctx.quarantine, onBytes: ctx.advance, ownShard: true, limits });
 }
 
 function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: ReadContext): AsyncIterable<Doc> {
@@ -353,5 +468,3 @@ function readInput(rt: WorkerRuntime, stage: StageConfig, spec: TaskSpec, ctx: R
   const def = rt.pipeline.registry.source(cfg.source);
   return def.read(input.task, cfg.params as never, ctx);
 }
-
-export { docBytes };

@@ -14,6 +14,7 @@ import type { Logger } from '../core/log.js';
 import type { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile, RemoteFile } from '../fetch/files.js';
 import type { BadRecord } from '../io/shards.js';
+import type { ReadLimits } from '../io/limits.js';
 
 export interface ReadTask {
   /** Local path of the file to read. */
@@ -50,6 +51,11 @@ export interface ReadContext {
    * wrong WARC Content-Length). Shown on the source's `(read)` row of the stats.
    */
   count?(name: string, n?: number): void;
+  /**
+   * The pipeline's record-size and decompression-ratio caps (settings `max_record_bytes`,
+   * `max_decompression_ratio`); a reader outside a build uses io/limits.ts's defaults.
+   */
+  limits?: ReadLimits;
 }
 
 export interface SourceDef<S extends z.ZodType = z.ZodType> {

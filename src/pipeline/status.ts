@@ -13,6 +13,8 @@ import { attemptPath, failurePath, readJson, syncMarkers, type Attempt } from '.
 export interface PhaseStatus {
   stage: string;
   phase: string;
+  /** What the phase does, for people (`minhash_dedup: signatures`; `main` for the main pass). */
+  label: string;
   tasks: Record<TaskStatus, number>;
   docs: number;
   bytes_done: number;
@@ -30,10 +32,12 @@ export async function buildStatus(out: string, probes: TaskProbe[]): Promise<Pha
     const stages = catalog.db.prepare('SELECT name, hash FROM stages ORDER BY planned_at, rowid').all() as Array<{ name: string; hash: string }>;
     for (const st of stages) {
       await syncMarkers(catalog, out, st.name, st.hash);
-      for (const phase of catalog.stage(st.name)!.phases) {
+      const info = catalog.stage(st.name)!;
+      for (const phase of info.phases) {
         const s: PhaseStatus = {
           stage: st.name,
           phase,
+          label: info.labels[phase] ?? phase,
           tasks: { done: 0, running: 0, failed: 0, pending: 0 },
           docs: 0,
           bytes_done: 0,

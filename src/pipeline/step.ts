@@ -131,15 +131,17 @@ export function lazy<T>(make: () => T): () => T {
 
 /** A step built on first use (in the worker that runs a task): for steps that need a model. */
 export function lazyStep(build: () => Step | Promise<Step>): Step {
-  const step = lazy(async () => build());
-  let used = false;
+  let built: Step | null = null;
+  const step = lazy(async () => {
+    built = await build();
+    return built;
+  });
   return {
     async *run(docs, ctx) {
-      used = true;
       yield* (await step()).run(docs, ctx);
     },
     async close() {
-      if (used) await (await step()).close?.();
+      await built?.close?.();
     },
   };
 }

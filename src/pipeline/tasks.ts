@@ -7,12 +7,11 @@
  * never depends on the worker count. Passes of global steps reuse the read tasks (`scan`) or have
  * their own count (`reduce`).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalFile } from '../fetch/files.js';
 import type { ReadTask } from './source.js';
 import { isDocumentFile } from '../io/shards.js';
-import type { StageConfig } from './config.js';
 import { partPrefix } from './layout.js';
 
 export type TaskInput =
@@ -58,6 +57,17 @@ export async function upstreamShards(out: string, input: { stage: string; source
     .map((n) => join(dir, n));
 }
 
+/**
+ * The bytes a task will read, for progress: its planned bytes, except for an earlier stage's output,
+ * whose shards are measured once that stage has written them (the plan only had an estimate).
+ */
+export async function taskReadBytes(out: string, spec: TaskSpec): Promise<number> {
+  if (spec.input?.type !== 'stage') return spec.bytes;
+  let n = 0;
+  for (const p of await upstreamShards(out, spec.input)) n += (await stat(p)).size;
+  return n;
+}
+
 /** Gives each read task its per-source ordinal, in stage order. */
 export function numberReadTasks(items: Array<{ source: string; input: TaskInput; bytes: number }>): TaskSpec[] {
   const next = new Map<string, number>();
@@ -71,5 +81,3 @@ export function numberReadTasks(items: Array<{ source: string; input: TaskInput;
 export function reduceTasks(n: number): TaskSpec[] {
   return Array.from({ length: n }, (_, i) => ({ kind: 'reduce' as const, source: '', ordinal: i, bytes: 0 }));
 }
-
-export type StageStepList = StageConfig['steps'];

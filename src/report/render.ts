@@ -3,8 +3,8 @@
  * time) or as Markdown. Sections without data in this build say what would provide it, rather than
  * drawing an empty chart.
  */
-import { humanBytes } from '../pipeline/stats.js';
-import type { ReportData } from './collect.js';
+import { formatTokens, humanBytes } from '../pipeline/stats.js';
+import { clipText, type Funnel, type ReportData } from './collect.js';
 import { LLAMA_MIXTURE } from './mixture.js';
 import { barChart, esc, fmt, funnel, histogram } from './svg.js';
 
@@ -40,31 +40,31 @@ function sections(d: ReportData): Section[] {
   const out: Section[] = [];
   const last = d.stats.stages.at(-1);
   // Summary.
+  const tokensOf = (s: (typeof d.stats.stages)[number]) => formatTokens(s.totals.tokens ?? {});
   const rows = d.stats.stages
     .map(
       (s) =>
-        `<tr><td>${esc(s.name)}</td><td>${s.tasks.done}/${s.tasks.total}</td><td>${fmt(s.totals.docs)}</td><td>${humanBytes(s.totals.text_bytes)}</td><td>${fmt(s.totals.rejected_docs)}</td><td>${fmt(s.totals.quarantined)}</td></tr>`,
+        `<tr><td>${esc(s.name)}</td><td>${s.tasks.done}/${s.tasks.total}</td><td>${fmt(s.totals.docs)}</td><td>${humanBytes(s.totals.text_bytes)}</td><td>${esc(tokensOf(s))}</td><td>${fmt(s.totals.rejected_docs)}</td><td>${fmt(s.totals.quarantined)}</td></tr>`,
     )
     .join('');
   out.push({
     id: 'summary',
     title: 'Stages',
-    html: `<table><tr><th>stage</th><th>tasks</th><th>documents out</th><th>text out</th><th>rejects kept</th><th>quarantined</th></tr>${rows}</table>`,
+    html: `<table><tr><th>stage</th><th>tasks</th><th>documents out</th><th>text out</th><th>tokens out</th><th>rejects kept</th><th>quarantined</th></tr>${rows}</table>`,
     md:
-      '| stage | tasks | documents out | text out | quarantined |\n|---|---:|---:|---:|---:|\n' +
-      d.stats.stages.map((s) => `| ${s.name} | ${s.tasks.done}/${s.tasks.total} | ${s.totals.docs} | ${humanBytes(s.totals.text_bytes)} | ${s.totals.quarantined} |`).join('\n'),
+      '| stage | tasks | documents out | text out | tokens out | quarantined |\n|---|---:|---:|---:|---:|---:|\n' +
+      d.stats.stages
+        .map((s) => `| ${s.name} | ${s.tasks.done}/${s.tasks.total} | ${s.totals.docs} | ${humanBytes(s.totals.text_bytes)} | ${tokensOf(s)} | ${s.totals.quarantined} |`)
+        .join('\n'),
   });
-  // Funnels.
-  const funnelHtml = Object.entries(d.funnels)
-    .sort()
-    .map(([source, rs]) => funnel(`${source}: documents after each step`, rs))
-    .join('');
-  const funnelMd = Object.entries(d.funnels)
-    .sort()
+  // Funnels: one per source and line of stages (a stage merging several lines starts its own).
+  const funnelTitle = (f: Funnel) => (d.funnels.filter((x) => x.source === f.source).length > 1 ? `${f.source} (${f.stages.join(' → ')})` : f.source);
+  const funnelHtml = d.funnels.map((f) => funnel(`${funnelTitle(f)}: documents after each step`, f.rows)).join('');
+  const funnelMd = d.funnels
     .map(
-      ([source, rs]) =>
-        `**${source}**\n\n| step | documents | bytes | dropped |\n|---|---:|---:|---|\n` +
-        rs.map((r) => `| ${r.label} | ${r.docs} | ${humanBytes(r.bytes)} | ${r.dropped.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'),
+      (f) =>
+        `**${funnelTitle(f)}**\n\n| step | documents | bytes | dropped |\n|---|---:|---:|---|\n` +
+        f.rows.map((r) => `| ${r.label} | ${r.docs} | ${humanBytes(r.bytes)} | ${r.dropped.map(([k, v]) => `${k} ${v}`).join(', ')} |`).join('\n'),
     )
     .join('\n\n');
   out.push({ id: 'funnel', title: 'Funnel per source', html: funnelHtml, md: funnelMd });
@@ -94,35 +94,49 @@ function sections(d: ReportData): Section[] {
       html: barChart('documents removed, by reason', reasons),
       md: reasons.map((r) => `- ${r.label}: ${r.value}`).join('\n'),
     });
-  // Tokens (or bytes) against the LLaMA mixture.
+  // Tokens (or bytes) per source, against the LLaMA mixture for the sources LLaMA has: one chart per
+  // tokenizer, since tokens of different tokenizers do not add up.
   const targetOf = (s: string) => LLAMA_MIXTURE.find((m) => m.source === s)?.proportion;
-  if (d.tokens) {
-    const total = Object.values(d.tokens).reduce((a, b) => a + b, 0);
-    const bars = Object.entries(d.tokens)
+  const shareBars = (entries: Array<[string, number]>, label: (s: string, v: number) => string) => {
+    const total = entries.reduce((a, [, v]) => a + v, 0) || 1;
+    return entries
       .sort((a, b) => b[1] - a[1])
-      .map(([s, t]) => ({ label: `${s} (${fmt(t)} tokens)`, value: (100 * t) / total, target: (targetOf(s) ?? 0) * 100 }));
-    out.push({
-      id: 'tokens',
-      title: 'Tokens per source against the LLaMA mixture',
-      html: barChart('share of tokens, % (tick: LLaMA target)', bars, { unit: (n) => `${n.toFixed(1)}%` }),
-      md:
-        '| source | tokens | share | LLaMA target |\n|---|---:|---:|---:|\n' +
-        Object.entries(d.tokens)
-          .map(([s, t]) => `| ${s} | ${t} | ${((100 * t) / total).toFixed(1)}% | ${((targetOf(s) ?? 0) * 100).toFixed(1)}% |`)
-          .join('\n'),
-    });
+      .map(([s, v]) => {
+        const t = targetOf(s);
+        return { label: `${label(s, v)}${t === undefined ? ', no LLaMA target' : ''}`, value: (100 * v) / total, target: t === undefined ? undefined : t * 100 };
+      });
+  };
+  const pct = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1)}%`);
+  const chartTitle = (what: string, bars: Array<{ target?: number }>) => `share of ${what}, %${bars.some((b) => b.target !== undefined) ? ' (tick: LLaMA target)' : ''}`;
+  if (d.tokens) {
+    const tokenizers = Object.keys(d.tokens).sort();
+    const html: string[] = [];
+    const md: string[] = [];
+    for (const tk of tokenizers) {
+      const bars = shareBars(Object.entries(d.tokens[tk]!), (s, t) => `${s} (${fmt(t)} tokens)`);
+      html.push(barChart(`${tokenizers.length > 1 ? `${tk}: ` : ''}${chartTitle(`${tk} tokens`, bars)}`, bars, { unit: (n) => `${n.toFixed(1)}%` }));
+      const total = Object.values(d.tokens[tk]!).reduce((a, b) => a + b, 0) || 1;
+      md.push(
+        `**${tk}**\n\n| source | tokens | share | LLaMA target |\n|---|---:|---:|---:|\n` +
+          Object.entries(d.tokens[tk]!)
+            .sort((a, b) => b[1] - a[1])
+            .map(([s, t]) => `| ${s} | ${t} | ${((100 * t) / total).toFixed(1)}% | ${pct(targetOf(s) === undefined ? undefined : targetOf(s)! * 100)} |`)
+            .join('\n'),
+      );
+    }
+    out.push({ id: 'tokens', title: 'Tokens per source against the LLaMA mixture', html: html.join(''), md: md.join('\n\n') });
   } else if (last) {
-    const total = Object.values(last.sources).reduce((a, s) => a + s.output.text_bytes, 0) || 1;
-    const bars = Object.entries(last.sources)
-      .sort((a, b) => b[1].output.text_bytes - a[1].output.text_bytes)
-      .map(([s, x]) => ({ label: `${s} (${humanBytes(x.output.text_bytes)})`, value: (100 * x.output.text_bytes) / total, target: (targetOf(s) ?? 0) * 100 }));
+    const bars = shareBars(
+      Object.entries(last.sources).map(([s, x]) => [s, x.output.text_bytes]),
+      (s, v) => `${s} (${humanBytes(v)})`,
+    );
     out.push({
       id: 'tokens',
       title: 'Text per source against the LLaMA mixture',
       html:
         `<p class="note">No token shards in this build yet: shares of text bytes in stage ${esc(last.name)} instead.</p>` +
-        barChart('share of text bytes, % (tick: LLaMA target)', bars, { unit: (n) => `${n.toFixed(1)}%` }),
-      md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}% (target ${b.target.toFixed(1)}%)`).join('\n'),
+        barChart(chartTitle('text bytes', bars), bars, { unit: (n) => `${n.toFixed(1)}%` }),
+      md: bars.map((b) => `- ${b.label}: ${b.value.toFixed(1)}%${b.target === undefined ? '' : ` (target ${b.target.toFixed(1)}%)`}`).join('\n'),
     });
   }
   // Instruction data: what the loss is computed on.
@@ -147,16 +161,38 @@ function sections(d: ReportData): Section[] {
         .map((b) => `- ≤${b.label} chars: ${b.count}`)
         .join('\n'),
     });
+    const langHtml = [
+      Object.keys(f.languages).length
+        ? barChart(
+            'documents by natural language',
+            sortedEntries(f.languages).map(([k, v]) => ({ label: k, value: v })),
+          )
+        : '',
+      Object.keys(f.programming).length
+        ? barChart(
+            'code files by programming language',
+            sortedEntries(f.programming).map(([k, v]) => ({ label: k, value: v })),
+          )
+        : '',
+    ].join('');
     out.push({
       id: 'languages',
       title: 'Languages',
-      html: barChart(
-        'documents by language',
-        sortedEntries(f.languages).map(([k, v]) => ({ label: k, value: v })),
-      ),
-      md: sortedEntries(f.languages)
-        .map(([k, v]) => `- ${k}: ${v}`)
-        .join('\n'),
+      html: langHtml,
+      md: [
+        Object.keys(f.languages).length
+          ? `Natural languages:\n\n${sortedEntries(f.languages)
+              .map(([k, v]) => `- ${k}: ${v}`)
+              .join('\n')}`
+          : '',
+        Object.keys(f.programming).length
+          ? `Programming languages (code):\n\n${sortedEntries(f.programming)
+              .map(([k, v]) => `- ${k}: ${v}`)
+              .join('\n')}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     });
     if (Object.keys(f.buckets).length) {
       const order = ['head', 'middle', 'tail'];
@@ -210,7 +246,7 @@ function sections(d: ReportData): Section[] {
       title: 'Samples of removed documents',
       html: samplesHtml,
       md: d.dropped
-        .map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n${x.samples.map((s) => `\`\`\`\n${s.text.slice(0, 300)}\n\`\`\``).join('\n')}`)
+        .map((x) => `**${x.reason}** (${x.source}, ${x.stage}, ${x.count} removed)\n\n${x.samples.map((s) => `\`\`\`\n${clipText(s.text, 300)}\n\`\`\``).join('\n')}`)
         .join('\n\n'),
     });
   return out;

@@ -31,7 +31,7 @@ export const LOWER_OR_TITLE = 4;
 export const NUMERIC = 8;
 export const SPACE = 16;
 /** NFD may change the text here: the character decomposes, or is a mark that canonical ordering may move. */
-export const NFD_SENSITIVE = 32;
+const NFD_SENSITIVE = 32;
 
 const RE_WORD = new RegExp(`[${PY_WORD_CLASS}]`, 'u');
 const RE_UPPER = /\p{Uppercase}/u;

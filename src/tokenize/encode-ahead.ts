@@ -1,17 +1,18 @@
 /**
  * Encode-ahead: the pipelining shared by `corpusmill count`/`tokenize` and the `tokenize` step. Each
- * pushed batch is packed and handed to the native addon's worker threads at once (one native call),
- * and its consumer (tally, shard writes) runs only after every earlier batch's consumer, so results
- * are consumed strictly in input order and never depend on the thread count. `push` returns once the
- * batch before it is consumed: the caller reads the next batch while this one encodes, and at most
- * two batches (one encoding, one being consumed) are held besides the one being read.
+ * pushed batch (already packed: texts in one buffer plus offsets) is handed to the native addon's
+ * worker threads at once (one native call), and its consumer (tally, shard writes) runs only after
+ * every earlier batch's consumer, so results are consumed strictly in input order and never depend on
+ * the thread count. `push` returns once the batch before it is consumed: the caller reads the next
+ * batch while this one encodes, and at most two batches (one encoding, one being consumed) are held
+ * besides the one being read.
  */
-import type { InputDoc } from './inputs.js';
-import { packDocuments, type EncodeOptions, type Tokenizer } from './tokenizer.js';
+import type { PackedDocs } from './inputs.js';
+import type { EncodeOptions, Tokenizer } from './tokenizer.js';
 import type { BatchResult } from './native.js';
 
-/** Gets each batch in input order: its documents, their n+1 UTF-8 byte offsets, the native result. */
-export type BatchConsumer = (docs: InputDoc[], byteOffsets: Float64Array, r: BatchResult) => Promise<void> | void;
+/** Gets each batch in input order with the native result. */
+export type BatchConsumer = (batch: PackedDocs, r: BatchResult) => Promise<void> | void;
 
 export class EncodeAhead {
   private pending: Promise<void> | null = null;
@@ -24,15 +25,14 @@ export class EncodeAhead {
     private readonly consume: BatchConsumer,
   ) {}
 
-  /** Starts encoding `docs`; resolves when the previous batch is consumed (rejects with its error). */
-  async push(docs: InputDoc[]): Promise<void> {
-    const packed = packDocuments(docs.map((d) => d.text));
-    const job = this.idBytes === null ? this.tok.countBatch(packed, this.opts) : this.tok.encodeBatch(packed, this.opts, this.idBytes);
+  /** Starts encoding `batch`; resolves when the previous batch is consumed (rejects with its error). */
+  async push(batch: PackedDocs): Promise<void> {
+    const job = this.idBytes === null ? this.tok.countBatch(batch, this.opts) : this.tok.encodeBatch(batch, this.opts, this.idBytes);
     const prev = this.pending;
     const next = (async () => {
       const r = await job;
       if (prev) await prev;
-      await this.consume(docs, packed.offsets, r);
+      await this.consume(batch, r);
     })();
     // Awaited by the next push or by finish(); until then a failure must not count as unhandled.
     next.catch(() => {});

@@ -8,8 +8,8 @@
  */
 import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
-import { batchInputs, type InputDoc } from './inputs.js';
-import type { EncodeOptions, Tokenizer } from './tokenizer.js';
+import { packedBatches, type InputDoc, type PackedDocs } from './inputs.js';
+import { packDocuments, type EncodeOptions, type Tokenizer } from './tokenizer.js';
 import { EncodeAhead } from './encode-ahead.js';
 import type { SftManifestInfo } from './sft-verify.js';
 import { tokenDtype, type TokenDtype } from './formats/megatron.js';
@@ -37,23 +37,38 @@ function newTotals(): SourceTotals {
 }
 
 /** Documents, tokens and bytes per source and in total. */
-class Tally {
+export class Tally {
   readonly total = newTotals();
   private readonly sources: Record<string, SourceTotals> = {};
 
-  add(docs: InputDoc[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
-    docs.forEach((d, i) => {
-      this.sources[d.source] ??= newTotals();
-      const s = this.sources[d.source]!;
-      const tokens = tokenOffsets[i + 1]! - tokenOffsets[i]!;
-      const bytes = byteOffsets[i + 1]! - byteOffsets[i]!;
+  add(sources: string[], byteOffsets: Float64Array, tokenOffsets: Float64Array): void {
+    let last = '';
+    let s: SourceTotals | undefined;
+    for (let i = 0; i < sources.length; i++) {
+      if (sources[i] !== last || !s) {
+        last = sources[i]!;
+        this.sources[last] ??= newTotals();
+        s = this.sources[last]!;
+      }
       s.documents++;
-      s.tokens += tokens;
-      s.bytes += bytes;
-      this.total.documents++;
-      this.total.tokens += tokens;
-      this.total.bytes += bytes;
-    });
+      s.tokens += tokenOffsets[i + 1]! - tokenOffsets[i]!;
+      s.bytes += byteOffsets[i + 1]! - byteOffsets[i]!;
+    }
+    const n = sources.length;
+    this.total.documents += n;
+    this.total.tokens += tokenOffsets[n]! - tokenOffsets[0]!;
+    this.total.bytes += byteOffsets[n]! - byteOffsets[0]!;
+  }
+
+  addOne(source: string, tokens: number, bytes: number): void {
+    this.sources[source] ??= newTotals();
+    const s = this.sources[source]!;
+    s.documents++;
+    s.tokens += tokens;
+    s.bytes += bytes;
+    this.total.documents++;
+    this.total.tokens += tokens;
+    this.total.bytes += bytes;
   }
 
   /** Per-source totals, sources in sorted order (whatever order the documents came in). */
@@ -64,12 +79,15 @@ class Tally {
   }
 }
 
+/** Documents as readInputs (one object each) or readPackedInputs (packed batches, what the commands use) give them. */
+export type DocumentInput = AsyncIterable<InputDoc> | AsyncIterable<PackedDocs>;
+
 /** Tokens per document, per source and in total; nothing written. */
-export async function countTokens(tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: RunOptions = {}): Promise<CountReport> {
+export async function countTokens(tok: Tokenizer, docs: DocumentInput, opts: RunOptions = {}): Promise<CountReport> {
   const tally = new Tally();
-  const ahead = new EncodeAhead(tok, opts, null, (batch, bytes, r) => tally.add(batch, bytes, r.tokenOffsets));
+  const ahead = new EncodeAhead(tok, opts, null, (batch, r) => tally.add(batch.sources, batch.offsets, r.tokenOffsets));
   try {
-    for await (const batch of batchInputs(docs, opts.batchBytes)) await ahead.push(batch);
+    for await (const batch of packedBatches(docs, opts.batchBytes)) await ahead.push(batch);
     await ahead.finish();
   } catch (err) {
     await ahead.settle();
@@ -89,6 +107,8 @@ export interface TokenManifest {
   files: TokenShardFile[];
   /** SFT shards (the `sft_tokenize` step): masks, examples and how they were made. */
   sft?: SftManifestInfo;
+  /** Written by a pipeline task: `verify` checks the manifest against that task's counts in the build's catalog. */
+  build?: { stage: string; task: number };
 }
 
 export interface TokenizeOptions extends RunOptions {
@@ -102,11 +122,20 @@ export interface TokenizeOptions extends RunOptions {
   manifestName?: string;
   /** Write no manifest when no document came (a pipeline task whose documents were all dropped). */
   skipEmptyManifest?: boolean;
-  /** Called for every batch in input order once its ids are written: its documents and n+1 token offsets. */
-  onBatch?: (docs: InputDoc[], tokenOffsets: Float64Array, total: number) => void;
+  /** The pipeline task writing the shards (recorded in the manifest). */
+  build?: { stage: string; task: number };
+  /** Called for every batch in input order once its ids are written: its documents' sources and n+1 token offsets. */
+  onBatch?: (sources: string[], tokenOffsets: Float64Array, total: number) => void;
 }
 
-export const MANIFEST_NAME = 'manifest.json';
+/** The manifest's tokenizer section: what the ids mean and whether BOS / EOS were added. */
+export function manifestTokenizer(tok: Tokenizer, bos: boolean, eos: boolean): TokenManifest['tokenizer'] {
+  return { name: tok.info.name, hash: tok.info.hash, vocab_size: tok.info.vocabSize, bos_id: tok.info.bosId, eos_id: tok.info.eosId, bos, eos };
+}
+
+export function writeManifest(path: string, manifest: TokenManifest): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
 
 /**
  * One run of documents into token shards under `opts.out`: `push` batches in order, then `finish`
@@ -124,16 +153,22 @@ export class TokenizeRun {
   ) {
     this.dtype = tokenDtype(tok.info.vocabSize);
     this.writer = new TokenShardWriter(opts.out, opts.prefix ?? 'tokens', { format: opts.format, dtype: this.dtype, maxBytes: opts.maxBytes });
-    this.ahead = new EncodeAhead(tok, opts, tok.idBytes, async (batch, bytes, r) => {
+    this.ahead = new EncodeAhead(tok, opts, tok.idBytes, async (batch, r) => {
       await this.writer.add(r.ids!, r.tokenOffsets);
-      this.tally.add(batch, bytes, r.tokenOffsets);
-      opts.onBatch?.(batch, r.tokenOffsets, r.total);
+      this.tally.add(batch.sources, batch.offsets, r.tokenOffsets);
+      opts.onBatch?.(batch.sources, r.tokenOffsets, r.total);
     });
   }
 
   /** Starts encoding a batch; resolves once the batch before it is written. */
   push(docs: InputDoc[]): Promise<void> {
-    return this.ahead.push(docs);
+    const p = packDocuments(docs.map((d) => d.text));
+    return this.ahead.push({ text: p.text, offsets: p.offsets, sources: docs.map((d) => d.source) });
+  }
+
+  /** The same for a batch already packed (readPackedInputs). */
+  pushPacked(batch: PackedDocs): Promise<void> {
+    return this.ahead.push(batch);
   }
 
   async finish(): Promise<TokenManifest> {
@@ -143,23 +178,13 @@ export class TokenizeRun {
     const manifest: TokenManifest = {
       format: opts.format,
       dtype: this.dtype,
-      tokenizer: {
-        name: tok.info.name,
-        hash: tok.info.hash,
-        vocab_size: tok.info.vocabSize,
-        bos_id: tok.info.bosId,
-        eos_id: tok.info.eosId,
-        bos: opts.bos ?? tok.info.defaultBos,
-        eos: opts.eos ?? false,
-      },
+      tokenizer: manifestTokenizer(tok, opts.bos ?? tok.info.defaultBos, opts.eos ?? false),
       ...this.tally.total,
       sources: this.tally.sorted(),
       files,
+      ...(opts.build ? { build: opts.build } : {}),
     };
-    if (manifest.documents > 0 || !opts.skipEmptyManifest) {
-      const path = join(opts.out, opts.manifestName ?? MANIFEST_NAME);
-      await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
-    }
+    if (manifest.documents > 0 || !opts.skipEmptyManifest) await writeManifest(join(opts.out, opts.manifestName ?? 'manifest.json'), manifest);
     return manifest;
   }
 
@@ -171,10 +196,10 @@ export class TokenizeRun {
 }
 
 /** Encodes documents into token shards under `opts.out` and writes the manifest there. */
-export async function tokenizeToShards(tok: Tokenizer, docs: AsyncIterable<InputDoc>, opts: TokenizeOptions): Promise<TokenManifest> {
+export async function tokenizeToShards(tok: Tokenizer, docs: DocumentInput, opts: TokenizeOptions): Promise<TokenManifest> {
   const run = new TokenizeRun(tok, opts);
   try {
-    for await (const batch of batchInputs(docs, opts.batchBytes)) await run.push(batch);
+    for await (const batch of packedBatches(docs, opts.batchBytes)) await run.pushPacked(batch);
     return await run.finish();
   } catch (err) {
     await run.abort();

@@ -13,20 +13,24 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Doc } from '../core/document.js';
+import { tokenCountKey } from '../core/stats.js';
 import { defineStep } from '../pipeline/step.js';
 import { partPrefix } from '../pipeline/layout.js';
 import { batchInputs } from './inputs.js';
-import { TOKEN_FORMATS } from './token-shards.js';
+import { TOKEN_FORMATS, type TokenFormat } from './token-shards.js';
 import { loadTokenizer } from './tokenizer.js';
 import { TokenizeRun } from './run.js';
 
-export const tokensDir = (out: string, tokenizer: string, source: string) => join(out, 'tokens', tokenizer, source);
+const tokensDir = (out: string, tokenizer: string, source: string) => join(out, 'tokens', tokenizer, source);
 
-const params = z.object({
-  tokenizer: z.string().default('llama2'),
-  format: z.enum(TOKEN_FORMATS as [string, ...string[]]).default('megatron'),
-  bos: z.boolean().optional(),
-  eos: z.boolean().default(false),
+/** The format parameter of the steps that write token shards (`tokenize`, `sft_tokenize`). */
+export const tokenFormatParam = z.enum(TOKEN_FORMATS as [TokenFormat, ...TokenFormat[]]).default('megatron');
+
+/**
+ * The parameters every step that writes token shards ends with. (Key order is part of a stage's
+ * config hash: these stay last.)
+ */
+export const tokenShardParams = {
   /** Native threads per task; the executor already runs tasks in parallel, so 1 by default. */
   threads: z.number().int().positive().default(1),
   max_shard_bytes: z
@@ -39,6 +43,14 @@ const params = z.object({
     .int()
     .positive()
     .default(4 << 20),
+};
+
+const params = z.object({
+  tokenizer: z.string().default('llama2'),
+  format: tokenFormatParam,
+  bos: z.boolean().optional(),
+  eos: z.boolean().default(false),
+  ...tokenShardParams,
 });
 
 export const tokenizeStep = defineStep({
@@ -47,23 +59,24 @@ export const tokenizeStep = defineStep({
   params,
   async create(p, env) {
     const tok = await loadTokenizer(p.tokenizer);
-    const format = p.format as (typeof TOKEN_FORMATS)[number];
     return {
       async *run(docs, ctx) {
         const prefix = partPrefix(ctx.rank);
         const run = new TokenizeRun(tok, {
           out: tokensDir(env.outDir, tok.info.name, ctx.source || 'all'),
           prefix,
-          format,
+          format: p.format,
           bos: p.bos,
           eos: p.eos,
           threads: p.threads,
           maxBytes: p.max_shard_bytes,
           manifestName: `${prefix}.manifest.json`,
           skipEmptyManifest: true,
-          onBatch(batch, tokenOffsets, total) {
-            for (let i = 0; i < batch.length; i++) ctx.count(`tokens_${batch[i]!.source}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
+          build: { stage: ctx.stage, task: ctx.rank },
+          onBatch(sources, tokenOffsets, total) {
+            for (let i = 0; i < sources.length; i++) ctx.count(`tokens_${sources[i]}`, tokenOffsets[i + 1]! - tokenOffsets[i]!);
             ctx.count('tokens', total);
+            ctx.count(tokenCountKey(tok.info.name), total);
           },
         });
         let finished = false;

@@ -52,7 +52,7 @@ export interface SftBatchExtras {
 }
 
 /** `tokens_00003`: a shard's base name within its folder. */
-export function tokenShardName(prefix: string, index: number): string {
+function tokenShardName(prefix: string, index: number): string {
   return `${prefix}_${String(index).padStart(5, '0')}`;
 }
 

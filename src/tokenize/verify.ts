@@ -7,19 +7,26 @@
  * agree with each other and with the `.bin` size; `.npy` shards have offsets that cover the data;
  * every id is below the vocabulary size; BOS opens and EOS closes every document when the
  * manifest's tokenizer settings say so. SFT shards (manifests with an `sft` section) also have their
- * loss masks checked against sequence and example boundaries (sft-verify.ts). Token data is
- * streamed, never loaded whole.
+ * loss masks checked against sequence and example boundaries (sft-verify.ts). Each manifest's
+ * counts must match its shards' indexes. Shards a pipeline wrote are also checked for completeness
+ * against the build's catalog (found above the folder): every task of the stage is done, every task
+ * that tokenized documents has its manifest, and each manifest holds exactly the documents (SFT:
+ * examples) and tokens the task counted, so a missing shard or a short task is an error. Token
+ * data is streamed, never loaded whole.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { Catalog } from '../catalog/catalog.js';
+import { catalogPath, MAIN_PHASE, partPrefix } from '../pipeline/layout.js';
+import type { TaskSpec } from '../pipeline/tasks.js';
 import { hashFile } from '../fetch/fetcher.js';
 import { dtypeBytes, MEGATRON_DTYPE_CODE, MMIDIDX_MAGIC, type ShardDtype, tokenDtype, type TokenDtype } from './formats/megatron.js';
 import { readNpyHeader } from './formats/npy.js';
 import type { TokenManifest } from './run.js';
 import { checkSftShard, type SftCounts } from './sft-verify.js';
 
-export class VerifyError extends Error {
+class VerifyError extends Error {
   constructor(
     readonly file: string,
     message: string,
@@ -36,6 +43,8 @@ export interface VerifyResult {
   tokens: number;
   /** Examples in SFT shards (when there are any). */
   examples?: number;
+  /** The build catalog the manifests were checked against for completeness, and how many tasks. */
+  complete?: { catalog: string; tasks: number };
 }
 
 async function findManifests(dir: string): Promise<string[]> {
@@ -56,8 +65,11 @@ export async function verifyTokens(dir: string): Promise<VerifyResult> {
   const manifests = await findManifests(dir);
   if (manifests.length === 0) throw new VerifyError(dir, 'no manifest.json (or *.manifest.json) found');
   const res: VerifyResult = { manifests: manifests.length, files: 0, documents: 0, tokens: 0 };
+  const built: Array<{ path: string; m: TokenManifest }> = [];
   for (const mPath of manifests) {
     const m = JSON.parse(await readFile(mPath, 'utf8')) as TokenManifest;
+    if (m.build) built.push({ path: mPath, m });
+    const before = { documents: res.documents, tokens: res.tokens };
     const here = dirname(mPath);
     const vocab = m.tokenizer.vocab_size;
     const want = tokenDtype(vocab);
@@ -100,8 +112,78 @@ export async function verifyTokens(dir: string): Promise<VerifyResult> {
         );
       res.examples = (res.examples ?? 0) + sft.examples;
     }
+    const docs = res.documents - before.documents;
+    const toks = res.tokens - before.tokens;
+    if (docs !== m.documents || toks !== m.tokens)
+      throw new VerifyError(mPath, `the shards' indexes hold ${docs} documents and ${toks} tokens; the manifest says ${m.documents} and ${m.tokens}`);
   }
+  if (built.length > 0) res.complete = checkComplete(dir, built);
   return res;
+}
+
+/** The build folder a token folder belongs to (`<out>/tokens/<tokenizer>`), by its catalog, or null. */
+function findCatalog(dir: string): string | null {
+  let d = resolve(dir);
+  for (let i = 0; i < 4; i++) {
+    const c = catalogPath(d);
+    if (existsSync(c)) return c;
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return null;
+}
+
+/**
+ * Completeness against the build's catalog: for each stage that wrote manifests here, every task is
+ * done, and every task whose tokenizing step saw documents has a manifest with exactly its counts.
+ */
+function checkComplete(dir: string, built: Array<{ path: string; m: TokenManifest }>): { catalog: string; tasks: number } | undefined {
+  const path = findCatalog(dir);
+  if (!path) return undefined;
+  const catalog = new Catalog<TaskSpec>(path);
+  let tasks = 0;
+  try {
+    const byTask = new Map(built.map((b) => [`${b.m.build!.stage}#${b.m.build!.task}`, b]));
+    const stages = [...new Set(built.map((b) => b.m.build!.stage))].sort();
+    for (const stage of stages) {
+      const first = built.find((b) => b.m.build!.stage === stage)!.path;
+      if (!catalog.stage(stage)) throw new VerifyError(first, `written by stage ${stage}, which is not in ${path} (left from another build?)`);
+      const rows = catalog.tasks(stage, MAIN_PHASE);
+      const done = rows.filter((r) => r.state === 'done').length;
+      if (done < rows.length) throw new VerifyError(path, `stage ${stage} is not complete: ${done} of ${rows.length} tasks done, so its token shards are not all there`);
+      for (const row of rows) {
+        tasks++;
+        const steps = (row.stats?.steps ?? []).filter((s) => s.step === 'tokenize' || s.step === 'sft_tokenize');
+        const seen = steps.reduce((a, s) => a + s.docs_in, 0);
+        const b = byTask.get(`${stage}#${row.idx}`);
+        const expected = join(dir, row.spec.source || 'all', `${partPrefix(row.idx)}.manifest.json`);
+        if (!b) {
+          if (seen > 0 && steps.some((s) => (s.step === 'tokenize' ? s.counts.tokens : s.counts.sft_examples) > 0))
+            throw new VerifyError(expected, `missing: task ${row.idx} of stage ${stage} tokenized ${seen} documents`);
+          continue;
+        }
+        byTask.delete(`${stage}#${row.idx}`);
+        const m = b.m;
+        const match = steps.some((s) =>
+          s.step === 'sft_tokenize' ? m.sft !== undefined && s.counts.sft_examples === m.sft.examples : s.docs_in === m.documents && (s.counts.tokens ?? 0) === m.tokens,
+        );
+        if (!match) {
+          const counted = steps
+            .map((s) => (s.step === 'sft_tokenize' ? `${s.counts.sft_examples ?? 0} examples` : `${s.docs_in} documents, ${s.counts.tokens ?? 0} tokens`))
+            .join('; ');
+          const holds = m.sft ? `${m.sft.examples} examples` : `${m.documents} documents, ${m.tokens} tokens`;
+          throw new VerifyError(b.path, `holds ${holds}; task ${row.idx} of stage ${stage} counted ${counted || 'no tokenizing step'}`);
+        }
+      }
+    }
+    const stray = [...byTask.values()][0];
+    if (stray)
+      throw new VerifyError(stray.path, `written by task ${stray.m.build!.task} of stage ${stray.m.build!.stage}, which the catalog does not have (left from an earlier build?)`);
+  } finally {
+    catalog.close();
+  }
+  return { catalog: path, tasks };
 }
 
 /** The mask of a Megatron SFT shard: a uint8 indexed dataset with the ids' sequence lengths. */

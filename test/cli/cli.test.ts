@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeProgram } from '../../src/cli/main.js';
@@ -67,4 +67,63 @@ test('inspect prints documents of a shard, by position or by id', async () => {
   assert.ok(byId.stdout.includes(docs[1]!.id) && byId.stdout.includes(docs[1]!.meta.url));
   const missing = await runCli(['inspect', shard, '--id', 'nope']);
   assert.equal(missing.code, 2);
+});
+
+test('every usage error exits 2 with one line naming it, commander errors included', async () => {
+  const sample = join(repoRoot, 'pipelines', 'sample.yaml');
+  for (const args of [
+    ['build', sample, '--workers', 'abc'],
+    ['task', sample],
+    ['dedup', 'params', '--threshold', '1.5'],
+    ['build', sample, '--no-such-option'],
+    ['no-such-command'],
+    [],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `corpusmill ${args.join(' ')}: ${r.stderr}`);
+    if (args.length) assert.match(r.stderr, /^corpusmill: error: /, args.join(' '));
+  }
+  assert.equal((await runCli(['--help'])).code, 0);
+});
+
+test('Ctrl-C stops a build with one line saying how to resume, exit 130', async () => {
+  const out = join(tempDir(), 'out');
+  const run = runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--out', out]);
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    run.child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (/planned \d+ read tasks/.test(stderr)) resolve();
+    });
+  });
+  run.child.kill('SIGINT');
+  const r = await run;
+  assert.equal(r.code, 130, r.stderr);
+  const last = r.stderr.trim().split('\n').at(-1)!;
+  assert.match(last, /^corpusmill: interrupted; finished tasks are kept, resume with: corpusmill build \S+sample\.yaml --out \S+out$/);
+  assert.equal(r.stderr.match(/interrupted/g)!.length, 1);
+});
+
+test('build --limit N: a trial run of the first N documents per task, into its own folder', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'out');
+  const r = await runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--out', out, '--stage', 'ingest', '--limit', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /--limit 3: a trial run, the first 3 documents of each task, written to \S+out-limit3/);
+  assert.ok(!existsSync(out), 'the full build folder is left alone');
+  const stats = JSON.parse(r.stdout) as { stages: Array<{ name: string; tasks: { done: number }; sources: Record<string, { tasks: number; steps: Array<{ docs_in: number }> }> }> };
+  const ingest = stats.stages.find((s) => s.name === 'ingest')!;
+  for (const [source, s] of Object.entries(ingest.sources)) {
+    assert.ok(s.steps[0]!.docs_in <= 3 * s.tasks, `${source}: ${s.steps[0]!.docs_in} documents from ${s.tasks} tasks`);
+    assert.ok(s.steps[0]!.docs_in > 0);
+  }
+  const shards = readdirSync(join(`${out}-limit3`, 'ingest', 'c4'));
+  assert.ok(shards.length > 0);
+  assert.equal((await runCli(['build', join(repoRoot, 'pipelines', 'sample.yaml'), '--limit', '0'])).code, 2);
+});
+
+test('--force reads the same in the README and in --help', async () => {
+  const help = (await runCli(['build', '--help'])).stdout.replace(/\s+/g, ' ');
+  const text = /--force (.+?) --json/.exec(help)![1]!.trim();
+  assert.ok(readFileSync(join(repoRoot, 'README.md'), 'utf8').replace(/\s+/g, ' ').includes(`\`--force\`: ${text}`), text);
 });

@@ -8,17 +8,23 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { runCli, tempDir } from '../helpers.js';
 
-test('fetch downloads every input over HTTP once, records it in the catalog, and build then reads the cache', async () => {
+test('fetch downloads every input over HTTP once, records it in the catalog, and build then reads the cache after a conditional request', async () => {
   const files: Record<string, Buffer> = {
     '/data/a.jsonl': Buffer.from(`${Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `alpha document number ${i} with enough words` })).join('\n')}\n`),
     '/data/b.jsonl': Buffer.from(`${Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `beta document number ${i} with enough words` })).join('\n')}\n`),
   };
   const hits: string[] = [];
+  const conditional: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url!);
     const body = files[req.url!];
     if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-length': body.length, etag: `"${createHash('md5').update(body).digest('hex')}"` }).end(body);
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) {
+      conditional.push(req.url!);
+      return void res.writeHead(304, { etag }).end();
+    }
+    res.writeHead(200, { 'content-length': body.length, etag }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -39,7 +45,9 @@ test('fetch downloads every input over HTTP once, records it in the catalog, and
     assert.match(listed[0]!.etag, /^"[0-9a-f]{32}"$/);
     const b = await runCli(['build', file, '--out', out, '--json']);
     assert.equal(b.code, 0, b.stderr);
-    assert.equal(hits.length, 2, 'each file downloaded once');
+    // Each file downloaded once; planning the build revalidated each cached copy (304, no body).
+    assert.equal(hits.length - conditional.length, 2, 'each file downloaded once');
+    assert.deepEqual(conditional.sort(), ['/data/a.jsonl', '/data/b.jsonl']);
     const stats = JSON.parse(b.stdout) as { stages: Array<{ totals: { docs: number } }> };
     assert.equal(stats.stages[0]!.totals.docs, 80);
     const db = new Database(join(out, 'catalog.sqlite'), { readonly: true });

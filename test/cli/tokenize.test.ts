@@ -66,8 +66,8 @@ test('an unknown tokenizer or a bad input is a usage error naming it', async () 
   assert.equal(a.code, 2);
   assert.match(a.stderr, /unknown tokenizer "gpt17"/);
   assert.throws(
-    () => checkInputs(['data.parquet']),
-    (e: Error) => e instanceof ConfigError && /data\.parquet: not a supported input/.test(e.message),
+    () => checkInputs(['data.csv']),
+    (e: Error) => e instanceof ConfigError && /data\.csv: not a supported input/.test(e.message),
   );
   const tok = await loadTokenizer('llama2');
   assert.throws(() => tok.decode(parseIds('[1, 99999]')), /99999 is outside the vocabulary/);

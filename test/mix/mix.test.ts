@@ -131,3 +131,29 @@ test('verify catches a flipped byte, a truncated .bin, a wrong dtype and a missi
   writeFileSync(e.manifest, JSON.stringify(m));
   await fail(e.d, /document 0 starts with 5, expected BOS 1/);
 });
+
+test('mix names the sources it leaves out, and its blend files name shards relative to the mixture folder', async () => {
+  const dir = tempDir();
+  await tokenShards(dir);
+  const file = join(dir, 'two.yaml');
+  writeFileSync(file, 'tokens: tokens\noutput: out/mix\nbudget: 20k\nweights: { alpha: 0.6, beta: 0.4 }\n');
+  const r = await runCli(['mix', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^warning: mix: source gamma has token shards \(\d+ tokens\) but no weight: left out of the mixture/m);
+  assert.match(r.stdout, /^gamma +left out: no weight/m);
+  const mixDir = join(dir, 'out', 'mix');
+  const res = JSON.parse(readFileSync(join(mixDir, 'mix.json'), 'utf8')) as { left_out: Array<{ source: string }>; blend_paths: string };
+  assert.deepEqual(
+    res.left_out.map((x) => x.source),
+    ['gamma'],
+  );
+  assert.equal(res.blend_paths, 'relative to the mixture folder');
+  const neox = JSON.parse(readFileSync(join(mixDir, 'blend.neox.json'), 'utf8')) as { 'train-data-paths': string[] };
+  for (const p of neox['train-data-paths']) {
+    assert.ok(!p.startsWith('/'), p);
+    // Each path, taken from the mixture folder, is a shard Megatron can open (<path>.bin and .idx).
+    assert.ok(readdirSync(join(mixDir, p, '..')).includes(`${p.split('/').at(-1)}.idx`), p);
+  }
+  assert.ok(!readFileSync(join(mixDir, 'mix.json'), 'utf8').includes(dir), 'no absolute path in mix.json');
+  assert.ok(!readFileSync(join(mixDir, 'blend.megatron.txt'), 'utf8').includes(dir));
+});

@@ -4,12 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArpa, writeArpa, UNK, BOS, EOS } from '../../src/models/ngram/arpa.js';
+import { loadNgramScorer, readArpa, writeArpa, UNK, BOS, EOS } from '../../src/models/ngram/arpa.js';
+import { repoRoot as repoRootForSample } from '../helpers.js';
 import { adjustedCounts, estimateKneserNey, knDiscounts, NgramCounter } from '../../src/models/ngram/kneser-ney.js';
 import { trainLm } from '../../src/models/ngram/train.js';
 import { lmTokenizer, whitespaceTokenizer } from '../../src/models/ngram/lm-tokenizer.js';
 import { ccnetNormalize } from '../../src/text/ccnet-normalize.js';
-import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep } from '../../src/filters/ccnet/perplexity.js';
+import { bucketOf, documentPerplexity, percentile, perplexityFromScore, perplexityStep, referencePerplexity } from '../../src/filters/ccnet/perplexity.js';
 import { pythonRound } from '../../src/core/rounding.js';
 import type { Doc } from '../../src/core/document.js';
 import { multilingualLines, samples } from './helpers.js';
@@ -217,4 +218,57 @@ test('a malformed ARPA file is an error naming the file and line', async () => {
   const short = join(tmp, 'short.arpa');
   writeFileSync(short, '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n\\end\\\n');
   await assert.rejects(readArpa(short), /declares 3 1-grams but the file has 1/);
+});
+
+test('the native document scorer gives the TypeScript reference perplexity, both line modes, Σ handed back', async () => {
+  const model = await readArpa(await trained());
+  const lines = multilingualLines(40, 1);
+  const docs = [lines.slice(0, 30).join('\n'), lines.slice(30, 90).join('\n'), 'ΟΔΥΣΣΕΥΣ and the sea\nsecond line', '', '\n\n', 'the the the\u3000of\u00a0the'];
+  for (let i = 0; i < lines.length; i += 7) docs.push(lines.slice(i, i + 7).join('\n'));
+  for (const d of docs) {
+    for (const split of [false, true]) {
+      assert.equal(documentPerplexity(model, whitespaceTokenizer, d, split), referencePerplexity(model, whitespaceTokenizer, d, split), JSON.stringify(d.slice(0, 80)));
+    }
+  }
+  assert.equal(model.scoreWhitespaceDocument('ΟΔΥΣΣΕΥΣ', false), null);
+  assert.notEqual(model.scoreWhitespaceDocument('the sea', false), null);
+});
+
+test("the step loads ARPA files natively with readArpa's rules: same comments, same scores, same errors", async () => {
+  for (const path of [await trained(), join(repoRootForSample, 'samples', 'models', 'sample-lm.arpa')]) {
+    const maps = await readArpa(path);
+    const native = loadNgramScorer(path);
+    assert.equal(native.order, maps.order);
+    assert.deepEqual([...native.comments], [...maps.comments]);
+    const lines = multilingualLines(30, 1);
+    for (let i = 0; i < lines.length; i += 5) {
+      const d = lines.slice(i, i + 5).join('\n');
+      for (const split of [false, true]) assert.equal(documentPerplexity(native, whitespaceTokenizer, d, split), documentPerplexity(maps, whitespaceTokenizer, d, split));
+      const toks = ccnetNormalize(d).split(/\s+/u).filter(Boolean);
+      assert.equal(native.sentenceLogProb(toks), maps.sentenceLogProb(toks));
+    }
+  }
+  // KenLM layout: comment lines before \data\, CRLF line ends, tabs and spaces, a duplicate n-gram (the later one wins).
+  const kenlm = join(tmp, 'kenlm.arpa');
+  writeFileSync(
+    kenlm,
+    '# tokenizer: whitespace\r\n\r\n\\data\\\r\nngram 1=4\r\nngram 2=2\r\n\r\n\\1-grams:\r\n-1.2\t<unk>\t0\r\n-99 <s> -0.3\r\n-0.7\t</s>\r\n-0.9\tthe\t-0.2\r\n\r\n\\2-grams:\r\n-0.4\t<s> the\r\n-0.1\tthe </s>\r\n-0.5\tthe </s>\r\n\r\n\\end\\\r\n',
+  );
+  const a = loadNgramScorer(kenlm);
+  const b = await readArpa(kenlm);
+  assert.equal(a.comments.get('tokenizer'), 'whitespace');
+  for (const s of [['the'], ['the', 'the', 'x'], []]) assert.equal(a.sentenceLogProb(s), b.sentenceLogProb(s));
+  // Errors name the file and the line, as readArpa's.
+  const bad = join(tmp, 'bad-native.arpa');
+  writeFileSync(bad, '\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n-1.0 a b c\n\\end\\\n');
+  assert.throws(
+    () => loadNgramScorer(bad),
+    (e: Error) => e.message.includes('bad-native.arpa') && e.message.includes('line 6'),
+  );
+  const short = join(tmp, 'short-native.arpa');
+  writeFileSync(short, '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n\\end\\\n');
+  assert.throws(() => loadNgramScorer(short), /declares 3 1-grams but the file has 1/);
+  const notArpa = join(tmp, 'not.arpa');
+  writeFileSync(notArpa, 'hello\n');
+  assert.throws(() => loadNgramScorer(notArpa), /not an ARPA file/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readShard } from '../../src/io/shards.js';
-import { repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
+import { outputHashes, repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
 
 async function countDocs(dir: string): Promise<number> {
   let n = 0;
@@ -46,35 +46,54 @@ function bigPipeline(dir: string, readSteps = ''): string {
   return twoStagePipeline(dir, { docs: 3000, taskBytes: '8KiB', readSteps });
 }
 
-test('a build killed with SIGKILL part way, then rerun, gives the same bytes as an uninterrupted build', async () => {
+/** Markers (`NNNNNN.json`) present in a phase folder. */
+function markers(out: string, stage: string, phase: string): number {
+  const dir = join(out, '_state', stage, phase);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).length : 0;
+}
+
+/** Starts a build and SIGKILLs it once `ready` holds (polled); resolves with what the killed run left. */
+async function buildKilledWhen(file: string, out: string, ready: () => boolean): Promise<void> {
+  const run = runCli(['build', file, '--out', out, '--workers', '2']);
+  const poll = setInterval(() => {
+    if (ready()) run.child.kill('SIGKILL');
+  }, 5);
+  const r = await run;
+  clearInterval(poll);
+  assert.equal(r.signal, 'SIGKILL', `the build ended before it could be killed: ${r.stderr.slice(-2000)}`);
+}
+
+test('a build killed with SIGKILL at several points, rerun each time, gives the same bytes in every output file, token shards included', async () => {
   const dir = tempDir();
-  const file = bigPipeline(dir, '      - step: slow\n        ms: 1');
+  const file = twoStagePipeline(dir, { docs: 3000, taskBytes: '8KiB', readSteps: '      - step: slow\n        ms: 1', tokenize: true });
   const clean = join(dir, 'clean');
   const r = await runCli(['build', file, '--out', clean, '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
-  const want = shardHashes(clean);
+  const want = outputHashes(clean);
+  assert.ok(
+    Object.keys(want).some((f) => f.startsWith('tokens/llama2/') && f.endsWith('.bin')),
+    'token shards are compared too',
+  );
+  assert.ok(Object.keys(want).some((f) => f.endsWith('.idx')) && Object.keys(want).some((f) => f.endsWith('.manifest.json')));
+  const total = markers(clean, 'read', 'main');
 
   const killed = join(dir, 'killed');
-  const run = runCli(['build', file, '--out', killed, '--workers', '2']);
-  const markers = join(killed, '_state', 'read', 'main');
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (existsSync(markers) && readdirSync(markers).filter((f) => f.endsWith('.json')).length >= 5) {
-        clearInterval(poll);
-        run.child.kill('SIGKILL');
-        resolve();
-      }
-    }, 10);
-  });
-  const dead = await run;
-  assert.equal(dead.signal, 'SIGKILL');
-  const done = readdirSync(markers).filter((f) => f.endsWith('.json')).length;
-  const planned = JSON.parse(readFileSync(join(clean, 'stats.json'), 'utf8')).stages[0].tasks.total as number;
-  assert.ok(done < planned, `killed after ${done} of ${planned} tasks`);
+  // While the first stage runs; while the second stage's scan pass runs; while tokenizing.
+  await buildKilledWhen(file, killed, () => markers(killed, 'read', 'main') >= 3);
+  assert.ok(markers(killed, 'read', 'main') < total);
+  await buildKilledWhen(file, killed, () => markers(killed, 'stamp', 'step0.count') >= 1);
+  assert.ok(markers(killed, 'stamp', 'main') < total);
+  await buildKilledWhen(file, killed, () => markers(killed, 'tok', 'main') >= 2);
+  assert.ok(markers(killed, 'tok', 'main') < total);
 
   const resumed = await runCli(['build', file, '--out', killed, '--workers', '1']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.deepEqual(shardHashes(killed), want);
+  // The dead builds' locks were taken over, each with a warning naming it.
+  assert.match(resumed.stderr, /taking over from corpusmill build, run [0-9a-f]{8}, pid \d+ on .*which is no longer running/);
+  assert.deepEqual(outputHashes(killed), want);
+  const v = await runCli(['verify', join(killed, 'tokens', 'llama2')]);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /complete against .*catalog\.sqlite/);
   // Nothing half-written is left behind.
   const leftovers: string[] = [];
   const walk = (d: string) => {

@@ -56,7 +56,7 @@ test('bad .tiktoken data and specs are refused with the reason', () => {
   assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI= 12\n`)), /duplicate rank 12/);
   assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YQ== 300\n`)), /duplicate token bytes/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly.split('\n').slice(1).join('\n'))), /lacks the single byte 0/);
-  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI= 4000000000\n`)), /bad rank|too sparse/);
+  assert.throws(() => native.byteBpeCreate(spec(`${bytesOnly}YWI= 4000000000\n`)), /bad rank|too large/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { pattern: 'nope' as ByteBpeSpec['pattern'] })), /unknown pattern 'nope'/);
   assert.throws(() => native.byteBpeCreate(spec(bytesOnly, { specials: { '<x>': 5 } })), /special token <x> has id 5, which is a rank/);
   assert.throws(() => native.byteBpeCreate({ ...spec(bytesOnly), tiktoken: 'text' as unknown as Buffer }), /spec.tiktoken must be a Buffer/);

@@ -5,14 +5,16 @@ import { createLogger } from '../../core/log.js';
 import type { SlurmOptions } from '../../exec/slurm/executor.js';
 import { formatStats } from '../../pipeline/stats.js';
 import { createProgress } from '../progress.js';
-import { intOption } from '../options.js';
+import { allowedPlugins, intOption, positiveInt } from '../options.js';
 
 interface BuildCliOptions {
   out?: string;
   workers?: number;
   stage?: string;
   force?: boolean;
+  offline?: boolean;
   json?: boolean;
+  limit?: number;
   executor: string;
   partition?: string;
   time?: string;
@@ -28,6 +30,18 @@ interface BuildCliOptions {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+const shellWord = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Ctrl-C: one line saying how to resume, exit 130. Finished tasks have their markers; the ones cut
+ * short are redone by the next run, which gives the same bytes.
+ */
+function interrupted(tty: boolean): never {
+  const again = ['corpusmill', ...process.argv.slice(2)].map(shellWord).join(' ');
+  process.stderr.write(`${tty ? '\x1b[?25h\n' : ''}corpusmill: interrupted; finished tasks are kept, resume with: ${again}\n`);
+  process.exit(130);
+}
+
 export function registerBuild(program: Command): void {
   program
     .command('build')
@@ -36,8 +50,13 @@ export function registerBuild(program: Command): void {
     .option('-o, --out <dir>', "output folder (default: the pipeline's `output`, else out/<name>)")
     .option('-w, --workers <n>', 'worker threads (default: one per core)', intOption)
     .option('-s, --stage <name>', 'run only this stage (its inputs must be built)')
-    .option('--force', 'rebuild stages whose configuration changed since they were built')
+    .option(
+      '--force',
+      'rebuild the stages whose configuration changed since they were built, and every stage after them; in a folder another pipeline built, discard its outputs (downloads are kept)',
+    )
     .option('--json', 'print the stats as JSON instead of a table')
+    .option('--limit <n>', 'trial run: only the first N documents of each task, into <out>-limitN', positiveInt)
+    .option('--offline', 'make no network request: use the download cache as it is (no revalidation)')
     .option('--executor <name>', 'local (worker processes here) or slurm (job arrays)', 'local')
     .option('--partition <name>', 'slurm: partition')
     .option('--time <limit>', 'slurm: time limit per array element (e.g. 4:00:00)')
@@ -50,6 +69,7 @@ export function registerBuild(program: Command): void {
     .option('--requeue-signal <seconds>', 'slurm: USR1 this long before the time limit requeues the element', intOption, 120)
     .option('--max-array-size <n>', 'slurm: override MaxArraySize (default: from scontrol show config)', intOption)
     .action(async (file: string, o: BuildCliOptions, cmd: Command) => {
+      process.once('SIGINT', () => interrupted(process.stderr.isTTY));
       const log = createLogger();
       const verbose = Boolean(cmd.optsWithGlobals().verbose);
       const slurm: SlurmOptions = {
@@ -72,6 +92,9 @@ export function registerBuild(program: Command): void {
         slurm,
         stage: o.stage,
         force: o.force,
+        offline: o.offline,
+        allowPlugins: allowedPlugins(cmd),
+        limit: o.limit,
         log,
         progress: o.executor === 'local' ? createProgress(log) : undefined,
         argv: process.argv.slice(2),

@@ -16,7 +16,7 @@ import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { qualityScorer } from '../../filters/quality-classifier.js';
 import { FastTextClassifier } from '../../models/fasttext.js';
-import { DEFAULT_TRAIN_OPTIONS, trainLinearClassifier } from '../../models/fasttext-train.js';
+import { DEFAULT_TRAIN_OPTIONS, type Example, type LinearTrainOptions, trainLinearClassifier } from '../../models/fasttext-train.js';
 import { buildQualityTrainingSet, DCLM_NEGATIVE_LABEL, DCLM_POSITIVE_LABEL } from '../../models/quality/corpus.js';
 import { buildTrainingSet, MIN_POSITIVE_CHARS, readUrlSet } from '../../models/wikiref/corpus.js';
 import { extractReferenceUrls } from '../../models/wikiref/extract.js';
@@ -86,8 +86,7 @@ export function registerClassifier(program: Command): void {
       );
       if (set.positives === 0 || set.negatives === 0)
         throw new ConfigError(`classifier train: no ${set.positives === 0 ? 'positive' : 'negative'} training documents (after the hold-out and --min-chars)`);
-      const model = trainLinearClassifier(set.train, trainOpts);
-      writeFileSync(o.out, model.bytes);
+      const summary = trainAndWrite(set.train, trainOpts, o.out, set);
       // Held-out evaluation: the positive-label probability as the quality_classifier step computes it, cut at 0.5.
       const score = qualityScorer(FastTextClassifier.load(o.out), { score: 'positive', positive_label: o.positiveLabel });
       let tp = 0;
@@ -106,19 +105,9 @@ export function registerClassifier(program: Command): void {
       const heldout = set.heldout.length
         ? { documents: set.heldout.length, accuracy: r3(correct / set.heldout.length), precision: r3(tp / Math.max(1, tp + fp)), recall: r3(tp / Math.max(1, tp + fn)) }
         : null;
-      const summary = {
-        out: o.out,
-        positives: set.positives,
-        negatives: set.negatives,
-        scanned: set.scanned,
-        bad_records: set.badRecords,
-        labels: model.labels,
-        bytes: model.bytes.length,
-        heldout,
-      };
       process.stdout.write(
         o.json
-          ? `${JSON.stringify(summary)}\n`
+          ? `${JSON.stringify({ ...summary, heldout })}\n`
           : `wrote ${o.out}: ${set.positives} ${o.positiveLabel} / ${set.negatives} ${o.negativeLabel} examples from ${set.scanned} documents` +
               (heldout ? `; held out ${heldout.documents}: accuracy ${heldout.accuracy}, precision ${heldout.precision}, recall ${heldout.recall}` : '') +
               '\n',
@@ -155,6 +144,18 @@ function fractionOption(value: string): number {
   return n;
 }
 
+/** Trains the model, writes it to `out`, and returns the summary fields both kinds print. */
+function trainAndWrite(
+  examples: readonly Example[],
+  trainOpts: Partial<LinearTrainOptions>,
+  out: string,
+  set: { positives: number; negatives: number; scanned: number; badRecords: number },
+) {
+  const model = trainLinearClassifier(examples, trainOpts);
+  writeFileSync(out, model.bytes);
+  return { out, positives: set.positives, negatives: set.negatives, scanned: set.scanned, bad_records: set.badRecords, labels: model.labels, bytes: model.bytes.length };
+}
+
 async function trainWikiref(
   inputs: string[],
   o: TrainOptions,
@@ -170,16 +171,6 @@ async function trainWikiref(
   );
   if (set.positives === 0) throw new ConfigError(`no input document has a URL listed in ${urls} (with at least ${o.minPositiveChars} characters); nothing to train on`);
   if (set.negatives === 0) throw new ConfigError('no negative documents: every input page is a cited page');
-  const model = trainLinearClassifier(set.examples, trainOpts);
-  writeFileSync(o.out, model.bytes);
-  const summary = {
-    out: o.out,
-    positives: set.positives,
-    negatives: set.negatives,
-    scanned: set.scanned,
-    bad_records: set.badRecords,
-    labels: model.labels,
-    bytes: model.bytes.length,
-  };
+  const summary = trainAndWrite(set.examples, trainOpts, o.out, set);
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `wrote ${o.out}: ${set.positives} wiki / ${set.negatives} cc examples from ${set.scanned} documents\n`);
 }

@@ -3,10 +3,8 @@ import type { Command } from 'commander';
 import { createLogger } from '../../core/log.js';
 
 const log = createLogger('tokenize');
-import { readInputs, checkInputs } from '../../tokenize/inputs.js';
 import { countTokens, type CountReport } from '../../tokenize/run.js';
-import { loadTokenizer } from '../../tokenize/tokenizer.js';
-import { specialOptions, threadOption, tokenizerOption, type SpecialFlags } from './tokenize-options.js';
+import { encodeInputs, type InputEncodeFlags, inputEncodeCommand } from './tokenize-options.js';
 
 export function formatCount(r: CountReport): string {
   const rows = [...Object.entries(r.sources), ['total', r] as const];
@@ -21,18 +19,10 @@ export function formatCount(r: CountReport): string {
 }
 
 export function registerCount(program: Command): void {
-  const cmd = program
-    .command('count')
-    .description('count tokens of .txt / .jsonl(.gz|.zst) inputs and corpusmill shards, per source and in total')
-    .argument('<inputs...>', 'input files');
-  threadOption(specialOptions(tokenizerOption(cmd)))
+  inputEncodeCommand(program, 'count', 'count tokens of .txt / .jsonl(.gz|.zst) inputs and corpusmill shards, per source and in total', 'input files')
     .option('--json', 'machine-readable output')
-    .action(async (inputs: string[], o: { tokenizer: string; threads: number; json?: boolean } & SpecialFlags) => {
-      checkInputs(inputs);
-      const tok = await loadTokenizer(o.tokenizer);
-      const t0 = performance.now();
-      const r = await countTokens(tok, readInputs(inputs), { threads: o.threads, bos: o.bos, eos: o.eos });
-      const s = (performance.now() - t0) / 1000;
+    .action(async (inputs: string[], o: InputEncodeFlags & { json?: boolean }) => {
+      const { result: r, seconds: s } = await encodeInputs(inputs, o, (tok, docs, opts) => countTokens(tok, docs, opts));
       log.info(`counted ${r.documents} documents, ${r.bytes} bytes in ${s.toFixed(2)} s (${(r.bytes / 1e6 / s).toFixed(1)} MB/s, ${o.threads} threads)`);
       process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatCount(r));
     });

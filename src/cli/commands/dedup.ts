@@ -3,14 +3,14 @@
  * false-positive and false-negative areas of the LSH S-curve (datasketch / text-dedup optimal_param,
  * as RedPajama-V2 picks them), and the S-curve itself as a table.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { optimalParams, sCurve } from '../../dedup/minhash/lsh-params.js';
 
 function num(name: string, min: number, max: number, integer: boolean) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}] (got "${v}")`);
+      throw new InvalidArgumentError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}] (got "${v}")`);
     }
     return n;
   };

@@ -5,6 +5,7 @@ import { createLogger } from '../../core/log.js';
 import { build } from '../../app/build.js';
 import { catalogPath } from '../../pipeline/layout.js';
 import { humanBytes } from '../../pipeline/stats.js';
+import { allowedPlugins } from '../options.js';
 
 export function registerFetch(program: Command): void {
   program
@@ -13,9 +14,9 @@ export function registerFetch(program: Command): void {
     .argument('<pipeline>', 'pipeline YAML file')
     .option('-o, --out <dir>', 'output folder holding the catalog and the default cache')
     .option('--json', 'print the fetched files as JSON')
-    .action(async (file: string, o: { out?: string; json?: boolean }) => {
+    .action(async (file: string, o: { out?: string; json?: boolean }, cmd: Command) => {
       const log = createLogger();
-      const r = await build({ pipelineFile: file, out: o.out, fetchOnly: true, log, argv: process.argv.slice(2) });
+      const r = await build({ pipelineFile: file, out: o.out, fetchOnly: true, log, argv: process.argv.slice(2), allowPlugins: allowedPlugins(cmd) });
       const cat = new Catalog(catalogPath(r.out));
       const rows = cat.fetches();
       cat.close();

@@ -5,6 +5,7 @@ import { registerFetch } from './fetch.js';
 import { registerStats } from './stats.js';
 import { registerInspect } from './inspect.js';
 import { registerTask } from './task.js';
+import { registerFinish } from './finish.js';
 import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
@@ -19,9 +20,13 @@ import { registerDedup } from './dedup.js';
 import { registerLicense } from './license.js';
 import { registerLm } from './lm.js';
 import { registerClassifier } from './classifier.js';
+import { registerReference } from './reference.js';
+import { registerValidate } from './validate.js';
 
 export const commandRegistrars: Array<(program: Command) => void> = [
   registerBuild,
+  registerValidate,
+  registerReference,
   registerFetch,
   registerStats,
   registerInspect,
@@ -37,6 +42,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerMix,
   registerDedup,
   registerTask,
+  registerFinish,
   registerLicense,
   registerLm,
   registerClassifier,

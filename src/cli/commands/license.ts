@@ -17,9 +17,10 @@ export function registerLicense(program: Command): void {
     .argument('<repository>', 'checkout folder or repository tarball')
     .option('--allow <spdx...>', 'SPDX ids kept', DEFAULT_ALLOWED)
     .option('--multi <policy>', 'several licences: other | all_allowed', 'other')
+    .option('--no-packages', 'ignore the licence a package manifest (package.json, Cargo.toml, ...) declares')
     .option('--strip-components <n>', 'leading path components of tarball members to drop', '1')
     .option('--json', 'print JSON')
-    .action(async (repo: string, o: { allow: string[]; multi: string; stripComponents: string; json?: boolean }) => {
+    .action(async (repo: string, o: { allow: string[]; multi: string; packages: boolean; stripComponents: string; json?: boolean }) => {
       if (o.multi !== 'other' && o.multi !== 'all_allowed') throw new ConfigError(`--multi: expected other or all_allowed, got ${o.multi}`);
       let st: Stats;
       try {
@@ -29,7 +30,7 @@ export function registerLicense(program: Command): void {
       }
       const limits = { maxFileBytes: 1 << 20, maxArchiveBytes: 4 * 2 ** 30 };
       const walker = st.isDirectory() ? checkoutWalker(repo, limits) : tarballWalker(repo, { ...limits, stripComponents: Number(o.stripComponents) });
-      const lic = await repositoryLicense(walker);
+      const lic = await repositoryLicense(walker, { packages: o.packages });
       const allowed = isAllowed(lic, o.allow, o.multi as MultiLicensePolicy);
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ repository: repo, license: lic.key, spdx: lic.spdx, licenses: lic.keys, allowed, files: lic.files }, null, 1)}\n`);
@@ -37,7 +38,7 @@ export function registerLicense(program: Command): void {
       }
       process.stdout.write(`${repo}: ${lic.spdx ?? lic.key ?? 'no licence file'} (${allowed ? 'allowed' : 'not allowed'})\n`);
       for (const f of lic.files) {
-        process.stdout.write(`  ${f.path}: ${f.spdx ?? f.key}  ${f.matcher} ${f.confidence.toFixed(1)}%  hash ${f.hash}\n`);
+        process.stdout.write(`  ${f.path}: ${f.spdx ?? f.key}  ${f.matcher} ${f.confidence.toFixed(1)}%${f.hash ? `  hash ${f.hash}` : ''}\n`);
       }
     });
 }

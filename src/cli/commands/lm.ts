@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { writeArpa } from '../../models/ngram/arpa.js';
-import { trainLm } from '../../models/ngram/train.js';
+import { trainLmArpa } from '../../models/ngram/train.js';
 import { intOption } from '../options.js';
 import { createLogger } from '../../core/log.js';
 
@@ -29,8 +28,7 @@ export function registerLm(program: Command): void {
     .option('--json', 'machine-readable summary')
     .action(async (inputs: string[], o: { out: string; order: number; tokenizer: string; language?: string; maxDocs?: number; json?: boolean }) => {
       const log = createLogger('lm');
-      const res = await trainLm(inputs, { order: o.order, tokenizer: o.tokenizer, language: o.language, maxDocs: o.maxDocs, onBad: (m) => log.warn(m) });
-      await writeArpa(res.model, o.out);
+      const res = await trainLmArpa(inputs, o.out, { order: o.order, tokenizer: o.tokenizer, language: o.language, maxDocs: o.maxDocs, onBad: (m) => log.warn(m) });
       const summary = {
         out: o.out,
         order: o.order,
@@ -39,7 +37,7 @@ export function registerLm(program: Command): void {
         sentences: res.sentences,
         tokens: res.tokens,
         bad_records: res.badRecords,
-        ngrams: res.model.grams.map((g) => g.size),
+        ngrams: res.ngrams,
         discounts: res.discounts.map((d) => ({ d: d.d, fallback: d.fallback })),
       };
       if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

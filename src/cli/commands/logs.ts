@@ -8,14 +8,14 @@ import { failurePath, markerPath } from '../../pipeline/layout.js';
 import { readJson, type Failure } from '../../pipeline/markers.js';
 import { intOption } from '../options.js';
 
-export interface FailedTask extends Failure {
+interface FailedTask extends Failure {
   stage: string;
   phase: string;
   idx: number;
   tail: string[];
 }
 
-export async function failedTasks(out: string, lines: number): Promise<FailedTask[]> {
+async function failedTasks(out: string, lines: number): Promise<FailedTask[]> {
   const root = join(out, '_state');
   if (!existsSync(root)) throw new ConfigError(`${out}: no task state (not a build output folder?)`);
   const found: FailedTask[] = [];

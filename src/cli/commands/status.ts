@@ -2,15 +2,8 @@
 import type { Command } from 'commander';
 import { statusProbes } from '../../app/build.js';
 import { MAIN_PHASE } from '../../pipeline/layout.js';
-import { humanBytes } from '../../pipeline/stats.js';
+import { humanBytes, humanCount, humanDuration, textTable } from '../../pipeline/stats.js';
 import { buildStatus } from '../../pipeline/status.js';
-
-function duration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 export function registerStatus(program: Command): void {
   program
@@ -24,14 +17,24 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;
       }
+      const rows = [['stage', 'phase', 'done', 'running', 'failed', 'pending', 'docs', 'read', 'of', 'rate', 'ETA']];
       for (const s of status) {
         const t = s.tasks;
-        process.stdout.write(
-          `${`${s.stage}/${s.phase}`.padEnd(24)} done ${t.done}  running ${t.running}  failed ${t.failed}  pending ${t.pending}  ` +
-            `${s.phase === MAIN_PHASE ? `${s.docs} docs  ` : ''}${humanBytes(s.bytes_done)}/${humanBytes(s.bytes_total)}` +
-            (s.rate_bytes_per_s ? `  ${humanBytes(s.rate_bytes_per_s)}/s  ETA ${duration(s.eta_s)}` : '') +
-            '\n',
-        );
+        const complete = t.running + t.failed + t.pending === 0;
+        rows.push([
+          s.stage,
+          s.phase === MAIN_PHASE ? 'main' : s.label,
+          String(t.done),
+          String(t.running),
+          String(t.failed),
+          String(t.pending),
+          s.phase === MAIN_PHASE ? humanCount(s.docs) : '',
+          s.bytes_total ? humanBytes(s.bytes_done) : '',
+          s.bytes_total ? humanBytes(s.bytes_total) : '',
+          s.rate_bytes_per_s ? `${humanBytes(s.rate_bytes_per_s)}/s` : '',
+          complete ? 'done' : s.eta_s === null ? '?' : humanDuration(s.eta_s),
+        ]);
       }
+      process.stdout.write(`${textTable(rows, [false, false, true, true, true, true, true, true, true, true, true])}\n`);
     });
 }

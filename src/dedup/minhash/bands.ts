@@ -8,11 +8,12 @@
  * over typed arrays, several times faster than sorting record objects.
  */
 import { join } from 'node:path';
+import { fmix32 } from '../../core/hash64.js';
 import { KWayMerge, RunReader, RunWriter, type RecordDecoder } from '../../io/external-sort.js';
 import { rankName } from '../survivor.js';
 
 /** Two 32-bit hashes of sig[off, off+rows): murmur3-style mixing with different seeds. */
-export function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] {
+function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] {
   let h1 = 0x9747b28c;
   let h2 = 0x2f6b9a1d;
   for (let i = 0; i < rows; i++) {
@@ -28,23 +29,14 @@ export function bandKey(sig: Uint32Array, off: number, rows: number): [number, n
     h2 = (Math.imul(h2 ^ m, 0x27d4eb2f) + i) | 0;
     h2 ^= h2 >>> 15;
   }
-  return [fmix(h1 ^ rows) >>> 0, fmix(h2 ^ (rows << 8)) >>> 0];
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return [fmix32(h1 ^ rows), fmix32(h2 ^ (rows << 8))];
 }
 
 /**
  * Sorts n records (hi[i], lo[i], doc[i]) by (hi, lo, doc) with an LSD radix sort on 16-bit digits
  * (doc ascending first, so equal keys list documents in order). Returns the sorted arrays.
  */
-export function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
+function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
   const n = hi.length;
   let a: [Uint32Array, Uint32Array, Uint32Array] = [hi, lo, doc];
   let b: [Uint32Array, Uint32Array, Uint32Array] = [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n)];

@@ -6,7 +6,7 @@
  * For 128 permutations this gives RPv2's 14×9 (0.7), 9×13 (0.8), 5×25 (0.9).
  */
 
-export function candidateProbability(s: number, bands: number, rows: number): number {
+function candidateProbability(s: number, bands: number, rows: number): number {
   return 1 - (1 - s ** rows) ** bands;
 }
 
@@ -26,7 +26,7 @@ export interface LshParams {
   falseNegative: number;
 }
 
-export function lshErrors(threshold: number, bands: number, rows: number): { falsePositive: number; falseNegative: number } {
+function lshErrors(threshold: number, bands: number, rows: number): { falsePositive: number; falseNegative: number } {
   return {
     falsePositive: integrate((s) => candidateProbability(s, bands, rows), 0, threshold),
     falseNegative: integrate((s) => 1 - candidateProbability(s, bands, rows), threshold, 1),

@@ -37,7 +37,7 @@ import { optimalParams } from './lsh-params.js';
 import { crossPass, labelsPass, localPass, rootsPass, shardName, Shards, survivorsPass, taskBases } from './components.js';
 
 /** RedPajama-V2's (bands, rows) for 128 permutations (README; datasketch optimal_param). */
-export const RPV2_BANDS: Readonly<Record<string, [number, number]>> = { '0.7': [14, 9], '0.8': [9, 13], '0.9': [5, 25], '1': [1, 128] };
+const RPV2_BANDS: Readonly<Record<string, [number, number]>> = { '0.7': [14, 9], '0.8': [9, 13], '0.9': [5, 25], '1': [1, 128] };
 
 const params = z
   .object({

@@ -6,21 +6,29 @@
  * a task reference, nothing else). Workers exit as soon as the coordinator goes away (IPC
  * disconnect), so a killed build leaves no stray writer behind. Tasks are handed out in order and
  * results are keyed by task, so no output depends on which worker ran what. On the first failure no
- * new task starts; running ones finish, then the error is raised.
+ * new task starts; running ones finish, then the error is raised. A worker that dies mid-task fails
+ * that task with one line (the input, how far it got) and a failure record beside the markers, as a
+ * task that failed by itself would have written.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, CorpusError } from '../../core/errors.js';
+import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import type { TaskStats } from '../../core/stats.js';
+import { writeJsonAtomic } from '../../io/atomic.js';
 import type { Executor, PhaseWork, TaskHooks } from '../../pipeline/executor.js';
-import type { TaskRef } from '../../pipeline/runner.js';
+import { failurePath } from '../../pipeline/layout.js';
+import { attemptPath, readJson, type Attempt, type Failure } from '../../pipeline/markers.js';
+import { taskInputLabel, type TaskRef } from '../../pipeline/runner.js';
 import type { FromWorker, WorkerInit } from './messages.js';
 
 interface Slot {
   child: ChildProcess;
   busy: boolean;
+  /** How the process ended, once it has. */
+  exited: string | null;
 }
 
 /** Node flags for a worker module: TypeScript sources (development, tests) load through tsx. */
@@ -35,6 +43,7 @@ export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly waits = true;
   private readonly slots: Slot[] = [];
+  private readonly outDir: string;
 
   /** `workerModule`: the worker entry point (the composition root's, which knows every step). */
   constructor(
@@ -42,6 +51,7 @@ export class LocalExecutor implements Executor {
     workerModule: string,
     init: Omit<WorkerInit, 'workerIndex'>,
   ) {
+    this.outDir = init.outDir;
     const execArgv = workerExecArgv(workerModule);
     for (let i = 0; i < size; i++) {
       const child = fork(workerModule, [], {
@@ -50,7 +60,11 @@ export class LocalExecutor implements Executor {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         serialization: 'advanced',
       });
-      this.slots.push({ child, busy: false });
+      const slot: Slot = { child, busy: false, exited: null };
+      child.on('exit', (code, signal) => {
+        slot.exited = signal ?? `exit ${code}`;
+      });
+      this.slots.push(slot);
     }
   }
 
@@ -67,13 +81,21 @@ export class LocalExecutor implements Executor {
           const ref = tasks[next++]!;
           slot.busy = true;
           running++;
-          hooks.onStart?.(ref);
+          // A hook that throws (the catalog on a full disk) fails the phase like a task would.
+          const guard = (fn: () => void) => {
+            try {
+              fn();
+            } catch (e) {
+              firstError ??= e instanceof Error ? e : new Error(String(e));
+            }
+          };
+          guard(() => hooks.onStart?.(ref));
           this.runOn(slot, ref, hooks)
             .then(
-              (stats) => hooks.onDone?.(ref, stats),
+              (stats) => guard(() => hooks.onDone?.(ref, stats)),
               (err: Error) => {
-                hooks.onFail?.(ref, err);
                 firstError ??= err;
+                guard(() => hooks.onFail?.(ref, err));
               },
             )
             .finally(() => {
@@ -93,9 +115,22 @@ export class LocalExecutor implements Executor {
   private runOn(slot: Slot, ref: TaskRef, hooks: TaskHooks): Promise<TaskStats> {
     return new Promise((resolveTask, reject) => {
       const c = slot.child;
+      let docs = 0;
+      let bytes = 0;
+      const died = (how: string) => {
+        const oom = how === 'SIGKILL' || how === 'SIGABRT' ? ', out of memory?' : '';
+        const err = new CorpusError(`worker process died (${how}${oom}) running ${ref.stage}/${ref.phase}#${ref.idx}, after ${docs} documents and ${bytes} input bytes`, {
+          file: taskInputLabel(ref),
+        });
+        this.recordDeath(ref, err).finally(() => reject(err));
+      };
+      if (slot.exited) return died(slot.exited);
       const onMessage = (m: FromWorker) => {
-        if (m.type === 'progress') hooks.onProgress?.(m.bytes, m.docs);
-        else {
+        if (m.type === 'progress') {
+          docs += m.docs;
+          bytes += m.bytes;
+          hooks.onProgress?.(m.bytes, m.docs);
+        } else {
           cleanup();
           if (m.type === 'done') resolveTask(m.stats);
           else reject(rebuildError(m));
@@ -103,7 +138,7 @@ export class LocalExecutor implements Executor {
       };
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
-        reject(new CorpusError(`worker process died (${signal ?? `exit ${code}`}) running ${ref.stage}/${ref.phase}#${ref.idx}`));
+        died(signal ?? `exit ${code}`);
       };
       const cleanup = () => {
         c.off('message', onMessage);
@@ -115,6 +150,13 @@ export class LocalExecutor implements Executor {
     });
   }
 
+  /** The failure record a dead worker could not write (what `logs --failed` and `status` read). */
+  private async recordDeath(ref: TaskRef, err: Error): Promise<void> {
+    const attempt = (await readJson<Attempt>(attemptPath(this.outDir, ref.stage, ref.phase, ref.idx))) ?? { started_at: new Date().toISOString(), host: hostname(), pid: 0 };
+    const failure: Failure = { ...attempt, failed_at: new Date().toISOString(), error: errorMessage(err) };
+    await writeJsonAtomic(failurePath(this.outDir, ref.stage, ref.phase, ref.idx), failure).catch(() => {});
+  }
+
   finish(ok: boolean): Promise<void> {
     return ok ? this.close() : this.terminate();
   }
@@ -122,7 +164,7 @@ export class LocalExecutor implements Executor {
   /** Asks workers to finish (close message), killing any that take longer than 10 s. */
   close(): Promise<void> {
     return this.stopAll((c) => {
-      c.send({ type: 'close' });
+      if (c.connected) c.send({ type: 'close' });
       setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
     });
   }
@@ -147,6 +189,7 @@ export class LocalExecutor implements Executor {
 }
 
 function rebuildError(m: { name: string; message: string; stack: string }): Error {
+  // Errors cross the process boundary as text; the class decides the exit code (ConfigError: 2).
   const e = m.name === 'ConfigError' ? new ConfigError(m.message) : new CorpusError(m.message);
   e.stack = m.stack;
   return e;

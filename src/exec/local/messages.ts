@@ -8,6 +8,12 @@ export interface WorkerInit {
   cacheDir: string;
   logLevel: string;
   workerIndex: number;
+  /** Plugin paths outside the pipeline's folder the user allowed (`--allow-plugin`). */
+  allowPlugins?: string[];
+  /** No network: a corrupt cached input is not fetched again. */
+  offline?: boolean;
+  /** `build --limit N`: each task reads only its first N documents (a trial run). */
+  limit?: number;
 }
 
 export type ToWorker = { type: 'run'; ref: TaskRef } | { type: 'close' };

@@ -24,7 +24,7 @@ export function maxArraySize(): number {
 }
 
 /** The job id in `sbatch --parsable` output. */
-export function parseParsable(out: string): string {
+function parseParsable(out: string): string {
   const id = out.trim().split('\n').pop()!.split(';')[0]!.trim();
   if (!/^\d+$/.test(id)) throw new CorpusError(`unexpected sbatch output: ${JSON.stringify(out.trim())}`);
   return id;
@@ -56,8 +56,4 @@ export function jobState(jobId: string): string | null {
   } catch {
     return null;
   }
-}
-
-export function scancel(jobIds: string[]): void {
-  if (jobIds.length) run('scancel', jobIds);
 }

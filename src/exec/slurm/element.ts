@@ -12,6 +12,7 @@ import { createLogger } from '../../core/log.js';
 import { Fetcher } from '../../fetch/fetcher.js';
 import type { Pipeline } from '../../pipeline/config.js';
 import { markerPath } from '../../pipeline/layout.js';
+import { assertLaunchHolds } from '../../pipeline/lock.js';
 import { runTask, WorkerRuntime } from '../../pipeline/runner.js';
 import type { RanksFile } from './executor.js';
 
@@ -21,6 +22,9 @@ export async function runElement(pipeline: Pipeline, opts: { out: string; ranksF
   if (!stage) throw new ConfigError(`${opts.ranksFile}: stage ${ranks.stage} is not in ${pipeline.file}`);
   if (stage.hash !== ranks.hash) throw new ConfigError(`${pipeline.file} changed since this launch was planned (stage ${stage.name}); relaunch`);
   const out = resolve(opts.out);
+  // A launch holds the folder while its jobs run; an element of an older launch (requeued, or
+  // started late) must not write into a folder a newer build or launch has taken.
+  if (ranks.launch !== undefined) assertLaunchHolds(out, ranks.launch);
   const element = opts.offset + opts.index;
   const mine = ranks.ranks.slice(element * ranks.tasks_per_job, (element + 1) * ranks.tasks_per_job);
   const log = createLogger(`${ranks.stage}/${ranks.phase}`);

@@ -8,7 +8,9 @@
  * `--dependency=afterok:<previous phase's arrays> --kill-on-invalid-dep=yes`: a failed phase cancels
  * its dependants instead of leaving them pending forever (datatrove#235). Relaunching submits only
  * what is incomplete, whatever happened before. Array elements run `corpusmill task`, which writes
- * markers and attempt/failure records; the SQLite catalog is touched only here and by `status`.
+ * markers and attempt/failure records; the SQLite catalog is touched only here, by `status`, and by
+ * the launch's last job, `corpusmill finish` (after every phase: the mixture, the report,
+ * stats.json), which runs alone.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -28,11 +30,15 @@ export interface SlurmOptions extends SlurmJobOptions {
   tasksPerJob: number;
   /** Override the cluster's MaxArraySize (read from scontrol by default). */
   maxArraySize?: number;
+  /** Plugin paths the user allowed (`--allow-plugin`), passed on to every array element. */
+  allowPlugins?: string[];
 }
 
 /** The frozen list of ranks one phase of one launch runs. */
 export interface RanksFile {
   pipeline: string;
+  /** The launch these ranks belong to: an element runs only while this launch holds the output folder. */
+  launch?: number;
   stage: string;
   phase: string;
   hash: string;
@@ -46,10 +52,17 @@ export interface LaunchRecord {
   launch: number;
   submitted_at: string;
   phases: Array<{ stage: string; phase: string; ranks: number; ranks_file: string; jobs: string[]; depends_on: string[] }>;
+  /** The job that runs what follows the stages (`corpusmill finish`), after every phase. */
+  finish?: { job: string; depends_on: string[] };
 }
 
-export const slurmDir = (out: string) => join(out, '_slurm');
-export const launchesPath = (out: string) => join(slurmDir(out), 'launches.json');
+/** Every job of a launch, its last job included. */
+function launchJobs(l: LaunchRecord): string[] {
+  return [...l.phases.flatMap((p) => p.jobs), ...(l.finish ? [l.finish.job] : [])];
+}
+
+const slurmDir = (out: string) => join(out, '_slurm');
+const launchesPath = (out: string) => join(slurmDir(out), 'launches.json');
 
 export async function readLaunches(out: string): Promise<LaunchRecord[]> {
   if (!existsSync(launchesPath(out))) return [];
@@ -87,7 +100,7 @@ export class SlurmExecutor implements Executor {
     const previous = await readLaunches(out);
     const last = previous.at(-1);
     if (last) {
-      const live = squeue(last.phases.flatMap((p) => p.jobs));
+      const live = squeue(launchJobs(last));
       if (live.size > 0) {
         throw new ConfigError(
           `launch ${last.launch} of ${out} still has ${live.size} queued or running array elements; wait for them (corpusmill status ${out}) or scancel them first`,
@@ -110,6 +123,7 @@ export class SlurmExecutor implements Executor {
     const ranksFile = join(dir, `ranks-${work.stage}-${work.phase}.json`);
     const ranks: RanksFile = {
       pipeline: work.pipelineFile,
+      launch: this.record.launch,
       stage: work.stage,
       phase: work.phase,
       hash: work.hash,
@@ -130,7 +144,18 @@ export class SlurmExecutor implements Executor {
           ...opts,
           jobName: `cm-${this.pipelineName}-${work.stage}-${work.phase}`,
           logsDir,
-          command: [...selfCommand(), 'task', work.pipelineFile, '--out', this.out, '--ranks', ranksFile, '--offset', String(offset)],
+          command: [
+            ...selfCommand(),
+            ...(opts.allowPlugins ?? []).flatMap((p) => ['--allow-plugin', p]),
+            'task',
+            work.pipelineFile,
+            '--out',
+            this.out,
+            '--ranks',
+            ranksFile,
+            '--offset',
+            String(offset),
+          ],
         }),
         { mode: 0o755 },
       );
@@ -144,6 +169,33 @@ export class SlurmExecutor implements Executor {
     this.dependsOn = jobs;
   }
 
+  /**
+   * Submits `corpusmill finish` after the last phase of this launch (afterok, so a failed phase
+   * cancels it). Returns false when this launch submitted no phase: the stages are complete, and
+   * the caller finishes here.
+   */
+  async submitFinish(pipelineFile: string): Promise<boolean> {
+    if (this.record.phases.length === 0) return false;
+    const dir = this.launchDir;
+    const logsDir = join(slurmDir(this.out), 'logs');
+    const scriptPath = join(dir, 'job-finish.sh');
+    await writeFile(
+      scriptPath,
+      jobScript({
+        ...this.opts,
+        jobName: `cm-${this.pipelineName}-finish`,
+        logsDir,
+        command: [...selfCommand(), ...(this.opts.allowPlugins ?? []).flatMap((p) => ['--allow-plugin', p]), 'finish', pipelineFile, '--out', this.out],
+      }),
+      { mode: 0o755 },
+    );
+    // A one-element array: the same script, logs and requeue handling as every other job.
+    const id = sbatch(['--array=0-0', `--dependency=afterok:${this.dependsOn.join(':')}`, '--kill-on-invalid-dep=yes'], scriptPath);
+    this.record.finish = { job: id, depends_on: this.dependsOn };
+    this.log.info(`submitted finish (mixture, report, stats): job ${id}, after ${this.dependsOn.join(', ')}`);
+    return true;
+  }
+
   async finish(ok: boolean): Promise<void> {
     if (!ok && this.record.phases.length === 0) return;
     if (this.record.phases.length === 0) this.log.info('nothing to submit: every task is complete');
@@ -151,7 +203,7 @@ export class SlurmExecutor implements Executor {
   }
 }
 
-export function assertSlurmOptions(o: SlurmOptions): void {
+function assertSlurmOptions(o: SlurmOptions): void {
   if (o.tasksPerJob < 1) throw new ConfigError('--tasks-per-job must be at least 1');
   if (o.arrayParallelism !== undefined && o.arrayParallelism < 1) throw new ConfigError('--array-parallelism must be at least 1');
   if (o.maxArraySize !== undefined && o.maxArraySize < 1) throw new CorpusError('MaxArraySize must be at least 1');

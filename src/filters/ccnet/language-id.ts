@@ -10,9 +10,9 @@ import { bundledLidModelPath, FastTextClassifier } from '../../models/fasttext.j
 import { numpyRound } from '../../core/rounding.js';
 
 /** cc_net mine.py Config: `lang_threshold = 0.5`. */
-export const CCNET_LANG_THRESHOLD = 0.5;
+const CCNET_LANG_THRESHOLD = 0.5;
 /** cc_net split_by_lang.Classifier: `rounding = 2` (scores are rounded BEFORE the threshold test). */
-export const CCNET_SCORE_DECIMALS = 2;
+const CCNET_SCORE_DECIMALS = 2;
 
 const params = z
   .object({
@@ -31,7 +31,7 @@ const params = z
   })
   .strict();
 
-export type LanguageIdParams = z.infer<typeof params>;
+type LanguageIdParams = z.infer<typeof params>;
 
 /** The text cc_net gives fastText: newlines removed (or replaced by `joinWith`). */
 export function lidInput(text: string, joinWith: string): string {
@@ -44,7 +44,7 @@ export interface LanguageGuess {
 }
 
 /** Top-1 language with cc_net's rounding (numpy `scores.round(2)`). */
-export function identifyLanguage(model: FastTextClassifier, text: string, p: Pick<LanguageIdParams, 'join_lines_with' | 'rounding'>): LanguageGuess | null {
+function identifyLanguage(model: FastTextClassifier, text: string, p: Pick<LanguageIdParams, 'join_lines_with' | 'rounding'>): LanguageGuess | null {
   const [top] = model.predict(lidInput(text, p.join_lines_with), 1);
   if (!top) return null;
   return { language: top.label, score: numpyRound(top.prob, p.rounding) };

@@ -37,8 +37,7 @@ import { defineStep, type Pass, type TaskContext } from '../../pipeline/step.js'
 import { pyLen } from '../../text/python.js';
 import { LineHashSet } from './hashset.js';
 import { HashStreamReader, HashStreamWriter } from './hash-stream.js';
-import { normalizeForDedup } from '../../text/ccnet-normalize.js';
-import { sha1Prefix64 } from './line-hash.js';
+import { textLineHashes } from './line-hash.js';
 
 const MAGIC = 'CMLHASH1';
 
@@ -56,27 +55,15 @@ const params = z
   })
   .strict();
 
-/** The line hashes of a text, as [lo, hi] pairs in one array (cc_net `compute_hashes`). */
-export function textLineHashes(text: string): Uint32Array {
-  const lines = text.split('\n');
-  const out = new Uint32Array(lines.length * 2);
-  for (let i = 0; i < lines.length; i++) {
-    const [lo, hi] = sha1Prefix64(normalizeForDedup(lines[i]!));
-    out[i * 2] = lo;
-    out[i * 2 + 1] = hi;
-  }
-  return out;
-}
-
 /** Adds one document's hashes to a task's set with cc_net's batch semantics (`add`). */
-export function collectDocument(set: LineHashSet, hashes: Uint32Array): void {
+function collectDocument(set: LineHashSet, hashes: Uint32Array): void {
   const n = hashes.length / 2;
   const before = new Uint8Array(n);
   for (let i = 0; i < n; i++) before[i] = set.has(hashes[i * 2]!, hashes[i * 2 + 1]!) ? 1 : 0;
   for (let i = 0; i < n; i++) set.put(hashes[i * 2]!, hashes[i * 2 + 1]!, before[i] === 1);
 }
 
-export function encodeHashFile(set: LineHashSet): Buffer {
+function encodeHashFile(set: LineHashSet): Buffer {
   const n = set.size;
   const buf = Buffer.alloc(16 + n * 8 + Math.ceil(n / 8));
   buf.write(MAGIC, 0, 'latin1');
@@ -101,7 +88,7 @@ export function hashFileCount(buf: Buffer, file: string): number {
 }
 
 /** Merges a hash file into a group set (cc_net `FlatHashSet.load`). */
-export function mergeHashFile(set: LineHashSet, buf: Buffer, file: string): void {
+function mergeHashFile(set: LineHashSet, buf: Buffer, file: string): void {
   const n = hashFileCount(buf, file);
   const flagsAt = 16 + n * 8;
   for (let k = 0; k < n; k++) {
@@ -119,7 +106,7 @@ export interface DedupResult {
 }
 
 /** cc_net `DuplicatesRemover.do` + `finalize_doc` on one text; null when no line survives. */
-export function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet): DedupResult | null {
+function dedupLines(text: string, hashes: Uint32Array, group: LineHashSet): DedupResult | null {
   const lines = text.split('\n');
   const keep = new Uint8Array(lines.length);
   let kept = 0;

@@ -13,7 +13,8 @@
  * en), or computed from this stage's own documents: a scan pass writes each task's perplexities,
  * a reduce pass takes the 30th and 60th percentiles per language (numpy's linear interpolation),
  * and the main pass assigns buckets. The percentiles do not depend on task count or order.
- * Memory: the model (see arpa.ts), and 8 bytes per document per language in the reduce pass.
+ * Memory: the model's native scoring tables (arpa.ts loadNgramScorer, ~50 bytes per n-gram), and
+ * 8 bytes per document per language in the reduce pass.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -21,15 +22,15 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { Doc } from '../../core/document.js';
 import { defineStep, lazy, lazyStep, mapStep, type Step } from '../../pipeline/step.js';
-import { readArpa, type NgramModel } from '../../models/ngram/arpa.js';
+import { loadNgramScorer, type NgramScoring } from '../../models/ngram/arpa.js';
 import { lmTokenizer, type LmTokenizer } from '../../models/ngram/lm-tokenizer.js';
 import { ccnetNormalize } from '../../text/ccnet-normalize.js';
 import { pythonRound } from '../../core/rounding.js';
 
 /** cc_net cutoff.csv: rows 30 and 60, i.e. the 30th and 60th percentiles. */
-export const CCNET_PERCENTILES: readonly [number, number] = [30, 60];
+const CCNET_PERCENTILES: readonly [number, number] = [30, 60];
 /** cc_net DocLM: `round(pp(...), 1)`. */
-export const PERPLEXITY_DECIMALS = 1;
+const PERPLEXITY_DECIMALS = 1;
 /** Language key used when a single model scores every document. */
 const ANY = '*';
 
@@ -54,8 +55,21 @@ export function perplexityFromScore(logScore: number, length: number): number {
   return 10 ** (-logScore / length);
 }
 
-/** cc_net's document perplexity, rounded to one decimal. */
-export function documentPerplexity(model: NgramModel, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
+/**
+ * cc_net's document perplexity, rounded to one decimal. With the `whitespace` tokenizer the whole
+ * computation runs in the addon (same normalisation, tokens and sums; the TypeScript path below is
+ * the reference and handles the texts the native normaliser hands back).
+ */
+export function documentPerplexity(model: NgramScoring, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
+  if (tokenizer.name === 'whitespace') {
+    const sums = model.scoreWhitespaceDocument(text, splitLines);
+    if (sums) return pythonRound(perplexityFromScore(sums[0], sums[1]), PERPLEXITY_DECIMALS);
+  }
+  return referencePerplexity(model, tokenizer, text, splitLines);
+}
+
+/** The TypeScript computation of `documentPerplexity` (any tokenizer). */
+export function referencePerplexity(model: NgramScoring, tokenizer: LmTokenizer, text: string, splitLines: boolean): number {
   const lines = splitLines
     ? text
         .split('\n')
@@ -98,10 +112,10 @@ interface Scorer {
 async function loadScorer(p: Params, pipelineDir: string): Promise<Scorer> {
   const tokenizer = await lmTokenizer(p.tokenizer);
   const paths: Record<string, string> = typeof p.model === 'string' ? { [ANY]: p.model } : p.model;
-  const models = new Map<string, NgramModel>();
+  const models = new Map<string, NgramScoring>();
   for (const [lang, rel] of Object.entries(paths)) {
     const path = isAbsolute(rel) ? rel : resolve(pipelineDir, rel);
-    const m = await readArpa(path);
+    const m = loadNgramScorer(path);
     const trained = m.comments.get('tokenizer');
     if (trained !== undefined && trained !== tokenizer.name) {
       throw new ConfigError(`${path} was trained with the "${trained}" tokenizer but the perplexity step uses "${tokenizer.name}"`);

@@ -17,7 +17,7 @@ import { FastTextClassifier } from '../../models/fasttext.js';
 import { classifierInput, POSITIVE_LABEL } from '../../models/wikiref/corpus.js';
 
 /** RedPajama filter/cc_classifier.sh: `select(.wiki_prob >= 0.25)`. */
-export const WIKI_PROB_THRESHOLD = 0.25;
+const WIKI_PROB_THRESHOLD = 0.25;
 
 const params = z
   .object({

@@ -22,7 +22,7 @@ export type Rule = z.infer<typeof ruleSchema>;
 const r = (name: string, signal: string, range: { min?: number; max?: number }, agg: Rule['agg'] = 'value'): Rule => ({ name, signal, agg, ...range });
 
 /** Gopher quality filter (Rae et al. 2021, App. A; thresholds as datatrove's GopherQualityFilter). */
-export const GOPHER_QUALITY: Rule[] = [
+const GOPHER_QUALITY: Rule[] = [
   r('gopher_word_count', 'rps_doc_word_count', { min: 50, max: 100_000 }),
   r('gopher_mean_word_length', 'rps_doc_mean_word_length', { min: 3, max: 10 }),
   r('gopher_symbol_to_word_ratio', 'rps_doc_symbol_to_word_ratio', { max: 0.1 }),
@@ -33,7 +33,7 @@ export const GOPHER_QUALITY: Rule[] = [
 ];
 
 /** Gopher repetition filter (Rae et al. 2021, Table A1), n-gram parts on RPv2's signals. */
-export const GOPHER_REPETITION: Rule[] = [
+const GOPHER_REPETITION: Rule[] = [
   r('gopher_dup_line_frac', 'cm_gopher_dup_line_frac', { max: 0.3 }),
   r('gopher_dup_para_frac', 'cm_gopher_dup_para_frac', { max: 0.3 }),
   r('gopher_dup_line_char_frac', 'cm_gopher_dup_line_char_frac', { max: 0.2 }),
@@ -49,7 +49,7 @@ export const GOPHER_REPETITION: Rule[] = [
  * no curly bracket, no LDNOOBW word (only with a bad-word list). C4's line-level cleaning is a
  * transform done by the C4 source, not a filter.
  */
-export const C4: Rule[] = [
+const C4: Rule[] = [
   r('c4_num_sentences', 'rps_doc_num_sentences', { min: 3 }),
   r('c4_lorem_ipsum', 'rps_doc_lorem_ipsum', { max: 0 }),
   r('c4_curly_bracket', 'rps_doc_curly_bracket', { max: 0 }),
@@ -57,7 +57,7 @@ export const C4: Rule[] = [
 export const C4_BADWORDS: Rule = r('c4_badwords', 'rps_doc_ldnoobw_words', { max: 0 });
 
 /** FineWeb's quality filter (datatrove FineWebQualityFilter defaults). */
-export const FINEWEB: Rule[] = [
+const FINEWEB: Rule[] = [
   r('fineweb_line_punct_ratio', 'cm_fineweb_line_punct_ratio', { min: 0.12 }),
   r('fineweb_short_line_ratio', 'cm_fineweb_short_line_ratio', { max: 0.67 }),
   r('fineweb_dup_line_char_ratio', 'cm_fineweb_dup_line_char_ratio', { max: 0.01 }),

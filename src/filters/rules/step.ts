@@ -25,7 +25,7 @@ const params = z
   })
   .strict();
 
-export function resolveRules(spec: z.infer<typeof params>['rules'], overrides: Record<string, { min?: number; max?: number }>, badWords: boolean): Rule[] {
+function resolveRules(spec: z.infer<typeof params>['rules'], overrides: Record<string, { min?: number; max?: number }>, badWords: boolean): Rule[] {
   const list: Rule[] = [];
   for (const item of Array.isArray(spec) ? spec : [spec]) {
     if (typeof item === 'string') {

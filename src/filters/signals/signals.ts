@@ -16,7 +16,7 @@ import type { TextViews } from '../../text/rpv2-views.js';
 import { countNgrams, nativeNgramStats } from './ngrams.js';
 import './native-views.js';
 
-export type Score = number | null;
+type Score = number | null;
 export type Span = [number, number, Score];
 
 export interface SignalEnv {
@@ -26,7 +26,7 @@ export interface SignalEnv {
   badWords?: ReadonlySet<string>;
 }
 
-export interface SignalDef {
+interface SignalDef {
   name: string;
   level: 'doc' | 'line';
   compute(v: TextViews, env: SignalEnv): Span[];
@@ -139,7 +139,7 @@ const ELLIPSIS = ['...', '\u2026'];
 const BULLETS = new Set(['\u2022', '\u2023', '\u25B6', '\u25C0', '\u25E6', '\u25A0', '\u25A1', '\u25AA', '\u25AB', '\u2013']);
 
 /** Python `len(re.findall(r'\b[^.!?]+[.!?]*', text))` with Unicode `\w` for `\b`. */
-export function countSentences(text: string): number {
+function countSentences(text: string): number {
   let n = 0;
   let i = 0;
   const len = text.length;
@@ -184,7 +184,7 @@ function duplicatePieces(pieces: string[]): { dupCount: number; dupChars: number
   return { dupCount, dupChars };
 }
 
-export const SIGNALS: readonly SignalDef[] = [
+const SIGNALS: readonly SignalDef[] = [
   // natural_language.py
   { name: 'rps_doc_num_sentences', level: 'doc', compute: (v) => doc(v, countSentences(v.raw)) },
   { name: 'rps_doc_word_count', level: 'doc', compute: (v) => doc(v, v.wordCount) },
@@ -385,7 +385,7 @@ export const RPV2_SIGNALS: readonly string[] = SIGNALS.filter((s) => s.name.star
 
 const BY_NAME = new Map(SIGNALS.map((s) => [s.name, s]));
 
-export function getSignal(name: string): SignalDef | undefined {
+function getSignal(name: string): SignalDef | undefined {
   return BY_NAME.get(name);
 }
 

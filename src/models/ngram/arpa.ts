@@ -22,8 +22,6 @@ import { textNative } from '../../native/addons.js';
 export const BOS = '<s>';
 export const EOS = '</s>';
 export const UNK = '<unk>';
-/** KenLM's probability for `<unk>` when an ARPA file lacks it (lm/read_arpa.hh). */
-export const MISSING_UNK_LOG10 = -100;
 /** SRILM/KenLM convention for `<s>`, which is never predicted. */
 export const BOS_LOG10 = -99;
 
@@ -34,7 +32,17 @@ export interface NgramEntry {
   b: number;
 }
 
-export class NgramModel {
+/** What the perplexity step needs of a model: its header comments and the two scoring calls. */
+export interface NgramScoring {
+  readonly order: number;
+  readonly comments: Map<string, string>;
+  /** KenLM `score(sentence, bos=True, eos=True)`. */
+  sentenceLogProb(tokens: readonly string[]): number;
+  /** cc_net's DocLM sums with whitespace tokens, or null when the text needs the TypeScript normaliser. */
+  scoreWhitespaceDocument(text: string, splitLines: boolean): [number, number] | null;
+}
+
+export class NgramModel implements NgramScoring {
   readonly order: number;
   /** One map per order (index 0 = unigrams), keyed by the words joined by ' '. */
   readonly grams: Map<string, NgramEntry>[];
@@ -74,6 +82,15 @@ export class NgramModel {
     return this.index().logProb([...context, word].join(' '));
   }
 
+  /**
+   * cc_net's DocLM sums for a whole document with the `whitespace` tokenizer, in the addon:
+   * normalisation (native/text/ccnet_text.cc), tokens, and scoring of each line with `<s>`/`</s>`.
+   * Returns [Σ log10 score, Σ (tokens + 1)], or null when the text needs the TypeScript normaliser.
+   */
+  scoreWhitespaceDocument(text: string, splitLines: boolean): [number, number] | null {
+    return this.index().scoreDocument(text, splitLines);
+  }
+
   /** KenLM `score(sentence, bos=True, eos=True)`: the log10 probability of the tokens and `</s>` after `<s>`. */
   sentenceLogProb(tokens: readonly string[]): number {
     return this.index().score(tokens.join(' '));
@@ -86,9 +103,11 @@ export class NgramModel {
  * weights of the longer contexts are found along ck, ck-1, ... (KenLM's probing layout).
  */
 interface NativeScorer {
+  load(path: string): { order: number; comments: [string, string][] } | { error: string; line: number };
   add(n: number, keys: string, p: Float64Array, b: Float64Array): void;
   score(line: string): number;
   logProb(words: string): number;
+  scoreDocument(text: string, splitLines: boolean): [number, number] | null;
 }
 
 function fmt(x: number): string {
@@ -117,6 +136,24 @@ export async function writeArpa(model: NgramModel, path: string): Promise<void> 
   await write('\n\\end\\\n');
   out.end();
   await once(out, 'finish');
+}
+
+/**
+ * Loads an ARPA file straight into the addon's scoring tables, without the Maps of `readArpa`:
+ * the perplexity step's loader. Same reading rules and errors as `readArpa` (native/text/ngram_lm.cc
+ * load()); memory is the tables only, ~50 bytes per n-gram instead of ~250.
+ */
+export function loadNgramScorer(path: string): NgramScoring {
+  const { NgramScorer } = textNative<{ NgramScorer: new (order: number, bos: string, eos: string, unk: string) => NativeScorer }>();
+  const s = new NgramScorer(16, BOS, EOS, UNK);
+  const r = s.load(path);
+  if ('error' in r) throw new CorpusError(r.error, r.line > 0 ? { file: path, record: `line ${r.line}` } : { file: path });
+  return {
+    order: r.order,
+    comments: new Map(r.comments),
+    sentenceLogProb: (tokens) => s.score(tokens.join(' ')),
+    scoreWhitespaceDocument: (text, splitLines) => s.scoreDocument(text, splitLines),
+  };
 }
 
 /** Reads an ARPA file (KenLM, SRILM or ours); errors name the file and line. */

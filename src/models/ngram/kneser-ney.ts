@@ -22,7 +22,7 @@
 import { BOS, BOS_LOG10, EOS, NgramModel, UNK, type NgramEntry } from './arpa.js';
 
 /** lmplz --discount_fallback defaults. */
-export const FALLBACK_DISCOUNTS: readonly [number, number, number] = [0.5, 1.0, 1.5];
+const FALLBACK_DISCOUNTS: readonly [number, number, number] = [0.5, 1.0, 1.5];
 
 export class NgramCounter {
   readonly order: number;
@@ -86,7 +86,7 @@ export function knDiscounts(t: readonly [number, number, number, number]): { d: 
   return { d: [...FALLBACK_DISCOUNTS], fallback: true };
 }
 
-export function countsOfCounts(counts: Iterable<[string, number]>, skip?: string): [number, number, number, number] {
+function countsOfCounts(counts: Iterable<[string, number]>, skip?: string): [number, number, number, number] {
   const t: [number, number, number, number] = [0, 0, 0, 0];
   for (const [g, c] of counts) if (g !== skip && c >= 1 && c <= 4) t[c - 1]!++;
   return t;

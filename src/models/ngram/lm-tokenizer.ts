@@ -36,7 +36,7 @@ async function projectTokenizer(name: string): Promise<LmTokenizer> {
   return { name, tokenize: (text) => (text.length ? tok.encode(text, { bos: false, threads: 1 }).map(String) : []) };
 }
 
-export const LM_TOKENIZERS: Readonly<Record<string, () => Promise<LmTokenizer>>> = {
+const LM_TOKENIZERS: Readonly<Record<string, () => Promise<LmTokenizer>>> = {
   whitespace: async () => whitespaceTokenizer,
   ...Object.fromEntries(TOKENIZER_NAMES.map((n) => [n, () => projectTokenizer(n)])),
 };

@@ -21,7 +21,7 @@ import type { Example } from '../fasttext-train.js';
 /** RedPajama create_corpus.py: positives are pages with at least 1000 characters. */
 export const MIN_POSITIVE_CHARS = 1000;
 export const POSITIVE_LABEL = 'wiki';
-export const NEGATIVE_LABEL = 'cc';
+const NEGATIVE_LABEL = 'cc';
 
 /** `" ".join(text.strip().splitlines())`: the one-line form RedPajama classifies (classify.py). */
 export function classifierInput(text: string): string {

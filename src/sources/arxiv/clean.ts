@@ -2,7 +2,7 @@
  * The corpusmill arXiv cleaner: LLaMA's recipe (after Lewkowycz et al. 2022: drop everything before
  * the first section and from the bibliography on, drop comments, inline-expand user macros) on one
  * LaTeX document, with RedPajama's QUIRKs fixed. `redpajama-cleaner.ts` keeps the reference rules
- * for parity runs; docs/curated.md lists every difference, and test/curated/arxiv-parity.test.ts
+ * for parity runs; docs/curated.md lists every difference, and test/sources/arxiv/parity.test.ts
  * shows they are the only ones.
  *
  * Order (each step a named function below): comments out → comment environments out → macro
@@ -90,7 +90,7 @@ function matchingFi(s: string, from: number): number {
  * QUIRK fixed: RedPajama's pattern lacks the `|` before \subparagraph, so a lone \paragraph never
  * counted. Comments are removed before this runs, so `%\section{…}` no longer counts either.
  */
-export const FIRST_HEADER_RE = /\\(?:chapter|part|section|subsection|subsubsection|paragraph|subparagraph)(?![a-zA-Z])\*?\s*(?:\[[^\]]*\]\s*)?\{/;
+const FIRST_HEADER_RE = /\\(?:chapter|part|section|subsection|subsubsection|paragraph|subparagraph)(?![a-zA-Z])\*?\s*(?:\[[^\]]*\]\s*)?\{/;
 
 /** Text from the first sectioning command on, or null when there is none (RedPajama: empty file). */
 export function cutPreamble(text: string): string | null {
@@ -102,7 +102,7 @@ export function cutPreamble(text: string): string | null {
  * Where the body ends: the appendix or the bibliography, whichever comes first (RedPajama's list;
  * `\bibliography{` needs no closing brace after it and `\printbibliography` (biblatex) is added).
  */
-export const TAIL_RE = /\\appendix|\\begin\{references\}|\\begin\{REFERENCES\}|\\begin\{thebibliography\}|\\bibliography\{|\\printbibliography(?![a-zA-Z])/;
+const TAIL_RE = /\\appendix|\\begin\{references\}|\\begin\{REFERENCES\}|\\begin\{thebibliography\}|\\bibliography\{|\\printbibliography(?![a-zA-Z])/;
 
 export function cutTail(text: string): string {
   const m = TAIL_RE.exec(text);
@@ -110,7 +110,7 @@ export function cutTail(text: string): string {
 }
 
 /** TeX ignores everything after `\end{document}`; RedPajama kept the command and what follows. */
-export function cutEndDocument(text: string): string {
+function cutEndDocument(text: string): string {
   const i = text.indexOf('\\end{document}');
   return i < 0 ? text : text.slice(0, i);
 }
@@ -120,7 +120,7 @@ export function cutEndDocument(text: string): string {
  * inlined files leave runs of them, which become one blank line (trailing whitespace on a line
  * too). RedPajama left them.
  */
-export function squeezeBlankLines(text: string): string {
+function squeezeBlankLines(text: string): string {
   return text
     .replace(/[ \t]+(?=\n|$)/g, '')
     .replace(/\n{3,}/g, '\n\n')

@@ -39,9 +39,9 @@ export interface MacroStats {
 }
 
 /** Recursion bound: a macro body may use macros this deep. */
-export const MAX_DEPTH = 8;
+const MAX_DEPTH = 8;
 /** Output may grow to this many times the input (plus GROWTH_SLACK) before expansion stops. */
-export const MAX_GROWTH = 4;
+const MAX_GROWTH = 4;
 const GROWTH_SLACK = 1 << 20;
 
 const DEFINE_RE = /\\(newcommand|renewcommand|providecommand|DeclareRobustCommand|def|gdef|edef|xdef|DeclareMathOperator)(?![a-zA-Z])(\*?)/g;

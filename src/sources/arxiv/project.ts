@@ -40,7 +40,7 @@ export interface OpenedPaper {
 }
 
 /** Gunzips a paper member, refusing to produce more than `limit` bytes. */
-export function gunzipBounded(gz: Buffer, limit: number): Buffer {
+function gunzipBounded(gz: Buffer, limit: number): Buffer {
   try {
     return gunzipSync(gz, { maxOutputLength: limit });
   } catch (e) {
@@ -78,7 +78,7 @@ export async function openPaper(raw: Buffer, label: string, maxPaperBytes: numbe
 }
 
 /** macOS metadata that archives carry along: AppleDouble `._x`, `.DS_Store`, `__MACOSX/`. */
-export function isMacJunk(path: string): boolean {
+function isMacJunk(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
   return base.startsWith('._') || base === '.DS_Store' || path.startsWith('__MACOSX/') || path.includes('/__MACOSX/');
 }

@@ -26,7 +26,7 @@ const header = (name: string) => String.raw`\\\b${name}\b\*?(?:\[(.*?)\])?\{(.*?
  * `\paragraph` only counts when a `}\subparagraph{…}` follows it. QUIRK (kept): comments are still
  * in the text, so a commented-out `%\section{…}` counts as the first header.
  */
-export const RP_PREAMBLE_RE = new RegExp(
+const RP_PREAMBLE_RE = new RegExp(
   '^(.*?)(' +
     [header('chapter'), header('part'), header('section'), header('subsection'), header('subsubsection')].join('|') +
     '|' +
@@ -37,16 +37,16 @@ export const RP_PREAMBLE_RE = new RegExp(
 );
 
 /** Whole comment lines: `(?m)^%.*\n?`. */
-export const RP_COMMENT_LINE_RE = /(?<![^\n])%[^\n]*\n?/gu;
+const RP_COMMENT_LINE_RE = /(?<![^\n])%[^\n]*\n?/gu;
 
 /**
  * Inline comments: `[^\\]%.+$` (MULTILINE). QUIRK (kept here): the character before `%` is
  * removed too; `%` at the end of a line (nothing after it) is kept; `\\%` is not seen as a comment.
  */
-export const RP_INLINE_COMMENT_RE = /[^\\]%[^\n]+(?![^\n])/gu;
+const RP_INLINE_COMMENT_RE = /[^\\]%[^\n]+(?![^\n])/gu;
 
 /** Truncation at the appendix or the bibliography (DOTALL): everything from the first hit on goes. */
-export const RP_TAIL_RE = /(\\appendix|\\begin\{references\}|\\begin\{REFERENCES\}|\\begin\{thebibliography\}|\\bibliography\{.*\}).*$/su;
+const RP_TAIL_RE = /(\\appendix|\\begin\{references\}|\\begin\{REFERENCES\}|\\begin\{thebibliography\}|\\bibliography\{.*\}).*$/su;
 
 /** `\newcommand{\name}{value}` and `\def\name{value}`, definition ending at the end of a line. */
 const RP_NEWCOMMAND_RE = /\\\bnewcommand\b\*?\{(\\[a-zA-Z0-9]+?)\}\{([^\n]*?)\}(?![^\n])/gu;
@@ -62,7 +62,7 @@ const RP_DEF_RE = /\\def\s*(\\[a-zA-Z0-9]+?)\s*\{([^\n]*?)\}(?![^\n])/gu;
 const NOT_TEMPLATE_SAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\u007f-\u{10ffff}]/u;
 
 /** Non-argument macros of one file, in Python dict order (newcommands first, then defs). */
-export function rpMacros(text: string, into: Map<string, string> = new Map()): Map<string, string> {
+function rpMacros(text: string, into: Map<string, string> = new Map()): Map<string, string> {
   for (const re of [RP_NEWCOMMAND_RE, RP_DEF_RE]) {
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) into.set(m[1]!, m[2]!);
@@ -75,7 +75,7 @@ function escapeRe(s: string): string {
 }
 
 /** One file through RedPajama's `_clean_tex_file`. */
-export function rpCleanFile(text: string, macros: Map<string, string>): string {
+function rpCleanFile(text: string, macros: Map<string, string>): string {
   const m = RP_PREAMBLE_RE.exec(text);
   if (!m) return '';
   let s = text.slice(m[1]!.length);

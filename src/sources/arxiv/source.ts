@@ -23,12 +23,13 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { readTar } from '../../io/tar.js';
 import { defineSource, wholeFileTasks, type ReadContext, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
-import { cleanPaper, cleanPaperRedPajama, GzipBombError, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
+import { urlsOrListing } from '../../fetch/urls.js';
+import { cleanPaper, cleanPaperRedPajama, GzipBombError, isTexPath, openPaper, type CleanPaperResult, type OpenedPaper } from './project.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { RedPajamaMacroError, formatArxivId } from './redpajama-cleaner.js';
 import { parseManifest, presignS3, resolveCredentials, type ManifestEntry } from './s3.js';
 
-export const ARXIV_ABS_URL = 'https://arxiv.org/abs/';
+const ARXIV_ABS_URL = 'https://arxiv.org/abs/';
 const MANIFEST = 'arXiv_src_manifest.xml';
 const TAR_NAME_RE = /^arXiv_src_(\d{4})_(\d{3})\.tar$/;
 
@@ -134,11 +135,11 @@ export interface PaperOutcome {
 }
 
 /** Turns one tar member into a document (or the reason there is none). */
-export async function paperToDoc(
+async function paperToDoc(
   member: { path: string; data: Buffer; mtime?: Date },
   tarName: string,
   p: Pick<Params, 'cleaner' | 'max_paper_bytes'>,
-  ctx: Pick<ReadContext, 'quarantine'>,
+  ctx: Pick<ReadContext, 'quarantine' | 'limits'>,
 ): Promise<PaperOutcome> {
   const info = paperMember(member.path);
   const where = { file: tarName, record: member.path };
@@ -155,6 +156,10 @@ export async function paperToDoc(
     return none(e instanceof GzipBombError ? 'gzip_bomb' : 'unreadable_paper', errorMessage(e));
   }
   for (const s of opened.skipped) ctx.quarantine({ reason: `tar_member_${s.reason}`, ...where, detail: `member ${s.path} skipped (${s.reason})` });
+  // A LaTeX file is a record like any other: one past max_record_bytes is not cleaned (the paper goes to quarantine, named).
+  const maxTex = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const huge = opened.files.find((f) => isTexPath(f.path) && f.data.length > maxTex);
+  if (huge) return none('record_too_large', `${huge.path}: a LaTeX file of ${huge.data.length} bytes is longer than max_record_bytes (${maxTex})`);
   let text: string;
   const extra: Record<string, unknown> = {};
   if (p.cleaner === 'redpajama') {
@@ -200,10 +205,7 @@ export const arxivSource = defineSource({
   source: 'arxiv',
   description: 'arXiv LaTeX sources: monthly arXiv_src_YYMM_NNN.tar from s3://arxiv (requester pays), a mirror or a folder',
   params,
-  async list(p, env) {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
-    return listTars(p, env);
-  },
+  list: urlsOrListing(listTars),
   plan: (files) => wholeFileTasks(files),
   async *read(task, p, ctx) {
     const stream = createReadStream(task.path, { highWaterMark: 1 << 20 });

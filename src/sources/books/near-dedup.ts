@@ -55,7 +55,7 @@ export interface BookSignature {
 }
 
 /** Sort key of the survivor rule: gutenberg id (zero-padded) when known, then the document id. */
-export function survivorKey(doc: Doc): string {
+function survivorKey(doc: Doc): string {
   const g = doc.meta.gutenberg_id;
   const num = typeof g === 'number' ? g : typeof g === 'string' && /^\d+$/.test(g) ? Number(g) : null;
   const naturalId = doc.id.replace(/\d+/g, (d) => d.padStart(12, '0'));
@@ -81,6 +81,22 @@ export interface Clusters {
   method: Record<string, 'simhash' | 'minhash' | 'both'>;
 }
 
+/**
+ * Calls `fn(i, j)` for every two items (by index, i before j in the bucket) that share a bucket key.
+ * A pair met in several buckets is met again: cheaper than remembering pairs, and `fn` is idempotent.
+ */
+function forEachBucketPair<T>(items: readonly T[], keys: (item: T) => Iterable<string> | null, fn: (i: number, j: number) => void): void {
+  const buckets = new Map<string, number[]>();
+  for (let i = 0; i < items.length; i++) {
+    for (const key of keys(items[i]!) ?? []) {
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(i);
+      else buckets.set(key, [i]);
+    }
+  }
+  for (const bucket of buckets.values()) for (let x = 0; x < bucket.length; x++) for (let y = x + 1; y < bucket.length; y++) fn(bucket[x]!, bucket[y]!);
+}
+
 /** Finds near-duplicate clusters among signatures (order-independent: sorted by key first). */
 export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_max_hamming' | 'overlap_threshold'>): Clusters {
   const sigs = [...input].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -96,54 +112,29 @@ export function findClusters(input: BookSignature[], p: Pick<Params, 'simhash_ma
     }
   };
 
-  const simBuckets = new Map<string, number[]>();
-  sigs.forEach((s, i) => {
-    if (!s.simhash) return;
-    for (const key of simhashBucketKeys(s.simhash)) {
-      const bucket = simBuckets.get(key);
-      if (bucket) bucket.push(i);
-      else simBuckets.set(key, [i]);
-    }
-  });
-  // A pair met in several buckets is checked again: cheaper than remembering pairs, and union and
-  // note are idempotent.
-  for (const bucket of simBuckets.values()) {
-    for (let x = 0; x < bucket.length; x++) {
-      for (let y = x + 1; y < bucket.length; y++) {
-        const i = bucket[x]!;
-        const j = bucket[y]!;
-        if (hamming64(sigs[i]!.simhash!, sigs[j]!.simhash!) <= p.simhash_max_hamming) {
-          union(i, j);
-          note(i, j, 'simhash');
-        }
+  forEachBucketPair(
+    sigs,
+    (s) => (s.simhash ? simhashBucketKeys(s.simhash) : null),
+    (i, j) => {
+      if (hamming64(sigs[i]!.simhash!, sigs[j]!.simhash!) <= p.simhash_max_hamming) {
+        union(i, j);
+        note(i, j, 'simhash');
       }
-    }
-  }
-  simBuckets.clear();
+    },
+  );
 
   const decoded = sigs.map((s) => (s.minhash ? new Uint32Array(new Uint8Array(Buffer.from(s.minhash, 'base64')).buffer) : null));
-  const bands = new Map<string, number[]>();
-  decoded.forEach((sig, i) => {
-    if (!sig) return;
-    for (const key of bandKeys(sig, BANDS)) {
-      const bucket = bands.get(key);
-      if (bucket) bucket.push(i);
-      else bands.set(key, [i]);
-    }
-  });
-  for (const bucket of bands.values()) {
-    for (let x = 0; x < bucket.length; x++) {
-      for (let y = x + 1; y < bucket.length; y++) {
-        const i = bucket[x]!;
-        const j = bucket[y]!;
-        if (find(i) === find(j) && how.get(i)?.has('minhash') && how.get(j)?.has('minhash')) continue;
-        if (estimatedJaccard(decoded[i]!, decoded[j]!) >= p.overlap_threshold) {
-          union(i, j);
-          note(i, j, 'minhash');
-        }
+  forEachBucketPair(
+    decoded,
+    (sig) => (sig ? bandKeys(sig, BANDS) : null),
+    (i, j) => {
+      if (find(i) === find(j) && how.get(i)?.has('minhash') && how.get(j)?.has('minhash')) return;
+      if (estimatedJaccard(decoded[i]!, decoded[j]!) >= p.overlap_threshold) {
+        union(i, j);
+        note(i, j, 'minhash');
       }
-    }
-  }
+    },
+  );
 
   const size = new Map<number, number>();
   for (let i = 0; i < sigs.length; i++) size.set(find(i), (size.get(find(i)) ?? 0) + 1);

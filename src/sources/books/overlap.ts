@@ -6,7 +6,7 @@
  * RandomState(42) permutations, native batch hashing) with 5-word shingles instead of RPv2's 13:
  * books that differ by an edition's corrections should still share most shingles.
  *
- * - Candidates: BANDS bands of ROWS values (16 × 8: a pair at Jaccard 0.9 shares a band with
+ * - Candidates: BANDS bands of NUM_PERM / BANDS values (16 × 8: a pair at Jaccard 0.9 shares a band with
  *   probability 1 − (1 − 0.9⁸)¹⁶ > 0.9999); a candidate is a duplicate when the estimated Jaccard
  *   (equal signature positions / NUM_PERM) is ≥ the threshold.
  * - A book with fewer than SHINGLE_WORDS words has no signature (RPv2: null) and takes part in
@@ -16,10 +16,9 @@
 import { MinHasher, rpv2Bands } from '../../dedup/minhash/signature.js';
 
 export const OVERLAP_THRESHOLD = 0.9;
-export const SHINGLE_WORDS = 5;
-export const NUM_PERM = 128;
+const SHINGLE_WORDS = 5;
+const NUM_PERM = 128;
 export const BANDS = 16;
-export const ROWS = NUM_PERM / BANDS;
 
 let hasher: MinHasher | undefined;
 

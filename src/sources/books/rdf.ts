@@ -22,7 +22,7 @@ function values(prop: unknown): string[] {
 }
 
 /** One pgN.rdf record, or null when it is not an ebook record. */
-export function parseRdfRecord(xml: string): CatalogEntry | null {
+function parseRdfRecord(xml: string): CatalogEntry | null {
   const doc = parser.parse(xml) as Node;
   const ebook = (doc['rdf:RDF'] as Node | undefined)?.['pgterms:ebook'] as Node | undefined;
   if (!ebook) return null;

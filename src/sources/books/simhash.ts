@@ -79,7 +79,7 @@ function md5OneBlock(len: number): void {
 const NON_WORD_RUN = new RegExp(`[^${PY_WORD_CLASS}]+`, 'gu');
 
 /** The text RedPajama hashes: lower-cased, every run of non-word characters (Python `\W+`) removed. */
-export function simhashFeatureText(text: string): string {
+function simhashFeatureText(text: string): string {
   return text.toLowerCase().replace(NON_WORD_RUN, '');
 }
 

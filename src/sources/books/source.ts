@@ -16,19 +16,20 @@
  * (`books/pg<id>.txt/<id>`, `books/pg19/<split>/<id>`): unique across book sets, unlike RedPajama's
  * `str(idx + shard*2000)` that collided between PG-19 and Books3 (QUIRK fixed; docs/curated.md).
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
-import { defineSource, type ReadTask } from '../../pipeline/source.js';
+import { defineSource, type ReadContext, type ReadTask } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
 import { parseCatalog, parsePg19Metadata, type CatalogEntry } from './catalog.js';
 import { readRdfArchive } from './rdf.js';
 import { stripGutenberg } from './strip.js';
 
-export const GUTENBERG_EBOOK_URL = 'https://www.gutenberg.org/ebooks/';
+const GUTENBERG_EBOOK_URL = 'https://www.gutenberg.org/ebooks/';
 
 /** The catalog file's name in the fetched list: `pg_catalog.csv`, or the RDF archive's own name. */
 function catalogName(url: string): string {
@@ -38,7 +39,7 @@ function catalogName(url: string): string {
 const isRdfArchive = (name: string) => /\.tar(\.(bz2|gz))?$/.test(name);
 
 /** Reads either catalog form into the same entries. */
-export async function readCatalog(path: string, name: string): Promise<CatalogEntry[]> {
+async function readCatalog(path: string, name: string): Promise<CatalogEntry[]> {
   return isRdfArchive(name) ? readRdfArchive(path) : parseCatalog(await readFile(path, 'utf8'), path);
 }
 
@@ -74,7 +75,7 @@ export function selectBooks(entries: CatalogEntry[], p: Pick<GutenbergParams, 'l
     .slice(0, p.max_books);
 }
 
-export function bookTextUrl(p: Pick<GutenbergParams, 'mirror' | 'text_url'>, id: number): string {
+function bookTextUrl(p: Pick<GutenbergParams, 'mirror' | 'text_url'>, id: number): string {
   const mirror = p.mirror.endsWith('/') ? p.mirror : `${p.mirror}/`;
   return p.text_url.replaceAll('{mirror}', mirror).replaceAll('{id}', String(id));
 }
@@ -83,7 +84,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const cp1252 = new TextDecoder('windows-1252');
 
 /** UTF-8 as PG serves it; older files in Windows-1252 are decoded as such instead of mangled. */
-export function decodeBook(data: Buffer): { text: string; fallback: boolean } {
+function decodeBook(data: Buffer): { text: string; fallback: boolean } {
   try {
     return { text: utf8.decode(data), fallback: false };
   } catch {
@@ -149,6 +150,7 @@ export const gutenbergSource = defineSource({
   },
   async *read(task, p, ctx) {
     for (const book of (task.extra?.books ?? []) as BookRef[]) {
+      if (await tooLarge(book, ctx)) continue;
       let data: Buffer;
       try {
         data = await readFile(book.path);
@@ -168,11 +170,26 @@ export const gutenbergSource = defineSource({
   },
 });
 
+/** A book file past max_record_bytes is a record too large to hold: quarantined, not read. */
+async function tooLarge(book: BookRef, ctx: ReadContext): Promise<boolean> {
+  const max = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  let size: number;
+  try {
+    size = (await stat(book.path)).size;
+  } catch (e) {
+    throw new CorpusError(`cannot read book (${errorMessage(e)})`, { file: book.path });
+  }
+  if (size <= max) return false;
+  ctx.advance(size);
+  ctx.quarantine({ reason: 'record_too_large', file: book.name, record: book.name, detail: `a book of ${size} bytes is longer than max_record_bytes (${max})` });
+  return true;
+}
+
 /**
  * Line endings become LF (PG files are CRLF; stripGutenberg keeps them for parity with c-w) and the
  * blank lines left at both ends by the stripped header and footer go.
  */
-export function tidyBook(text: string): string {
+function tidyBook(text: string): string {
   const t = text
     .replace(/\r\n?/g, '\n')
     .replace(/^\s*\n/, '')
@@ -180,7 +197,7 @@ export function tidyBook(text: string): string {
   return t === '' ? '' : `${t}\n`;
 }
 
-export function catalogMeta(e: CatalogEntry): Record<string, unknown> {
+function catalogMeta(e: CatalogEntry): Record<string, unknown> {
   return {
     gutenberg_id: e.id,
     title: e.title,
@@ -247,6 +264,7 @@ export const pg19Source = defineSource({
   },
   async *read(task, _p, ctx) {
     for (const book of (task.extra?.books ?? []) as BookRef[]) {
+      if (await tooLarge(book, ctx)) continue;
       const data = await readFile(book.path);
       ctx.advance(data.length);
       const text = tidyBook(decodeBook(data).text);

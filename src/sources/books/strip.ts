@@ -21,7 +21,7 @@
 import { pySplitlines } from '../../text/python.js';
 
 /** Lines that end the header (everything kept before them is discarded). */
-export const TEXT_START_MARKERS: readonly string[] = [
+const TEXT_START_MARKERS: readonly string[] = [
   '*END*THE SMALL PRINT',
   '*** START OF THE PROJECT GUTENBERG',
   '*** START OF THIS PROJECT GUTENBERG',
@@ -78,7 +78,7 @@ export const TEXT_START_MARKERS: readonly string[] = [
 ];
 
 /** Lines that begin the footer (the book ends before them). */
-export const TEXT_END_MARKERS: readonly string[] = [
+const TEXT_END_MARKERS: readonly string[] = [
   '*** END OF THE PROJECT GUTENBERG',
   '*** END OF THIS PROJECT GUTENBERG',
   '***END OF THE PROJECT GUTENBERG',
@@ -107,18 +107,18 @@ export const TEXT_END_MARKERS: readonly string[] = [
   ' *** END OF THIS PROJECT GUTENBERG',
 ];
 
-export const LEGALESE_START_MARKERS: readonly string[] = ['<<THIS ELECTRONIC VERSION OF'];
-export const LEGALESE_END_MARKERS: readonly string[] = ['SERVICE THAT CHARGES FOR DOWNLOAD'];
+const LEGALESE_START_MARKERS: readonly string[] = ['<<THIS ELECTRONIC VERSION OF'];
+const LEGALESE_END_MARKERS: readonly string[] = ['SERVICE THAT CHARGES FOR DOWNLOAD'];
 
 /** The header ends within this many kept lines (reference: 600). */
-export const HEADER_SEARCH_LINES = 600;
+const HEADER_SEARCH_LINES = 600;
 /** The footer cannot start before this many kept lines (reference: 100). */
-export const FOOTER_MIN_LINES = 100;
+const FOOTER_MIN_LINES = 100;
 
 const startsWithAny = (line: string, markers: readonly string[]) => markers.some((m) => line.startsWith(m));
 
 /** The lines of the book without PG header, footer and legalese. */
-export function stripGutenbergLines(text: string): string[] {
+function stripGutenbergLines(text: string): string[] {
   let out: string[] = [];
   let kept = 0;
   let ignoring = false;

@@ -10,8 +10,7 @@ import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
 import { readJsonLines } from '../../io/jsonl.js';
 import { defineSource, wholeFileTasks } from '../../pipeline/source.js';
-import type { RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { urlsOrListing } from '../../fetch/urls.js';
 
 const TRAIN_FILES = 1024;
 const VALIDATION_FILES = 8;
@@ -28,7 +27,7 @@ const params = z
   .strict();
 
 /** The C4 file names of a split (`en/c4-train.00000-of-01024.json.gz`, ...). */
-export function c4FileNames(split: 'train' | 'validation', max?: number): string[] {
+function c4FileNames(split: 'train' | 'validation', max?: number): string[] {
   const total = split === 'train' ? TRAIN_FILES : VALIDATION_FILES;
   const n = Math.min(total, max ?? total);
   const width = 5;
@@ -36,7 +35,7 @@ export function c4FileNames(split: 'train' | 'validation', max?: number): string
 }
 
 /** One C4 record as a corpus document. */
-export function c4Document(record: unknown, id: string): Doc {
+function c4Document(record: unknown, id: string): Doc {
   if (record === null || typeof record !== 'object') throw new TypeError('expected a JSON object');
   const r = record as Record<string, unknown>;
   if (typeof r.text !== 'string') throw new TypeError('expected a string "text"');
@@ -53,16 +52,17 @@ export const c4Source = defineSource({
   source: 'c4',
   description: 'C4 en json.gz shards ({"text","url","timestamp"} per line)',
   params,
-  async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+  list: urlsOrListing(async (p) => {
     const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
     return p.splits.flatMap((s) => c4FileNames(s, p.max_files)).map((name) => ({ url: base + name, name: name.split('/').pop()! }));
-  },
+  }),
   plan: (files) => wholeFileTasks(files),
   read(task, _p, ctx) {
     return readJsonLines(task.path, {
       onBytes: ctx.advance,
       onBad: ctx.quarantine,
+      maxRecordBytes: ctx.limits?.maxRecordBytes,
+      maxRatio: ctx.limits?.maxDecompressionRatio,
       reasons: { json: 'malformed_record', record: 'malformed_record' },
       convert: (line) => c4Document(line.value, provenanceId('c4', task.name, line.index)),
     });

@@ -3,15 +3,8 @@
  * payload; the payload is de-chunked and decompressed when the headers say so; its charset is
  * detected (HTTP Content-Type, then a BOM, then `<meta charset>` / `<meta http-equiv>` in the
  * first 4 KiB, then UTF-8 if valid, else windows-1252 as browsers do) and decoded with
- * TextDecoder (full ICU: EUC-JP, GB2312 (as GBK), windows-1251, Shift_JIS, Big5...); the HTML
- * becomes text with cheerio.
- *
- * Text extraction (for users who start from WARC rather than CC's own WET conversion): the content
- * of `<main>` when the page has exactly one, else `<body>`; `script`, `style`, `noscript`,
- * `template`, `svg`, `nav`, `header`, `footer`, `aside`, `form` and `iframe` are removed; block
- * elements (p, div, headings, li, tr, br, ...) end a line, inline runs of whitespace become one
- * space; lines are trimmed and empty lines dropped, as in a CC WET body. `<title>` goes to
- * meta.title, not into the text (cc_net keeps the WET title line out of raw_content too).
+ * TextDecoder (full ICU: EUC-JP, GB2312 (as GBK), windows-1251, Shift_JIS, Big5...). The HTML
+ * becomes text in html-text.ts.
  *
  * Why our own charset sniff (a BOM check and one regex) rather than encoding-sniffer (cheerio's
  * WHATWG prescan): on the 73 HTML responses of the sample WARCs both pick the same charset for
@@ -21,7 +14,6 @@
  * HTTP header, and only knows the labels iconv-lite decodes, so it would change decisions we keep.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
-import { load } from 'cheerio';
 
 export interface HttpMessage {
   status: number;
@@ -54,7 +46,7 @@ export function parseHttpResponse(block: Buffer): HttpMessage | null {
 }
 
 /** Undoes chunked transfer coding (a malformed chunk ends the payload where it breaks). */
-export function dechunk(payload: Buffer): Buffer {
+function dechunk(payload: Buffer): Buffer {
   const parts: Buffer[] = [];
   let pos = 0;
   for (;;) {
@@ -105,7 +97,7 @@ function charsetFromContentType(ct: string | undefined): string | null {
 }
 
 /** The charset a `<meta>` tag declares in the first 4 KiB, or null. */
-export function metaCharset(html: Buffer): string | null {
+function metaCharset(html: Buffer): string | null {
   const head = html.subarray(0, 4096).toString('latin1');
   const direct = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
   return direct ? direct[1]!.toLowerCase() : null;
@@ -145,103 +137,4 @@ export function decodeHtml(payload: Buffer, contentType: string | undefined): De
   } catch {
     return tryLabel('windows-1252', 'fallback')!;
   }
-}
-
-/** Elements whose content is never page text. */
-const REMOVED = 'script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, object, embed, select, button';
-
-/** Elements that end a line (HTML block-level and line-breaking elements). */
-const BLOCK = new Set([
-  'address',
-  'article',
-  'blockquote',
-  'br',
-  'caption',
-  'center',
-  'dd',
-  'details',
-  'dialog',
-  'div',
-  'dl',
-  'dt',
-  'fieldset',
-  'figcaption',
-  'figure',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'hr',
-  'li',
-  'main',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'summary',
-  'table',
-  'tbody',
-  'td',
-  'th',
-  'thead',
-  'tfoot',
-  'tr',
-  'ul',
-  'body',
-  'html',
-]);
-
-/** The parts of a parsed DOM node the walk reads (cheerio's domhandler nodes). */
-interface DomNode {
-  type: string;
-  name?: string;
-  data?: string;
-  children?: DomNode[];
-}
-
-export interface ExtractedText {
-  title: string;
-  text: string;
-}
-
-/** Main-content text of an HTML page, one block per line. */
-export function htmlToText(html: string): ExtractedText {
-  const $ = load(html);
-  const title = $('title').first().text().replace(/\s+/g, ' ').trim();
-  $(REMOVED).remove();
-  const mains = $('main');
-  const root = mains.length === 1 ? mains.get(0)! : ($('body').get(0) ?? $.root().get(0)!);
-  const out: string[] = [];
-  let line = '';
-  const endLine = () => {
-    const t = line.replace(/[ \t\r\n\f\u00a0]+/g, ' ').trim();
-    if (t) out.push(t);
-    line = '';
-  };
-  const walk = (node: DomNode) => {
-    if (node.type === 'text') {
-      line += node.data ?? '';
-      return;
-    }
-    if (!node.children) return;
-    const block = node.name !== undefined && BLOCK.has(node.name);
-    if (block) endLine();
-    if (node.name === 'pre') {
-      // Preformatted text keeps its own line breaks.
-      for (const l of $(node as never)
-        .text()
-        .split('\n')) {
-        line = l;
-        endLine();
-      }
-      return;
-    }
-    for (const child of node.children) walk(child);
-    if (block) endLine();
-  };
-  walk(root as unknown as DomNode);
-  endLine();
-  return { title, text: out.join('\n') };
 }

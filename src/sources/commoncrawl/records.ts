@@ -17,7 +17,8 @@
  */
 import { provenanceId, type Doc } from '../../core/document.js';
 import { pyStrip } from '../../text/python.js';
-import { decodeHtml, decodePayload, htmlToText, parseHttpResponse } from './html.js';
+import { decodeHtml, decodePayload, parseHttpResponse } from './html.js';
+import { type ExtractedText, htmlToText, HtmlTooDeep, type HtmlToTextOptions } from './html-text.js';
 import { headerUtf8, stripAngles, type WarcRecord } from './warc.js';
 
 /** A document, or the reason the record yields none (counted by the source). */
@@ -26,7 +27,7 @@ export type Converted = { doc: Doc } | { skip: string; detail?: string };
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
 /** WARC-Date as ISO 8601 UTC (`2019-03-18T00:00:00Z`), or null when it is not a date. */
-export function isoTimestamp(v: string | undefined): string | null {
+function isoTimestamp(v: string | undefined): string | null {
   if (!v) return null;
   if (ISO_UTC.test(v)) return v;
   const t = Date.parse(v);
@@ -34,13 +35,13 @@ export function isoTimestamp(v: string | undefined): string | null {
 }
 
 /** Python `urlparse(url).netloc`: everything between `//` and the next `/`, `?` or `#`. */
-export function netloc(url: string): string {
+function netloc(url: string): string {
   const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
   return m ? m[1]! : '';
 }
 
 /** Splits a WET body as cc_net does: stripped, non-empty lines; title first. */
-export function wetLines(body: string): { title: string; lines: string[] } {
+function wetLines(body: string): { title: string; lines: string[] } {
   const lines: string[] = [];
   for (const raw of body.includes('\r') ? body.split(/\r\n|\r|\n/) : body.split('\n')) {
     const l = pyStrip(raw);
@@ -49,7 +50,7 @@ export function wetLines(body: string): { title: string; lines: string[] } {
   return { title: lines[0] ?? '', lines: lines.slice(1) };
 }
 
-function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
+function baseMeta(rec: Pick<WarcRecord, 'headers'>, segment: string): Record<string, unknown> {
   const url = stripAngles(headerUtf8(rec, 'warc-target-uri') ?? '');
   const meta: Record<string, unknown> = { url };
   const date = rec.headers.get('warc-date');
@@ -64,9 +65,14 @@ function baseMeta(rec: WarcRecord, segment: string): Record<string, unknown> {
 }
 
 /** A `conversion` record as a document (text may be empty: the length filter decides). */
-export function wetDocument(rec: WarcRecord, segment: string): Converted {
+function wetDocument(rec: WarcRecord, segment: string): Converted {
   // Invalid UTF-8 becomes U+FFFD (cc_net's strict decoding would stop the whole file).
   const { title, lines } = wetLines(rec.body.toString('utf8'));
+  return wetDocumentFrom(rec, segment, title, lines.join('\n'));
+}
+
+/** A `conversion` record whose body the WET rules have already split into title and text. */
+export function wetDocumentFrom(rec: Pick<WarcRecord, 'headers' | 'index'>, segment: string, title: string, text: string): Converted {
   if (title === '') return { skip: 'conversion_empty' };
   const meta = baseMeta(rec, segment);
   const digest = rec.headers.get('warc-block-digest');
@@ -78,13 +84,16 @@ export function wetDocument(rec: WarcRecord, segment: string): Converted {
       .map((s) => s.trim())
       .filter(Boolean);
   meta.title = title;
-  return { doc: { id: provenanceId('commoncrawl', segment, rec.index), text: lines.join('\n'), source: 'commoncrawl', meta } };
+  return { doc: { id: provenanceId('commoncrawl', segment, rec.index), text, source: 'commoncrawl', meta } };
 }
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
-/** A `response` record with an HTML page as a document. */
-export function htmlDocument(rec: WarcRecord, segment: string): Converted {
+/**
+ * A `response` record with an HTML page as a document. A page the extractor cannot read (nested
+ * deeper than the cap, or any other failure) is quarantined with the reason, never fatal.
+ */
+function htmlDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
   const ct = rec.headers.get('content-type') ?? '';
   if (!/application\/http/i.test(ct)) return { skip: 'not_http' };
   const msg = parseHttpResponse(rec.body);
@@ -94,7 +103,14 @@ export function htmlDocument(rec: WarcRecord, segment: string): Converted {
   if (type !== undefined && !HTML_TYPES.test(type)) return { skip: 'not_html' };
   const { body: payload, encodingIgnored } = decodePayload(msg);
   const decoded = decodeHtml(payload, type);
-  const { title, text } = htmlToText(decoded.html);
+  let extracted: ExtractedText;
+  try {
+    extracted = htmlToText(decoded.html, opts);
+  } catch (e) {
+    if (e instanceof HtmlTooDeep) return { skip: 'html_too_deep', detail: e.message };
+    return { skip: 'html_extraction_failed', detail: e instanceof Error ? e.message : String(e) };
+  }
+  const { title, text } = extracted;
   const meta = baseMeta(rec, segment);
   // The block digest of a response covers its HTTP headers (dates, cookies); the payload digest is
   // the content's, so it is the one that finds duplicate pages.
@@ -109,9 +125,9 @@ export function htmlDocument(rec: WarcRecord, segment: string): Converted {
 }
 
 /** Any record: documents from conversion and response records, a counted skip otherwise. */
-export function recordToDocument(rec: WarcRecord, segment: string): Converted {
+export function recordToDocument(rec: WarcRecord, segment: string, opts: HtmlToTextOptions = {}): Converted {
   const type = (rec.headers.get('warc-type') ?? '').toLowerCase();
   if (type === 'conversion') return wetDocument(rec, segment);
-  if (type === 'response') return htmlDocument(rec, segment);
+  if (type === 'response') return htmlDocument(rec, segment, opts);
   return { skip: type ? `record_${type.replace(/[^a-z0-9_-]/g, '_')}` : 'record_without_type' };
 }

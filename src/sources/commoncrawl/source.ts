@@ -15,18 +15,19 @@ import { gunzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CorpusError, errorMessage } from '../../core/errors.js';
-import { compressionOf, compressionOfMagic, openDecompressed } from '../../io/compression.js';
+import { compressionOf, compressionOfMagic, DecompressionBombError, openDecompressed } from '../../io/compression.js';
 import { open } from 'node:fs/promises';
 import { defineSource, wholeFileTasks, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
-import { recordToDocument } from './records.js';
-import { readWarcRecords } from './warc.js';
+import { urlsOrListing } from '../../fetch/urls.js';
+import { NativeSegmentReader } from './native-reader.js';
+import { recordToDocument, type Converted } from './records.js';
+import { readWarcRecords, type WarcRecord } from './warc.js';
 import type { Doc } from '../../core/document.js';
 
 /** RedPajama v1's dumps (rp_v1 data_prep/cc/README.md; chosen to span five years, issue #26). */
-export const REDPAJAMA_DUMPS = ['2019-30', '2020-05', '2021-04', '2022-05', '2023-06'];
-export const DEFAULT_BASE_URL = 'https://data.commoncrawl.org/';
+const REDPAJAMA_DUMPS = ['2019-30', '2020-05', '2021-04', '2022-05', '2023-06'];
+const DEFAULT_BASE_URL = 'https://data.commoncrawl.org/';
 
 const params = z
   .object({
@@ -39,18 +40,20 @@ const params = z
       .default(REDPAJAMA_DUMPS),
     /** Take only the first N segments of each dump (trials, samples). */
     max_segments_per_dump: z.number().int().positive().optional(),
-    /** Largest WARC record read whole; a larger one is cut and counted (`warc_oversized`). */
+    /** Largest WARC record read whole (also capped by settings.max_record_bytes); a larger one is streamed past and quarantined. */
     max_record_bytes: z
       .number()
       .int()
       .positive()
       .default(64 << 20),
+    /** HTML pages nested deeper than this many open elements are quarantined (`html_too_deep`); default 2000. */
+    max_html_depth: z.number().int().positive().optional(),
   })
   .strict();
 type Params = z.infer<typeof params>;
 
 /** `crawl-data/CC-MAIN-<dump>/<kind>.paths.gz`. */
-export function pathsFile(dump: string, kind: 'wet' | 'warc'): string {
+function pathsFile(dump: string, kind: 'wet' | 'warc'): string {
   return `crawl-data/CC-MAIN-${dump}/${kind}.paths.gz`;
 }
 
@@ -68,9 +71,8 @@ export function parsePathsListing(data: Buffer, label: string): string[] {
     .filter((l) => l.length > 0);
 }
 
-/** Lists the segments of the configured dumps (or the explicit files). */
-export async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
-  if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+/** Lists the segments of the configured dumps. */
+async function listSegments(p: Params, env: SourceEnv, kind: 'wet' | 'warc'): Promise<RemoteFile[]> {
   const base = p.base_url.endsWith('/') ? p.base_url : `${p.base_url}/`;
   const out: RemoteFile[] = [];
   for (const dump of p.dumps) {
@@ -95,16 +97,72 @@ async function fileCompression(path: string) {
   }
 }
 
-/** Reads one segment's records as documents; skipped records are counted, bad ones quarantined. */
-export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerator<Doc> {
-  const count = (name: string) => (ctx.count ? ctx.count(name) : undefined);
-  const stream = openDecompressed(task.path, { compression: await fileCompression(task.path), onRawBytes: ctx.advance }) as Readable & AsyncIterable<Buffer>;
+/**
+ * Reads one segment's records as documents; skipped records are counted, bad ones quarantined.
+ * A corrupt or clipped compressed stream fails the task (after the records before the damage were
+ * read), naming the file and the last record; a decompression bomb quarantines the rest of the file.
+ * gzip and plain files go through the native fast path (native-reader.ts) as far as it reads; the
+ * TypeScript reader below reads other compressions, and the rest of a file from the first record
+ * the fast path hands back (the records before it are skipped, not counted twice): framing faults
+ * (resynchronisation), over-size records, bombs and corrupt streams are all its.
+ * `native: false` reads with the TypeScript reader only (tests compare the two).
+ */
+export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext, opts: { native?: boolean } = {}): AsyncGenerator<Doc> {
+  const count = (name: string, n = 1) => (ctx.count ? ctx.count(name, n) : undefined);
+  const maxRecord = Math.min(p.max_record_bytes, ctx.limits?.maxRecordBytes ?? Infinity);
+  const compression = await fileCompression(task.path);
+  const convert = (out: Converted, rec: WarcRecord): Doc | undefined => {
+    if ('doc' in out) return out.doc;
+    if (out.detail !== undefined)
+      ctx.quarantine({
+        reason: out.skip,
+        file: task.path,
+        record: `record ${rec.index} at byte ${rec.offset}`,
+        detail: out.detail,
+        raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)),
+      });
+    else count(out.skip);
+    return undefined;
+  };
+  let from = 0;
+  let alreadyAdvanced = 0;
+  let last = '';
+  if ((compression === 'gzip' || compression === 'none') && opts.native !== false) {
+    const reader = new NativeSegmentReader(task.path, compression === 'gzip', maxRecord, task.name, ctx.advance, convert, { maxDepth: p.max_html_depth });
+    try {
+      for (;;) {
+        const got = reader.next();
+        if (got === null) return;
+        if (!Array.isArray(got)) {
+          from = got.from;
+          alreadyAdvanced = got.rawBytes;
+          break;
+        }
+        for (const doc of got) yield doc;
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  const advance = (n: number) => {
+    const skip = Math.min(n, alreadyAdvanced);
+    alreadyAdvanced -= skip;
+    if (n > skip) ctx.advance(n - skip);
+  };
+  const stream = openDecompressed(task.path, { compression, onRawBytes: advance, maxRatio: ctx.limits?.maxDecompressionRatio, slack: maxRecord }) as Readable &
+    AsyncIterable<Buffer>;
   let records = 0;
   try {
-    for await (const rec of readWarcRecords(stream, { maxRecordBytes: p.max_record_bytes })) {
+    for await (const rec of readWarcRecords(stream, { maxRecordBytes: maxRecord })) {
       records++;
-      const where = { file: task.path, record: `record ${rec.index} at byte ${rec.offset}` };
+      last = `record ${rec.index} at byte ${rec.offset}`;
+      if (rec.index < from) continue;
+      const where = { file: task.path, record: last };
       for (const issue of rec.issues) count(`warc_${issue}`);
+      if (rec.resync) {
+        count('warc_resync');
+        if (rec.resync.skipped > 0) count('warc_resync_bytes', rec.resync.skipped);
+      }
       if (rec.issues.includes('malformed_header') || rec.issues.includes('truncated') || rec.issues.includes('oversized')) {
         const reason = rec.issues.includes('malformed_header') ? 'warc_malformed_header' : rec.issues.includes('oversized') ? 'warc_oversized_record' : 'warc_truncated_record';
         ctx.quarantine({
@@ -115,19 +173,18 @@ export async function* readSegment(task: ReadTask, p: Params, ctx: ReadContext):
         });
         continue;
       }
-      const out = recordToDocument(rec, task.name);
-      if ('doc' in out) {
-        yield out.doc;
-        continue;
-      }
-      if (out.detail !== undefined) ctx.quarantine({ reason: out.skip, ...where, detail: out.detail, raw: rec.body.toString('latin1', 0, Math.min(200, rec.body.length)) });
-      else count(out.skip);
+      const doc = convert(recordToDocument(rec, task.name, { maxDepth: p.max_html_depth }), rec);
+      if (doc) yield doc;
     }
   } catch (e) {
-    // A corrupt or clipped gzip stream: every record before the damage was read; the rest of the
-    // file is one quarantined record, and the build goes on.
-    if (!(e instanceof CorpusError)) throw e;
-    ctx.quarantine({ reason: 'corrupt_stream', file: task.path, record: `after record ${records}`, detail: e.message });
+    const n = Math.max(records, from);
+    const after = n ? `after ${n} records${last ? `, the last ${last}` : ''}` : 'before the first record';
+    if (e instanceof DecompressionBombError) {
+      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.detail });
+      return;
+    }
+    if (e instanceof CorpusError) e.message = `${e.message} (${after})`;
+    throw e;
   } finally {
     stream.destroy();
   }
@@ -140,7 +197,7 @@ function segmentSource(name: string, kind: 'wet' | 'warc', description: string) 
     source: 'commoncrawl',
     description,
     params,
-    list: (p, env) => listSegments(p, env, kind),
+    list: urlsOrListing((p: Params, env: SourceEnv) => listSegments(p, env, kind)),
     plan: (files) => wholeFileTasks(files),
     read: (task, p, ctx) => readSegment(task, p, ctx),
   });

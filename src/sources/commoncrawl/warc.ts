@@ -20,9 +20,15 @@
  * - A stream that ends inside a record (a clipped download) yields the partial record flagged
  *   `truncated`; a header block that is not WARC is skipped to the next version line and reported
  *   as `malformed_header`. Nothing is dropped without a flag, and nothing throws on bad framing.
+ * - A record declaring more than `maxRecordBytes` is first checked for a lie: when the next record's
+ *   header (a version line, then a WARC-Type) starts within the first `maxRecordBytes` of its block,
+ *   the block ends there (`content_length_mismatch`) and reading goes on from that record, instead
+ *   of one wrong length swallowing the rest of the file.
+ * Every record whose end was found by searching for the next version line rather than by its
+ * Content-Length carries `resync` with the bytes passed over that belong to no record.
  * Memory: one record plus one read chunk; a record is capped at `maxRecordBytes` (default 64 MiB):
- * a record that declares more is streamed past, its first `maxRecordBytes` kept for the report,
- * and flagged `oversized`; nothing is buffered without bound.
+ * a record that truly declares more is streamed past, its first `maxRecordBytes` kept for the
+ * report, and flagged `oversized`; nothing is buffered without bound.
  */
 
 export interface WarcRecord {
@@ -38,9 +44,11 @@ export interface WarcRecord {
   index: number;
   /** Framing problems met while reading this record (see the header comment). */
   issues: WarcIssue[];
+  /** Set when the record's end was found by searching for the next version line: bytes passed over that belong to no record. */
+  resync?: { skipped: number };
 }
 
-export type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
+type WarcIssue = 'content_length_mismatch' | 'content_length_missing' | 'truncated' | 'malformed_header' | 'oversized';
 
 export interface WarcReadOptions {
   maxRecordBytes?: number;
@@ -117,8 +125,9 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
     if (!head.ok) {
       // Not a WARC header: report it and skip to the next version line.
       const next = await seekVersionLine(1);
-      yield { version: head.version, headers: head.headers, body: Buffer.alloc(0), offset, index: index++, issues: ['malformed_header'] };
-      consume(next < 0 ? buf.length : next);
+      const skipped = next < 0 ? buf.length : next;
+      yield { version: head.version, headers: head.headers, body: Buffer.alloc(0), offset, index: index++, issues: ['malformed_header'], resync: { skipped } };
+      consume(skipped);
       continue;
     }
 
@@ -128,8 +137,24 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
     let bodyEnd = -1;
     if (declared < 0) issues.push('content_length_missing');
     else if (declared > maxRecord) {
-      // Too large to hold: keep the first maxRecord bytes for the report, stream past the rest.
       while (buf.length < bodyStart + maxRecord && (await more()));
+      // A wrong length is far likelier than a record that large: the next record within reach ends this one.
+      const next = nextRecordWithin(buf, bodyStart, Math.min(buf.length, bodyStart + maxRecord));
+      if (next >= 0) {
+        const end = trimTrailingLineEnds(buf, bodyStart, next);
+        yield {
+          version: head.version,
+          headers: head.headers,
+          body: buf.subarray(bodyStart, end),
+          offset,
+          index: index++,
+          issues: ['content_length_mismatch'],
+          resync: { skipped: 0 },
+        };
+        consume(next);
+        continue;
+      }
+      // Too large to hold: keep the first maxRecord bytes for the report, stream past the rest.
       const kept = Buffer.from(buf.subarray(bodyStart, Math.min(buf.length, bodyStart + maxRecord)));
       const skip = Math.min(buf.length, bodyStart);
       consume(skip);
@@ -148,10 +173,12 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
       if (await consistentEnd(bodyStart + declared)) bodyEnd = bodyStart + declared;
       else if (buf.length >= bodyStart + declared || !eof) issues.push('content_length_mismatch');
     }
+    let resync: { skipped: number } | undefined;
     if (bodyEnd < 0) {
       const next = await seekVersionLine(bodyStart);
       if (next >= 0) {
         bodyEnd = trimTrailingLineEnds(buf, bodyStart, next);
+        resync = { skipped: 0 };
         if (declared >= 0 && !issues.includes('content_length_mismatch')) issues.push('content_length_mismatch');
       } else if (eof) {
         // No later record: the block runs to the end of the stream, short of what it declared.
@@ -168,7 +195,7 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
     // A view, not a copy: `buf` is never written to again (more() builds a new buffer), so the
     // record's bytes stay valid while the caller holds them.
     const body = buf.subarray(bodyStart, bodyEnd);
-    yield { version: head.version, headers: head.headers, body, offset, index: index++, issues };
+    yield { version: head.version, headers: head.headers, body, offset, index: index++, issues, ...(resync ? { resync } : {}) };
     consume(bodyEnd);
   }
 
@@ -203,6 +230,26 @@ export async function* readWarcRecords(stream: AsyncIterable<Buffer>, opts: Warc
       if (buf.length - from > maxRecord || !(await more())) return -1;
     }
   }
+}
+
+/**
+ * Index of the first line in buf[from, to) that starts a WARC record: a version line after a line
+ * end, followed by a header block (within 64 KiB) with a WARC-Type. -1 when there is none.
+ */
+function nextRecordWithin(buf: Buffer, from: number, to: number): number {
+  let i = buf.indexOf('WARC/', from, 'latin1');
+  while (i !== -1 && i < to) {
+    if (i > from && buf[i - 1] === LF && isVersionLineAt(buf, i)) {
+      const window = buf.subarray(i, Math.min(buf.length, i + (1 << 16)));
+      const blank = findBlankLine(window, 0);
+      if (blank) {
+        const h = parseHeaderBlock(window.subarray(0, blank[0]).toString('latin1'));
+        if (h.ok && h.headers.has('warc-type')) return i;
+      }
+    }
+    i = buf.indexOf('WARC/', i + 1, 'latin1');
+  }
+  return -1;
 }
 
 /** [end of the header text, start of the body] for the first blank line, CRLF or LF. */
@@ -256,7 +303,7 @@ export function parseHeaderBlock(text: string): { ok: boolean; version: string; 
 }
 
 /** A header value re-read as UTF-8 (WARC headers are UTF-8; the parser reads them as latin1). */
-export function headerUtf8(rec: WarcRecord, name: string): string | undefined {
+export function headerUtf8(rec: Pick<WarcRecord, 'headers'>, name: string): string | undefined {
   const v = rec.headers.get(name);
   if (v === undefined) return undefined;
   // Any UTF-16 unit above ASCII: only then can the latin1 reading differ from UTF-8.

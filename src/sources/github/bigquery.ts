@@ -48,6 +48,8 @@ export async function* readBigQuery(opts: BigQueryReadOptions, ctx: ReadContext)
     range: opts.range,
     onBytes: ctx.advance,
     onBad: ctx.quarantine,
+    maxRecordBytes: ctx.limits?.maxRecordBytes,
+    maxRatio: ctx.limits?.maxDecompressionRatio,
     position: 'byte',
     reasons: { utf8: 'malformed_record', json: 'malformed_record', record: 'malformed_record' },
     convert: bigQueryRow,

@@ -23,7 +23,7 @@ export interface GithubFile {
   extra?: Record<string, unknown>;
 }
 
-export function contentHash(text: string): string {
+function contentHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 

@@ -59,7 +59,7 @@ export function isVendored(path: string): boolean {
   return VENDORED.some((re) => re.test(path));
 }
 
-export function generatedByName(path: string): boolean {
+function generatedByName(path: string): boolean {
   return GENERATED_NAMES.some((re) => re.test(path));
 }
 
@@ -84,7 +84,7 @@ export function looksBinary(bytes: Uint8Array): boolean {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes UTF-8 (a leading BOM dropped), or null when the bytes are not UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | null {
+function decodeUtf8(bytes: Uint8Array): string | null {
   try {
     return utf8.decode(bytes);
   } catch {

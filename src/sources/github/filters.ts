@@ -18,7 +18,7 @@ import { lineStats } from './stats.js';
 import { defaultTokenCounter, pretokenCount, type TokenCounter } from './tokens.js';
 
 /** RedPajama's extension allowlist (`Dockerfile` and `Makefile` match any path ending with them). */
-export const REDPAJAMA_EXTENSIONS = [
+const REDPAJAMA_EXTENSIONS = [
   '.asm',
   '.bat',
   '.cmd',
@@ -88,10 +88,10 @@ export const REDPAJAMA_EXTENSIONS = [
 ];
 
 /** RedPajama's thresholds (github_run_filter.py). */
-export const MAX_LINE_LENGTH = 1000;
-export const MAX_AVG_LINE_LENGTH = 100;
-export const MIN_ALNUM_PROP = 0.25;
-export const MIN_ALPHA_PER_TOKEN = 1.5;
+const MAX_LINE_LENGTH = 1000;
+const MAX_AVG_LINE_LENGTH = 100;
+const MIN_ALNUM_PROP = 0.25;
+const MIN_ALPHA_PER_TOKEN = 1.5;
 
 export interface GithubFilterOptions {
   extensions: string[];

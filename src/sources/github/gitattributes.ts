@@ -4,17 +4,20 @@
  * `path/** linguist-generated` marks files generated; `vendor/** -linguist-vendored` (or `=false`)
  * keeps files the default rules would skip. The last matching line decides, as in git.
  *
- * Patterns follow gitattributes rules: a pattern without `/` matches the file name in any folder;
- * one with `/` matches the path from the root; `*` and `?` stay within a path component, `**`
- * crosses them; `dir/**` matches everything below `dir`.
+ * Patterns follow gitattributes rules exactly as `git check-attr` applies them (GitHub's linguist
+ * reads attributes through git): a pattern without a slash matches the file name in any folder; one
+ * with a slash matches the path from the root; `*` and `?` stay within a path component; a double
+ * star crosses components only when it is a whole component (leading, between slashes, or
+ * trailing), and elsewhere it is a single star; a pattern ending in a slash names a directory and
+ * matches no file (gitattributes does not recurse into directories: write `dir` + slash + double
+ * star). test/sources/github/gitattributes.test.ts checks every rule against git itself.
  *
  * Why our own glob-to-regex rather than picomatch: over 38 patterns x 64 paths checked against
- * `git check-attr`, ours and picomatch (dot, no braces/extglobs/negation, basename only for
- * slashless patterns) both differ from git on `dir/` (we read it as `dir/**`; git matches no file)
- * and ours on `foo**` (git: `foo*`); picomatch also lets `dir/**` match a file named `dir`, which
- * git and we do not. Picomatch's matchers were x3.3-x8.2 slower on 12,864 paths x 38 rules and
- * compiled x1.3-x8.3 slower (same process); with picomatch only building the regex (makeRe) the
- * match was x0.7-x1.25, no gain for a dependency that changes results.
+ * `git check-attr`, picomatch (dot, no braces/extglobs/negation, basename only for slashless
+ * patterns) differs from git on `dir/` and lets `dir/**` match a file named `dir`. Its matchers
+ * were x3.3-x8.2 slower on 12,864 paths x 38 rules and compiled x1.3-x8.3 slower (same process);
+ * with picomatch only building the regex (makeRe) the match was x0.7-x1.25, no gain for a
+ * dependency that changes results.
  */
 
 export interface LinguistOverrides {
@@ -38,16 +41,17 @@ export function globToRegex(pattern: string): RegExp {
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '*') {
-      if (p[i + 1] === '*') {
-        // `**/` = any folders (or none); a trailing `**` = everything below.
-        if (p[i + 2] === '/') {
-          re += '(?:.*/)?';
-          i += 2;
-        } else {
-          re += '.*';
-          i += 1;
-        }
-      } else re += '[^/]*';
+      const wholeComponent = p[i + 1] === '*' && (i === 0 || p[i - 1] === '/') && (i + 2 === p.length || p[i + 2] === '/');
+      if (wholeComponent && p[i + 2] === '/') {
+        re += '(?:.*/)?'; // `**/`: any folders, or none
+        i += 2;
+      } else if (wholeComponent) {
+        re += '.*'; // a trailing `/**`: everything below
+        i += 1;
+      } else {
+        re += '[^/]*'; // `*`, and `**` inside a component (git treats it as `*`)
+        while (p[i + 1] === '*') i++;
+      }
     } else if (c === '?') re += '[^/]';
     else if (c === '[') {
       const end = p.indexOf(']', i + 1);
@@ -79,8 +83,9 @@ export function parseGitattributes(text: string): LinguistOverrides {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const [pattern, ...attrs] = line.split(/\s+/);
-    if (!pattern || pattern.startsWith('[attr]')) continue;
-    const rule: Rule = { re: globToRegex(pattern.endsWith('/') ? `${pattern}**` : pattern) };
+    // A trailing `/` names a directory: attributes never apply to a directory's files through it.
+    if (!pattern || pattern.startsWith('[attr]') || pattern.endsWith('/')) continue;
+    const rule: Rule = { re: globToRegex(pattern) };
     for (const a of attrs) {
       rule.vendored = attrValue(a, 'linguist-vendored') ?? rule.vendored;
       rule.generated = attrValue(a, 'linguist-generated') ?? rule.generated;

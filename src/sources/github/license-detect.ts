@@ -9,20 +9,24 @@
  *    Exact (same word set as a template), Dice (Sørensen–Dice coefficient of the word sets, with
  *    licensee's field and length-difference adjustments, at least CONFIDENCE), else `other`.
  *    A README section is also matched by Reference (it names a licence by title).
- * 3. The project: one distinct licence (COPYRIGHT-only files aside) is the answer; COPYING.lesser
+ * 3. The licence a package manifest declares (license-packages.ts: package.json, Cargo.toml,
+ *    pyproject.toml, *.gemspec, DESCRIPTION, ...; matcher `package`, confidence 90) counts like
+ *    a licence file, as with licensee's `--packages` (on by default; `packages: false` turns it off).
+ * 4. The project: one distinct licence (COPYRIGHT-only files aside) is the answer; COPYING.lesser
  *    beside a GPL file is LGPL; several distinct licences are `other` (licensee's rule; see
  *    `multiLicense` for the opt-in "all of them allowed" policy); none is null (no licence).
  */
 import { licenseCatalog, type LicenseTemplate } from './license-catalog.js';
+import { licenseKeyForProperty, PACKAGE_CONFIDENCE, packageLicenseProperty, pickPackageFile } from './license-packages.js';
 import { COPYRIGHT_ONLY, foldAlternatives, normalizeLicenseText, normalizedHash, rubyStrip, wordSet } from './license-text.js';
 
 /** licensee's default confidence threshold for the Dice matcher (percent). */
-export const CONFIDENCE = 98;
+const CONFIDENCE = 98;
 
 /** Licences allowed by default: LLaMA kept "Apache, BSD and MIT" code; RedPajama's query took mit%, bsd%, apache%. */
 export const DEFAULT_ALLOWED = ['MIT', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0'];
 
-export type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'none';
+type Matcher = 'copyright' | 'exact' | 'dice' | 'reference' | 'package' | 'none';
 
 export interface FileLicense {
   path: string;
@@ -32,7 +36,7 @@ export interface FileLicense {
   matcher: Matcher;
   /** Similarity in percent (100 for exact and copyright). */
   confidence: number;
-  /** SHA-1 of the normalised text, as licensee reports it. */
+  /** SHA-1 of the normalised text, as licensee reports it ('' for a package manifest). */
   hash: string;
 }
 
@@ -161,11 +165,20 @@ export interface RepoFile {
   text: string;
 }
 
+/** The licence the repository's package manifest declares, or null when it declares none. */
+function matchPackageFile(path: string, content: string): FileLicense | null {
+  const prop = packageLicenseProperty(path, content);
+  if (prop === null || prop === '') return null;
+  const key = licenseKeyForProperty(prop);
+  return { path, key, spdx: licenseCatalog().byKey.get(key)?.spdx ?? null, matcher: 'package', confidence: PACKAGE_CONFIDENCE, hash: '' };
+}
+
 /**
- * The repository's licence from its licence files (`isLicenseFilePath`) and, when there are none,
- * its README's License section (pass README files too; they are used only then).
+ * The repository's licence from its licence files (`isLicenseFilePath`), its package manifest
+ * (`isPackageManagerPath`, unless `packages: false`) and, when there are no licence files, its
+ * README's License section (pass README files too; they are used only then).
  */
-export function detectProjectLicense(files: RepoFile[]): ProjectLicense {
+export function detectProjectLicense(files: RepoFile[], opts: { packages?: boolean } = {}): ProjectLicense {
   const cat = licenseCatalog();
   const scored = files
     .filter((f) => isLicenseFilePath(f.path))
@@ -177,6 +190,9 @@ export function detectProjectLicense(files: RepoFile[]): ProjectLicense {
     const section = readme ? readmeLicenseSection(readme.text) : null;
     if (readme && section) matched = [matchLicenseFile(readme.path, section, { readme: true })];
   }
+  const manifest = opts.packages === false ? undefined : pickPackageFile(files);
+  const declared = manifest ? matchPackageFile(manifest.path, manifest.text) : null;
+  if (declared) matched.push(declared);
   // A COPYRIGHT file that is only a copyright notice says nothing about the licence.
   const counted = matched.filter((m) => !(m.matcher === 'copyright' && /^copyright/i.test(m.path)));
   let keys = [...new Set(counted.map((m) => m.key))];

@@ -9,7 +9,7 @@
  * handled throughout: Ruby's `^`/`$` are always line anchors (written `(?<=^|\n)` / `(?=\n|$)`),
  * Ruby's `\s` is ASCII whitespace only (written `S` below) and Ruby's `.` stops only at `\n`
  * (written `[^\n]`). `normalizedHash()` is the SHA-1 licensee prints as a file's "hash", so parity
- * is checked against licensee's own fixtures (test/curated/github-license.test.ts).
+ * is checked against licensee's own fixtures (test/sources/github/license.test.ts).
  */
 import { createHash } from 'node:crypto';
 
@@ -66,7 +66,7 @@ const COPYRIGHT_LINES =
   // "by", "&" or ","); licensee's fixture bsd-3-multilinecopyright needs it.
   `(?:\\n[ \\t]*(?:and |by |& |, )[^\\n]*){0,3}` +
   `(?:[_*\\-\\t\\n\\v\\f\\r ]*with Reserved Font Name[^\\n]*${EOL})*)+${EOL}`;
-export const COPYRIGHT_REGEX = rx(`^${S}*${COPYRIGHT_LINES}`, 'i');
+const COPYRIGHT_REGEX = rx(`^${S}*${COPYRIGHT_LINES}`, 'i');
 /** The whole (stripped) text is copyright lines and nothing else: licensee's Copyright matcher. */
 export const COPYRIGHT_ONLY = rx(`^${S}*${COPYRIGHT_LINES}$`, 'i');
 
@@ -128,7 +128,7 @@ const VARIETAL_WORDS: Record<string, string> = {
 const SPELLING = new RegExp(`\\b(?:${Object.keys(VARIETAL_WORDS).map(escapeRegex).join('|')})\\b`, 'g');
 
 /** Template fields (choosealicense `_data/fields.yml`): `[year]`, `[fullname]`, ... */
-export const FIELD_REGEX = /\[(fullname|login|email|project|description|year|projecturl)\]/g;
+const FIELD_REGEX = /\[(fullname|login|email|project|description|year|projecturl)\]/g;
 
 export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -179,7 +179,7 @@ export interface NormalizeOptions {
 }
 
 /** licensee `content_without_title_and_version`: case kept, markup and title lines gone. */
-export function withoutTitleAndVersion(content: string, opts: NormalizeOptions): string {
+function withoutTitleAndVersion(content: string, opts: NormalizeOptions): string {
   let s = rubyStrip(content);
   if (opts.html) s = rubyStrip(htmlToText(s));
   s = stripWith(s, HRS);

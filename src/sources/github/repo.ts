@@ -21,8 +21,9 @@ import { NO_OVERRIDES, parseGitattributes, type LinguistOverrides } from './gita
 import { githubDocument } from './document.js';
 import type { HeaderMode } from './header.js';
 import { detectProjectLicense, isAllowed, isLicenseFilePath, isReadmePath, type MultiLicensePolicy, type ProjectLicense } from './license-detect.js';
+import { isPackageManagerPath } from './license-packages.js';
 
-export interface RepoMember {
+interface RepoMember {
   /** Path relative to the repository root. */
   path: string;
   data: Buffer;
@@ -35,6 +36,8 @@ export interface LicensePolicy {
   /** SPDX ids kept. */
   allow: string[];
   multi: MultiLicensePolicy;
+  /** Read the licence a package manifest declares (default true, as licensee's `--packages`). */
+  packages?: boolean;
 }
 
 export interface RepoReadOptions {
@@ -52,27 +55,27 @@ export interface RepoReadOptions {
 const GITATTRIBUTES = '.gitattributes';
 
 function isPreambleFile(path: string): boolean {
-  return isLicenseFilePath(path) || isReadmePath(path) || path === GITATTRIBUTES;
+  return isLicenseFilePath(path) || isReadmePath(path) || isPackageManagerPath(path) || path === GITATTRIBUTES;
 }
 
-/** Pass 1: the root licence files, README and .gitattributes. */
-async function readPreamble(walk: RepoWalker): Promise<{ license: ProjectLicense; overrides: LinguistOverrides }> {
+/** Pass 1: the root licence files, README, package manifests and .gitattributes. */
+async function readPreamble(walk: RepoWalker, packages = true): Promise<{ license: ProjectLicense; overrides: LinguistOverrides }> {
   const licenseFiles: Array<{ path: string; text: string }> = [];
   let overrides = NO_OVERRIDES;
   for await (const m of walk(isPreambleFile, () => {})) {
     if (m.path === GITATTRIBUTES) overrides = parseGitattributes(m.data.toString('utf8'));
     else licenseFiles.push({ path: m.path, text: m.data.toString('utf8') });
   }
-  return { license: detectProjectLicense(licenseFiles), overrides };
+  return { license: detectProjectLicense(licenseFiles, { packages }), overrides };
 }
 
-/** The repository's licence from its root licence files and README. */
-export async function repositoryLicense(walk: RepoWalker): Promise<ProjectLicense> {
-  return (await readPreamble(walk)).license;
+/** The repository's licence from its root licence files, package manifest and README. */
+export async function repositoryLicense(walk: RepoWalker, opts: { packages?: boolean } = {}): Promise<ProjectLicense> {
+  return (await readPreamble(walk, opts.packages ?? true)).license;
 }
 
 export async function* readRepository(walk: RepoWalker, opts: RepoReadOptions): AsyncGenerator<Doc> {
-  const { license: lic, overrides } = await readPreamble(walk);
+  const { license: lic, overrides } = await readPreamble(walk, opts.license.packages ?? true);
   const allowed = isAllowed(lic, opts.license.allow, opts.license.multi);
   opts.onLicense?.(lic, allowed);
   if (!allowed) {

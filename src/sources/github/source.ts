@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, CorpusError, errorMessage } from '../../core/errors.js';
 import { SizeLimitError } from '../../io/tar.js';
+import { CorruptInputError, DecompressionBombError } from '../../io/compression.js';
 import { splitLineFile } from '../../io/byte-ranges.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
@@ -65,6 +66,8 @@ export const githubParams = z
         allow: z.array(z.string()).default(DEFAULT_ALLOWED),
         /** Several licence files with different licences: `other` (refuse, as licensee) or `all_allowed`. */
         multi: z.enum(['other', 'all_allowed']).default('other'),
+        /** Also read the licence a root package manifest declares (package.json, Cargo.toml, ...); default true, as licensee's `--packages`. */
+        packages: z.boolean().optional(),
       })
       .strict()
       .default({ allow: DEFAULT_ALLOWED, multi: 'other' }),
@@ -88,7 +91,7 @@ export const githubParams = z
   .strict()
   .refine((p) => p.bigquery || p.repos || p.repos_file || p.checkouts, { message: 'give at least one of bigquery, repos, repos_file, checkouts' });
 
-export type GithubParams = z.infer<typeof githubParams>;
+type GithubParams = z.infer<typeof githubParams>;
 
 interface Repo {
   repo: string;
@@ -126,7 +129,7 @@ function checkoutList(p: GithubParams, env: SourceEnv): Array<{ path: string; re
 }
 
 function policy(p: GithubParams): LicensePolicy {
-  return { allow: p.licenses.allow, multi: p.licenses.multi };
+  return { allow: p.licenses.allow, multi: p.licenses.multi, packages: p.licenses.packages };
 }
 
 /** Counts a skip reason on the task's stats (`skipped_<reason>`), and in a tally logged per repository. */
@@ -199,10 +202,11 @@ export const githubSource = defineSource({
             onLicense: (lic, ok) => ctx.log.debug(`${repo}: licence ${lic.spdx ?? lic.key ?? 'none'} (${ok ? 'kept' : 'skipped'})`),
           });
         } catch (e) {
-          // A damaged or oversized archive is one bad record: quarantined (files read before the
-          // damage are kept), or the task fails when the pipeline says on_bad_record: fail.
-          if (!(e instanceof CorpusError) || kind === 'checkout') throw e;
-          const reason = e.cause instanceof SizeLimitError ? 'archive_too_large' : 'corrupt_archive';
+          // A tarball that cannot be read to its end (truncated, corrupt) fails the task, like any
+          // input (the build fetches a download again once). An archive over max_archive_bytes is
+          // one bad record: quarantined, or the task fails when the pipeline says on_bad_record: fail.
+          if (!(e instanceof CorpusError) || e instanceof CorruptInputError || kind === 'checkout') throw e;
+          const reason = e.cause instanceof SizeLimitError || e instanceof DecompressionBombError ? 'archive_too_large' : 'bad_archive';
           ctx.quarantine({ reason, file: task.path, record: repo, detail: errorMessage(e) });
         }
         if (kind !== 'checkout') ctx.advance(task.bytes);

@@ -30,7 +30,7 @@ function params(defaultTemplate: string, defaultName: string) {
 async function* readRecords(task: ReadTask, p: { template: string; source_name: string }, ctx: ReadContext, check: (v: unknown) => SftRecord | Rejected): AsyncGenerator<Doc> {
   // the template was loaded (and its path checked) in plan(); the task carries where it lives
   const template = loadTemplate(p.template, String(task.extra?.templateDir ?? '.'));
-  for await (const r of readJsonRecords(task.path, { onBytes: ctx.advance })) {
+  for await (const r of readJsonRecords(task.path, { onBytes: ctx.advance, maxRecordBytes: ctx.limits?.maxRecordBytes, maxRatio: ctx.limits?.maxDecompressionRatio })) {
     const where = { file: task.path, record: `record ${r.index} (byte ${r.offset})` };
     if (r.reason) {
       ctx.quarantine({ reason: r.reason, ...where, detail: r.detail ?? '', raw: r.raw });
@@ -53,42 +53,27 @@ async function* readRecords(task: ReadTask, p: { template: string; source_name: 
   }
 }
 
-const alpacaParams = params('alpaca', 'alpaca');
+/** An instruction source: records checked by `check`, rendered with `template` (default `defaultTemplate`). */
+function instructSource(name: string, description: string, defaultTemplate: string, check: (v: unknown) => SftRecord | Rejected) {
+  return defineSource({
+    name,
+    source: name,
+    description,
+    params: params(defaultTemplate, name),
+    sourceName: (p) => p.source_name,
+    async list(p, env) {
+      loadTemplate(p.template, env.pipelineDir);
+      return expandUrls(p, env.fetcher);
+    },
+    async plan(files, _p, env) {
+      return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
+    },
+    read(task, p, ctx) {
+      return readRecords(task, p, ctx, check);
+    },
+  });
+}
 
-export const alpacaSource = defineSource({
-  name: 'alpaca',
-  source: 'alpaca',
-  description: 'instruction records {instruction, input, output}: a JSON array (alpaca_data.json) or JSON lines',
-  params: alpacaParams,
-  sourceName: (p) => p.source_name,
-  async list(p, env) {
-    loadTemplate(p.template, env.pipelineDir);
-    return expandUrls(p, env.fetcher);
-  },
-  async plan(files, _p, env) {
-    return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
-  },
-  read(task, p, ctx) {
-    return readRecords(task, p, ctx, checkAlpaca);
-  },
-});
+export const alpacaSource = instructSource('alpaca', 'instruction records {instruction, input, output}: a JSON array (alpaca_data.json) or JSON lines', 'alpaca', checkAlpaca);
 
-const chatParams = params('llama2', 'chat');
-
-export const chatSource = defineSource({
-  name: 'chat',
-  source: 'chat',
-  description: 'chat records {messages: [{role, content}]} (system/user/assistant), JSON lines or a JSON array',
-  params: chatParams,
-  sourceName: (p) => p.source_name,
-  async list(p, env) {
-    loadTemplate(p.template, env.pipelineDir);
-    return expandUrls(p, env.fetcher);
-  },
-  async plan(files, _p, env) {
-    return (await wholeFileTasks(files)).map((t) => ({ ...t, extra: { templateDir: env.pipelineDir } }));
-  },
-  read(task, p, ctx) {
-    return readRecords(task, p, ctx, checkChat);
-  },
-});
+export const chatSource = instructSource('chat', 'chat records {messages: [{role, content}]} (system/user/assistant), JSON lines or a JSON array', 'llama2', checkChat);

@@ -19,14 +19,14 @@ import { z } from 'zod';
 import type { Doc } from '../../core/document.js';
 import { ConfigError } from '../../core/errors.js';
 import { utf8Length } from '../../core/stats.js';
-import { writeFileAtomic } from '../../io/atomic.js';
 import { partPrefix } from '../../pipeline/layout.js';
 import { defineStep } from '../../pipeline/step.js';
 import { tokenDtype } from '../../tokenize/formats/megatron.js';
 import { batchInputs } from '../../tokenize/inputs.js';
-import type { SourceTotals, TokenManifest } from '../../tokenize/run.js';
+import { manifestTokenizer, Tally, type TokenManifest, writeManifest } from '../../tokenize/run.js';
 import type { SftManifestInfo } from '../../tokenize/sft-verify.js';
-import { TOKEN_FORMATS, TokenShardWriter, type TokenFormat } from '../../tokenize/token-shards.js';
+import { tokenFormatParam, tokenShardParams } from '../../tokenize/steps.js';
+import { TokenShardWriter } from '../../tokenize/token-shards.js';
 import { loadTokenizer } from '../../tokenize/tokenizer.js';
 import { type EncodedExample, MASK_MODES, type MaskMode, SftEncoder } from './encode.js';
 import { sftMetaOf } from './records.js';
@@ -50,18 +50,8 @@ const params = z.object({
   pad_id: z.number().int().nonnegative().optional(),
   /** The id placed for the template's BOS (default: the tokenizer's; 2 reproduces train.py on a "llama" model path). */
   bos_token_id: z.number().int().nonnegative().optional(),
-  format: z.enum(TOKEN_FORMATS as [TokenFormat, ...TokenFormat[]]).default('megatron'),
-  threads: z.number().int().positive().default(1),
-  max_shard_bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(1 << 30),
-  batch_bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(4 << 20),
+  format: tokenFormatParam,
+  ...tokenShardParams,
 });
 
 export const sftTokenizeStep = defineStep({
@@ -86,8 +76,8 @@ export const sftTokenizeStep = defineStep({
         const writer = new TokenShardWriter(out, prefix, { format: p.format, dtype, maxBytes: p.max_shard_bytes, mask: true, examples: packed });
         const packer = packed ? new Packer(p.pack_length!, padId!) : null;
         const batch = new SequenceBatch();
-        const totals = { examples: 0, prompt: 0, response: 0, truncated: 0, bytes: 0 };
-        const sources: Record<string, SourceTotals> = {};
+        const totals = { prompt: 0, response: 0, truncated: 0 };
+        const tally = new Tally();
         let templateName: string | null = null;
         let encoder: SftEncoder | null = null;
         const write = async () => {
@@ -135,16 +125,9 @@ export const sftTokenizeStep = defineStep({
               const prompt = ex.ids.length - trained;
               if (packer) packer.add(ex, batch);
               else batch.push(ex.ids, ex.mask, []);
-              totals.examples++;
               totals.prompt += prompt;
               totals.response += trained;
-              const bytes = utf8Length(doc.text);
-              totals.bytes += bytes;
-              sources[doc.source] ??= { documents: 0, tokens: 0, bytes: 0 };
-              const s = sources[doc.source]!;
-              s.documents++;
-              s.tokens += ex.ids.length;
-              s.bytes += bytes;
+              tally.addOne(doc.source, ex.ids.length, utf8Length(doc.text));
               ctx.count('sft_examples');
               ctx.count('sft_prompt_tokens', prompt);
               ctx.count('sft_response_tokens', trained);
@@ -167,7 +150,7 @@ export const sftTokenizeStep = defineStep({
           }
           const files = await writer.close();
           finished = true;
-          if (totals.examples > 0) {
+          if (tally.total.documents > 0) {
             const sft: SftManifestInfo = {
               template: templateName!,
               mask_mode: p.mask_mode,
@@ -176,7 +159,7 @@ export const sftTokenizeStep = defineStep({
               pad_id: packed ? padId : null,
               start_id: encoder!.startId,
               end_ids: encoder!.endIds,
-              examples: totals.examples,
+              examples: tally.total.documents,
               prompt_tokens: totals.prompt,
               response_tokens: totals.response,
               truncated: totals.truncated,
@@ -185,27 +168,16 @@ export const sftTokenizeStep = defineStep({
             const manifest: TokenManifest = {
               format: p.format,
               dtype,
-              tokenizer: {
-                name: tok.info.name,
-                hash: tok.info.hash,
-                vocab_size: tok.info.vocabSize,
-                bos_id: tok.info.bosId,
-                eos_id: tok.info.eosId,
-                bos: encoder!.startId !== null && encoder!.startId === tok.info.bosId,
-                eos: false,
-              },
+              tokenizer: manifestTokenizer(tok, encoder!.startId !== null && encoder!.startId === tok.info.bosId, false),
               documents: idsFiles.reduce((a, f) => a + f.documents, 0),
               tokens: idsFiles.reduce((a, f) => a + f.tokens, 0),
-              bytes: totals.bytes,
-              sources: Object.fromEntries(
-                Object.keys(sources)
-                  .sort()
-                  .map((k) => [k, sources[k]!]),
-              ),
+              bytes: tally.total.bytes,
+              sources: tally.sorted(),
               files,
               sft,
+              build: { stage: ctx.stage, task: ctx.rank },
             };
-            await writeFileAtomic(join(out, `${prefix}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+            await writeManifest(join(out, `${prefix}.manifest.json`), manifest);
           }
         } finally {
           // an upstream error, or downstream stopped early: drop the open shard's partial files

@@ -51,12 +51,12 @@ type Rec = [string, number, 0 | 1, number, number, string, boolean, string | nul
 
 const FLUSH_BYTES = 1 << 20;
 
-export function isPost(doc: Doc): boolean {
+function isPost(doc: Doc): boolean {
   return doc.source === 'stackexchange' && (doc.meta.post_type === 'question' || doc.meta.post_type === 'answer');
 }
 
 /** FNV-1a over UTF-16 code units: a stable partition for (site, question id). */
-export function partitionOf(site: string, qid: number, partitions: number): number {
+function partitionOf(site: string, qid: number, partitions: number): number {
   let h = 0x811c9dc5;
   const key = `${site}\u0000${qid}`;
   for (let i = 0; i < key.length; i++) {
@@ -150,7 +150,7 @@ async function exists(path: string): Promise<boolean> {
 const recCodec = jsonLinesCodec<Rec>();
 
 /** The grouped document of one question, or the reason it has none. */
-export function groupDocument(group: Rec[]): Doc | string {
+function groupDocument(group: Rec[]): Doc | string {
   const q = group[0]!;
   if (q[2] !== 0) return 'orphan_answers';
   const answers = group.slice(1).filter((r) => r[2] === 1);

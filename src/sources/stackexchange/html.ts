@@ -7,7 +7,7 @@
  * `BeautifulSoup(html, "lxml").get_text()`. To give the same text, text nodes (adjacent text events
  * up to the next tag or comment, as cheerio's DOM would merge them) follow what libxml2's HTML parser
  * does with whitespace, measured against bs4 4.11 + libxml2 2.9.14 on the coffee.SE dump
- * (test/xml/stackexchange.test.ts checks every post):
+ * (test/sources/stackexchange/stackexchange.test.ts checks every post):
  * - a text node of only whitespace becomes one character: `\n` if it holds a newline, else a space;
  * - whitespace before the first element of the document is dropped;
  * - text inside `<script>`, `<style>` and `<template>`, and comments, are not text (bs4 ≥ 4.10).
@@ -17,7 +17,7 @@
 import { Parser } from 'htmlparser2';
 
 /** RedPajama's list rewrite before parsing (rp_v1 data_prep/stack_exchange/post_processing.py). */
-export function rpListMarkers(html: string): string {
+function rpListMarkers(html: string): string {
   if (!html.includes('<li>') && !html.includes('</li>') && !html.includes('<ol>') && !html.includes('</ol>')) return html;
   return html.replaceAll('<li>', '\n*').replaceAll('</li>', '').replaceAll('<ol>', '\n*').replaceAll('</ol>', '');
 }

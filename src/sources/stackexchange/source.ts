@@ -20,11 +20,12 @@ import { provenanceId, type Doc } from '../../core/document.js';
 import { CorpusError, errorMessage } from '../../core/errors.js';
 import { splitLineFile } from '../../io/byte-ranges.js';
 import { readLines } from '../../io/lines.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { extractMember } from '../../io/sevenzip.js';
 import { XmlTextError } from '../../io/xmltext.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { fetchListing, urlsOrListing } from '../../fetch/urls.js';
 import { cleanHtml } from './html.js';
 import { LLAMA_SITE_COUNT, largestSites, siteArchives, siteOf } from './listing.js';
 import { parseRow, RowError } from './rows.js';
@@ -78,7 +79,7 @@ function intAttr(v: string | undefined, name: string, required: boolean): number
 }
 
 /** One Posts.xml row as a post document. */
-export function postDocument(a: Record<string, string>, site: string, fileName: string): Doc {
+function postDocument(a: Record<string, string>, site: string, fileName: string): Doc {
   const id = intAttr(a.Id, 'Id', true);
   const score = intAttr(a.Score, 'Score', false);
   const isAnswer = a.ParentId !== undefined;
@@ -116,7 +117,21 @@ async function extractedPosts(file: LocalFile, env: SourceEnv): Promise<{ path: 
 async function* read(task: ReadTask, _p: unknown, ctx: ReadContext): AsyncGenerator<Doc> {
   const site = (task.extra?.site as string | undefined) ?? siteOf(task.name);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const line of readLines(task.path, { range: task.range, onBytes: ctx.advance })) {
+  const maxRecord = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const lines = readLines(task.path, {
+    range: task.range,
+    onBytes: ctx.advance,
+    maxLineBytes: maxRecord,
+    onOversize: (l) =>
+      ctx.quarantine({
+        reason: 'record_too_large',
+        file: task.path,
+        record: `byte ${l.offset}`,
+        detail: `a row of ${l.size} bytes is longer than max_record_bytes (${maxRecord}); streamed past`,
+        raw: l.head.toString('utf8', 0, 300),
+      }),
+  });
+  for await (const line of lines) {
     if (line.bytes.length === 0) continue;
     const where = { file: task.path, record: `byte ${line.offset}` };
     let row: Record<string, string> | null;
@@ -137,17 +152,10 @@ export const stackexchangeSource = defineSource({
   source: 'stackexchange',
   description: 'StackExchange Posts.xml (28 largest sites), one document per post; group with the stackexchange_group step',
   params,
-  async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+  list: urlsOrListing(async (p, env): Promise<RemoteFile[]> => {
     const base = p.base_url.replace(/\/+$/, '');
     const url = /^[a-z]+:/.test(p.listing) ? p.listing : `${base}/${p.listing}`;
-    let xml: string;
-    try {
-      xml = await env.fetcher.fetchText(url);
-    } catch (e) {
-      throw new CorpusError(`cannot read the archive listing (${errorMessage(e)})`, { file: url });
-    }
-    const all = siteArchives(xml, base);
+    const all = siteArchives(await fetchListing(env.fetcher, url, 'archive listing'), base);
     if (all.length === 0) throw new CorpusError('the listing names no .7z archives', { file: url });
     if (p.sites) {
       const want = new Set(p.sites.map((s) => s.toLowerCase()));
@@ -157,7 +165,7 @@ export const stackexchangeSource = defineSource({
       return found.map((a) => a.file);
     }
     return largestSites(all, p.top).map((a) => a.file);
-  },
+  }),
   async plan(files, _p, env): Promise<ReadTask[]> {
     const tasks: ReadTask[] = [];
     for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) {

@@ -14,6 +14,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { decodeXmlText } from '../../io/xmltext.js';
 
 export interface SiteInfo {
@@ -45,7 +46,11 @@ export class PageError extends Error {
   }
 }
 
-export type DumpPart = { kind: 'header'; text: string } | { kind: 'page'; bytes: Buffer; offset: number };
+export type DumpPart =
+  | { kind: 'header'; text: string }
+  | { kind: 'page'; bytes: Buffer; offset: number }
+  /** A page longer than the cap: streamed past to its `</page>`, never held; `head` is its start. */
+  | { kind: 'oversize'; offset: number; size: number; head: Buffer };
 
 const PAGE_OPEN = Buffer.from('<page>');
 const PAGE_CLOSE = Buffer.from('</page>');
@@ -93,16 +98,38 @@ export async function* asUtf8(stream: AsyncIterable<Buffer>): AsyncGenerator<Buf
 
 /**
  * Cuts a UTF-8 export stream into the header (everything before the first `<page>`) and page chunks.
- * `offset` is the byte offset of `<page>` in the decompressed (UTF-8) stream of this reader.
+ * `offset` is the byte offset of `<page>` in the decompressed (UTF-8) stream of this reader. A page
+ * longer than `maxPageBytes` is not held: it is read past to its `</page>` and yielded as `oversize`.
  */
-export async function* splitPages(stream: AsyncIterable<Buffer>): AsyncGenerator<DumpPart> {
+export async function* splitPages(stream: AsyncIterable<Buffer>, maxPageBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<DumpPart> {
+  /** An over-size page being skipped: where it started, bytes seen, its head, and a tail that may hold half of `</page>`. */
+  let skipping: { offset: number; size: number; head: Buffer; tail: Buffer } | null = null;
   let buf: Buffer = Buffer.alloc(0);
   let base = 0; // stream offset of buf[0]
   let header: Buffer[] | null = [];
   let headerBytes = 0;
   let pageStart = -1; // index in buf of the current page's "<page>", or -1
   let resume = 0; // where the search for "</page>" continues in buf
-  for await (const chunk of stream) {
+  for await (const chunk0 of stream) {
+    let chunk = chunk0;
+    if (skipping) {
+      // `size` counts the page's bytes before `tail`; `tail` is the last few bytes seen, which may hold the start of `</page>`.
+      const sk: { offset: number; size: number; head: Buffer; tail: Buffer } = skipping;
+      const look = Buffer.concat([sk.tail, chunk]);
+      const e = look.indexOf(PAGE_CLOSE);
+      if (e < 0) {
+        const keep = Math.max(0, look.length - PAGE_CLOSE.length + 1);
+        sk.size += keep;
+        sk.tail = Buffer.from(look.subarray(keep));
+        continue;
+      }
+      const size = sk.size + e + PAGE_CLOSE.length;
+      yield { kind: 'oversize', offset: sk.offset, size, head: sk.head };
+      skipping = null;
+      base = sk.offset + size;
+      chunk = chunk.subarray(e + PAGE_CLOSE.length - sk.tail.length);
+      buf = Buffer.alloc(0);
+    }
     // Keep only what may still be needed: the current page, or a short tail that may hold half a tag.
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     let pos = resume;
@@ -135,17 +162,28 @@ export async function* splitPages(stream: AsyncIterable<Buffer>): AsyncGenerator
         // Drop what precedes the page; search again from just before the end next time.
         base += pageStart;
         buf = buf.subarray(pageStart);
-        resume = Math.max(PAGE_OPEN.length, buf.length - PAGE_CLOSE.length + 1);
         pageStart = 0;
+        if (buf.length > maxPageBytes) {
+          // Over the cap: keep its start for the report and read on to its end without holding it.
+          const keep = buf.length - PAGE_CLOSE.length + 1;
+          skipping = { offset: base, size: keep, head: Buffer.from(buf.subarray(0, 1024)), tail: Buffer.from(buf.subarray(keep)) };
+          buf = Buffer.alloc(0);
+          pageStart = -1;
+          resume = 0;
+          break;
+        }
+        resume = Math.max(PAGE_OPEN.length, buf.length - PAGE_CLOSE.length + 1);
         break;
       }
       const end = e + PAGE_CLOSE.length;
-      yield { kind: 'page', bytes: buf.subarray(pageStart, end), offset: base + pageStart };
+      if (end - pageStart > maxPageBytes) yield { kind: 'oversize', offset: base + pageStart, size: end - pageStart, head: Buffer.from(buf.subarray(pageStart, pageStart + 1024)) };
+      else yield { kind: 'page', bytes: buf.subarray(pageStart, end), offset: base + pageStart };
       pageStart = -1;
       pos = end;
     }
   }
   if (header) yield { kind: 'header', text: Buffer.concat(header).toString('utf8') };
+  if (skipping) throw new PageError('malformed_xml', `stream ends inside a <page> (offset ${skipping.offset}): truncated input`);
   if (pageStart >= 0) throw new PageError('malformed_xml', `stream ends inside a <page> (offset ${base + pageStart}): truncated input`);
 }
 

@@ -16,20 +16,21 @@
 import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { provenanceId, type Doc } from '../../core/document.js';
-import { CorpusError, errorMessage } from '../../core/errors.js';
-import { openDecompressed } from '../../io/compression.js';
+import { CorpusError } from '../../core/errors.js';
+import { DecompressionBombError, openDecompressed } from '../../io/compression.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../../io/limits.js';
 import { defineSource, type ReadContext, type ReadTask, type SourceEnv } from '../../pipeline/source.js';
 import type { LocalFile, RemoteFile } from '../../fetch/files.js';
-import { expandUrls } from '../../fetch/urls.js';
+import { fetchListing, urlsOrListing } from '../../fetch/urls.js';
 import { asUtf8, PageError, parsePage, parseSiteInfo, splitPages, type Page, type SiteInfo } from './dump.js';
 import { CANONICAL_CATEGORY, CANONICAL_MEDIA, CATEGORY_ALIASES, LLAMA_LANGUAGES, MEDIA_ALIASES, NS_CATEGORY, NS_FILE, NS_MEDIA } from './languages.js';
 import { indexNameFor, isIndexName, readHeaderStream, streamRanges } from './multistream.js';
 import { newWikitextStats, prefixSet, wikitextToText, type WikitextOptions, type WikitextStats } from './wikitext.js';
 
 /** RedPajama's dump (rp_v1 data_prep/wiki/download.py: DUMP_DATE = "20230320"). */
-export const RP_DUMP_DATE = '20230320';
+const RP_DUMP_DATE = '20230320';
 /** HF: pages of the main (article) namespace only. */
-export const MAIN_NAMESPACE = 0;
+const MAIN_NAMESPACE = 0;
 
 const params = z
   .object({
@@ -81,7 +82,7 @@ export function filesFromDumpStatus(json: unknown, base: string, lang: string, d
 }
 
 /** Python's urllib.parse.quote (safe="/"), which HF uses for article URLs. */
-export function pyQuote(s: string): string {
+function pyQuote(s: string): string {
   return encodeURIComponent(s)
     .replace(/%2F/g, '/')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -144,9 +145,11 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   } catch {
     throw new CorpusError('input file does not exist', { file: task.path });
   }
+  const maxRecord = ctx.limits?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const caps = { onRawBytes: ctx.advance, maxRatio: ctx.limits?.maxDecompressionRatio, slack: maxRecord };
   const stream = task.range
-    ? openDecompressed(task.path, { compression: 'bzip2', start: task.range.start, end: task.range.end, alignedRange: true, onRawBytes: ctx.advance })
-    : openDecompressed(task.path, { onRawBytes: ctx.advance });
+    ? openDecompressed(task.path, { compression: 'bzip2', start: task.range.start, end: task.range.end, alignedRange: true, ...caps })
+    : openDecompressed(task.path, caps);
   let site: SiteInfo | null = extra.site ?? null;
   let lang = extra.language ?? p.language ?? null;
   let opts = linkOptions(lang ?? 'en', site, p.categories);
@@ -155,8 +158,10 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
   // Pages HF does not keep, counted by reason on the source's read row.
   const skipped = { other_namespace: 0, redirect: 0, no_text: 0, empty_after_cleaning: 0 };
   let index = 0;
+  let lastOffset = -1;
+  const inRange = task.range ? ` of the stream range starting at ${task.range.start}` : '';
   try {
-    for await (const part of splitPages(asUtf8(stream))) {
+    for await (const part of splitPages(asUtf8(stream), maxRecord)) {
       if (part.kind === 'header') {
         if (site) continue;
         site = parseSiteInfo(part.text);
@@ -165,7 +170,18 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
         opts = linkOptions(lang ?? 'en', site, p.categories);
         continue;
       }
-      const record = `page at byte ${part.offset}${task.range ? ` of the stream range starting at ${task.range.start}` : ''}`;
+      const record = `page at byte ${part.offset}${inRange}`;
+      lastOffset = part.offset;
+      if (part.kind === 'oversize') {
+        ctx.quarantine({
+          reason: 'record_too_large',
+          file: task.path,
+          record,
+          detail: `a page of ${part.size} bytes is longer than max_record_bytes (${maxRecord}); streamed past`,
+          raw: part.head.toString('utf8', 0, 400),
+        });
+        continue;
+      }
       let page: Page;
       try {
         page = parsePage(part.bytes);
@@ -207,15 +223,18 @@ async function* read(task: ReadTask, p: Params, ctx: ReadContext): AsyncGenerato
       };
     }
   } catch (e) {
-    if (e instanceof PageError || e instanceof CorpusError) {
-      // A truncated or corrupt stream: the pages read so far stand; the rest is one counted bad record.
-      ctx.quarantine({
-        reason: 'truncated_or_corrupt_stream',
-        file: task.path,
-        record: `after ${index} pages${task.range ? ` of range ${task.range.start}-${task.range.end}` : ''}`,
-        detail: errorMessage(e),
-      });
+    const after = `after ${index} pages${lastOffset >= 0 ? `, the last at byte ${lastOffset}${inRange}` : ''}`;
+    if (e instanceof DecompressionBombError) {
+      // What follows cannot be trusted to be pages: the rest of the stream is one quarantined record.
+      ctx.quarantine({ reason: 'decompression_bomb', file: task.path, record: `${after}; stopped at byte ${e.offset} (decompressed)`, detail: e.detail });
       return;
+    }
+    // A truncated or corrupt stream fails the task, naming the file and the last page read: the
+    // pages after it are not in the dump as read, and a build must not finish without them.
+    if (e instanceof PageError) throw new CorpusError(`${e.message} (${after})`, { file: task.path }, { cause: e });
+    if (e instanceof CorpusError) {
+      e.message = `${e.message} (${after})`;
+      throw e;
     }
     throw e;
   }
@@ -236,22 +255,15 @@ export const wikipediaSource = defineSource({
   source: 'wikipedia',
   description: 'Wikipedia pages-articles multistream dumps (20 LLaMA languages), wikitext rendered as plain text',
   params,
-  async list(p, env): Promise<RemoteFile[]> {
-    if (p.urls) return expandUrls({ urls: p.urls }, env.fetcher);
+  list: urlsOrListing(async (p, env) => {
     const base = p.base_url.replace(/\/+$/, '');
     const out: RemoteFile[] = [];
     for (const lang of p.languages) {
-      const url = `${base}/${lang}wiki/${p.date}/dumpstatus.json`;
-      let json: unknown;
-      try {
-        json = JSON.parse(await env.fetcher.fetchText(url));
-      } catch (e) {
-        throw new CorpusError(`cannot read the dump status (${errorMessage(e)})`, { file: url });
-      }
+      const json: unknown = await fetchListing(env.fetcher, `${base}/${lang}wiki/${p.date}/dumpstatus.json`, 'dump status', JSON.parse);
       out.push(...filesFromDumpStatus(json, base, lang, p.date));
     }
     return out;
-  },
+  }),
   plan,
   read,
 });

@@ -46,7 +46,7 @@ export function newWikitextStats(): WikitextStats {
 }
 
 /** How namespace names compare: case-insensitive, `_` = space, outer spaces ignored. */
-export function normalizeNamespace(name: string): string {
+function normalizeNamespace(name: string): string {
   return name.replace(/_/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
@@ -74,7 +74,6 @@ const LITERAL_TAGS = new Set(['nowiki', 'pre', 'source', 'syntaxhighlight', 'ce'
 const LT = 60; // <
 const LBRACE = 123; // {
 const RBRACE = 125; // }
-const NL = 10;
 
 const closeTagRe = new Map<string, RegExp>();
 function closeTag(name: string): RegExp {
@@ -116,7 +115,7 @@ interface Span {
 }
 
 /** Pass 1: removes comments, templates, refs and invisible tags; shields literal tag contents. */
-export function preprocess(src: string, stats: WikitextStats): { text: string; shielded: boolean } {
+function preprocess(src: string, stats: WikitextStats): { text: string; shielded: boolean } {
   const spans: Span[] = [];
   // Open brace runs: position and remaining count (MediaWiki matches runs, 3 = argument, 2 = template).
   const openPos: number[] = [];
@@ -516,5 +515,3 @@ export function prefixSet(names: Iterable<string>): Set<string> {
   for (const n of names) if (n.trim()) set.add(normalizeNamespace(n));
   return set;
 }
-
-export { NL as NEWLINE_CODE };

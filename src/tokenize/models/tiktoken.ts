@@ -47,7 +47,7 @@ const ENDOFTEXT = '<|endoftext|>';
  * Meta's LLaMA 3.1 special tokens, ids 128000..128255 (meta-llama tokenizer.py; the same list
  * llama3-tokenizer-js appends to its vocabulary).
  */
-export function llama3Specials(): Record<string, number> {
+function llama3Specials(): Record<string, number> {
   const names = [
     '<|begin_of_text|>',
     '<|end_of_text|>',
@@ -66,7 +66,7 @@ export function llama3Specials(): Record<string, number> {
 }
 
 /** Converts the `tiktoken` npm package's compact `bpe_ranks` into .tiktoken file contents. */
-export function compactRanksToTiktoken(bpeRanks: string): Buffer {
+function compactRanksToTiktoken(bpeRanks: string): Buffer {
   const out: string[] = [];
   for (const line of bpeRanks.split('\n')) {
     if (!line) continue;
@@ -88,7 +88,7 @@ function unicodeToByte(): Map<number, number> {
 }
 
 /** The 128,000 LLaMA-3 ranks from llama3-tokenizer-js, as .tiktoken file contents. */
-export function llama3Tiktoken(): Buffer {
+function llama3Tiktoken(): Buffer {
   const file = join(dirname(require.resolve('llama3-tokenizer-js')), '..', 'src', 'data-converted.js');
   const m = /const llama_vocab_base64 = "([A-Za-z0-9+/=]+)"/.exec(readFileSync(file, 'utf8'));
   if (!m) throw new ConfigError(`${file}: llama_vocab_base64 not found (unexpected llama3-tokenizer-js version?)`);

@@ -6,10 +6,11 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative, sep } from 'node:path';
 import { statusProbes } from '../../../src/app/build.js';
 import { buildStatus } from '../../../src/pipeline/status.js';
-import { runCli, shardHashes, tempDir, twoStagePipeline } from '../../helpers.js';
+import { repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../../helpers.js';
 
 before(() => {
   let info = '';
@@ -35,12 +36,15 @@ async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeo
   }
 }
 
-function jsonLaunches(out: string): Array<{ phases: Array<{ jobs: string[] }> }> {
-  return JSON.parse(readFileSync(join(out, '_slurm', 'launches.json'), 'utf8')) as Array<{ phases: Array<{ jobs: string[] }> }>;
+type Launch = { phases: Array<{ jobs: string[] }>; finish?: { job: string; depends_on: string[] } };
+
+function jsonLaunches(out: string): Launch[] {
+  return JSON.parse(readFileSync(join(out, '_slurm', 'launches.json'), 'utf8')) as Launch[];
 }
 
+/** Every job of every launch: the phases' arrays and the last job (mixture, report). */
 function jobsOf(out: string): string[] {
-  return jsonLaunches(out).flatMap((l) => l.phases.flatMap((p) => p.jobs));
+  return jsonLaunches(out).flatMap((l) => [...l.phases.flatMap((p) => p.jobs), ...(l.finish ? [l.finish.job] : [])]);
 }
 
 function queued(out: string): string[] {
@@ -74,6 +78,7 @@ test('the pipeline through Slurm job arrays gives the same bytes as the local ex
   for (let i = 1; i < launch.phases.length; i++) assert.deepEqual(launch.phases[i]!.depends_on, launch.phases[i - 1]!.jobs);
   await waitFor('the cluster run', () => allDone(out));
   assert.deepEqual(hashes(out), hashes(local));
+  await waitFor('the last job', () => queued(out).length === 0);
   const stats = await runCli(['stats', out, '--json']);
   const localStats = await runCli(['stats', local, '--json']);
   const docs = (s: string) => (JSON.parse(s) as { stages: Array<{ totals: { docs: number } }> }).stages.map((x) => x.totals.docs);
@@ -89,6 +94,13 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   assert.equal((await runCli(['build', file, '--out', out, ...slurmArgs.slice(0, 2), '--tasks-per-job', '2'])).code, 0);
   const markers = join(out, '_state', 'read', 'main');
   const readMainJob = jsonLaunches(out)[0]!.phases[0]!.jobs[0]!;
+  // The launch holds the folder while its jobs are queued or running: a local build there refuses.
+  const busy = await runCli(['build', file, '--out', out]);
+  assert.equal(busy.code, 2, busy.stderr);
+  assert.match(
+    busy.stderr.trim().split('\n').at(-1)!,
+    new RegExp(`is in use by Slurm launch 1 \\(jobs ${readMainJob}, [\\d, ]+\\), run [0-9a-f]{8}, pid \\d+ on \\S+, since \\S+; wait for it to finish$`),
+  );
   // Wait until some read tasks are done and an element of the read phase is running, then kill it.
   let victim = '';
   await waitFor('a running read element after a few finished tasks', () => {
@@ -127,6 +139,7 @@ test('a task killed with scancel mid-run: the relaunch submits only what is miss
   }
   await waitFor('the relaunch', () => allDone(out));
   assert.deepEqual(hashes(out), hashes(local));
+  await waitFor('the last job', () => queued(out).length === 0);
 });
 
 test('a failing task keeps its dependants from starting; logs shows it; the relaunch recovers', async () => {
@@ -152,5 +165,46 @@ test('a failing task keeps its dependants from starting; logs shows it; the rela
   assert.equal((await runCli(['build', file, '--out', out, ...slurmArgs])).code, 0);
   await waitFor('the relaunch', () => allDone(out));
   assert.deepEqual(hashes(out), hashes(local));
+  await waitFor('the last job', () => queued(out).length === 0);
   assert.match((await runCli(['logs', out, '--failed'])).stdout, /no failed tasks/);
+});
+
+/** sha256 of every output file a trainer or a later stage reads: document shards, token shards and manifests, mix/. */
+function outputHashes(out: string): Record<string, string> {
+  const res: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(out, p);
+      if (e.isDirectory()) {
+        if (!['cache', '_state', '_slurm', '_work'].includes(e.name)) walk(p);
+      } else if (/\.(jsonl\.zst|bin|idx|npy|manifest\.json)$/.test(e.name) || rel.startsWith(`mix${sep}`)) res[rel] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(out);
+  return res;
+}
+
+test('the sample through Slurm gives the same files as a local build, mix/ included: the last job runs the mixture and the report', async () => {
+  const dir = tempDir();
+  const sample = join(repoRoot, 'pipelines', 'sample.yaml');
+  const local = join(dir, 'local');
+  assert.equal((await runCli(['build', sample, '--out', local, '-q'])).code, 0);
+  const out = join(dir, 'slurm');
+  // One array element per phase keeps the chain of ~30 phases quick on a one-node cluster.
+  const r = await runCli(['build', sample, '--out', out, '--executor', 'slurm', '--tasks-per-job', '1000', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const launch = JSON.parse(r.stdout) as { phases: Array<{ jobs: string[] }>; finish: { job: string; depends_on: string[] } };
+  assert.deepEqual(launch.finish.depends_on, launch.phases.at(-1)!.jobs, 'the last job waits for the last phase');
+  await waitFor('the launch, its last job included', () => queued(out).length === 0, 900_000);
+  assert.ok(existsSync(join(out, 'mix', 'mix.json')), `no mix/: ${readFileSync(join(out, '_slurm', 'logs', `${launch.finish.job}_0.out`), 'utf8')}`);
+  const want = outputHashes(local);
+  assert.ok(Object.keys(want).some((f) => f.startsWith(`mix${sep}`)) && Object.keys(want).some((f) => f.endsWith('.idx')));
+  assert.deepEqual(outputHashes(out), want);
+  assert.ok(existsSync(join(out, 'report.html')));
+  const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { stages: Array<{ done: boolean }>; tokens: Record<string, number> };
+  assert.ok(stats.stages.every((s) => s.done));
+  assert.deepEqual(stats.tokens, (JSON.parse(readFileSync(join(local, 'stats.json'), 'utf8')) as { tokens: Record<string, number> }).tokens);
+  // Blend files name the per-source shards relative to mix/, so both builds wrote the same bytes.
+  assert.match(readFileSync(join(out, 'mix', 'blend.megatron.txt'), 'utf8'), /^[\d.]+ \.\.\/tokens\/llama2\/\w+\/part-/);
 });

@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lineHash } from '../../../src/filters/ccnet/line-hash.js';
+import { lineHash, textLineHashes } from '../../../src/filters/ccnet/line-hash.js';
 import { normalizeForDedup, UNICODE_PUNCT } from '../../../src/text/ccnet-normalize.js';
-import { textLineHashes } from '../../../src/filters/ccnet/line-dedup.js';
 
 const LINES = [
   'Famous Mark Twain Quotes',

@@ -1,5 +1,5 @@
 /**
- * Parity with RedPajama's arXiv cleaner. test/curated/python/rp_arxiv_clean.py re-expresses the
+ * Parity with RedPajama's arXiv cleaner. test/sources/arxiv/reference/rp_arxiv_clean.py re-expresses the
  * reference regexes with Python's own `re` (Debian /usr/bin/python3). Two claims are checked:
  * 1. the `redpajama` cleaner gives byte-identical output (or the same failure) on every real paper
  *    in test/data/arxiv and on the generated sample tar;

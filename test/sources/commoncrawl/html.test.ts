@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { decodeHtml, decodePayload, htmlToText, parseHttpResponse } from '../../../src/sources/commoncrawl/html.js';
+import { decodeHtml, decodePayload, parseHttpResponse } from '../../../src/sources/commoncrawl/html.js';
+import { htmlToText } from '../../../src/sources/commoncrawl/html-text.js';
 
 test('block elements become lines; script, style, nav, header, footer, aside are removed', () => {
   const html = `<html><head><title> The  Title </title><style>p{color:red}</style></head><body>
@@ -13,9 +14,9 @@ test('block elements become lines; script, style, nav, header, footer, aside are
   assert.deepEqual(htmlToText(html), { title: 'The Title', text: 'Heading\nFirst bold paragraph.\nSecond\nline\none\ntwo' });
 });
 
-test('a single <main> is the content; <pre> keeps its line breaks', () => {
+test('a single <main> is the content; <pre> keeps its line breaks and indentation', () => {
   const html = '<body><div>Menu entry</div><main><p>Main text.</p><pre>a = 1\n  b = 2</pre></main><div>Sidebar</div></body>';
-  assert.equal(htmlToText(html).text, 'Main text.\na = 1\nb = 2');
+  assert.equal(htmlToText(html).text, 'Main text.\na = 1\n  b = 2');
 });
 
 test('charset: HTTP header first, then meta tag, then UTF-8 validity, else windows-1252', () => {

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { readSegment } from '../../../src/sources/commoncrawl/source.js';
 import { readWarcRecords } from '../../../src/sources/commoncrawl/warc.js';
 import type { Doc } from '../../../src/core/document.js';
+import { CorpusError } from '../../../src/core/errors.js';
 import { collect, readContext, testData } from '../../helpers.js';
 
 const dir = join(testData, 'commoncrawl_warc');
@@ -93,12 +94,25 @@ test('ClueWeb09 WARC/0.18 in EUC-JP with a malformed WARC-Date and a stale Conte
   assert.match(docs[0]!.text, /[\u3040-\u30ff\u4e00-\u9fff]{4,}/);
 });
 
-test('a clipped gzip file is quarantined with its file and position, never a crash', async () => {
-  const { docs, ctx } = await readFile(join(dir, 'resiliparse-clipped.warc.gz'));
-  assert.equal(docs.length, 0);
-  assert.equal(ctx.bad.length, 1);
-  assert.equal(ctx.bad[0]!.reason, 'corrupt_stream');
-  assert.match(ctx.bad[0]!.detail, /resiliparse-clipped\.warc\.gz.*(truncated|unexpected end)/);
+test('a clipped gzip file fails its task with one line naming the file and how far it was read, never a crash', async () => {
+  const path = join(dir, 'resiliparse-clipped.warc.gz');
+  const ctx = readContext();
+  const docs: Doc[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const d of readSegment({ path, name: 'clipped.warc.gz', url: `file://${path}`, bytes: statSync(path).size }, params, ctx)) docs.push(d);
+    })(),
+    (e: Error) => {
+      assert.ok(e instanceof CorpusError);
+      assert.match(
+        e.message,
+        /resiliparse-clipped\.warc\.gz: corrupt or truncated gzip data \(unexpected end of file\) \((before the first record|after \d+ records, the last record \d+ at byte \d+)\)$/,
+      );
+      assert.equal(e.message.split('\n').length, 1);
+      return true;
+    },
+  );
+  assert.deepEqual(ctx.bad, []);
 });
 
 test('wget WARC: angle-bracketed target URIs, request/resource records counted', async () => {

@@ -110,7 +110,15 @@ test('the sample SFT pipeline: Alpaca and chat records to shards verify accepts 
     .reduce((n, sh) => n + sh.sequences.reduce((k, s) => k + s[0].length, 0), 0);
   const v = await runCli(['verify', join(out, 'sft'), '--json']);
   assert.equal(v.code, 0, v.stderr);
-  assert.deepEqual(JSON.parse(v.stdout), { manifests: 3, files: 12, documents: 53 + 12 + 2, tokens, examples: 53 + 12 + 12 });
+  // ...and every task's manifest holds exactly the examples that task counted (checked against the catalog)
+  assert.deepEqual(JSON.parse(v.stdout), {
+    manifests: 3,
+    files: 12,
+    documents: 53 + 12 + 2,
+    tokens,
+    examples: 53 + 12 + 12,
+    complete: { catalog: join(out, 'catalog.sqlite'), tasks: 3 },
+  });
 
   // alpaca (llama2, Megatron): one sequence per surviving document, in order, equal to the references
   const kept = alpacaDocs.map((d) => d.meta.sft as { instruction: string; input: string; output: string });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Doc } from '../../../src/core/document.js';
+import { CorpusError } from '../../../src/core/errors.js';
 import { openDecompressed } from '../../../src/io/compression.js';
 import { asUtf8, parsePage, splitPages } from '../../../src/sources/wikipedia/dump.js';
 import { linkOptions, wikipediaSource } from '../../../src/sources/wikipedia/source.js';
@@ -151,13 +152,14 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   const dump = readFileSync(join(repoRoot, 'samples/wikipedia/dewiki/20230320/dewiki-20230320-pages-articles-multistream.xml.bz2'));
   const cut = join(dir, 'dewiki-20230320-cut.xml.bz2');
   writeFileSync(cut, dump.subarray(0, Math.floor(dump.length * 0.6)));
-  const t = await readAll(cut);
-  assert.equal(t.bad.length, 1);
-  assert.equal(t.bad[0]!.reason, 'truncated_or_corrupt_stream');
-  assert.match(t.bad[0]!.detail, /bzip2|truncated|unexpected/i);
-  // Pages of the streams before the cut may or may not arrive before bzip2 reports the error;
-  // either way the loss is one counted record, never silent.
-  assert.ok(t.docs.length < 20);
+  // The task fails with one line naming the file and the last page read (never a counted record
+  // and a build that exits 0 without the pages after the cut), and bzip2's stderr is one line.
+  await assert.rejects(readAll(cut), (e: Error) => {
+    assert.ok(e instanceof CorpusError);
+    assert.equal(e.message.split('\n').length, 1);
+    assert.match(e.message, /dewiki-20230320-cut\.xml\.bz2: corrupt or truncated bzip2 data \(.*(truncated|unexpected|end of file|corrupt).*\) \(after \d+ pages/i);
+    return true;
+  });
 
   // Malformed XML: mismatched tags in one page; the next page still reads.
   const page = (id: number, body: string) =>
@@ -191,15 +193,10 @@ test('bad input: a truncated bz2 stream, malformed XML and an entity bomb give c
   );
   assert.match(b.bad[0]!.detail, /lol9/);
 
-  // A stream that ends inside a page (uncompressed file cut short).
+  // A stream that ends inside a page (uncompressed file cut short): the task fails naming the page.
   const short = join(dir, 'short.xml');
   writeFileSync(short, head + page(1, 'Kept.') + page(2, 'Lost').slice(0, 60));
-  const s = await readAll(short);
-  assert.deepEqual(
-    s.docs.map((d) => d.text),
-    ['Kept.'],
-  );
-  assert.equal(s.bad[0]!.reason, 'truncated_or_corrupt_stream');
+  await assert.rejects(readAll(short), /short\.xml: stream ends inside a <page> \(offset \d+\): truncated input \(after 1 pages, the last at byte \d+\)/);
 });
 
 test('dumpstatus.json: split dumps pair with their indexes; an unfinished dump is a clear error', async () => {

@@ -1,0 +1,1 @@
+setup(name="p", license="MIT")
