@@ -149,6 +149,15 @@ export function outputHashes(out: string): Record<string, string> {
 }
 
 /**
+ * Plugins load from the pipeline's own folder: writes `plugin.ts` there, a one-line module that
+ * re-exports the test plugin (test/pipeline/fixtures/corpus-words-plugin.ts), and returns its name.
+ */
+export function testPlugin(dir: string): string {
+  writeFileSync(join(dir, 'plugin.ts'), `export * from ${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))};\n`);
+  return 'plugin.ts';
+}
+
+/**
  * A two-stage pipeline over a generated JSONL (`docs` documents; meta.i is the index) big enough
  * to split into many tasks: stage `read` (text_length + `readSteps`), then `stamp` (the test
  * plugin's corpus_words, a step with scan and reduce passes), and with `tokenize` a stage `tok`
@@ -158,8 +167,7 @@ export function twoStagePipeline(dir: string, opts: { docs: number; taskBytes: s
   mkdirSync(join(dir, 'in'), { recursive: true });
   const lines = Array.from({ length: opts.docs }, (_, i) => JSON.stringify({ text: `document ${i} ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 13))}`, meta: { i } }));
   writeFileSync(join(dir, 'in', 'big.jsonl'), `${lines.join('\n')}\n`);
-  // Plugins load from the pipeline's own folder: a one-line module there re-exports the test plugin.
-  writeFileSync(join(dir, 'plugin.ts'), `export * from ${JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'))};\n`);
+  testPlugin(dir);
   const file = join(dir, 'p.yaml');
   writeFileSync(
     file,

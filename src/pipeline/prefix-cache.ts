@@ -35,6 +35,8 @@ export interface PrefixMeta {
   steps: StepStats[];
   quarantined: Record<string, number>;
   read_counts: Record<string, number>;
+  /** Bytes the reader read to make it (the main pass reports them as its own read). */
+  read_bytes: number;
   /** Committed file names, per folder. */
   files: { docs: string[]; rejects: string[]; quarantine: string[] };
   /** Bytes of the cached files (progress while replaying). */
@@ -143,6 +145,8 @@ export class PrefixWriter {
   private readonly rejectAt: number[] = [];
   readonly quarantined: Record<string, number> = {};
   readonly readCounts: Record<string, number> = {};
+  /** Bytes of input read while producing the cache. */
+  readBytes = 0;
   /** The prefix steps' counters, filled by the runner while the documents flow. */
   readonly steps: StepStats[] = [];
 
@@ -198,6 +202,7 @@ export class PrefixWriter {
       steps: this.steps,
       quarantined: this.quarantined,
       read_counts: this.readCounts,
+      read_bytes: this.readBytes,
       files,
       file_bytes: bytes,
     };

@@ -218,6 +218,7 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
         advance: (n) => {
           progress.bytes += n;
           stats.read_bytes = (stats.read_bytes ?? 0) + n;
+          if (producer) producer.readBytes += n;
         },
         quarantine: (bad: BadRecord) => {
           if (settings.on_bad_record === 'fail') throw new CorpusError(`${bad.reason}: ${bad.detail}`, { file: bad.file, record: String(bad.record) });
@@ -241,6 +242,7 @@ async function runTaskAttempt(rt: WorkerRuntime, ref: TaskRef, progress: Progres
           for (const [k, v] of Object.entries(cached.quarantined)) addCount(stats.quarantined, k, v);
           for (const [k, v] of Object.entries(cached.read_counts)) addCount(stats.read_counts!, k, v);
           stats.steps.push(...cached.steps);
+          stats.read_bytes = cached.read_bytes ?? 0;
         }
         const scale = cached.file_bytes > 0 ? spec.bytes / cached.file_bytes : 0;
         docs = countProgress(

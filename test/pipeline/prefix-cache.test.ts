@@ -10,11 +10,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { Doc } from '../../src/core/document.js';
 import { readShard } from '../../src/io/shards.js';
-import { repoRoot, runCli, shardHashes, tempDir } from '../helpers.js';
+import { runCli, shardHashes, tempDir, testPlugin } from '../helpers.js';
 
 const DOCS = 3000;
 const BAD_AFTER = 1234;
-const plugin = JSON.stringify(join(repoRoot, 'test', 'pipeline', 'fixtures', 'corpus-words-plugin.ts'));
 const text = (i: number) => `document ${i} ${'lorem ipsum dolor sit amet '.repeat(1 + (i % 13))}`;
 /** Words per document: 2 + 5 × (1 + i mod 13); min_words 8 removes i mod 13 = 0. */
 const keptByLength = (i: number) => i % 13 !== 0;
@@ -28,7 +27,7 @@ function writeInput(dir: string): void {
 
 function pipeline(dir: string, name: string, stages: string): string {
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\nplugins: [${plugin}]\nsettings: { task_bytes: 24KiB, shard_bytes: 32KiB, keep_rejects: true }\nstages:\n${stages}`);
+  writeFileSync(file, `name: ${name}\nplugins: [${testPlugin(dir)}]\nsettings: { task_bytes: 24KiB, shard_bytes: 32KiB, keep_rejects: true }\nstages:\n${stages}`);
   return file;
 }
 

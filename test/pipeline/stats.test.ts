@@ -60,7 +60,17 @@ test('stats --json totals equal the shards, the manifests and the bytes each sta
   const dedup = stats.stages.find((s) => s.name === 'dedup')!;
   assert.deepEqual(
     Object.values(dedup.passes).map((p) => p.label),
-    ['exact_dedup: hash', 'exact_dedup: groups', 'minhash_dedup: signatures', 'minhash_dedup: buckets', 'minhash_dedup: components'],
+    [
+      'exact_dedup: hash',
+      'exact_dedup: groups',
+      'minhash_dedup: signatures',
+      'minhash_dedup: buckets',
+      'minhash_dedup: local',
+      'minhash_dedup: cross',
+      'minhash_dedup: roots',
+      'minhash_dedup: labels',
+      'minhash_dedup: survivors',
+    ],
   );
 
   // The table: tokens, not "0 documents, 0 B"; passes by name; the (read) bytes of a later stage are its shards'.
@@ -98,7 +108,7 @@ test('stats --json totals equal the shards, the manifests and the bytes each sta
     if (t[1] === t[2]) assert.doesNotMatch(l, /ETA/, l);
   }
   assert.ok(
-    progress.some((l) => /minhash_dedup: components: 1\/1 task, done in/.test(l)),
+    progress.some((l) => /minhash_dedup: roots: 1\/1 task, done in/.test(l)),
     'a reduce pass shows its tasks',
   );
 
