@@ -202,7 +202,11 @@ export class AtomicLineFile {
     const chunk = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingBytes = 0;
-    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (!out.write(chunk)) {
+      // The listener of whichever event did not come is removed, or every wait would leave one behind.
+      const done = new AbortController();
+      await Promise.race([once(out, 'drain', { signal: done.signal }), once(out, 'close', { signal: done.signal })]).finally(() => done.abort());
+    }
     this.check();
   }
 
