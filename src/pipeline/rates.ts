@@ -4,7 +4,8 @@
  * decompress, extraction); a step's rate is MB of the step's input text (UTF-8), its passes included.
  * The figures come from the benchmarks named next to them, which print their measurements in the
  * same unit (`npm run bench:scale` prints each step of the standard pipeline next to this table);
- * they are rounded down, so a plan does not promise what a run cannot keep.
+ * they are rounded down, so a plan does not promise what a run cannot keep. Last measured on a quiet
+ * 2-core machine, 2026-12-07.
  */
 
 export interface Rate {
@@ -16,9 +17,10 @@ export interface Rate {
 
 /** Reading a source's downloaded files into documents. */
 export const READ_RATES: Readonly<Record<string, Rate>> = {
-  jsonl: { mb_per_cpu_s: 150, bench: 'bench:scale' },
+  // bench:scale's "rest of the first stage": reading, the prefix cache and writing the stage's shards.
+  jsonl: { mb_per_cpu_s: 7, bench: 'bench:scale' },
   c4: { mb_per_cpu_s: 40, bench: 'bench:io' },
-  commoncrawl: { mb_per_cpu_s: 15, bench: 'bench:web' },
+  commoncrawl: { mb_per_cpu_s: 40, bench: 'bench:web' },
   commoncrawl_warc: { mb_per_cpu_s: 10, bench: 'bench:web' },
   wikipedia: { mb_per_cpu_s: 8, bench: 'bench:xml' },
   stackexchange: { mb_per_cpu_s: 10, bench: 'bench:xml' },
@@ -44,14 +46,14 @@ export const TEXT_PER_INPUT_BYTE: Readonly<Record<string, number>> = {
 export const STEP_RATES: Readonly<Record<string, Rate>> = {
   normalize_text: { mb_per_cpu_s: 100, bench: 'bench:scale' },
   text_length: { mb_per_cpu_s: 500, bench: 'bench:scale' },
-  quality_signals: { mb_per_cpu_s: 10, bench: 'bench:dedup' },
-  quality_filter: { mb_per_cpu_s: 20, bench: 'bench:scale' },
-  exact_dedup: { mb_per_cpu_s: 100, bench: 'bench:scale' },
-  minhash_dedup: { mb_per_cpu_s: 15, bench: 'bench:dedup' },
-  tokenize: { mb_per_cpu_s: 20, bench: 'bench:scale' },
-  ccnet_line_dedup: { mb_per_cpu_s: 20, bench: 'bench:web' },
-  language_id: { mb_per_cpu_s: 40, bench: 'bench:web-models' },
-  perplexity: { mb_per_cpu_s: 5, bench: 'bench:web-models' },
+  quality_signals: { mb_per_cpu_s: 15, bench: 'bench:dedup' },
+  quality_filter: { mb_per_cpu_s: 50, bench: 'bench:scale' },
+  exact_dedup: { mb_per_cpu_s: 60, bench: 'bench:scale' },
+  minhash_dedup: { mb_per_cpu_s: 13, bench: 'bench:dedup' },
+  tokenize: { mb_per_cpu_s: 60, bench: 'bench:scale' },
+  ccnet_line_dedup: { mb_per_cpu_s: 35, bench: 'bench:web' },
+  language_id: { mb_per_cpu_s: 30, bench: 'bench:web-models' },
+  perplexity: { mb_per_cpu_s: 20, bench: 'bench:web-models' },
 };
 
 /** Rates for what the table does not list: the slow end of what is listed. */
