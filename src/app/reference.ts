@@ -13,7 +13,7 @@ import type { Registry } from '../pipeline/registry.js';
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema is untyped JSON.
 type Json = Record<string, any>;
 
-export interface ParamRef {
+interface ParamRef {
   name: string;
   /** A short type: `string`, `integer ≥ 1`, `"megatron" | "npy"`, `string[]`. */
   type: string;
@@ -75,7 +75,7 @@ function bounds(js: Json): string {
 }
 
 /** The parameters of an object schema. */
-export function paramsOf(schema: z.ZodType): ParamRef[] {
+function paramsOf(schema: z.ZodType): ParamRef[] {
   const rows = propertiesOf(jsonSchema(schema), '');
   // JSON Schema leaves out defaults of fields that transform their input (sizes like "64MiB"):
   // the schema itself says what an absent field becomes.

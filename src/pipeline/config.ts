@@ -14,6 +14,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 import type { Logger } from '../core/log.js';
 import { byteSize } from '../core/sizes.js';
 import { DEFAULT_MAX_DECOMPRESSION_RATIO, DEFAULT_MAX_RECORD_BYTES } from '../io/limits.js';
@@ -139,6 +140,8 @@ export interface Pipeline {
   sections: Record<string, unknown>;
   /** The plugin modules loaded for this pipeline (paths, or package names). */
   plugins: string[];
+  /** Parameters a source or step does not know and ignores, as `file:line:col: where: what` (most often a typo). */
+  warnings: string[];
 }
 
 type Path = Array<string | number>;
@@ -173,13 +176,33 @@ class Locator {
   }
 }
 
-function zodIssue(loc: Locator, base: Path, err: z.ZodError): ConfigError {
+function zodIssue(loc: Locator, base: Path, err: z.ZodError, schema: z.ZodType): ConfigError {
   const issue = err.issues[0]!;
-  return loc.error([...base, ...(issue.path as Path)], issue.message);
+  let message = issue.message;
+  // A mistyped parameter: name the one it was probably meant to be.
+  if (issue.code === 'unrecognized_keys' && issue.keys.length === 1) message += didYouMean(issue.keys[0]!, objectKeys(schema, issue.path));
+  return loc.error([...base, ...(issue.path as Path)], message);
+}
+
+/** The keys of the object schema at `path` inside `schema` (through arrays, optionals, defaults and pipes), or none. */
+function objectKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType | undefined = schema;
+  let i = 0;
+  while (s) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else if (i === path.length) return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+    else if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(path[i++])];
+    else if (s instanceof z.ZodArray) {
+      s = s.element as z.ZodType;
+      i++;
+    } else return [];
+  }
+  return [];
 }
 
 /** A source's or step's parameters, parsed by its definition (found by `lookup`); `at` is the path of its name. */
-function parseParams(loc: Locator, at: Path, lookup: () => SourceDef | StepDef, rest: unknown): unknown {
+function parseParams(loc: Locator, at: Path, lookup: () => SourceDef | StepDef, rest: Record<string, unknown>, warnings: string[]): unknown {
   let def: SourceDef | StepDef;
   try {
     def = lookup();
@@ -187,7 +210,14 @@ function parseParams(loc: Locator, at: Path, lookup: () => SourceDef | StepDef, 
     throw loc.error(at, (e as Error).message);
   }
   const r = def.params.safeParse(rest);
-  if (!r.success) throw zodIssue(loc, at.slice(0, -1), r.error);
+  if (!r.success) throw zodIssue(loc, at.slice(0, -1), r.error, def.params);
+  // A schema that is not strict drops what it does not know: most often a typo, so say so.
+  const known = objectKeys(def.params, []);
+  const kind = at.at(-1) as string;
+  if (known.length > 0)
+    for (const k of Object.keys(rest))
+      if (!known.includes(k))
+        warnings.push(`${loc.where([...at.slice(0, -1), k])}: ${formatPath(at.slice(0, -1))}: ${kind} ${def.name} has no parameter "${k}"${didYouMean(k, known)} (ignored)`);
   return r.data;
 }
 
@@ -209,6 +239,7 @@ export async function loadPipeline(file: string, registry: Registry, opts: LoadO
   const plugins = await loadPlugins(text, file, registry, opts);
   const pipeline = parsePipeline(text, file, registry);
   pipeline.plugins = plugins;
+  for (const w of pipeline.warnings) opts.log?.warn(w);
   return pipeline;
 }
 
@@ -288,15 +319,16 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
   const extra = new Set(registry.sections.keys());
   const { framework, sections: rawSections } = splitSections(raw, extra);
   const parsed = pipelineSchema.safeParse(framework);
-  if (!parsed.success) throw zodIssue(loc, [], parsed.error);
+  if (!parsed.success) throw zodIssue(loc, [], parsed.error, pipelineSchema);
   const p = parsed.data;
   const sections: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawSections)) {
     const r = registry.sections.get(key)!.safeParse(value);
-    if (!r.success) throw zodIssue(loc, [key], r.error);
+    if (!r.success) throw zodIssue(loc, [key], r.error, registry.sections.get(key)!);
     sections[key] = r.data;
   }
 
+  const warnings: string[] = [];
   const seen = new Set<string>();
   const noDocs = new Set<string>();
   const hashes = new Map<string, string>();
@@ -311,12 +343,12 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
         return { kind: 'stage', stage: i.stage, sources: i.sources };
       }
       const { source, ...rest } = inp as { source: string };
-      return { kind: 'source', source, params: parseParams(loc, [...path, 'source'], () => registry.source(source), rest) };
+      return { kind: 'source', source, params: parseParams(loc, [...path, 'source'], () => registry.source(source), rest, warnings) };
     });
     const steps: StepConfig[] = st.steps.map((s, ki) => {
       const path: Path = ['stages', si, 'steps', ki];
       const { step, ...rest } = s as { step: string };
-      return { step, params: parseParams(loc, [...path, 'step'], () => registry.step(step), rest) };
+      return { step, params: parseParams(loc, [...path, 'step'], () => registry.step(step), rest, warnings) };
     });
     seen.add(st.name);
     if (!st.write_documents) noDocs.add(st.name);
@@ -361,6 +393,7 @@ export function parsePipeline(text: string, file: string, registry: Registry): P
     registry,
     sections,
     plugins: [],
+    warnings,
   };
 }
 

@@ -4,6 +4,7 @@
  * application's composition root (src/app/registry.ts) fills a Registry from the feature folders'
  * export lists, and plugins (`plugins:` in a pipeline) add theirs the same way.
  */
+import { didYouMean } from '../core/suggest.js';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { SourceDef } from './source.js';
@@ -47,13 +48,13 @@ export class Registry {
 
   step(name: string): StepDef {
     const def = this.stepMap.get(name);
-    if (!def) throw new ConfigError(`unknown step "${name}" (known: ${[...this.stepMap.keys()].sort().join(', ')})`);
+    if (!def) throw new ConfigError(`unknown step "${name}"${didYouMean(name, this.stepMap.keys())} (known: ${[...this.stepMap.keys()].sort().join(', ')})`);
     return def;
   }
 
   source(name: string): SourceDef {
     const def = this.sourceMap.get(name);
-    if (!def) throw new ConfigError(`unknown source "${name}" (known: ${[...this.sourceMap.keys()].sort().join(', ')})`);
+    if (!def) throw new ConfigError(`unknown source "${name}"${didYouMean(name, this.sourceMap.keys())} (known: ${[...this.sourceMap.keys()].sort().join(', ')})`);
     return def;
   }
 }

@@ -99,7 +99,7 @@ test('corpusmill validate: ok, warnings for parameters nothing reads, errors wit
   );
   const warn = await runCli(['validate', file]);
   assert.equal(warn.code, 0, warn.stderr);
-  assert.match(warn.stderr, /stages\[0\]\.steps\[0\]: step tokenize has no parameter "tokeniser" \(ignored\)/);
+  assert.match(warn.stderr, /p\.yaml:9:20: stages\[0\]\.steps\[0\]: step tokenize has no parameter "tokeniser" \(did you mean "tokenizer"\?\) \(ignored\)/);
   writeFileSync(
     file,
     'name: p\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [x.jsonl]\n    steps:\n      - step: text_length\n        min_words: five\n',

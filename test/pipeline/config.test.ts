@@ -38,9 +38,25 @@ test('a wrong parameter type names the file, line, path and what was expected', 
 });
 
 test('an unknown step, an unknown parameter and a bad stage reference are located', () => {
-  assert.match(errorOf(base.replace('step: text_length', 'step: text_lenght')), /t\.yaml:8:15: stages\[0\]\.steps\[0\]\.step: unknown step "text_lenght"/);
-  assert.match(errorOf(base.replace('min_words: 5', 'min_wrods: 5')), /stages\[0\]\.steps\[0\]: Unrecognized key: "min_wrods"/);
+  assert.match(
+    errorOf(base.replace('step: text_length', 'step: text_lenght')),
+    /t\.yaml:8:15: stages\[0\]\.steps\[0\]\.step: unknown step "text_lenght" \(did you mean "text_length"\?\)/,
+  );
+  assert.match(errorOf(base.replace('min_words: 5', 'min_wrods: 5')), /stages\[0\]\.steps\[0\]: Unrecognized key: "min_wrods" \(did you mean "min_words"\?\)/);
+  // Nothing near enough: no suggestion.
+  assert.doesNotMatch(errorOf(base.replace('step: text_length', 'step: dedupe_everything')), /did you mean/);
   assert.match(errorOf(`${base}  - name: b\n    inputs: [{stage: zzz}]\n`), /stages\[1\]\.inputs\[0\]\.stage: "zzz" is not an earlier stage/);
+});
+
+test('a parameter a loose source does not know is a warning with its place and the nearest name; a valid pipeline has none', () => {
+  assert.deepEqual(parsePipeline(base, 'pipelines/t.yaml', createRegistry()).warnings, []);
+  const yaml = `name: t\nstages:\n  - name: a\n    inputs:\n      - source: jsonl\n        urls: [file:x.jsonl]\n        text_feild: body\n        colour: red\n`;
+  assert.deepEqual(parsePipeline(yaml, 'pipelines/t.yaml', createRegistry()).warnings, [
+    'pipelines/t.yaml:7:21: stages[0].inputs[0]: source jsonl has no parameter "text_feild" (did you mean "text_field"?) (ignored)',
+    'pipelines/t.yaml:8:17: stages[0].inputs[0]: source jsonl has no parameter "colour" (ignored)',
+  ]);
+  assert.match(errorOf(yaml.replace('source: jsonl', 'source: jsnol')), /unknown source "jsnol" \(did you mean "jsonl"\?\)/);
+  assert.match(errorOf(`${base}settings:\n  task_byte: 1MB\n`), /t\.yaml:\d+:\d+: settings: Unrecognized key: "task_byte" \(did you mean "task_bytes"\?\)/);
 });
 
 test('sizes accept units, and YAML syntax errors give a position', () => {

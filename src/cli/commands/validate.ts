@@ -1,13 +1,10 @@
 /**
  * `corpusmill validate <pipeline.yaml>`: checks a pipeline file without running it, as `build`
  * would (every step and source name, every parameter, stage references, plugins; errors as
- * file:line:col, exit 2), and warns about parameters a step or source does not know (ignored by a
- * build: most often a typo).
+ * file:line:col, exit 2), and lists the warnings a build gives too: parameters a step or source does
+ * not know and ignores (most often a typo; the nearest known name is suggested).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
-import { paramsOf } from '../../app/reference.js';
 import { createRegistry } from '../../app/registry.js';
 import { loadPipeline } from '../../pipeline/config.js';
 
@@ -20,18 +17,7 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, o: { json?: boolean }) => {
       const registry = createRegistry();
       const p = await loadPipeline(file, registry);
-      const warnings: string[] = [];
-      const raw = parse(readFileSync(file, 'utf8')) as { stages?: Array<{ inputs?: Array<Record<string, unknown>>; steps?: Array<Record<string, unknown>> }> };
-      raw.stages?.forEach((st, si) => {
-        const check = (where: string, kind: 'source' | 'step', item: Record<string, unknown>) => {
-          const name = item[kind] as string;
-          const def = kind === 'step' ? registry.step(name) : registry.source(name);
-          const known = new Set(paramsOf(def.params).map((x) => x.name.split('.')[0]));
-          for (const k of Object.keys(item)) if (k !== kind && !known.has(k)) warnings.push(`${file}: ${where}: ${kind} ${name} has no parameter "${k}" (ignored)`);
-        };
-        for (const [ii, inp] of (st.inputs ?? []).entries()) if ('source' in inp) check(`stages[${si}].inputs[${ii}]`, 'source', inp);
-        for (const [ki, s] of (st.steps ?? []).entries()) check(`stages[${si}].steps[${ki}]`, 'step', s);
-      });
+      const warnings = p.warnings;
       const summary = {
         pipeline: p.name,
         file: p.file,
