@@ -5,7 +5,7 @@
 //   phv_i    = ((h * a_i mod 2^64) + b_i mod 2^64) mod (2^61 - 1), masked to 32 bits (numpy uint64 wraps);
 //   sig_i    = min over shingles of phv_i (the uint32 max when there is none).
 // Texts with fewer than `ngram` words get no signature (RPv2 stores null). The permutation loop is written
-// over plain arrays so the compiler vectorises it; an AVX2 clone is picked at load time where available.
+// over plain arrays so the compiler vectorises it; an AVX2 version is picked at load time where available.
 #include "registry.h"
 
 #include <cpuid.h>
@@ -181,26 +181,46 @@ void fold_shingle_scalar(uint32_t h, const uint64_t* __restrict a, const uint64_
   }
 }
 
-// The same, four permutations per AVX2 step. h < 2^32, so h*a mod 2^64 is two 32x32->64 multiplies:
-// h*lo32(a) + (h*hi32(a) << 32). Values after the mask are below 2^32, so signed 64-bit compares order them.
-__attribute__((target("avx2"))) void fold_shingle_avx2(uint32_t h, const uint64_t* __restrict a, const uint64_t* __restrict a_hi, const uint64_t* __restrict b,
-                                                      uint64_t* __restrict mins, int n) {
-  const __m256i vh = _mm256_set1_epi64x(int64_t(h));
+// The same, four permutations per AVX2 step and two shingle hashes per pass over the permutations. h < 2^32,
+// so h*a mod 2^64 is two 32x32->64 multiplies: h*lo32(a) + (h*hi32(a) << 32). The reduction r of x is below
+// 2^61 + 8, and r - (2^61 - 1) has the low 32 bits of r + 1 (2^61 is 0 mod 2^32): so the conditional subtract
+// becomes "add 1 where r >= 2^61 - 1", and only the low 32-bit lane of each 64-bit min is kept meaningful
+// (min_epu32 per 32-bit lane; the high lanes hold junk that the caller never reads).
+__attribute__((target("avx2"))) inline __m256i reduce_low32_avx2(__m256i x, __m256i m61, __m256i m61_less1) {
+  const __m256i r = _mm256_add_epi64(_mm256_and_si256(x, m61), _mm256_srli_epi64(x, 61));
+  return _mm256_sub_epi64(r, _mm256_cmpgt_epi64(r, m61_less1));
+}
+
+__attribute__((target("avx2"))) void fold_shingles_avx2(const uint32_t* hs, size_t count, const uint64_t* __restrict a, const uint64_t* __restrict a_hi,
+                                                       const uint64_t* __restrict b, uint64_t* __restrict mins, int n) {
   const __m256i m61 = _mm256_set1_epi64x(int64_t(kMersenne));
   const __m256i m61_less1 = _mm256_set1_epi64x(int64_t(kMersenne - 1));
-  const __m256i low32 = _mm256_set1_epi64x(0xffffffffLL);
-  int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m256i lo = _mm256_mul_epu32(vh, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
-    const __m256i hi = _mm256_slli_epi64(_mm256_mul_epu32(vh, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a_hi + i))), 32);
-    const __m256i x = _mm256_add_epi64(_mm256_add_epi64(lo, hi), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
-    __m256i r = _mm256_add_epi64(_mm256_and_si256(x, m61), _mm256_srli_epi64(x, 61));
-    r = _mm256_sub_epi64(r, _mm256_and_si256(_mm256_cmpgt_epi64(r, m61_less1), m61));
-    r = _mm256_and_si256(r, low32);
-    const __m256i cur = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mins + i));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(mins + i), _mm256_blendv_epi8(cur, r, _mm256_cmpgt_epi64(cur, r)));
+  size_t k = 0;
+  for (; k + 2 <= count; k += 2) {
+    const __m256i h0 = _mm256_set1_epi64x(int64_t(hs[k]));
+    const __m256i h1 = _mm256_set1_epi64x(int64_t(hs[k + 1]));
+    for (int i = 0; i + 4 <= n; i += 4) {
+      const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      const __m256i vah = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a_hi + i));
+      const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+      const __m256i x0 = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(h0, va), _mm256_slli_epi64(_mm256_mul_epu32(h0, vah), 32)), vb);
+      const __m256i x1 = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(h1, va), _mm256_slli_epi64(_mm256_mul_epu32(h1, vah), 32)), vb);
+      const __m256i r = _mm256_min_epu32(reduce_low32_avx2(x0, m61, m61_less1), reduce_low32_avx2(x1, m61, m61_less1));
+      const __m256i cur = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mins + i));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(mins + i), _mm256_min_epu32(cur, r));
+    }
   }
-  if (i < n) fold_shingle_scalar(h, a + i, b + i, mins + i, n - i);
+  for (; k < count; k++) {
+    const __m256i h0 = _mm256_set1_epi64x(int64_t(hs[k]));
+    for (int i = 0; i + 4 <= n; i += 4) {
+      const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      const __m256i vah = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a_hi + i));
+      const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+      const __m256i x0 = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(h0, va), _mm256_slli_epi64(_mm256_mul_epu32(h0, vah), 32)), vb);
+      const __m256i cur = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mins + i));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(mins + i), _mm256_min_epu32(cur, reduce_low32_avx2(x0, m61, m61_less1)));
+    }
+  }
 }
 
 bool cpu_has_avx2() {
@@ -238,6 +258,19 @@ inline size_t py_space_len(const uint8_t* p, size_t avail) {
   return b == 0xE3 && p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;  // U+3000
 }
 
+// The fold of RPv2's normalize() for text whose other characters it leaves alone (JavaScript checks that
+// and applies NFD where needed first: foldPlan in src/text/rpv2-normalize.ts), in place over base[s, e): ASCII punctuation (Python
+// string.punctuation) deleted, A-Z lower-cased; bytes >= 0x80 are copied. Returns the new end.
+size_t fold_ascii(uint8_t* base, size_t s, size_t e) {
+  size_t w = s;
+  for (size_t i = s; i < e; i++) {
+    const uint8_t c = base[i];
+    if ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~')) continue;
+    base[w++] = c >= 'A' && c <= 'Z' ? uint8_t(c + 32) : c;
+  }
+  return w;
+}
+
 // RPv2's strip + collapse of whitespace runs to one space, in place over base[s, e); returns the new end.
 size_t collapse_spaces(uint8_t* base, size_t s, size_t e) {
   size_t w = s;
@@ -259,9 +292,10 @@ size_t collapse_spaces(uint8_t* base, size_t s, size_t e) {
 }
 
 // minhashBatch(text: Buffer, offsets: Uint32Array(n+1), ngram, a: BigUint64Array, b: BigUint64Array,
-//              out: Uint32Array(n*perms), folded?: boolean) -> Uint8Array(n) with 1 where a signature was written.
-// Texts are normalized (words separated by single spaces), or with `folded` only folded (punctuation
-// removed, lower-cased, NFD): their whitespace is then stripped and collapsed here, in the buffer.
+//              out: Uint32Array(n*perms), folded?: boolean, raw?: Uint8Array(n)) -> Uint8Array(n) with 1 where a
+// signature was written. Texts are normalized (words separated by single spaces), or with `folded` only
+// folded (punctuation removed, lower-cased, NFD): their whitespace is then stripped and collapsed here, in
+// the buffer. With `folded`, a text whose `raw` flag is 1 is raw text that fold_ascii folds here first.
 Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 6 || !info[0].IsBuffer() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[3].IsTypedArray() ||
@@ -276,9 +310,11 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   auto b = info[4].As<Napi::BigUint64Array>();
   auto out = info[5].As<Napi::Uint32Array>();
   const bool folded = info.Length() > 6 && info[6].ToBoolean();
+  const bool has_raw = folded && info.Length() > 7 && info[7].IsTypedArray();
+  Napi::Uint8Array raw = has_raw ? info[7].As<Napi::Uint8Array>() : Napi::Uint8Array();
   size_t perms = a.ElementLength();
   size_t docs = offsets.ElementLength() == 0 ? 0 : offsets.ElementLength() - 1;
-  if (b.ElementLength() != perms || out.ElementLength() < docs * perms || ngram < 1) {
+  if (b.ElementLength() != perms || out.ElementLength() < docs * perms || ngram < 1 || (has_raw && raw.ElementLength() < docs)) {
     Napi::RangeError::New(env, "minhashBatch: sizes do not match").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -288,13 +324,14 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
   // The high halves of the multipliers, for the AVX2 fold's 32-bit multiplies.
   std::vector<uint64_t> a_hi(perms);
   for (size_t p = 0; p < perms; p++) a_hi[p] = a.Data()[p] >> 32;
-  std::vector<uint32_t> starts, ends;
+  std::vector<uint32_t> starts, ends, hashes;
   for (size_t d = 0; d < docs; d++) {
     size_t s = offsets[d], e = offsets[d + 1];
     if (e > text.Length() || s > e) {
       Napi::RangeError::New(env, "minhashBatch: offsets outside the buffer").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    if (has_raw && raw[d]) e = fold_ascii(text.Data(), s, e);
     if (folded) e = collapse_spaces(text.Data(), s, e);
     split_words(base, s, e, starts, ends);
     uint32_t* sig = out.Data() + d * perms;
@@ -305,10 +342,13 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
     }
     std::fill(mins.begin(), mins.end(), uint64_t(0xffffffffULL));
     const size_t shingles = starts.size() - ngram + 1;
-    for (size_t k = 0; k < shingles; k++) {
-      uint32_t h = sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]);
-      if (kHasAvx2) fold_shingle_avx2(h, a.Data(), a_hi.data(), b.Data(), mins.data(), int(perms));
-      else fold_shingle_scalar(h, a.Data(), b.Data(), mins.data(), int(perms));
+    if (kHasAvx2 && perms % 4 == 0) {
+      // Hashes first, then the permutations two hashes at a time (mins keep only their low 32 bits valid).
+      hashes.resize(shingles);
+      for (size_t k = 0; k < shingles; k++) hashes[k] = sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]);
+      fold_shingles_avx2(hashes.data(), shingles, a.Data(), a_hi.data(), b.Data(), mins.data(), int(perms));
+    } else {
+      for (size_t k = 0; k < shingles; k++) fold_shingle_scalar(sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]), a.Data(), b.Data(), mins.data(), int(perms));
     }
     for (size_t p = 0; p < perms; p++) sig[p] = uint32_t(mins[p]);
     valid[d] = 1;
