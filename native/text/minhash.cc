@@ -85,6 +85,57 @@ __attribute__((target("sha,sse4.1"))) void sha1_ni_blocks(uint32_t st[5], const 
   st[4] = uint32_t(_mm_extract_epi32(e0, 3));
 }
 
+// Two independent messages at once, block after block: one message's sha1rnds4 chain is bound by the
+// instruction's latency, so a second chain in the same loop runs in its shadow. block(j, i) gives the
+// i-th 64-byte block of message j; both have `blocks` blocks.
+template <typename Blocks>
+__attribute__((target("sha,sse4.1"))) inline void sha1_ni_blocks_x2(uint32_t st0[5], uint32_t st1[5], const Blocks& block, size_t blocks) {
+  const __m128i kMask = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
+  __m128i abcd[2] = {_mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st0)), 0x1B),
+                     _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st1)), 0x1B)};
+  __m128i e0[2] = {_mm_set_epi32(int(st0[4]), 0, 0, 0), _mm_set_epi32(int(st1[4]), 0, 0, 0)};
+  for (size_t blk = 0; blk < blocks; blk++) {
+    const __m128i abcd_save[2] = {abcd[0], abcd[1]};
+    const __m128i e_save[2] = {e0[0], e0[1]};
+    __m128i m[2][4];
+    for (int j = 0; j < 2; j++) {
+      const uint8_t* p = block(j, blk);
+      for (int k = 0; k < 4; k++) m[j][k] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), kMask);
+    }
+    __m128i e1[2];
+#define CM_SHA1_GROUP2(g, F)                                                            \
+  for (int j = 0; j < 2; j++) {                                                         \
+    __m128i& mg = m[j][(g) % 4];                                                        \
+    if ((g) % 2 == 0) {                                                                 \
+      e0[j] = (g) == 0 ? _mm_add_epi32(e0[j], mg) : _mm_sha1nexte_epu32(e0[j], mg);     \
+      e1[j] = abcd[j];                                                                  \
+      if ((g) >= 3) m[j][((g) + 1) % 4] = _mm_sha1msg2_epu32(m[j][((g) + 1) % 4], mg);  \
+      abcd[j] = _mm_sha1rnds4_epu32(abcd[j], e0[j], F);                                 \
+    } else {                                                                            \
+      e1[j] = _mm_sha1nexte_epu32(e1[j], mg);                                           \
+      e0[j] = abcd[j];                                                                  \
+      if ((g) >= 3) m[j][((g) + 1) % 4] = _mm_sha1msg2_epu32(m[j][((g) + 1) % 4], mg);  \
+      abcd[j] = _mm_sha1rnds4_epu32(abcd[j], e1[j], F);                                 \
+    }                                                                                   \
+    if ((g) >= 1) m[j][((g) + 3) % 4] = _mm_sha1msg1_epu32(m[j][((g) + 3) % 4], mg);    \
+    if ((g) >= 2) m[j][((g) + 2) % 4] = _mm_xor_si128(m[j][((g) + 2) % 4], mg);         \
+  }
+    CM_SHA1_GROUP2(0, 0) CM_SHA1_GROUP2(1, 0) CM_SHA1_GROUP2(2, 0) CM_SHA1_GROUP2(3, 0) CM_SHA1_GROUP2(4, 0)
+    CM_SHA1_GROUP2(5, 1) CM_SHA1_GROUP2(6, 1) CM_SHA1_GROUP2(7, 1) CM_SHA1_GROUP2(8, 1) CM_SHA1_GROUP2(9, 1)
+    CM_SHA1_GROUP2(10, 2) CM_SHA1_GROUP2(11, 2) CM_SHA1_GROUP2(12, 2) CM_SHA1_GROUP2(13, 2) CM_SHA1_GROUP2(14, 2)
+    CM_SHA1_GROUP2(15, 3) CM_SHA1_GROUP2(16, 3) CM_SHA1_GROUP2(17, 3) CM_SHA1_GROUP2(18, 3) CM_SHA1_GROUP2(19, 3)
+#undef CM_SHA1_GROUP2
+    for (int j = 0; j < 2; j++) {
+      e0[j] = _mm_sha1nexte_epu32(e0[j], e_save[j]);
+      abcd[j] = _mm_add_epi32(abcd[j], abcd_save[j]);
+    }
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(st0), _mm_shuffle_epi32(abcd[0], 0x1B));
+  st0[4] = uint32_t(_mm_extract_epi32(e0[0], 3));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(st1), _mm_shuffle_epi32(abcd[1], 0x1B));
+  st1[4] = uint32_t(_mm_extract_epi32(e0[1], 3));
+}
+
 bool cpu_has_sha_ni() {
   unsigned a, b, c, d;
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
@@ -112,6 +163,43 @@ uint32_t sha_ni_hash32(const uint8_t* data, size_t len) {
   sha1_ni_blocks(st, tail, tlen / 64);
   uint32_t d0 = st[0];
   return ((d0 >> 24) & 0xff) | (((d0 >> 16) & 0xff) << 8) | (((d0 >> 8) & 0xff) << 16) | ((d0 & 0xff) << 24);
+}
+
+// A message as SHA-1 blocks: whole blocks read in place, the padded tail (one or two blocks) from a copy.
+struct PaddedMessage {
+  const uint8_t* data;
+  size_t full;  // whole 64-byte blocks of the input
+  size_t blocks;
+  uint8_t tail[128];
+  void set(const uint8_t* d, size_t len) {
+    data = d;
+    full = len / 64;
+    const size_t rem = len - full * 64;
+    std::memcpy(tail, d + full * 64, rem);
+    tail[rem] = 0x80;
+    const size_t tlen = rem + 1 + 8 <= 64 ? 64 : 128;
+    std::memset(tail + rem + 1, 0, tlen - rem - 1);
+    const uint64_t bits = uint64_t(len) * 8;
+    for (int i = 0; i < 8; i++) tail[tlen - 1 - i] = uint8_t(bits >> (8 * i));
+    blocks = full + tlen / 64;
+  }
+  const uint8_t* block(size_t i) const { return i < full ? data + 64 * i : tail + 64 * (i - full); }
+};
+
+inline uint32_t digest_hash32(uint32_t d0) { return ((d0 >> 24) & 0xff) | (((d0 >> 16) & 0xff) << 8) | (((d0 >> 8) & 0xff) << 16) | ((d0 & 0xff) << 24); }
+
+// sha_ni_hash32 of two messages; the two chains interleave while both have blocks left.
+__attribute__((target("sha,sse4.1"))) void sha_ni_hash32_x2(const uint8_t* d0, size_t len0, const uint8_t* d1, size_t len1, uint32_t& h0, uint32_t& h1) {
+  PaddedMessage msg[2];
+  msg[0].set(d0, len0);
+  msg[1].set(d1, len1);
+  uint32_t st[2][5] = {{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}, {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}};
+  const size_t common = std::min(msg[0].blocks, msg[1].blocks);
+  sha1_ni_blocks_x2(st[0], st[1], [&](int j, size_t i) { return msg[j].block(i); }, common);
+  for (int j = 0; j < 2; j++)
+    for (size_t i = common; i < msg[j].blocks; i++) sha1_ni_blocks(st[j], msg[j].block(i), 1);
+  h0 = digest_hash32(st[0][0]);
+  h1 = digest_hash32(st[1][0]);
 }
 
 // Node's own OpenSSL SHA1() when the process exports it (it uses the SHA extensions of the CPU);
@@ -345,7 +433,11 @@ Napi::Value MinhashBatch(const Napi::CallbackInfo& info) {
     if (kHasAvx2 && perms % 4 == 0) {
       // Hashes first, then the permutations two hashes at a time (mins keep only their low 32 bits valid).
       hashes.resize(shingles);
-      for (size_t k = 0; k < shingles; k++) hashes[k] = sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]);
+      size_t k = 0;
+      if (kHasShaNi)
+        for (; k + 2 <= shingles; k += 2)
+          sha_ni_hash32_x2(base + starts[k], ends[k + ngram - 1] - starts[k], base + starts[k + 1], ends[k + ngram] - starts[k + 1], hashes[k], hashes[k + 1]);
+      for (; k < shingles; k++) hashes[k] = sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]);
       fold_shingles_avx2(hashes.data(), shingles, a.Data(), a_hi.data(), b.Data(), mins.data(), int(perms));
     } else {
       for (size_t k = 0; k < shingles; k++) fold_shingle_scalar(sha1_hash32(base + starts[k], ends[k + ngram - 1] - starts[k]), a.Data(), b.Data(), mins.data(), int(perms));
