@@ -51,7 +51,8 @@ function planOf(ch: string): FoldPlan {
  * are caseless precomposed letters (the fold of text.normalize('NFD')), FOLD_FULL otherwise.
  */
 export function foldPlan(text: string): FoldPlan {
-  const t = (plans ??= Uint8Array.from({ length: 0x10000 }, (_, c) => (c < 0x80 ? FOLD_BYTES : planOf(String.fromCharCode(c)))));
+  plans ??= Uint8Array.from({ length: 0x10000 }, (_, c) => (c < 0x80 ? FOLD_BYTES : planOf(String.fromCharCode(c))));
+  const t = plans;
   let plan: FoldPlan = FOLD_BYTES;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
