@@ -49,7 +49,7 @@ export const STEP_RATES: Readonly<Record<string, Rate>> = {
   quality_signals: { mb_per_cpu_s: 15, bench: 'bench:dedup' },
   quality_filter: { mb_per_cpu_s: 50, bench: 'bench:scale' },
   exact_dedup: { mb_per_cpu_s: 60, bench: 'bench:scale' },
-  minhash_dedup: { mb_per_cpu_s: 13, bench: 'bench:dedup' },
+  minhash_dedup: { mb_per_cpu_s: 20, bench: 'bench:dedup' },
   tokenize: { mb_per_cpu_s: 60, bench: 'bench:scale' },
   ccnet_line_dedup: { mb_per_cpu_s: 35, bench: 'bench:web' },
   language_id: { mb_per_cpu_s: 30, bench: 'bench:web-models' },

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ccnetNormalize, normalizeForDedup } from '../../src/text/ccnet-normalize.js';
-import { normalize } from '../../src/text/rpv2-normalize.js';
+import { FOLD_BYTES, FOLD_FULL, FOLD_NFD, foldChars, foldPlan, normalize } from '../../src/text/rpv2-normalize.js';
 import { TextViews, useNativeScans, type ViewsNative } from '../../src/text/rpv2-views.js';
 import { textNative } from '../../src/native/addons.js';
 import { pythonStrings, TRICKY } from './reference.js';
@@ -23,6 +23,28 @@ test('cc_net normalize and normalize_for_dedup equal Python', () => {
 
 test('RedPajama-V2 normalize equals Python', () => {
   for (const [i, s] of TRICKY.entries()) assert.equal(normalize(s), facts[i]!.rpv2, what(i));
+});
+
+// The byte-wise fold the MinHash addon applies (native/text/minhash.cc), written out here on UTF-16.
+const byteFold = (s: string) => s.replace(/[!-/:-@[-`{-~]/g, '').replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+
+test('foldPlan: every BMP character it lets through folds byte-wise to foldChars, next to ASCII, punctuation and itself', () => {
+  const seen = [0, 0, 0];
+  for (let c = 0x80; c < 0x10000; c++) {
+    const ch = String.fromCharCode(c);
+    for (const t of [`Ab.${ch}-Z${ch}${ch} (e${ch}) ${ch}!`, `${ch}\u00e9${ch}E`]) {
+      const plan = foldPlan(t);
+      seen[plan]!++;
+      if (plan === FOLD_FULL) continue;
+      assert.equal(byteFold(plan === FOLD_NFD ? t.normalize('NFD') : t), foldChars(t), `U+${c.toString(16)}`);
+    }
+  }
+  // Caseless letters, symbols and CJK go byte-wise; accented lower-case letters by NFD; capitals in full.
+  assert.equal(foldPlan('naïve café – 東京 €5'), FOLD_NFD);
+  assert.equal(foldPlan('plain – 東京 €5 ★'), FOLD_BYTES);
+  assert.equal(foldPlan('Ünïcödé'), FOLD_FULL);
+  assert.equal(foldPlan('astral 😀'), FOLD_FULL);
+  assert.ok(seen[FOLD_BYTES]! > 1000 && seen[FOLD_NFD]! > 100 && seen[FOLD_FULL]! > 1000, String(seen));
 });
 
 for (const scans of ['JavaScript', 'native'] as const)

@@ -33,35 +33,36 @@ function bandKey(sig: Uint32Array, off: number, rows: number): [number, number] 
 }
 
 /**
- * Sorts n records (hi[i], lo[i], doc[i]) by (hi, lo, doc) with an LSD radix sort on 16-bit digits
- * (doc ascending first, so equal keys list documents in order). Returns the sorted arrays.
+ * Sorts n records (hi[i], lo[i], doc[i]) by (hi, lo, doc) with an LSD radix sort (doc ascending first,
+ * so equal keys list documents in order). Digits are 16 bits for large runs and 8 bits below 65,536
+ * records, where clearing and summing 65,536 counters per digit would cost more than the records (a
+ * small task's spill). Returns the sorted arrays.
  */
 function sortRecords(hi: Uint32Array, lo: Uint32Array, doc: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
   const n = hi.length;
   let a: [Uint32Array, Uint32Array, Uint32Array] = [hi, lo, doc];
+  if (n < 2) return a;
   let b: [Uint32Array, Uint32Array, Uint32Array] = [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n)];
-  const counts = new Uint32Array(65537);
-  // Digits from least to most significant: doc lo16, doc hi16, lo lo16, lo hi16, hi lo16, hi hi16.
-  for (const [arr, shift] of [
-    [2, 0],
-    [2, 16],
-    [1, 0],
-    [1, 16],
-    [0, 0],
-    [0, 16],
-  ] as const) {
-    const keys = a[arr];
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & 0xffff) + 1]!++;
-    if (counts[1 + ((keys[0]! >>> shift) & 0xffff)] === n) continue; // one digit value: already in order
-    for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
-    for (let i = 0; i < n; i++) {
-      const pos = counts[(keys[i]! >>> shift) & 0xffff]!++;
-      b[0][pos] = a[0][i]!;
-      b[1][pos] = a[1][i]!;
-      b[2][pos] = a[2][i]!;
+  const bits = n >= 1 << 16 ? 16 : 8;
+  const radix = 1 << bits;
+  const mask = radix - 1;
+  const counts = new Uint32Array(radix + 1);
+  // Digits from least to most significant: doc, then lo, then hi, each from its low bits up.
+  for (const arr of [2, 1, 0] as const) {
+    for (let shift = 0; shift < 32; shift += bits) {
+      const keys = a[arr];
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & mask) + 1]!++;
+      if (counts[1 + ((keys[0]! >>> shift) & mask)] === n) continue; // one digit value: already in order
+      for (let d = 0; d < radix; d++) counts[d + 1]! += counts[d]!;
+      for (let i = 0; i < n; i++) {
+        const pos = counts[(keys[i]! >>> shift) & mask]!++;
+        b[0][pos] = a[0][i]!;
+        b[1][pos] = a[1][i]!;
+        b[2][pos] = a[2][i]!;
+      }
+      [a, b] = [b, a];
     }
-    [a, b] = [b, a];
   }
   return a;
 }

@@ -7,11 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { textNative } from '../../native/addons.js';
-import { foldChars } from '../../text/rpv2-normalize.js';
+import { FOLD_BYTES, FOLD_FULL, foldChars, foldPlan } from '../../text/rpv2-normalize.js';
 import { ConfigError } from '../../core/errors.js';
 
 interface MinhashNative {
-  minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array, folded?: boolean): Uint8Array;
+  minhashBatch(text: Buffer, offsets: Uint32Array, ngram: number, a: BigUint64Array, b: BigUint64Array, out: Uint32Array, folded?: boolean, raw?: Uint8Array): Uint8Array;
   sha1Hash32(buf: Buffer): number;
   shingleHashes(text: Buffer, offsets: Uint32Array, ngram: number): { hashes: Uint32Array; index: Uint32Array };
 }
@@ -28,12 +28,18 @@ function permPath(): string {
 }
 
 let perms: PermFile | undefined;
+/** Parsed permutations by count: a scan task builds a MinHasher, and BigInt parsing costs more than a small task's hashing. */
+const permCache = new Map<number, { a: BigUint64Array; b: BigUint64Array }>();
 
-/** The first `n` (a, b) permutation pairs of RPv2's RandomState(42) draws. */
+/** The first `n` (a, b) permutation pairs of RPv2's RandomState(42) draws (shared arrays: do not modify). */
 export function rpv2Permutations(n: number): { a: BigUint64Array; b: BigUint64Array } {
+  let got = permCache.get(n);
+  if (got) return got;
   perms ??= JSON.parse(readFileSync(permPath(), 'utf8')) as PermFile;
   if (n < 1 || n > perms.a.length) throw new ConfigError(`perms must be between 1 and ${perms.a.length} (got ${n})`);
-  return { a: BigUint64Array.from(perms.a.slice(0, n), BigInt), b: BigUint64Array.from(perms.b.slice(0, n), BigInt) };
+  got = { a: BigUint64Array.from(perms.a.slice(0, n), BigInt), b: BigUint64Array.from(perms.b.slice(0, n), BigInt) };
+  permCache.set(n, got);
+  return got;
 }
 
 export interface SignatureBatch {
@@ -57,13 +63,14 @@ export class MinHasher {
   }
 
   /**
-   * Signatures of raw texts, normalized the RPv2 way: folded here (punctuation, case, NFD), their
-   * whitespace stripped and collapsed by the addon while it splits words.
+   * Signatures of raw texts, normalized the RPv2 way: the addon folds most texts byte-wise (ASCII
+   * punctuation deleted, A-Z lower-cased; foldPlan), the others are folded here (punctuation, case,
+   * NFD); the addon strips and collapses the whitespace while it splits words.
    */
   signatures(texts: readonly string[]): SignatureBatch {
-    const { buf, offsets } = pack(texts.map(foldChars));
+    const { buf, offsets, raw } = packRaw(texts);
     const sigs = new Uint32Array(texts.length * this.perms);
-    const valid = this.native.minhashBatch(buf, offsets, this.ngram, this.a, this.b, sigs, true);
+    const valid = this.native.minhashBatch(buf, offsets, this.ngram, this.a, this.b, sigs, true, raw);
     return { sigs, valid };
   }
 
@@ -78,6 +85,14 @@ export class MinHasher {
 
 let scratch = Buffer.allocUnsafe(1 << 20);
 
+/** Makes the scratch buffer hold at least `size` bytes, keeping its first `keep` bytes. */
+function reserve(size: number, keep: number): void {
+  if (scratch.length >= size) return;
+  const bigger = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  scratch.copy(bigger, 0, 0, keep);
+  scratch = bigger;
+}
+
 /**
  * Texts as one UTF-8 buffer and the byte offset of each (n + 1 entries). The buffer is reused by the
  * next call: the addon reads (and, for folded texts, rewrites) it before this returns to the caller.
@@ -85,7 +100,7 @@ let scratch = Buffer.allocUnsafe(1 << 20);
 function pack(texts: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
   let most = 0;
   for (const t of texts) most += t.length * 3; // a UTF-16 unit is at most 3 UTF-8 bytes
-  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
+  reserve(most, 0);
   const offsets = new Uint32Array(texts.length + 1);
   let bytes = 0;
   for (let i = 0; i < texts.length; i++) {
@@ -93,6 +108,33 @@ function pack(texts: readonly string[]): { buf: Buffer; offsets: Uint32Array } {
     offsets[i + 1] = bytes;
   }
   return { buf: scratch, offsets };
+}
+
+/**
+ * Raw texts packed as `pack` does, with `raw[i]` 1 where the addon is to fold text i byte-wise: a
+ * pure-ASCII text or one whose foldPlan allows it (as it is, or after NFD here); any other text is
+ * replaced by its `foldChars`.
+ */
+function packRaw(texts: readonly string[]): { buf: Buffer; offsets: Uint32Array; raw: Uint8Array } {
+  const offsets = new Uint32Array(texts.length + 1);
+  const raw = new Uint8Array(texts.length);
+  let bytes = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i]!;
+    reserve(bytes + t.length * 3, bytes); // a UTF-16 unit is at most 3 UTF-8 bytes
+    const n = scratch.write(t, bytes, 'utf8');
+    const plan = n === t.length ? FOLD_BYTES : foldPlan(t);
+    if (plan === FOLD_BYTES) {
+      bytes += n;
+    } else {
+      const f = plan === FOLD_FULL ? foldChars(t) : t.normalize('NFD'); // both may lengthen the text
+      reserve(bytes + f.length * 3, bytes);
+      bytes += scratch.write(f, bytes, 'utf8');
+    }
+    raw[i] = plan === FOLD_FULL ? 0 : 1;
+    offsets[i + 1] = bytes;
+  }
+  return { buf: scratch, offsets, raw };
 }
 
 /**
