@@ -67,6 +67,19 @@ test('inspect prints documents of a shard, by position or by id', async () => {
   assert.ok(byId.stdout.includes(docs[1]!.id) && byId.stdout.includes(docs[1]!.meta.url));
   const missing = await runCli(['inspect', shard, '--id', 'nope']);
   assert.equal(missing.code, 2);
+  // A folder reads its shards in name order: skipping past the first shard's documents reaches the second's.
+  const shards = readdirSync(shardDir).sort();
+  assert.ok(shards.length >= 2, 'the sample writes at least two c4 shards');
+  const firstCount = (await runCli(['inspect', shard, '--n', '100000', '--json'])).stdout.trim().split('\n').length;
+  const second = (await runCli(['inspect', join(shardDir, shards[1]!), '--n', '1', '--json'])).stdout.trim();
+  const across = await runCli(['inspect', shardDir, '--skip', String(firstCount), '--n', '1', '--json']);
+  assert.equal(across.code, 0, across.stderr);
+  assert.equal(across.stdout.trim(), second);
+  const lastId = (JSON.parse(second) as { id: string }).id;
+  assert.ok((await runCli(['inspect', join(out, 'ingest'), '--id', lastId])).stdout.includes(lastId));
+  const empty = await runCli(['inspect', join(dir, 'nothing-here')]);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /nothing-here: no such file or folder/);
 });
 
 test('every usage error exits 2 with one line naming it, commander errors included', async () => {

@@ -1,22 +1,25 @@
 /**
  * `corpusmill inspect <shard>`: prints documents of a document shard (any supported JSON-lines
- * format) or of a token shard (Megatron `.bin/.idx`, `.npy`): ids and the decoded text of document
- * N, the tokenizer read from the manifest beside the shard (or --tokenizer).
+ * format, Parquet) or of a token shard (Megatron `.bin/.idx`, `.npy`): ids and the decoded text of
+ * document N, the tokenizer read from the manifest beside the shard (or --tokenizer). Given a
+ * folder (a stage's or a source's output), it reads the document shards under it in name order, so
+ * `--skip` and `--id` reach across shards.
  */
 import { basename, dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { loadTokenizer } from '../../tokenize/tokenizer.js';
 import { readTokenDocument, tokenShardInfo } from '../../tokenize/token-read.js';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { readShard, isDocumentFile } from '../../io/shards.js';
+import type { Doc } from '../../core/document.js';
 import { intOption } from '../options.js';
 
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
-    .description('print documents from a shard (.jsonl, .jsonl.gz, .json.gz, .jsonl.zst)')
-    .argument('<shard>', 'shard file')
+    .description('print documents from a shard (.jsonl, .jsonl.gz, .json.gz, .jsonl.zst, .parquet, token .bin/.idx/.npy) or from the shards under a folder')
+    .argument('<shard>', 'shard file, or a folder of shards (e.g. out/<stage>/<source>)')
     .option('-n, --n <count>', 'how many documents to print', intOption, 3)
     .option('--skip <count>', 'documents to skip first', intOption, 0)
     .option('--id <id>', 'print only the document with this id')
@@ -29,10 +32,10 @@ export function registerInspect(program: Command): void {
         await inspectTokens(shard, o.doc ?? o.skip, o.n, o.tokenizer, Boolean(o.json), o.chars);
         return;
       }
-      if (!isDocumentFile(shard)) throw new ConfigError(`${shard}: not a shard (expected .jsonl, .jsonl.gz, .json.gz, .jsonl.zst, or a token shard .bin/.idx/.npy)`);
+      const files = await documentShards(shard);
       let seen = 0;
       let printed = 0;
-      for await (const doc of readShard(shard, { source: basename(shard) })) {
+      for await (const doc of readShards(files)) {
         if (o.id !== undefined) {
           if (doc.id !== o.id) continue;
         } else if (seen++ < o.skip) continue;
@@ -45,6 +48,36 @@ export function registerInspect(program: Command): void {
       }
       if (o.id !== undefined && printed === 0) throw new ConfigError(`${shard}: no document with id ${o.id}`);
     });
+}
+
+/** The document shards a path names: the file itself, or every document shard under a folder in path order (internal folders, `_work/` and `_state/`, skipped). */
+async function documentShards(path: string): Promise<string[]> {
+  const st = await stat(path).catch(() => {
+    throw new ConfigError(`${path}: no such file or folder`);
+  });
+  if (!st.isDirectory()) {
+    if (!isDocumentFile(path)) throw new ConfigError(`${path}: not a shard (expected .jsonl, .jsonl.gz, .json.gz, .jsonl.zst, .parquet, or a token shard .bin/.idx/.npy)`);
+    return [path];
+  }
+  const found: string[] = [];
+  let tokenShard: string | undefined;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('_')) await walk(p);
+      } else if (isDocumentFile(e.name) && !e.name.includes('.tmp')) found.push(p);
+      else if (tokenShard === undefined && /\.(bin|npy)$/.test(e.name) && !/\.(offsets|mask|examples)\.npy$|\.mask\.bin$/.test(e.name)) tokenShard = p;
+    }
+  };
+  await walk(path);
+  if (found.length === 0) throw new ConfigError(`${path}: no document shards in this folder${tokenShard ? `; it holds token shards: inspect one of them, e.g. ${tokenShard}` : ''}`);
+  return found;
+}
+
+async function* readShards(files: string[]): AsyncGenerator<Doc> {
+  for (const f of files) yield* readShard(f, { source: basename(f) });
 }
 
 /** The manifest beside a token shard names its tokenizer (`part-NNNNN_RRRRR.bin` → `part-NNNNN.manifest.json`, or `manifest.json`). */
