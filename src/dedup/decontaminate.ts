@@ -5,8 +5,8 @@
  * user names is dropped with reason `contaminated`, or only annotated.
  *
  * Passes (state in the step's folder):
- * 1. reduce `index` (one task): reads each benchmark's rows (io/rows.ts: JSON lines or JSON arrays;
- *    Parquet once its row format is registered), hashes the n-grams of the named fields
+ * 1. reduce `index` (one task): reads each benchmark's rows (io/rows.ts: JSON lines, JSON arrays
+ *    or Parquet), hashes the n-grams of the named fields
  *    (decont-index.ts) and writes `index.bin` (sorted 56-bit hashes tagged by benchmark) and
  *    `index.json` (rows, short rows and n-grams per benchmark). Built once per stage.
  * 2. main (every task): loads the index once per worker and looks up every n-gram of each

@@ -354,6 +354,28 @@ export async function* readParquetDocs(path: string, opts: ReadParquetOptions): 
   }
 }
 
+/**
+ * Every row of a Parquet file as a plain JSON-like object (all top-level columns; integers as
+ * numbers, timestamps as ISO strings, binary as base64), one row group in memory at a time: the row
+ * format `io/rows.ts` reads benchmark and other tabular files with.
+ */
+export async function* readParquetRows(path: string, opts: { onBytes?: (n: number) => void } = {}): AsyncGenerator<Record<string, unknown>> {
+  const { file, metadata } = await readParquetMetadata(path);
+  let rowStart = 0;
+  for (let g = 0; g < metadata.row_groups.length; g++) {
+    const rows = Number(metadata.row_groups[g]!.num_rows);
+    let objects: Record<string, unknown>[];
+    try {
+      objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd: rowStart + rows, compressors: COMPRESSORS, parsers: PARSERS, utf8: true });
+    } catch (e) {
+      throw new CorpusError(`unreadable row group ${g} (${errorMessage(e)})`, { file: path, record: `rows ${rowStart}-${rowStart + rows - 1}` });
+    }
+    opts.onBytes?.(rowGroupBytes(metadata, g));
+    for (const row of objects) yield jsonValue(row) as Record<string, unknown>;
+    rowStart += rows;
+  }
+}
+
 /** One row as a document, or why it is not one. */
 function rowToDoc(row: Record<string, unknown>, cols: ReturnType<typeof resolveColumns>, fallbackId: string, fallbackSource: string): Doc | string {
   const text = row[cols.text];

@@ -1,17 +1,17 @@
 /**
  * Rows of a tabular file a user names (benchmark test sets, training sets): JSON lines (any
- * compression) and JSON arrays, as Hugging Face datasets export them, read one row at a time with
- * the named fields picked out. A format is a `RowFormat` in `ROW_FORMATS`; a Parquet reader plugs
- * in by adding one entry (`matches` on `.parquet`, `rows` yielding one object per row), and every
- * user of rows (decontamination's benchmark reader, ...) reads it with no other change.
+ * compression), JSON arrays and Parquet, as Hugging Face datasets publish and export them, read one
+ * row at a time with the named fields picked out. A format is a `RowFormat` in `ROW_FORMATS`; every
+ * user of rows (decontamination's benchmark reader, ...) reads each with no other change.
  *
- * Memory: one line at a time for JSON lines; a `.json` array file is parsed whole (benchmark files
- * are small; use JSON lines for large ones).
+ * Memory: one line at a time for JSON lines, one row group for Parquet; a `.json` array file is
+ * parsed whole (benchmark files are small; use JSON lines for large ones).
  */
 import { readFile } from 'node:fs/promises';
 import { CorpusError, errorMessage } from '../core/errors.js';
 import { compressionOf } from './compression.js';
 import { readLines } from './lines.js';
+import { isParquetFile, readParquetRows } from './parquet.js';
 
 export type Row = Record<string, unknown>;
 
@@ -64,8 +64,11 @@ const jsonRows: RowFormat = {
   },
 };
 
-/** Every format rows can be read in (the Parquet reader adds itself here). */
-const ROW_FORMATS: RowFormat[] = [jsonRows];
+/** Parquet (Hugging Face's own layout: `data/test-00000-of-00001.parquet`), every column. */
+const parquetRows: RowFormat = { name: 'parquet', matches: isParquetFile, rows: (path) => readParquetRows(path) };
+
+/** Every format rows can be read in. */
+const ROW_FORMATS: RowFormat[] = [jsonRows, parquetRows];
 
 export function rowFormatOf(path: string, formats: readonly RowFormat[] = ROW_FORMATS): RowFormat | undefined {
   return formats.find((f) => f.matches(path));

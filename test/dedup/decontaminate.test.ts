@@ -14,6 +14,8 @@ import { decontWords } from '../../src/text/decont-normalize.js';
 import { PY_SPACE_CLASS } from '../../src/text/python.js';
 import { repoRoot, tempDir } from '../helpers.js';
 import { decontSet } from './decont-set.js';
+import { arrow, writeTable } from '../io/parquet-reference.js';
+import { readRows } from '../../src/io/rows.js';
 
 const data = join(repoRoot, 'test', 'data', 'decontam');
 const doc = (id: string, text: string): Doc => ({ id, text, source: 'web', meta: {} });
@@ -85,6 +87,61 @@ test('the index holds each benchmark; documents quoting 13+ words of a row are d
     ],
   );
   assert.equal(r.stats.counts.short_rows_mmlu, 1);
+});
+
+test('a benchmark in Parquet (as Hugging Face publishes MMLU) gives the same rows and the same index as its JSON lines', async () => {
+  const dir = tempDir();
+  const jsonl = join(data, 'mmlu-like.jsonl');
+  const rows = readFileSync(jsonl, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { question: string; subject: string; choices: string[]; answer: number });
+  // Written by an independent implementation (parquet-wasm), MMLU's schema, two row groups.
+  const table = new arrow.Table({
+    question: arrow.vectorFromArray(
+      rows.map((r) => r.question),
+      new arrow.Utf8(),
+    ),
+    subject: arrow.vectorFromArray(
+      rows.map((r) => r.subject),
+      new arrow.Utf8(),
+    ),
+    choices: arrow.vectorFromArray(
+      rows.map((r) => r.choices),
+      new arrow.List(new arrow.Field('item', new arrow.Utf8(), true)),
+    ),
+    answer: arrow.vectorFromArray(
+      rows.map((r) => BigInt(r.answer)),
+      new arrow.Int64(),
+    ),
+  });
+  const parquet = join(dir, 'test-00000-of-00001.parquet');
+  writeTable(parquet, table, 'SNAPPY', 3);
+  const read: unknown[] = [];
+  for await (const row of readRows(parquet)) read.push(row);
+  assert.deepEqual(read, rows);
+  const docs = [
+    doc('quiz', 'Practice quiz #4\nQ: which of the following best explains why the BOILING POINT of water decreases at high altitude?\nA) lighter molecules'),
+    doc('clean', 'Water boils at a lower temperature on mountains because the air pressure there is lower than at sea level.'),
+  ];
+  const viaParquet = await runStepDef(decontaminateDef, { benchmarks: [{ name: 'mmlu', files: [parquet], fields: ['question', 'choices'] }] }, [docs], {
+    stateDir: join(dir, 'p'),
+    pipelineDir: dir,
+  });
+  const viaJsonl = await runStepDef(decontaminateDef, { benchmarks: [{ name: 'mmlu', files: [jsonl], fields: ['question', 'choices'] }] }, [docs], {
+    stateDir: join(dir, 'j'),
+    pipelineDir: dir,
+  });
+  assert.deepEqual(
+    viaParquet.dropped.map((d) => d.doc.id),
+    ['quiz'],
+  );
+  assert.deepEqual(
+    viaJsonl.dropped.map((d) => d.doc.meta.contamination),
+    viaParquet.dropped.map((d) => d.doc.meta.contamination),
+  );
+  assert.deepEqual(readDecontSummary(join(dir, 'p')).benchmarks, readDecontSummary(join(dir, 'j')).benchmarks);
+  assert.ok(readFileSync(join(dir, 'p', 'index.bin')).equals(readFileSync(join(dir, 'j', 'index.bin'))));
 });
 
 test('annotate mode keeps documents with meta.contamination; min_matches and n are honoured', async () => {

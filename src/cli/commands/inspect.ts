@@ -72,7 +72,8 @@ async function documentShards(path: string): Promise<string[]> {
     }
   };
   await walk(path);
-  if (found.length === 0) throw new ConfigError(`${path}: no document shards in this folder${tokenShard ? `; it holds token shards: inspect one of them, e.g. ${tokenShard}` : ''}`);
+  if (found.length === 0)
+    throw new ConfigError(`${path}: no document shards in this folder${tokenShard ? `; it holds token shards: inspect one of them, e.g. ${tokenShard}` : ''}`);
   return found;
 }
 

@@ -9,6 +9,7 @@ import type { Doc } from '../../../src/core/document.js';
 import type { BadRecord } from '../../../src/io/shards.js';
 import type { ReadTask } from '../../../src/pipeline/source.js';
 import { alpacaSource, chatSource } from '../../../src/sources/instruct/source.js';
+import { arrow, writeTable } from '../../io/parquet-reference.js';
 
 async function read(def: typeof alpacaSource | typeof chatSource, path: string, raw: Record<string, unknown>) {
   const p = def.params.parse({ urls: [`file:${path}`], ...raw });
@@ -52,6 +53,50 @@ test('alpaca: a JSON array or JSON lines; ids by record index; missing or mistyp
   const named = await read(alpacaSource, join(dir, 'a.json'), { source_name: 'dolly', template: 'llama3' });
   assert.equal(named.docs[0]!.id, 'dolly/in.json/0');
   assert.equal(named.docs[0]!.text, '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nSay hi.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHi!<|eot_id|>');
+});
+
+test("alpaca and chat from Parquet (the Hub's tatsu-lab/alpaca layout, written by an independent writer): the same documents as the same records in JSON lines", async () => {
+  const dir = tempDir();
+  const recs = [
+    { instruction: 'Say hi.', input: '', output: 'Hi!', text: 'rendered by the publisher' },
+    { instruction: 'Add the numbers.', input: '2 and 3', output: '5', text: '' },
+    { instruction: 'No output here.', input: '', output: null, text: '' },
+    { instruction: 'Unicode: 日本語 ✓', input: 'é', output: 'はい', text: '' },
+  ];
+  const utf8 = (k: 'instruction' | 'input' | 'output' | 'text') =>
+    arrow.vectorFromArray(
+      recs.map((r) => r[k]),
+      new arrow.Utf8(),
+    );
+  writeTable(
+    join(dir, 'train-00000-of-00001.parquet'),
+    new arrow.Table({ instruction: utf8('instruction'), input: utf8('input'), output: utf8('output'), text: utf8('text') }),
+    'SNAPPY',
+    2,
+  );
+  writeFileSync(join(dir, 'train.jsonl'), `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const fromParquet = await read(alpacaSource, join(dir, 'train-00000-of-00001.parquet'), {});
+  const fromJsonl = await read(alpacaSource, join(dir, 'train.jsonl'), {});
+  assert.equal(fromParquet.docs.length, 3);
+  assert.deepEqual(fromParquet.docs, fromJsonl.docs);
+  assert.deepEqual(fromParquet.bad, [['row 2', 'missing_output']]);
+  assert.deepEqual(
+    fromJsonl.bad.map((b) => b[1]),
+    ['missing_output'],
+  );
+  const messages = arrow.vectorFromArray(
+    [
+      [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+      ],
+    ],
+    new arrow.List(new arrow.Field('item', new arrow.Struct([new arrow.Field('role', new arrow.Utf8(), true), new arrow.Field('content', new arrow.Utf8(), true)]), true)),
+  );
+  writeTable(join(dir, 'chat.parquet'), new arrow.Table({ messages }), 'ZSTD', 10);
+  const chat = await read(chatSource, join(dir, 'chat.parquet'), { template: 'llama3' });
+  assert.deepEqual(chat.bad, []);
+  assert.equal(chat.docs[0]!.text, '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>');
 });
 
 test('chat: messages with system/user/assistant roles; bad messages, unknown roles, no response and template mismatches quarantined', async () => {
