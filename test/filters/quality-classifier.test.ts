@@ -88,6 +88,18 @@ test('classifier train --positive/--negative: balanced, deterministic, evaluated
   const bad = await runCli(['classifier', 'train', '--positive', join(dir, 'pos.jsonl'), '--out', join(dir, 'x.bin')]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--negative/);
+  // Negatives of the wrong shape (the text under another field): one line naming the class, the files and the first bad record; the flood of warnings is capped.
+  writeFileSync(
+    join(dir, 'wrong.jsonl'),
+    `${spamPages(50, 4)
+      .map((body, i) => JSON.stringify({ id: i, post: { body } }))
+      .join('\n')}\n`,
+  );
+  const wrong = await runCli(['classifier', 'train', '--positive', join(dir, 'pos.jsonl'), '--negative', join(dir, 'wrong.jsonl'), '--out', join(dir, 'w.bin')]);
+  assert.equal(wrong.code, 2);
+  const last = wrong.stderr.trim().split('\n').at(-1)!;
+  assert.match(last, /no --negative documents read from .*wrong\.jsonl \(50 records skipped; the first: .*wrong\.jsonl: line 1: bad_document/);
+  assert.ok(wrong.stderr.trim().split('\n').length < 20, wrong.stderr);
 });
 
 /** A model trained here (not through the CLI), and documents it has not seen. */

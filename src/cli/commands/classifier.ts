@@ -22,6 +22,9 @@ import { buildTrainingSet, MIN_POSITIVE_CHARS, readUrlSet } from '../../models/w
 import { extractReferenceUrls } from '../../models/wikiref/extract.js';
 import { intOption } from '../options.js';
 
+/** Bad training records shown one by one before the rest are only counted. */
+const SHOWN_BAD_RECORDS = 10;
+
 function numberOption(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
@@ -78,14 +81,35 @@ export function registerClassifier(program: Command): void {
       if (!o.positive || !o.negative) throw new ConfigError('classifier train: give --urls <file> with inputs, or --positive <files...> and --negative <files...>');
       if (inputs.length) throw new ConfigError('classifier train --positive/--negative takes no other inputs');
       const log = createLogger('classifier');
+      // Every bad record is counted; the first few are shown, so a file of the wrong shape is one screen, not thousands of lines.
+      let shown = 0;
+      const firstBad: string[] = [];
       const set = await buildQualityTrainingSet(
         o.positive,
         o.negative,
         { seed: o.seed, maxPerClass: o.maxPerClass, balance: o.balance, holdout: o.holdout, positiveLabel: o.positiveLabel, negativeLabel: o.negativeLabel, minChars: o.minChars },
-        (m) => log.warn(m),
+        (m) => {
+          if (firstBad.length < 64) firstBad.push(m);
+          if (shown++ < SHOWN_BAD_RECORDS) log.warn(m);
+          else if (shown === SHOWN_BAD_RECORDS + 1) log.warn('further bad records are counted, not shown');
+        },
       );
+      if (set.badRecords > 0) log.warn(`${set.badRecords} bad records skipped (positive ${set.bad.positive}, negative ${set.bad.negative})`);
+      for (const [cls, files] of [
+        ['positive', o.positive],
+        ['negative', o.negative],
+      ] as const)
+        if (set.read[cls] === 0)
+          throw new ConfigError(
+            `classifier train: no --${cls} documents read from ${files.join(', ')}` +
+              (set.bad[cls] > 0
+                ? ` (${set.bad[cls]} records skipped; the first: ${firstBad.find((m) => files.some((f) => m.startsWith(`${f}:`))) ?? '?'}); records need a string "text" field`
+                : ''),
+          );
       if (set.positives === 0 || set.negatives === 0)
-        throw new ConfigError(`classifier train: no ${set.positives === 0 ? 'positive' : 'negative'} training documents (after the hold-out and --min-chars)`);
+        throw new ConfigError(
+          `classifier train: no ${set.positives === 0 ? 'positive' : 'negative'} training documents after --min-chars, the hold-out and balancing (read: ${set.read.positive} positive, ${set.read.negative} negative)`,
+        );
       const summary = trainAndWrite(set.train, trainOpts, o.out, set);
       // Held-out evaluation: the positive-label probability as the quality_classifier step computes it, cut at 0.5.
       const score = qualityScorer(FastTextClassifier.load(o.out), { score: 'positive', positive_label: o.positiveLabel });

@@ -39,6 +39,9 @@ export interface QualityTrainingSet {
   negatives: number;
   scanned: number;
   badRecords: number;
+  /** Documents read per class (before --min-chars, sampling and balancing), and bad records per class. */
+  read: { positive: number; negative: number };
+  bad: { positive: number; negative: number };
 }
 
 const TWO_53 = 2 ** 53;
@@ -48,7 +51,8 @@ async function sample(
   o: QualityCorpusOptions,
   onBad: (msg: string) => void,
   counts: { scanned: number; bad: number },
-): Promise<{ train: string[]; heldout: string[] }> {
+): Promise<{ train: string[]; heldout: string[]; read: number; bad: number }> {
+  const before = { ...counts };
   const train = new BottomK(o.maxPerClass);
   const heldout = new BottomK(Math.ceil(o.maxPerClass * o.holdout) + 1);
   for (const file of [...files].sort()) {
@@ -66,7 +70,12 @@ async function sample(
       (held ? heldout : train).offer({ key: seededHash(key, o.seed), id: key, text: doc.text });
     }
   }
-  return { train: train.sorted().map((c) => c.text), heldout: o.holdout > 0 ? heldout.sorted().map((c) => c.text) : [] };
+  return {
+    train: train.sorted().map((c) => c.text),
+    heldout: o.holdout > 0 ? heldout.sorted().map((c) => c.text) : [],
+    read: counts.scanned - before.scanned,
+    bad: counts.bad - before.bad,
+  };
 }
 
 /** Reads, samples and labels positive and negative documents (JSON lines in any compression). */
@@ -91,5 +100,7 @@ export async function buildQualityTrainingSet(
     negatives: train.filter((e) => e.label === o.negativeLabel).length,
     scanned: counts.scanned,
     badRecords: counts.bad,
+    read: { positive: pos.read, negative: neg.read },
+    bad: { positive: pos.bad, negative: neg.bad },
   };
 }
