@@ -206,7 +206,7 @@ export function formatStats(stats: BuildStats): string {
     if (st.totals.docs > 0 || Object.keys(st.totals.tokens).length === 0)
       parts.push(`${humanCount(st.totals.docs)} documents, ${humanBytes(st.totals.text_bytes)} of text in ${humanBytes(st.totals.file_bytes)} of shards`);
     if (Object.keys(st.totals.tokens).length) parts.push(formatTokens(st.totals.tokens));
-    const quarantined = st.totals.quarantined ? `; ${humanCount(st.totals.quarantined)} records quarantined` : '';
+    const quarantined = st.totals.quarantined ? `; ${humanCount(st.totals.quarantined)} ${st.totals.quarantined === 1 ? 'record' : 'records'} quarantined` : '';
     out.push(`  total: read ${humanBytes(st.totals.read_bytes)}; wrote ${parts.join('; ')}${quarantined}`);
     out.push('');
   }
