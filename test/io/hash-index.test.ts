@@ -82,5 +82,5 @@ test('rows: JSON lines (compressed too) and JSON arrays; dotted fields through l
   await assert.rejects(async () => {
     for await (const _ of readRows(join(dir, 'c.jsonl'))) void _;
   }, /c\.jsonl: line 2: expected a JSON object/);
-  assert.throws(() => readRows(join(dir, 'd.parquet')), /no row reader/);
+  assert.throws(() => readRows(join(dir, 'd.csv')), /d\.csv: no row reader for this file \(formats: json, parquet\)/);
 });
