@@ -11,7 +11,7 @@
  * sequence go to `<base>.examples.npy`, an (n, 2) int64 array of [start, end) token offsets within
  * the shard (16 bytes per example of the open shard). Both are written before the ids' index.
  */
-import { tmpPath, writeFileAtomic } from '../io/atomic.js';
+import { removeTmpFiles, tmpPath, writeFileAtomic } from '../io/atomic.js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -72,6 +72,7 @@ interface OpenShard {
 export class TokenShardWriter {
   private shard: OpenShard | null = null;
   private index = 0;
+  private swept = false;
   private readonly maxBytes: number;
   private readonly item: 2 | 4;
   readonly files: TokenShardFile[] = [];
@@ -131,7 +132,20 @@ export class TokenShardWriter {
   /** Finishes the open shard; returns every file written. */
   async close(): Promise<TokenShardFile[]> {
     if (this.shard) await this.finishShard();
+    else await this.sweep();
     return this.files;
+  }
+
+  /**
+   * Removes the temporary files an earlier, killed attempt with this prefix left (its shards, masks
+   * and manifest under `<prefix>_…` / `<prefix>.…`), once, before this writer makes its own: a rerun
+   * leaves only committed files.
+   */
+  private async sweep(): Promise<void> {
+    if (this.swept) return;
+    this.swept = true;
+    await removeTmpFiles(this.dir, `${this.prefix}_`);
+    await removeTmpFiles(this.dir, `${this.prefix}.`);
   }
 
   /** Gives up the open shard (after a failure or an early stop): closes it and removes its temporary file. */
@@ -153,6 +167,7 @@ export class TokenShardWriter {
 
   private async openShard(): Promise<OpenShard> {
     await mkdir(this.dir, { recursive: true });
+    await this.sweep();
     const base = tokenShardName(this.prefix, this.index++);
     const tmp = tmpPath(join(this.dir, base + this.dataExt));
     const file = await open(tmp, 'w');

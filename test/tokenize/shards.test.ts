@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -136,4 +136,20 @@ test('shard bytes and counts are the same with 1 and 2 threads', async () => {
   const c = await countTokens(tok, readInputs([jsonl]), { threads: 2 });
   assert.equal(c.tokens, a.tokens);
   assert.deepEqual(c.sources, a.sources);
+});
+
+test('a rerun with the same prefix removes the temporary files a killed attempt left, and only its own', async () => {
+  const tok = await loadTokenizer('llama2');
+  const out = join(tmp, 'rerun');
+  mkdirSync(out, { recursive: true });
+  // What a process killed mid-shard and mid-manifest leaves, beside another task's leftovers.
+  const stale = ['part-00003_00000.bin.tmp-999-1', 'part-00003_00001.idx.tmp-999-2', 'part-00003.manifest.json.tmp-999-3'];
+  const other = 'part-00004_00000.bin.tmp-998-1';
+  for (const n of [...stale, other]) writeFileSync(join(out, n), 'partial');
+  await tokenizeToShards(tok, readInputs([txt]), { out, prefix: 'part-00003', manifestName: 'part-00003.manifest.json', format: 'megatron' });
+  assert.deepEqual(readdirSync(out).sort(), ['part-00003.manifest.json', 'part-00003_00000.bin', 'part-00003_00000.idx', other].sort());
+  // A task with no documents writes nothing but still clears what it left before.
+  writeFileSync(join(out, 'part-00005_00000.bin.tmp-997-1'), 'partial');
+  await tokenizeToShards(tok, readInputs([]), { out, prefix: 'part-00005', manifestName: 'part-00005.manifest.json', skipEmptyManifest: true, format: 'megatron' });
+  assert.ok(!readdirSync(out).some((n) => n.startsWith('part-00005')));
 });
