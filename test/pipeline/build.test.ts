@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readShard } from '../../src/io/shards.js';
 import { outputHashes, repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
@@ -132,4 +132,22 @@ test('a pipeline changed after a build is refused unless --force, which rebuilds
   assert.match(refused.stderr, /stage read .* different configuration; rerun with --force/);
   const forced = await runCli(['build', file, '--out', out, '--force']);
   assert.equal(forced.code, 0, forced.stderr);
+});
+
+test('a rerun removes the temporary files a killed coordinator left in the output folder (stats, report, a mixture folder)', async () => {
+  const dir = tempDir();
+  const file = twoStagePipeline(dir, { docs: 50, taskBytes: '8KiB' });
+  const out = join(dir, 'out');
+  const first = await runCli(['build', file, '--out', out, '--workers', '1', '-q']);
+  assert.equal(first.code, 0, first.stderr);
+  writeFileSync(join(out, 'stats.json.tmp-999-1'), '{"half');
+  mkdirSync(join(out, 'mix.tmp-999-2'));
+  writeFileSync(join(out, 'mix.tmp-999-2', 'mix_00000.bin'), 'partial');
+  const again = await runCli(['build', file, '--out', out, '--workers', '1', '-q']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(
+    readdirSync(out).filter((n) => n.includes('.tmp-')),
+    [],
+  );
+  assert.ok(existsSync(join(out, 'stats.json')));
 });
