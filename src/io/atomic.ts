@@ -4,7 +4,7 @@
  * mid-write leaves only a temporary name that readers never list and a rerun removes. This is the
  * one naming convention for temporary files in the project.
  */
-import { closeSync, createWriteStream, mkdirSync, openSync, renameSync, rmSync, writeSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, type Dirent, mkdirSync, openSync, renameSync, rmSync, writeSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
@@ -38,15 +38,38 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, JSON.stringify(value));
 }
 
-/** Removes temporary files in `dir` whose committed name starts with `prefix` (what a killed writer left). */
-export async function removeTmpFiles(dir: string, prefix = ''): Promise<void> {
+/**
+ * Removes every temporary file or folder under `dir`, at any depth, except under the folders `skip`
+ * names: what killed writers left, for a caller that knows no writer is live there (it holds the
+ * output lock). Memory: one folder listing at a time.
+ */
+export async function removeTmpTree(dir: string, skip: (path: string) => boolean = () => false): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (isTmpName(e.name)) await rm(path, { recursive: true, force: true });
+    else if (e.isDirectory() && !skip(path)) await removeTmpTree(path, skip);
+  }
+}
+
+/**
+ * Removes the temporary files (or folders: a mixture is assembled in one) in `dir` whose committed
+ * name starts with one of `prefixes` (all when none is given): what a killed writer left.
+ */
+export async function removeTmpFiles(dir: string, ...prefixes: string[]): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => n.startsWith(prefix) && isTmpName(n)).map((n) => rm(join(dir, n), { force: true })));
+  const ours = (n: string) => isTmpName(n) && (prefixes.length === 0 || prefixes.some((p) => n.startsWith(p)));
+  await Promise.all(names.filter(ours).map((n) => rm(join(dir, n), { recursive: true, force: true })));
 }
 
 /**

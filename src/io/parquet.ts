@@ -311,6 +311,39 @@ function resolveColumns(path: string, available: string[], cols: ParquetColumns)
   return { text, id, source, meta, extra, read };
 }
 
+/** A file whose column chunks use a codec we cannot decompress is refused up front, naming the column. */
+function checkCodecs(path: string, metadata: FileMetaData): void {
+  for (const rg of metadata.row_groups)
+    for (const c of rg.columns) {
+      const codec = c.meta_data?.codec;
+      if (codec && !SUPPORTED_CODECS.has(codec)) throw new CorpusError(`column ${c.meta_data!.path_in_schema.join('.')} uses the unsupported codec ${codec}`, { file: path });
+    }
+}
+
+type RowGroupRead = { g: number; rowStart: number; rows: number } & ({ objects: Record<string, unknown>[]; error?: undefined } | { objects?: undefined; error: unknown });
+
+/** Row groups [from, to) of a file, one in memory at a time: their rows as objects, or why a group could not be read. */
+async function* rowGroups(file: AsyncBuffer, metadata: FileMetaData, columns: string[] | undefined, from: number, to: number): AsyncGenerator<RowGroupRead> {
+  let rowStart = 0;
+  for (let g = 0; g < from; g++) rowStart += Number(metadata.row_groups[g]!.num_rows);
+  for (let g = from; g < to; g++) {
+    const rows = Number(metadata.row_groups[g]!.num_rows);
+    let read: RowGroupRead;
+    try {
+      read = {
+        g,
+        rowStart,
+        rows,
+        objects: await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd: rowStart + rows, compressors: COMPRESSORS, parsers: PARSERS, utf8: true }),
+      };
+    } catch (error) {
+      read = { g, rowStart, rows, error };
+    }
+    yield read;
+    rowStart += rows;
+  }
+}
+
 /**
  * Reads a Parquet file's rows as documents, one row group at a time. Row `i` of the file (counted
  * from 0 across row groups) without an id gets `<source>/<inputName>/<i>`: a JSON-lines copy of the
@@ -320,26 +353,15 @@ export async function* readParquetDocs(path: string, opts: ReadParquetOptions): 
   const { file, metadata } = await readParquetMetadata(path);
   const inputName = opts.inputName ?? basename(path);
   const cols = resolveColumns(path, topLevelColumns(metadata), opts.columns ?? {});
-  for (const rg of metadata.row_groups)
-    for (const c of rg.columns) {
-      const codec = c.meta_data?.codec;
-      if (codec && !SUPPORTED_CODECS.has(codec)) throw new CorpusError(`column ${c.meta_data!.path_in_schema.join('.')} uses the unsupported codec ${codec}`, { file: path });
-    }
+  checkCodecs(path, metadata);
   const [from, to] = opts.rowGroups ?? [0, metadata.row_groups.length];
-  let rowStart = 0;
-  for (let g = 0; g < from; g++) rowStart += Number(metadata.row_groups[g]!.num_rows);
   const bad = (b: { reason: string; record: number | string; detail: string; raw?: string }) => {
     if (!opts.onBad) throw new CorpusError(`${b.reason}: ${b.detail}`, { file: path, record: String(b.record) });
     opts.onBad({ ...b, file: path });
   };
-  for (let g = from; g < to; g++) {
-    const rows = Number(metadata.row_groups[g]!.num_rows);
-    let objects: Record<string, unknown>[];
-    try {
-      objects = await parquetReadObjects({ file, metadata, columns: cols.read, rowStart, rowEnd: rowStart + rows, compressors: COMPRESSORS, parsers: PARSERS, utf8: true });
-    } catch (e) {
-      bad({ reason: 'parquet_unreadable_row_group', record: `row group ${g} (rows ${rowStart}-${rowStart + rows - 1})`, detail: `${rows} rows lost: ${errorMessage(e)}` });
-      rowStart += rows;
+  for await (const { g, rowStart, rows, objects, error } of rowGroups(file, metadata, cols.read, from, to)) {
+    if (!objects) {
+      bad({ reason: 'parquet_unreadable_row_group', record: `row group ${g} (rows ${rowStart}-${rowStart + rows - 1})`, detail: `${rows} rows lost: ${errorMessage(error)}` });
       continue;
     }
     opts.onBytes?.(rowGroupBytes(metadata, g));
@@ -350,29 +372,21 @@ export async function* readParquetDocs(path: string, opts: ReadParquetOptions): 
       if (typeof doc === 'string') bad({ reason: 'bad_document', record: `row ${index}`, detail: doc, raw: JSON.stringify(jsonValue(row)).slice(0, 200) });
       else yield doc;
     }
-    rowStart += rows;
   }
 }
 
 /**
  * Every row of a Parquet file as a plain JSON-like object (all top-level columns; integers as
  * numbers, timestamps as ISO strings, binary as base64), one row group in memory at a time: the row
- * format `io/rows.ts` reads benchmark and other tabular files with.
+ * format `io/rows.ts` reads benchmark and other tabular files with. An unreadable row group is an error.
  */
 export async function* readParquetRows(path: string, opts: { onBytes?: (n: number) => void } = {}): AsyncGenerator<Record<string, unknown>> {
   const { file, metadata } = await readParquetMetadata(path);
-  let rowStart = 0;
-  for (let g = 0; g < metadata.row_groups.length; g++) {
-    const rows = Number(metadata.row_groups[g]!.num_rows);
-    let objects: Record<string, unknown>[];
-    try {
-      objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd: rowStart + rows, compressors: COMPRESSORS, parsers: PARSERS, utf8: true });
-    } catch (e) {
-      throw new CorpusError(`unreadable row group ${g} (${errorMessage(e)})`, { file: path, record: `rows ${rowStart}-${rowStart + rows - 1}` });
-    }
+  checkCodecs(path, metadata);
+  for await (const { g, rowStart, rows, objects, error } of rowGroups(file, metadata, undefined, 0, metadata.row_groups.length)) {
+    if (!objects) throw new CorpusError(`unreadable row group ${g} (${errorMessage(error)})`, { file: path, record: `rows ${rowStart}-${rowStart + rows - 1}` });
     opts.onBytes?.(rowGroupBytes(metadata, g));
     for (const row of objects) yield jsonValue(row) as Record<string, unknown>;
-    rowStart += rows;
   }
 }
 

@@ -15,7 +15,7 @@ import { join, resolve, sep } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { ConfigError, CorpusError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { isTmpName, writeJsonAtomic } from '../io/atomic.js';
+import { removeTmpTree, writeJsonAtomic } from '../io/atomic.js';
 import { Fetcher } from '../fetch/fetcher.js';
 import type { LocalFile } from '../fetch/files.js';
 import { loadPipeline, type Pipeline, type StageConfig } from './config.js';
@@ -130,17 +130,11 @@ export async function claimOutput(ctx: BuildContext, opts: { force?: boolean; fe
     }
   }
   catalog.setOwner(pipeline.name, pipeline.hash, pipeline.file);
-  await removeRootLeftovers(out);
-}
-
-/**
- * What a coordinator killed while writing the folder's own files left: `stats.json`, the report, a
- * mixture folder under their temporary names (`<name>.tmp-<pid>-<n>`). The output lock is held, so no
- * live writer owns them; task outputs are swept by their tasks.
- */
-async function removeRootLeftovers(out: string): Promise<void> {
-  const names = await readdir(out).catch(() => [] as string[]);
-  await Promise.all(names.filter(isTmpName).map((n) => rm(join(out, n), { recursive: true, force: true })));
+  // Whatever killed processes left under temporary names (shards, token shards, markers, pass
+  // state, stats, the report, a mixture folder): the lock is held, so no live writer owns any of
+  // them. The download cache is left alone: it may be shared with other output folders.
+  const cache = resolve(ctx.cacheDir);
+  await removeTmpTree(out, (path) => resolve(path) === cache);
 }
 
 /** Everything a pipeline wrote into `out`, except the catalog (its fetch rows), the lock and the download cache. */

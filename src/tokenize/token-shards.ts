@@ -144,8 +144,7 @@ export class TokenShardWriter {
   private async sweep(): Promise<void> {
     if (this.swept) return;
     this.swept = true;
-    await removeTmpFiles(this.dir, `${this.prefix}_`);
-    await removeTmpFiles(this.dir, `${this.prefix}.`);
+    await removeTmpFiles(this.dir, `${this.prefix}_`, `${this.prefix}.`);
   }
 
   /** Gives up the open shard (after a failure or an early stop): closes it and removes its temporary file. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { readShard } from '../../src/io/shards.js';
 import { outputHashes, repoRoot, runCli, shardHashes, tempDir, twoStagePipeline } from '../helpers.js';
 
@@ -134,7 +134,7 @@ test('a pipeline changed after a build is refused unless --force, which rebuilds
   assert.equal(forced.code, 0, forced.stderr);
 });
 
-test('a rerun removes the temporary files a killed coordinator left in the output folder (stats, report, a mixture folder)', async () => {
+test('a rerun removes the temporary files killed processes left anywhere in the output folder, except in the download cache', async () => {
   const dir = tempDir();
   const file = twoStagePipeline(dir, { docs: 50, taskBytes: '8KiB' });
   const out = join(dir, 'out');
@@ -143,11 +143,21 @@ test('a rerun removes the temporary files a killed coordinator left in the outpu
   writeFileSync(join(out, 'stats.json.tmp-999-1'), '{"half');
   mkdirSync(join(out, 'mix.tmp-999-2'));
   writeFileSync(join(out, 'mix.tmp-999-2', 'mix_00000.bin'), 'partial');
+  // A scan pass's state file, deep under _work/, and a file in the download cache (which another output folder may share).
+  mkdirSync(join(out, '_work', 'stamp', 'counts'), { recursive: true });
+  writeFileSync(join(out, '_work', 'stamp', 'counts', '3.json.tmp-999-3'), '{"wor');
+  mkdirSync(join(out, 'cache'), { recursive: true });
+  writeFileSync(join(out, 'cache', 'x.json.tmp-999-4'), 'another build');
   const again = await runCli(['build', file, '--out', out, '--workers', '1', '-q']);
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(
-    readdirSync(out).filter((n) => n.includes('.tmp-')),
-    [],
-  );
+  const left: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.includes('.tmp-')) left.push(relative(out, join(d, e.name)));
+    }
+  };
+  walk(out);
+  assert.deepEqual(left, [join('cache', 'x.json.tmp-999-4')]);
   assert.ok(existsSync(join(out, 'stats.json')));
 });

@@ -83,13 +83,13 @@ export function registerClassifier(program: Command): void {
       const log = createLogger('classifier');
       // Every bad record is counted; the first few are shown, so a file of the wrong shape is one screen, not thousands of lines.
       let shown = 0;
-      const firstBad: string[] = [];
+      const firstBad: { positive?: string; negative?: string } = {};
       const set = await buildQualityTrainingSet(
         o.positive,
         o.negative,
         { seed: o.seed, maxPerClass: o.maxPerClass, balance: o.balance, holdout: o.holdout, positiveLabel: o.positiveLabel, negativeLabel: o.negativeLabel, minChars: o.minChars },
-        (m) => {
-          if (firstBad.length < 64) firstBad.push(m);
+        (m, cls) => {
+          firstBad[cls] ??= m;
           if (shown++ < SHOWN_BAD_RECORDS) log.warn(m);
           else if (shown === SHOWN_BAD_RECORDS + 1) log.warn('further bad records are counted, not shown');
         },
@@ -102,9 +102,7 @@ export function registerClassifier(program: Command): void {
         if (set.read[cls] === 0)
           throw new ConfigError(
             `classifier train: no --${cls} documents read from ${files.join(', ')}` +
-              (set.bad[cls] > 0
-                ? ` (${set.bad[cls]} records skipped; the first: ${firstBad.find((m) => files.some((f) => m.startsWith(`${f}:`))) ?? '?'}); records need a string "text" field`
-                : ''),
+              (set.bad[cls] > 0 ? ` (${set.bad[cls]} records skipped; the first: ${firstBad[cls]}); records need a string "text" field` : ''),
           );
       if (set.positives === 0 || set.negatives === 0)
         throw new ConfigError(

@@ -67,7 +67,8 @@ async function documentShards(path: string): Promise<string[]> {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('_')) await walk(p);
-      } else if (isDocumentFile(e.name) && !e.name.includes('.tmp')) found.push(p);
+      } else if (isDocumentFile(e.name))
+        found.push(p); // a temporary name (`….tmp-<pid>-<n>`) never ends like a shard
       else if (tokenShard === undefined && /\.(bin|npy)$/.test(e.name) && !/\.(offsets|mask|examples)\.npy$|\.mask\.bin$/.test(e.name)) tokenShard = p;
     }
   };

@@ -46,36 +46,29 @@ export interface QualityTrainingSet {
 
 const TWO_53 = 2 ** 53;
 
-async function sample(
-  files: readonly string[],
-  o: QualityCorpusOptions,
-  onBad: (msg: string) => void,
-  counts: { scanned: number; bad: number },
-): Promise<{ train: string[]; heldout: string[]; read: number; bad: number }> {
-  const before = { ...counts };
+type TrainingClass = 'positive' | 'negative';
+
+async function sample(files: readonly string[], o: QualityCorpusOptions, onBad: (msg: string) => void): Promise<{ train: string[]; heldout: string[]; read: number; bad: number }> {
+  let read = 0;
+  let bad = 0;
   const train = new BottomK(o.maxPerClass);
   const heldout = new BottomK(Math.ceil(o.maxPerClass * o.holdout) + 1);
   for (const file of [...files].sort()) {
     for await (const doc of readShard(file, {
       source: 'input',
       onBad: (b) => {
-        counts.bad++;
+        bad++;
         onBad(`${b.file}: ${b.record}: ${b.reason}: ${b.detail}`);
       },
     })) {
-      counts.scanned++;
+      read++;
       if (doc.text.length < o.minChars) continue;
       const key = `${doc.source}\u0000${doc.id}`;
       const held = o.holdout > 0 && seededHash(key, o.seed ^ 0x5eed) / TWO_53 < o.holdout;
       (held ? heldout : train).offer({ key: seededHash(key, o.seed), id: key, text: doc.text });
     }
   }
-  return {
-    train: train.sorted().map((c) => c.text),
-    heldout: o.holdout > 0 ? heldout.sorted().map((c) => c.text) : [],
-    read: counts.scanned - before.scanned,
-    bad: counts.bad - before.bad,
-  };
+  return { train: train.sorted().map((c) => c.text), heldout: o.holdout > 0 ? heldout.sorted().map((c) => c.text) : [], read, bad };
 }
 
 /** Reads, samples and labels positive and negative documents (JSON lines in any compression). */
@@ -83,11 +76,10 @@ export async function buildQualityTrainingSet(
   positive: readonly string[],
   negative: readonly string[],
   o: QualityCorpusOptions,
-  onBad: (msg: string) => void = () => {},
+  onBad: (msg: string, cls: TrainingClass) => void = () => {},
 ): Promise<QualityTrainingSet> {
-  const counts = { scanned: 0, bad: 0 };
-  const pos = await sample(positive, o, onBad, counts);
-  const neg = await sample(negative, o, onBad, counts);
+  const pos = await sample(positive, o, (m) => onBad(m, 'positive'));
+  const neg = await sample(negative, o, (m) => onBad(m, 'negative'));
   const n = o.balance ? Math.min(pos.train.length, neg.train.length) : Infinity;
   const h = o.balance ? Math.min(pos.heldout.length, neg.heldout.length) : Infinity;
   const label = (texts: string[], k: number, lbl: string) => texts.slice(0, k).map((t) => ({ label: lbl, text: classifierInput(t) }));
@@ -98,8 +90,8 @@ export async function buildQualityTrainingSet(
     heldout,
     positives: train.filter((e) => e.label === o.positiveLabel).length,
     negatives: train.filter((e) => e.label === o.negativeLabel).length,
-    scanned: counts.scanned,
-    badRecords: counts.bad,
+    scanned: pos.read + neg.read,
+    badRecords: pos.bad + neg.bad,
     read: { positive: pos.read, negative: neg.read },
     bad: { positive: pos.bad, negative: neg.bad },
   };
